@@ -1,0 +1,52 @@
+# Tocsin. `make demo` and `make test` are all a fresh machine needs.
+VENV := .venv
+BIN := $(VENV)/bin
+PYTEST_WORKERS ?= 2
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: install demo test test-sqlite test-postgres check format lint typecheck messages clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml package.json package-lock.json
+	@test -x $(BIN)/python || $$(scripts/find-python) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	npm ci --no-audit --no-fund --loglevel=error
+	$(MAKE) --no-print-directory messages
+	@touch $@
+
+messages:
+	cd tocsin && ../$(BIN)/tocsin compilemessages --ignore '*/node_modules/*' -v 0
+
+demo: install
+	$(BIN)/tocsin demo
+
+test: install test-sqlite test-postgres
+
+test-sqlite:
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+
+# Runs the suite again on PostgreSQL when TOCSIN_TEST_DATABASE_URL is set (CI sets it).
+test-postgres:
+	@if [ -n "$$TOCSIN_TEST_DATABASE_URL" ]; then \
+	  TOCSIN_TEST_USE_POSTGRES=1 $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not browser"; \
+	elif [ "$$TOCSIN_STRICT_TESTS" = "1" ]; then \
+	  echo "TOCSIN_STRICT_TESTS=1 but TOCSIN_TEST_DATABASE_URL is unset: the PostgreSQL pass cannot be skipped"; exit 1; \
+	else echo "TOCSIN_TEST_DATABASE_URL unset: skipping the PostgreSQL pass"; fi
+
+format:
+	$(BIN)/ruff format tocsin tests
+
+lint:
+	$(BIN)/ruff format --check tocsin tests
+	$(BIN)/ruff check tocsin tests
+
+typecheck:
+	$(BIN)/mypy tocsin/*/services
+
+check: install lint typecheck test
+
+clean:
+	rm -rf $(VENV) node_modules var/static var/test

@@ -1,0 +1,106 @@
+"""Shared fixtures: an organization with a site, its admin and member, and an outsider.
+
+Browser, PostgreSQL and Redis tests are skipped where their server is missing, except in
+CI (TOCSIN_STRICT_TESTS=1), where a skip of those is a failure.
+"""
+
+import os
+import shutil
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tocsin.accounts.models import Membership, Organization, Site
+from tocsin.accounts.roles import Role
+from tocsin.accounts.services.people import create_person
+
+STRICT = os.environ.get("TOCSIN_STRICT_TESTS") == "1"
+CHROMIUM = os.environ.get("TOCSIN_CHROMIUM", "/usr/bin/chromium")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip tests whose server is missing; in CI (STRICT) run them anyway, so they fail."""
+    reasons = {
+        "browser": None if shutil.which(CHROMIUM) else f"{CHROMIUM} is not installed",
+        "redis": None if os.environ.get("TOCSIN_TEST_REDIS_URL") else "TOCSIN_TEST_REDIS_URL unset",
+    }
+    postgres_pass = os.environ.get("TOCSIN_TEST_USE_POSTGRES") == "1"
+    for item in items:
+        if item.get_closest_marker("postgres") and not postgres_pass:
+            item.add_marker(pytest.mark.skip(reason="runs in the PostgreSQL pass only"))
+        for marker, reason in reasons.items():
+            if reason and not STRICT and item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def make_org(slug="mna", name="Minnesota Nurses Association", kind=Organization.Kind.UNION):
+    return Organization.objects.create(slug=slug, name=name, kind=kind)
+
+
+def make_site(org, name="Hennepin County Medical Center", lat="44.972700", lng="-93.262200"):
+    site = Site.objects.create(
+        kind=Site.Kind.HOSPITAL, name=name, address="701 Park Ave, Minneapolis", lat=lat, lng=lng
+    )
+    site.organizations.add(org)
+    return site
+
+
+def make_person(org, roles=Role.MEMBER, email=None, password=None, name="Test Person",
+                language="en", site=None):
+    person = create_person(display_name=name, language=language, email=email, password=password)
+    Membership.objects.create(person=person, organization=org, roles=int(roles | Role.MEMBER),
+                              site=site)
+    return person
+
+
+@pytest.fixture
+def org(db):
+    return make_org()
+
+
+@pytest.fixture
+def site(org):
+    return make_site(org)
+
+
+@pytest.fixture
+def other_org(db):
+    return make_org(slug="seiu-26", name="SEIU Local 26")
+
+
+@pytest.fixture
+def admin(org):
+    return make_person(org, Role.ADMIN, email="admin@mna.test", password="correct horse 42",
+                       name="Ada Admin")
+
+
+@pytest.fixture
+def member(org, site):
+    return make_person(org, Role.MEMBER, name="Marisol Member", language="es", site=site)
+
+
+@pytest.fixture
+def outsider(other_org):
+    """An admin of another organization: fully privileged, but not here."""
+    return make_person(other_org, Role.ADMIN, email="admin@seiu.test",
+                       password="another horse 42", name="Otto Outsider")
+
+
+def verified_client(client, person):
+    """Sign a person in with their second factor verified, as after a real TOTP step."""
+    device, _created = TOTPDevice.objects.get_or_create(user=person, name="test", confirmed=True)
+    client.force_login(person)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    return verified_client(client, admin)
+
+
+@pytest.fixture
+def outsider_client(client, outsider):
+    return verified_client(client, outsider)

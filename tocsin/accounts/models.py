@@ -1,0 +1,308 @@
+"""Who belongs where: organizations, sites, units, people, their contacts, memberships, follows.
+
+There is never a field for immigration status or citizenship, and there must never be one.
+"""
+
+import uuid
+from decimal import Decimal
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tocsin.core import geo
+from tocsin.core.crypto import EncryptedTextField
+from tocsin.core.ids import short_code
+
+from .roles import NEEDS_SECOND_FACTOR, PRIVILEGED, Role
+
+LANGUAGE_CHOICES = [("en", "English"), ("es", "Español")]
+
+
+class Organization(models.Model):
+    class Kind(models.TextChoices):
+        FEDERATION = "federation", _("federation")
+        UNION = "union", _("union")
+        LOCAL = "local", _("local")
+        COMMUNITY = "community", _("community group")
+        COALITION = "coalition", _("coalition")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children",
+        verbose_name=_("parent organization"),
+    )
+    # For a coalition: the organizations it brings together.
+    member_organizations = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="coalitions",
+        verbose_name=_("member organizations"),
+    )
+    default_language = models.CharField(
+        _("default language"), max_length=5, choices=LANGUAGE_CHOICES, default="en"
+    )
+    # How long reporter details and raw inbound messages are kept after an incident ends.
+    retention_days = models.PositiveIntegerField(
+        _("retention (days)"), default=30, validators=[MinValueValidator(1), MaxValueValidator(3650)]
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Site(models.Model):
+    class Kind(models.TextChoices):
+        HOSPITAL = "hospital", _("hospital")
+        CLINIC = "clinic", _("clinic")
+        SCHOOL = "school", _("school")
+        TRANSIT = "transit", _("transit")
+        WORKPLACE = "workplace", _("workplace")
+        OTHER = "other", _("other")
+
+    code = models.CharField(max_length=12, unique=True, default=short_code, editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    lat = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6,
+        validators=[MinValueValidator(Decimal(-90)), MaxValueValidator(Decimal(90))],
+    )
+    lng = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6,
+        validators=[MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))],
+    )
+    h3_cell = models.BigIntegerField(db_index=True, editable=False)
+    organizations = models.ManyToManyField(
+        Organization, related_name="sites", verbose_name=_("organizations present")
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.lat is not None and self.lng is not None:
+            errors = geo.validate_latlng(self.lat, self.lng)
+            if errors:
+                raise ValidationError({field: reason for field, reason in errors})
+
+    def save(self, *args, **kwargs) -> None:
+        self.h3_cell = geo.cell_for(self.lat, self.lng)
+        super().save(*args, **kwargs)
+
+
+class Unit(models.Model):
+    """A bargaining unit: the people one contract covers, at one or more sites."""
+
+    code = models.CharField(max_length=12, unique=True, default=short_code, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="units")
+    name = models.CharField(_("name"), max_length=200)
+    sites = models.ManyToManyField(Site, blank=True, related_name="units", verbose_name=_("sites"))
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="unit_name_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email=None, password=None, **fields):
+        from .services.people import create_person
+
+        return create_person(email=email, password=password, **fields)
+
+    def create_superuser(self, email=None, password=None, **fields):
+        fields["is_superuser"] = True
+        return self.create_user(email=email, password=password, **fields)
+
+
+class Person(AbstractBaseUser):
+    """Someone Tocsin knows: a member, a responder, a staff member. Also the sign-in user.
+
+    The sign-in email is not stored here in plain text: `login_index` is its blind index,
+    and the address itself is an encrypted email ContactPoint.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    display_name = models.CharField(_("name or alias"), max_length=120)
+    language = models.CharField(
+        _("language"), max_length=5, choices=LANGUAGE_CHOICES, default="en"
+    )
+    login_index = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    is_active = models.BooleanField(default=True)
+    # Operators of the whole server (createsuperuser); not an organization role.
+    is_superuser = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    USERNAME_FIELD = "login_index"
+    objects = PersonManager()
+
+    class Meta:
+        ordering = ["display_name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def all_roles(self) -> Role:
+        value = Role(0)
+        for membership in self.memberships.filter(active=True):
+            value |= Role(membership.roles)
+        return value
+
+    @property
+    def is_privileged(self) -> bool:
+        return self.is_superuser or bool(self.all_roles() & PRIVILEGED)
+
+    @property
+    def needs_second_factor(self) -> bool:
+        return self.is_superuser or bool(self.all_roles() & NEEDS_SECOND_FACTOR)
+
+
+class ContactPoint(models.Model):
+    class Channel(models.TextChoices):
+        SIGNAL = "signal", _("Signal")
+        SMS = "sms", _("text message (SMS)")
+        EMAIL = "email", _("email")
+        PUSH = "push", _("web push")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="contacts")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    address = EncryptedTextField(_("address"))
+    address_index = models.CharField(max_length=64, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    preference = models.PositiveSmallIntegerField(_("order of preference"), default=1)
+    # A one-time confirmation code, stored hashed, while the contact is unconfirmed.
+    code_hash = models.CharField(max_length=128, blank=True, editable=False)
+    code_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    code_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["preference", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "address_index"], name="contact_address_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} #{self.pk}"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    def masked(self) -> str:
+        """Return the address with most characters hidden, for screens that only need a hint."""
+        address = self.address or ""
+        if self.channel == self.Channel.EMAIL and "@" in address:
+            local, _at, domain = address.partition("@")
+            return f"{local[:1]}…@{domain}"
+        if self.channel == self.Channel.PUSH:
+            return "…"
+        return f"…{address[-4:]}"
+
+
+class Membership(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    roles = models.PositiveIntegerField(default=int(Role.MEMBER))
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="memberships"
+    )
+    site = models.ForeignKey(
+        Site, null=True, blank=True, on_delete=models.SET_NULL, related_name="memberships"
+    )
+    active = models.BooleanField(default=True)
+    joined_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "organization"], name="one_membership")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.organization}"
+
+    def has(self, role: Role) -> bool:
+        return bool(Role(self.roles) & role)
+
+    def role_slugs(self) -> list[str]:
+        return [role.slug for role in Role if self.roles & role]
+
+
+class AlertKinds(models.IntegerChoices):
+    """What a subscription wants to hear about (bits)."""
+
+    RAIDS = 1, _("verified enforcement alerts")
+    ALL_CLEAR = 2, _("all-clear and corrections")
+    EVENTS = 4, _("vigils, rallies and other actions")
+    NOTICES = 8, _("notices from the union")
+
+
+ALL_ALERT_KINDS = sum(AlertKinds.values)
+
+
+class Subscription(models.Model):
+    """A person follows a site, or an area (a point and a radius stored as h3 cells)."""
+
+    code = models.CharField(max_length=12, unique=True, default=short_code, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="subscriptions")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    site = models.ForeignKey(
+        Site, null=True, blank=True, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    lng = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    radius_m = models.PositiveIntegerField(null=True, blank=True)
+    kinds = models.PositiveSmallIntegerField(default=ALL_ALERT_KINDS)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(site__isnull=False, lat__isnull=True, radius_m__isnull=True)
+                    | models.Q(site__isnull=True, lat__isnull=False, lng__isnull=False,
+                               radius_m__isnull=False)
+                ),
+                name="subscription_site_or_area",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"subscription {self.code}"
+
+
+class SubscriptionCell(models.Model):
+    """One compacted h3 cell of an area subscription; see tocsin.core.geo."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="cells")
+    cell = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "cell"], name="one_cell_per_area")
+        ]

@@ -1,0 +1,36 @@
+"""Write audit entries. Callers pass identifiers and counts, never contact details or free text."""
+
+from django.db import models
+
+from .models import AuditEntry
+
+
+def public_id_of(obj: models.Model) -> str:
+    for attribute in ("public_id", "code", "slug"):
+        value = getattr(obj, attribute, None)
+        if value:
+            return str(value)
+    return str(obj.pk or "")
+
+
+def record(actor, action: str, obj: models.Model | None = None, organization=None,
+           **detail) -> AuditEntry:
+    """Record that `actor` did `action` (a dotted name) to `obj`, within `organization`."""
+    from tocsin.accounts.models import Organization
+
+    if organization is None and isinstance(obj, Organization):
+        organization = obj
+    if organization is None and obj is not None:
+        organization = getattr(obj, "organization", None)
+    label = ""
+    if actor is not None and getattr(actor, "pk", None):
+        label = f"person {actor.public_id}"
+    return AuditEntry.objects.create(
+        organization=organization,
+        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
+        actor_label=label,
+        action=action,
+        object_type=obj._meta.model_name if obj is not None else "",
+        object_id=public_id_of(obj) if obj is not None else "",
+        detail=detail,
+    )

@@ -1,0 +1,8 @@
+from django.conf import settings
+
+
+def tocsin(request):
+    return {
+        "person": getattr(request, "person", None),
+        "base_url": settings.TOCSIN_BASE_URL,
+    }

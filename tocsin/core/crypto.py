@@ -1,0 +1,76 @@
+"""Encryption at rest (MultiFernet, rotatable keys) and HMAC blind indexes for look-ups.
+
+A contact's address is stored encrypted; to find "who owns +1 612 555 0100" without
+decrypting every row, we also store HMAC(key, normalized address), the blind index.
+"""
+
+import hashlib
+import hmac
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
+
+@cache
+def _fernet() -> MultiFernet:
+    keys = settings.TOCSIN_ENCRYPTION_KEYS
+    if not keys:
+        raise ImproperlyConfigured("TOCSIN_ENCRYPTION_KEYS is empty.")
+    try:
+        return MultiFernet([Fernet(key) for key in keys])
+    except ValueError:
+        raise ImproperlyConfigured(
+            "Each key in TOCSIN_ENCRYPTION_KEYS must be 32 url-safe base64-encoded bytes "
+            "(make one with `tocsin generate-key`)."
+        ) from None
+
+
+def encrypt(plaintext: str) -> str:
+    return _fernet().encrypt(plaintext.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    return _fernet().decrypt(token.encode()).decode()
+
+
+def rotate(token: str) -> str:
+    """Re-encrypt a token under the newest key."""
+    return _fernet().rotate(token.encode()).decode()
+
+
+def blind_index(value: str, purpose: str) -> str:
+    """Return a keyed hash of an already-normalized value, separated by purpose."""
+    key = settings.TOCSIN_BLIND_INDEX_KEY.encode()
+    return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+class EncryptedTextField(models.TextField):
+    """A text field stored as a Fernet token; the database never sees the plaintext."""
+
+    description = "Text encrypted at rest"
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or value == "":
+            return value
+        try:
+            return decrypt(value)
+        except InvalidToken:
+            raise ImproperlyConfigured(
+                "Stored data cannot be decrypted with TOCSIN_ENCRYPTION_KEYS; "
+                "was a key removed before rotation finished?"
+            ) from None
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt(value)
+
+    def get_lookup(self, lookup_name):
+        if lookup_name not in {"isnull"}:
+            # Filtering on ciphertext is meaningless; use the blind index instead.
+            return None
+        return super().get_lookup(lookup_name)

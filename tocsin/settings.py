@@ -1,0 +1,274 @@
+"""Tocsin's one settings module. Every value comes from the environment; see .env.example."""
+
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
+
+from tocsin.core.queue import build_huey
+from tocsin.core.env import development_secrets, env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("TOCSIN_VAR_DIR", str(BASE_DIR / "var"))).resolve()
+
+# "production" refuses to start without real secrets; "development" (the default, used by
+# `make demo`) generates its own under var/.
+TOCSIN_ENV = env_str("TOCSIN_ENV", "development")
+if TOCSIN_ENV not in {"production", "development", "test"}:
+    raise ImproperlyConfigured("TOCSIN_ENV must be production, development or test.")
+PRODUCTION = TOCSIN_ENV == "production"
+
+_REQUIRED_IN_PRODUCTION = (
+    "TOCSIN_SECRET_KEY",
+    "TOCSIN_ENCRYPTION_KEYS",
+    "TOCSIN_BLIND_INDEX_KEY",
+    "TOCSIN_ALLOWED_HOSTS",
+    "TOCSIN_BASE_URL",
+)
+if PRODUCTION:
+    _missing = [name for name in _REQUIRED_IN_PRODUCTION if not env_str(name)]
+    if _missing:
+        sys.stderr.write(
+            "Tocsin will not start in production without: "
+            + ", ".join(_missing)
+            + ". Set them in the environment (see .env.example).\n"
+        )
+        raise ImproperlyConfigured("Missing production settings: " + ", ".join(_missing))
+    _secrets: dict[str, str] = {}
+else:
+    _secrets = development_secrets(VAR_DIR)
+
+
+def _secret(name: str) -> str:
+    return env_str(name) or _secrets[name]
+
+
+SECRET_KEY = _secret("TOCSIN_SECRET_KEY")
+# Newest key first: data is written with the first and read with any, so keys rotate.
+TOCSIN_ENCRYPTION_KEYS = [k.strip() for k in _secret("TOCSIN_ENCRYPTION_KEYS").split(",") if k]
+TOCSIN_BLIND_INDEX_KEY = _secret("TOCSIN_BLIND_INDEX_KEY")
+
+DEBUG = env_bool("TOCSIN_DEBUG", default=False)
+TOCSIN_BASE_URL = env_str("TOCSIN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+ALLOWED_HOSTS = env_list(
+    "TOCSIN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", urlsplit(TOCSIN_BASE_URL).hostname or ""]
+)
+CSRF_TRUSTED_ORIGINS = [TOCSIN_BASE_URL]
+
+INSTALLED_APPS = [
+    # Project apps first, so their templates and commands (createsuperuser) win.
+    "tocsin.core",
+    "tocsin.accounts",
+    "tocsin.audit",
+    "tocsin.joining",
+    "tocsin.staff",
+    "tocsin.imports",
+    "tocsin.api",
+    "tocsin.demo",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "django_htmx",
+    "huey.contrib.djhuey",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "tocsin.core.middleware.PersonLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "tocsin.urls"
+ASGI_APPLICATION = "tocsin.asgi.application"
+WSGI_APPLICATION = "tocsin.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tocsin.core.context_processors.tocsin",
+            ],
+        },
+    }
+]
+
+# Database: SQLite in WAL mode under var/ unless DATABASE_URL names another.
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tocsin.sqlite3'}")
+
+
+def database_from_url(url: str) -> dict:
+    config = dj_database_url.parse(url, conn_max_age=60 if not url.startswith("sqlite") else 0)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+            ),
+        }
+    return config
+
+
+DATABASES = {"default": database_from_url(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work: Huey on a SQLite file by default; redis:// or postgres:// to scale out.
+TOCSIN_QUEUE_URL = env_str("TOCSIN_QUEUE_URL", f"sqlite:///{VAR_DIR / 'queue.sqlite3'}")
+TOCSIN_QUEUE_IMMEDIATE = env_bool("TOCSIN_QUEUE_IMMEDIATE", default=False)
+HUEY = build_huey(TOCSIN_QUEUE_URL, immediate=TOCSIN_QUEUE_IMMEDIATE)
+
+AUTH_USER_MODEL = "accounts.Person"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "tocsin.accounts.backends.EmailBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "staff:login"
+LOGIN_REDIRECT_URL = "staff:home"
+
+# Lock-out after repeated sign-in failures (django-axes).
+AXES_FAILURE_LIMIT = env_int("TOCSIN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = 0.25  # hours
+# Lock the account (by its email's blind index), not the address: a union hall's volunteers
+# share one public IP, and locking it would lock them all out during a raid.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_USERNAME_FORM_FIELD = "email"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "staff/locked_out.html"
+# Never write what was typed into the user name box to the database or the logs in plain text.
+AXES_SENSITIVE_PARAMETERS = ["password", "email"]
+AXES_USERNAME_CALLABLE = "tocsin.accounts.backends.axes_username"
+
+OTP_TOTP_ISSUER = "Tocsin"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LANGUAGE_COOKIE_NAME = "tocsin_language"
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+USE_I18N = True
+TIME_ZONE = env_str("TOCSIN_TIME_ZONE", "America/Chicago")
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [
+    ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "media"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+TOCSIN_MAX_CSV_BYTES = env_int("TOCSIN_MAX_CSV_BYTES", 5 * 1024 * 1024)
+TOCSIN_MAX_CSV_ROWS = env_int("TOCSIN_MAX_CSV_ROWS", 20_000)
+
+# Security headers. Content-Security-Policy through Django's own middleware.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:", "https://tile.openstreetmap.org"],
+    "connect-src": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 60 * 60 * 12
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("TOCSIN_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("TOCSIN_HSTS_SECONDS", 60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("TOCSIN_HSTS_PRELOAD", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+
+# Channels. Email through SMTP; Signal through signal-cli-rest-api; SMS through a
+# Twilio-compatible HTTP gateway; Web Push through VAPID.
+TOCSIN_SMTP_URL = env_str("TOCSIN_SMTP_URL", "smtp://127.0.0.1:8025")
+_smtp = urlsplit(TOCSIN_SMTP_URL)
+# Django 6.1 mailers: send with `django.core.mail.mailers["default"]`.
+MAILERS = {
+    "default": {
+        "BACKEND": env_str("TOCSIN_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
+        "OPTIONS": {
+            "host": _smtp.hostname or "127.0.0.1",
+            "port": _smtp.port or 25,
+            "username": _smtp.username or "",
+            "password": _smtp.password or "",
+            "use_tls": _smtp.scheme == "smtp+starttls",
+            "use_ssl": _smtp.scheme == "smtps",
+            "timeout": 10,
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("TOCSIN_EMAIL_FROM", "Tocsin <tocsin@localhost>")
+TOCSIN_SIGNAL_URL = env_str("TOCSIN_SIGNAL_URL", "http://127.0.0.1:8081")
+TOCSIN_SIGNAL_NUMBER = env_str("TOCSIN_SIGNAL_NUMBER", "+15555550100")
+TOCSIN_SMS_URL = env_str("TOCSIN_SMS_URL", "http://127.0.0.1:8082")
+TOCSIN_SMS_ACCOUNT = env_str("TOCSIN_SMS_ACCOUNT", "ACdemo")
+TOCSIN_SMS_TOKEN = env_str("TOCSIN_SMS_TOKEN", "demo-token")
+TOCSIN_SMS_FROM = env_str("TOCSIN_SMS_FROM", "+15555550101")
+TOCSIN_DEFAULT_COUNTRY_CODE = env_str("TOCSIN_DEFAULT_COUNTRY_CODE", "1")
+
+# Joining and member links.
+TOCSIN_CONFIRMATION_CODE_MINUTES = env_int("TOCSIN_CONFIRMATION_CODE_MINUTES", 30)
+TOCSIN_MEMBER_LINK_HOURS = env_int("TOCSIN_MEMBER_LINK_HOURS", 72)
+TOCSIN_MAX_AREA_RADIUS_M = env_int("TOCSIN_MAX_AREA_RADIUS_M", 5000)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("TOCSIN_LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}

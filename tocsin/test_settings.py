@@ -1,0 +1,31 @@
+"""Settings for the test suite: the same as production code paths, on test databases.
+
+TOCSIN_TEST_DATABASE_URL switches the suite to PostgreSQL; otherwise SQLite.
+"""
+
+import os
+
+os.environ.setdefault("TOCSIN_ENV", "test")
+os.environ.setdefault("TOCSIN_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test"))
+
+from tocsin.settings import *  # noqa: E402, F403
+from tocsin.settings import database_from_url  # noqa: E402
+
+_test_database_url = os.environ.get("TOCSIN_TEST_DATABASE_URL", "")
+if os.environ.get("TOCSIN_TEST_USE_POSTGRES") == "1" and _test_database_url:
+    DATABASES = {"default": database_from_url(_test_database_url)}
+else:
+    DATABASES = {"default": database_from_url("sqlite:///" + str(VAR_DIR / "test.sqlite3"))}  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}  # noqa: F405
+
+# Jobs run in-process unless a test runs a real worker on a real queue.
+from tocsin.core.queue import build_huey  # noqa: E402
+
+HUEY = build_huey("sqlite:///" + str(VAR_DIR / "queue.sqlite3"), immediate=True)  # noqa: F405
+# Argon2 stays (it is what production uses), with the cheapest parameters the tests allow.
+PASSWORD_HASHERS = ["tocsin.core.hashers.FastArgon2PasswordHasher"]
+AXES_ENABLED = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+from tocsin.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
+    path("", include("tocsin.joining.urls")),
+    path("staff/", include("tocsin.staff.urls")),
+    path("staff/", include("tocsin.imports.urls")),
+    path("api/v1/", include("tocsin.api.urls")),
+    path("demo/", include("tocsin.demo.urls")),
+]
