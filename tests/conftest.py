@@ -45,11 +45,13 @@ def make_site(org, name="Hennepin County Medical Center", lat="44.972700", lng="
     return site
 
 
-def make_person(org, roles=Role.MEMBER, email=None, password=None, name="Test Person",
-                language="en", site=None):
+def make_person(
+    org, roles=Role.MEMBER, email=None, password=None, name="Test Person", language="en", site=None
+):
     person = create_person(display_name=name, language=language, email=email, password=password)
-    Membership.objects.create(person=person, organization=org, roles=int(roles | Role.MEMBER),
-                              site=site)
+    Membership.objects.create(
+        person=person, organization=org, roles=int(roles | Role.MEMBER), site=site
+    )
     return person
 
 
@@ -70,8 +72,9 @@ def other_org(db):
 
 @pytest.fixture
 def admin(org):
-    return make_person(org, Role.ADMIN, email="admin@mna.test", password="correct horse 42",
-                       name="Ada Admin")
+    return make_person(
+        org, Role.ADMIN, email="admin@mna.test", password="correct horse 42", name="Ada Admin"
+    )
 
 
 @pytest.fixture
@@ -82,8 +85,13 @@ def member(org, site):
 @pytest.fixture
 def outsider(other_org):
     """An admin of another organization: fully privileged, but not here."""
-    return make_person(other_org, Role.ADMIN, email="admin@seiu.test",
-                       password="another horse 42", name="Otto Outsider")
+    return make_person(
+        other_org,
+        Role.ADMIN,
+        email="admin@seiu.test",
+        password="another horse 42",
+        name="Otto Outsider",
+    )
 
 
 def verified_client(client, person):
@@ -104,3 +112,85 @@ def admin_client(client, admin):
 @pytest.fixture
 def outsider_client(client, outsider):
     return verified_client(client, outsider)
+
+
+# Playwright's sync API runs an event loop in the test thread; the test itself still makes
+# plain synchronous ORM calls between browser steps.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(chromium, live_server):
+    """A fresh browser page the size of a phone, pointed at the live test server.
+
+    Use `phone.goto(live_server.url + path)`. The page's language follows its
+    Accept-Language, English unless a test asks otherwise with `phone_in("es")`.
+    """
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844}, locale="en-US", is_mobile=True, has_touch=True
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_in(chromium, live_server):
+    """Return a factory of phone-sized pages whose browser speaks the given language."""
+    contexts = []
+
+    def make(language: str):
+        context = chromium.new_context(
+            viewport={"width": 390, "height": 844},
+            is_mobile=True,
+            has_touch=True,
+            locale={"es": "es-US", "en": "en-US"}[language],
+            extra_http_headers={"Accept-Language": language},
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def sign_in_browser(page, live_server, person):
+    """Give a browser page the session of `person`, signed in with a verified second factor."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = verified_client(Client(), person)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    return page

@@ -30,8 +30,8 @@ def test_it_refuses_a_contact_that_belongs_to_someone_else(db):
 
 
 @pytest.mark.parametrize(
-    ("channel", "address"), [("sms", "12"), ("signal", "call me"), ("email", "rosa@"),
-                             ("push", "{}")]
+    ("channel", "address"),
+    [("sms", "12"), ("signal", "call me"), ("email", "rosa@"), ("push", "{}")],
 )
 def test_it_names_the_address_when_a_contact_is_malformed(db, channel, address):
     person = create_person(display_name="Rosa")
