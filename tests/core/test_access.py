@@ -1,0 +1,94 @@
+"""Walk every URL pattern: anything not marked public must refuse visitors and outsiders.
+
+A new view that is neither marked `@public` nor refuses people who should not see it makes
+this test fail, so every later step is covered without anyone remembering to add a test.
+The API's operations are walked the same way in tests/api/test_access.py.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import make_site
+from tocsin.accounts.models import Unit
+from tocsin.core.access import is_public
+
+SKIPPED_PREFIXES = ("api/v1/", "static/")
+REFUSED = {401, 403, 404, 405}
+
+
+def walk(patterns, prefix="", namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), namespace, entry
+
+
+def guarded_patterns():
+    for route, namespace, entry in walk(get_resolver().url_patterns):
+        if route.startswith(SKIPPED_PREFIXES) or not entry.name:
+            continue
+        if is_public(entry.callback):
+            continue
+        yield pytest.param(namespace + entry.name, list(entry.pattern.converters), id=route)
+
+
+GUARDED = list(guarded_patterns())
+
+
+@pytest.fixture
+def objects(org, site, member):
+    """Real objects of the organization under test, by URL argument name."""
+    unit = Unit.objects.create(organization=org, name="HCMC registered nurses")
+    return {
+        "org": org.slug,
+        "site": site.code,
+        "unit": unit.code,
+        "person": str(member.public_id),
+        "token": "not-a-real-token",
+    }
+
+
+def url_for(name, arguments, objects):
+    missing = [arg for arg in arguments if arg not in objects]
+    assert not missing, (
+        f"{name} takes {missing}: name URL arguments org, site, unit, person or token "
+        "(see CONTRIBUTING.md), or teach this test the new name"
+    )
+    return reverse(name, kwargs={arg: objects[arg] for arg in arguments})
+
+
+def refused(response, signin_paths=("/staff/login", "/me/link")):
+    if response.status_code in REFUSED:
+        return True
+    if response.status_code == 302:
+        return response["Location"].split("?")[0].rstrip("/").endswith(
+            tuple(path.rstrip("/") for path in signin_paths)
+        ) or "/staff/login" in response["Location"] or "/me/link" in response["Location"]
+    return False
+
+
+def test_there_are_guarded_views_to_walk():
+    assert len(GUARDED) >= 1
+
+
+@pytest.mark.parametrize(("name", "arguments"), GUARDED)
+def test_an_anonymous_visitor_is_refused(client, objects, name, arguments):
+    url = url_for(name, arguments, objects)
+    for method in (client.get, client.post):
+        response = method(url)
+        assert refused(response), f"{method.__name__.upper()} {url} answered {response.status_code}"
+
+
+@pytest.mark.parametrize(
+    ("name", "arguments"),
+    [param for param in GUARDED if set(param.values[1]) & {"org", "site", "unit", "person"}],
+)
+def test_a_privileged_person_of_another_organization_gets_404(
+    outsider_client, other_org, objects, name, arguments
+):
+    make_site(other_org, name="Montefiore, Bronx", lat="40.880000", lng="-73.879000")
+    url = url_for(name, arguments, objects)
+    statuses = {outsider_client.get(url).status_code, outsider_client.post(url).status_code}
+    assert 404 in statuses and statuses <= {404, 405}, f"{url} answered {statuses}"
