@@ -9,8 +9,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from tocsin.core.queue import build_huey
 from tocsin.core.env import development_secrets, env_bool, env_int, env_list, env_str
+from tocsin.core.queue import build_huey
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("TOCSIN_VAR_DIR", str(BASE_DIR / "var"))).resolve()

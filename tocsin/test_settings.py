@@ -8,8 +8,8 @@ import os
 os.environ.setdefault("TOCSIN_ENV", "test")
 os.environ.setdefault("TOCSIN_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test"))
 
-from tocsin.settings import *  # noqa: E402, F403
-from tocsin.settings import database_from_url  # noqa: E402
+from tocsin.settings import *  # noqa: F403
+from tocsin.settings import database_from_url
 
 _test_database_url = os.environ.get("TOCSIN_TEST_DATABASE_URL", "")
 if os.environ.get("TOCSIN_TEST_USE_POSTGRES") == "1" and _test_database_url:

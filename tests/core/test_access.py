@@ -63,9 +63,14 @@ def refused(response, signin_paths=("/staff/login", "/me/link")):
     if response.status_code in REFUSED:
         return True
     if response.status_code == 302:
-        return response["Location"].split("?")[0].rstrip("/").endswith(
-            tuple(path.rstrip("/") for path in signin_paths)
-        ) or "/staff/login" in response["Location"] or "/me/link" in response["Location"]
+        return (
+            response["Location"]
+            .split("?")[0]
+            .rstrip("/")
+            .endswith(tuple(path.rstrip("/") for path in signin_paths))
+            or "/staff/login" in response["Location"]
+            or "/me/link" in response["Location"]
+        )
     return False
 
 

@@ -14,7 +14,8 @@ from django.core.management import call_command
 import tocsin
 
 APPS = sorted(
-    path for path in Path(tocsin.__file__).parent.iterdir()
+    path
+    for path in Path(tocsin.__file__).parent.iterdir()
     if path.is_dir() and (path / "__init__.py").exists() and path.name != "__pycache__"
 )
 
@@ -48,13 +49,15 @@ def msgids(catalogue: Path, selection: str) -> list[str]:
     """Return the msgids that msgattrib selects (untranslated or fuzzy), header excluded."""
     output = subprocess.run(
         ["msgattrib", selection, "--no-obsolete", "--no-wrap", str(catalogue)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     found = []
     for block in output.split("\n\n"):
         for line in block.splitlines():
             if line.startswith("msgid "):
-                text = line[len("msgid "):].strip('"')
+                text = line[len("msgid ") :].strip('"')
                 if text:
                     found.append(text)
     return found

@@ -34,12 +34,19 @@ class Organization(models.Model):
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
         verbose_name=_("parent organization"),
     )
     # For a coalition: the organizations it brings together.
     member_organizations = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="coalitions",
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="coalitions",
         verbose_name=_("member organizations"),
     )
     default_language = models.CharField(
@@ -47,7 +54,9 @@ class Organization(models.Model):
     )
     # How long reporter details and raw inbound messages are kept after an incident ends.
     retention_days = models.PositiveIntegerField(
-        _("retention (days)"), default=30, validators=[MinValueValidator(1), MaxValueValidator(3650)]
+        _("retention (days)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -72,11 +81,15 @@ class Site(models.Model):
     name = models.CharField(_("name"), max_length=200)
     address = models.CharField(_("address"), max_length=300, blank=True)
     lat = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6,
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
         validators=[MinValueValidator(Decimal(-90)), MaxValueValidator(Decimal(90))],
     )
     lng = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6,
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
         validators=[MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))],
     )
     h3_cell = models.BigIntegerField(db_index=True, editable=False)
@@ -91,15 +104,15 @@ class Site(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        self.h3_cell = geo.cell_for(self.lat, self.lng)
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         if self.lat is not None and self.lng is not None:
             errors = geo.validate_latlng(self.lat, self.lng)
             if errors:
-                raise ValidationError({field: reason for field, reason in errors})
-
-    def save(self, *args, **kwargs) -> None:
-        self.h3_cell = geo.cell_for(self.lat, self.lng)
-        super().save(*args, **kwargs)
+                raise ValidationError(dict(errors))
 
 
 class Unit(models.Model):
@@ -143,10 +156,10 @@ class Person(AbstractBaseUser):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     display_name = models.CharField(_("name or alias"), max_length=120)
-    language = models.CharField(
-        _("language"), max_length=5, choices=LANGUAGE_CHOICES, default="en"
+    language = models.CharField(_("language"), max_length=5, choices=LANGUAGE_CHOICES, default="en")
+    login_index = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
     )
-    login_index = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     is_active = models.BooleanField(default=True)
     # Operators of the whole server (createsuperuser); not an organization role.
     is_superuser = models.BooleanField(default=False)
@@ -285,8 +298,12 @@ class Subscription(models.Model):
             models.CheckConstraint(
                 condition=(
                     models.Q(site__isnull=False, lat__isnull=True, radius_m__isnull=True)
-                    | models.Q(site__isnull=True, lat__isnull=False, lng__isnull=False,
-                               radius_m__isnull=False)
+                    | models.Q(
+                        site__isnull=True,
+                        lat__isnull=False,
+                        lng__isnull=False,
+                        radius_m__isnull=False,
+                    )
                 ),
                 name="subscription_site_or_area",
             )
@@ -306,3 +323,6 @@ class SubscriptionCell(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["subscription", "cell"], name="one_cell_per_area")
         ]
+
+    def __str__(self) -> str:
+        return f"cell {self.cell:x}"

@@ -28,7 +28,9 @@ def normalize_phone(raw: str) -> str:
             digits = f"+{country}{digits}"
     if not _E164.match(digits):
         raise ValidationError(
-            _("“%(value)s” is not a phone number; write it with its country code, like +1 612 555 0100."),
+            _(
+                "“%(value)s” is not a phone number; write it with its country code, like +1 612 555 0100."
+            ),
             code="invalid_phone",
             params={"value": raw},
         )
@@ -73,7 +75,9 @@ def normalize(channel: str, raw: str) -> str:
         return normalize_phone(raw)
     if channel == PUSH:
         return normalize_push(raw)
-    raise ValidationError(_("Unknown channel “%(value)s”."), code="channel", params={"value": channel})
+    raise ValidationError(
+        _("Unknown channel “%(value)s”."), code="channel", params={"value": channel}
+    )
 
 
 def index_key(channel: str, normalized: str) -> str:

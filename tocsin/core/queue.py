@@ -16,8 +16,9 @@ def build_huey(url: str, immediate: bool = False, name: str = "tocsin") -> Huey:
     if scheme in {"redis", "rediss"}:
         return PriorityRedisHuey(name, url=url, immediate=immediate)
     if scheme in {"postgres", "postgresql"}:
-        return PostgresHuey(name, dsn=url.replace("postgres://", "postgresql://", 1),
-                            immediate=immediate)
+        return PostgresHuey(
+            name, dsn=url.replace("postgres://", "postgresql://", 1), immediate=immediate
+        )
     raise ImproperlyConfigured(
         f"TOCSIN_QUEUE_URL must start with sqlite://, redis:// or postgres://, not {scheme!r}."
     )
