@@ -13,8 +13,9 @@ def public_id_of(obj: models.Model) -> str:
     return str(obj.pk or "")
 
 
-def record(actor, action: str, obj: models.Model | None = None, organization=None,
-           **detail) -> AuditEntry:
+def record(
+    actor, action: str, obj: models.Model | None = None, organization=None, **detail
+) -> AuditEntry:
     """Record that `actor` did `action` (a dotted name) to `obj`, within `organization`."""
     from tocsin.accounts.models import Organization
 

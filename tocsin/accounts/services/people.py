@@ -34,9 +34,11 @@ def find_contact(channel: str, raw_address: str) -> ContactPoint | None:
         _normalized, index = contact_index_for(channel, raw_address)
     except ValidationError:
         return None
-    return ContactPoint.objects.select_related("person").filter(
-        channel=channel, address_index=index
-    ).first()
+    return (
+        ContactPoint.objects.select_related("person")
+        .filter(channel=channel, address_index=index)
+        .first()
+    )
 
 
 def find_person_by_login(email: str) -> Person | None:
@@ -76,7 +78,10 @@ def create_person(
 
 @transaction.atomic
 def add_contact(
-    person: Person, channel: str, raw_address: str, confirmed: bool = False,
+    person: Person,
+    channel: str,
+    raw_address: str,
+    confirmed: bool = False,
     preference: int | None = None,
 ) -> ContactPoint:
     """Add a contact to a person, refusing an address another person already holds."""
@@ -128,8 +133,9 @@ def check_confirmation_code(contact: ContactPoint, code: str) -> bool:
             contact.confirmed_at = timezone.now()
             contact.code_hash = ""
             contact.code_expires_at = None
-            contact.save(update_fields=["confirmed_at", "code_hash", "code_expires_at",
-                                        "code_attempts"])
+            contact.save(
+                update_fields=["confirmed_at", "code_hash", "code_expires_at", "code_attempts"]
+            )
             record(None, "accounts.contact.confirmed", contact.person, channel=contact.channel)
             return True
         contact.save(update_fields=["code_attempts"])
