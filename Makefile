@@ -12,7 +12,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml package.json package-lock.j
 	@test -x $(BIN)/python || $$(scripts/find-python) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	npm ci --no-audit --no-fund --loglevel=error
 	$(MAKE) --no-print-directory messages
 	@touch $@
@@ -44,7 +44,7 @@ lint:
 	$(BIN)/ruff check tocsin tests
 
 typecheck:
-	$(BIN)/mypy tocsin/*/services
+	$(BIN)/mypy tocsin/*/services tocsin/*/services.py
 
 check: install lint typecheck test
 

@@ -1,9 +1,13 @@
 """Sign in with an email address, looked up by its blind index."""
 
+import re
+
 from django.contrib.auth.backends import ModelBackend
 
 from .models import Person
 from .services.people import login_index_for
+
+LOGIN_INDEX = re.compile(r"[0-9a-f]{64}")
 
 
 class EmailBackend(ModelBackend):
@@ -29,6 +33,10 @@ def axes_username(request, credentials) -> str:
     raw = (credentials or {}).get("email") or (credentials or {}).get("username") or ""
     if not raw and request is not None:
         raw = request.POST.get("email", "")
+    if LOGIN_INDEX.fullmatch(raw):
+        # After a successful sign-in axes passes the person's USERNAME_FIELD, which is
+        # already the blind index.
+        return raw[:32]
     try:
         return login_index_for(raw)[:32]
     except Exception:

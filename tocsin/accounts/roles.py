@@ -29,7 +29,7 @@ class Role(enum.IntFlag):
     @classmethod
     def from_slug(cls, slug: str) -> "Role":
         try:
-            return cls[slug.strip().lower().replace(" ", "_").replace("-", "_")]
+            return cls[slug.strip().upper().replace(" ", "_").replace("-", "_")]
         except KeyError:
             raise ValueError(slug) from None
 

@@ -143,7 +143,7 @@ def check_confirmation_code(contact: ContactPoint, code: str) -> bool:
 
 
 @transaction.atomic
-def erase_person(person: Person, actor: Person | None) -> None:
+def erase_person(person: Person, actor: Person | None, organization=None) -> None:
     """Delete a person and everything they own, for good. The audit keeps only the act."""
-    record(actor, "accounts.person.erased", person)
+    record(actor, "accounts.person.erased", person, organization=organization)
     person.delete()

@@ -1,0 +1,25 @@
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def named_error(error, label) -> str:
+    """Return a field's error starting with the field's name, unless it already starts so.
+
+    "Starts so" allows a leading article: "La latitud debe…" already names "Latitud".
+    """
+    error, label = str(error), str(label)
+    if label and 0 <= error.casefold().find(label.casefold()) <= 4:
+        return error
+    return _("%(field)s: %(error)s") % {"field": label, "error": error}
+
+
+@register.filter
+def minutes(delta) -> int:
+    """Return a timedelta in whole minutes, rounded up."""
+    try:
+        return max(1, -(-int(delta.total_seconds()) // 60))
+    except (AttributeError, TypeError):
+        return 0

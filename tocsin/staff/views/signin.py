@@ -1,0 +1,122 @@
+"""Sign in with email and password, prove the second factor, see one's organizations."""
+
+from urllib.parse import urlencode
+
+from axes.utils import reset as reset_lockout
+from django.conf import settings
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+
+from tocsin.accounts.backends import axes_username
+from tocsin.accounts.roles import Role
+from tocsin.core.access import public, staff_required
+
+from .. import services
+from ..forms import CodeForm, SignInForm
+
+
+def _next_url(request) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _second_factor_url(next_url: str) -> str:
+    return resolve_url("staff:second_factor") + "?" + urlencode({"next": next_url})
+
+
+@public
+@sensitive_post_parameters("email", "password")
+@never_cache
+def sign_in(request):
+    """Sign in people with a role above member; everyone else hears the same refusal."""
+    next_url = _next_url(request)
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email, password = form.cleaned_data["email"], form.cleaned_data["password"]
+        person = authenticate(request, email=email, password=password)
+        if person is not None and person.is_privileged:
+            login(request, person)
+            reset_lockout(username=axes_username(request, {"email": email}))
+            if person.needs_second_factor:
+                return redirect(_second_factor_url(next_url))
+            return redirect(next_url)
+        form.add_error(None, _("Wrong email or password."))
+    return render(request, "staff/sign_in.html", {"form": form, "next": next_url})
+
+
+@public
+@require_POST
+def sign_out(request):
+    """Sign out; open to anyone on purpose, since signing out reveals and risks nothing."""
+    logout(request)
+    return redirect("home")
+
+
+@never_cache
+def second_factor(request):
+    """Enrol an authenticator app with backup codes, or check a code from either."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    person = request.user
+    next_url = _next_url(request)
+    if not person.needs_second_factor or person.is_verified():
+        return redirect(next_url)
+    form = CodeForm(request.POST or None)
+    if services.has_second_factor(person):
+        if request.method == "POST" and form.is_valid():
+            device = services.verify_second_factor(person, form.cleaned_data["code"])
+            if device is not None:
+                otp_login(request, device)
+                return redirect(next_url)
+            form.add_error(
+                "code",
+                _("This code is not right, has expired or was already used. Try the newest one."),
+            )
+        return render(request, "staff/second_factor.html", {"form": form, "next": next_url})
+
+    device = services.pending_authenticator(person)
+    if request.method == "POST" and form.is_valid():
+        codes = services.confirm_authenticator(person, device, form.cleaned_data["code"])
+        if codes is not None:
+            otp_login(request, device)
+            return render(request, "staff/backup_codes.html", {"codes": codes, "next": next_url})
+        form.add_error(
+            "code", _("This code is not right. Type the six digits your app shows right now.")
+        )
+    context = {
+        "form": form,
+        "next": next_url,
+        "qr": services.qr_svg(device),
+        "secret": services.secret_text(device),
+    }
+    return render(request, "staff/enrol.html", context)
+
+
+@staff_required
+def home(request):
+    """List the person's organizations and roles, with the screens each role opens."""
+    memberships = (
+        request.user.memberships.filter(active=True)
+        .select_related("organization")
+        .order_by("organization__name")
+    )
+    rows = [
+        {
+            "membership": membership,
+            "roles": [role.label for role in Role if membership.roles & role],
+            "is_admin": membership.has(Role.ADMIN),
+        }
+        for membership in memberships
+    ]
+    return render(request, "staff/home.html", {"rows": rows})
