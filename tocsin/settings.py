@@ -1,6 +1,5 @@
 """Tocsin's one settings module. Every value comes from the environment; see .env.example."""
 
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -32,12 +31,13 @@ _REQUIRED_IN_PRODUCTION = (
 if PRODUCTION:
     _missing = [name for name in _REQUIRED_IN_PRODUCTION if not env_str(name)]
     if _missing:
-        sys.stderr.write(
+        # SystemExit, not ImproperlyConfigured: manage.py swallows the latter on first
+        # import and retries, printing the message twice under a traceback.
+        raise SystemExit(
             "Tocsin will not start in production without: "
             + ", ".join(_missing)
-            + ". Set them in the environment (see .env.example).\n"
+            + ". Set them in the environment (see .env.example)."
         )
-        raise ImproperlyConfigured("Missing production settings: " + ", ".join(_missing))
     _secrets: dict[str, str] = {}
 else:
     _secrets = development_secrets(VAR_DIR)
@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "huey.contrib.djhuey",
+    # The API docs page's Swagger UI, served from the installed package, not a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -156,8 +158,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -204,12 +208,19 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 TOCSIN_MAX_CSV_BYTES = env_int("TOCSIN_MAX_CSV_BYTES", 5 * 1024 * 1024)
 TOCSIN_MAX_CSV_ROWS = env_int("TOCSIN_MAX_CSV_ROWS", 20_000)
 
+# Map tiles for Leaflet; empty for no tiles (the maps still list places and take coordinates).
+TOCSIN_MAP_TILES_URL = env_str(
+    "TOCSIN_MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+_tiles = urlsplit(TOCSIN_MAP_TILES_URL)
+_TILE_ORIGIN = [f"{_tiles.scheme}://{_tiles.netloc}"] if _tiles.netloc else []
+
 # Security headers. Content-Security-Policy through Django's own middleware.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:", "https://tile.openstreetmap.org"],
+    "img-src": [CSP.SELF, "data:", *_TILE_ORIGIN],
     "connect-src": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],

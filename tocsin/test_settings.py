@@ -6,7 +6,11 @@ TOCSIN_TEST_DATABASE_URL switches the suite to PostgreSQL; otherwise SQLite.
 import os
 
 os.environ.setdefault("TOCSIN_ENV", "test")
-os.environ.setdefault("TOCSIN_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test"))
+# No test may reach the internet: no map tiles.
+os.environ["TOCSIN_MAP_TILES_URL"] = ""
+os.environ.setdefault(
+    "TOCSIN_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test")
+)
 
 from tocsin.settings import *  # noqa: F403
 from tocsin.settings import database_from_url

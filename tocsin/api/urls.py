@@ -1,4 +1,4 @@
-from django.urls import path  # noqa: F401
+from .main import api
 
-app_name = "api"
-urlpatterns: list = []
+app_name = api.urls_namespace
+urlpatterns = api.urls[0]

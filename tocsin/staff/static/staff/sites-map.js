@@ -9,10 +9,12 @@
   }
   box.hidden = false;
   var map = L.map(box, { scrollWheelZoom: false });
-  L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
-    maxZoom: 19,
-    attribution: "&copy; OpenStreetMap contributors",
-  }).addTo(map);
+  if (box.dataset.tiles) {
+    L.tileLayer(box.dataset.tiles, {
+      maxZoom: 19,
+      attribution: "&copy; OpenStreetMap contributors",
+    }).addTo(map);
+  }
   var points = [];
   rows.forEach(function (row) {
     var lat = parseFloat(row.dataset.lat);

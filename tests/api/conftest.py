@@ -1,0 +1,72 @@
+"""API fixtures: bearer tokens for the shared people, and a JSON client that sends them."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from tocsin.api.services.tokens import issue_token
+
+
+def token_for(person) -> str:
+    _api_token, secret = issue_token(person, name="test")
+    return secret
+
+
+class Api:
+    """A test client speaking JSON to /api/v1/, as one person (or nobody)."""
+
+    def __init__(self, token: str | None = None):
+        self.client = Client()
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def request(self, method: str, path: str, body=None, **query):
+        url = "/api/v1" + path
+        send = getattr(self.client, method.lower())
+        if method.upper() == "GET":
+            return send(url, query, headers=self.headers)
+        data = json.dumps(body) if body is not None else ""
+        return send(url, data, content_type="application/json", headers=self.headers)
+
+    def get(self, path, **query):
+        return self.request("GET", path, **query)
+
+    def post(self, path, body=None):
+        return self.request("POST", path, body)
+
+    def patch(self, path, body=None):
+        return self.request("PATCH", path, body)
+
+    def delete(self, path):
+        return self.request("DELETE", path)
+
+
+@pytest.fixture
+def api_as():
+    """Return a JSON client acting as a person: `api_as(admin).get("/organizations")`."""
+    return lambda person: Api(token_for(person))
+
+
+@pytest.fixture
+def anonymous_api():
+    return Api()
+
+
+@pytest.fixture
+def admin_api(admin):
+    return Api(token_for(admin))
+
+
+@pytest.fixture
+def member_api(member):
+    return Api(token_for(member))
+
+
+@pytest.fixture
+def outsider_api(outsider):
+    return Api(token_for(outsider))
+
+
+def fields_named(response) -> set[str]:
+    """Return the field names a 4xx JSON answer complains about."""
+    return {str(error["loc"][-1]) for error in response.json()["detail"]}

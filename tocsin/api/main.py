@@ -1,0 +1,30 @@
+"""Tocsin's JSON API, version 1, at /api/v1/ (schema at /api/v1/openapi.json, docs at /docs)."""
+
+from ninja import NinjaAPI
+
+from . import errors
+from .routers import memberships, organizations, people, sites, units
+
+DESCRIPTION = """\
+Organizations, sites, units, memberships and people, for the organization's own people.
+
+Every operation needs `Authorization: Bearer <token>`; the server's operator creates a
+token with `tocsin api-token EMAIL`, and it acts with that person's roles. Reading needs
+membership in the organization; changes, memberships and people need the admin role.
+"""
+
+
+class TocsinAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        return operation.view_func.__name__
+
+
+api = TocsinAPI(
+    title="Tocsin API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+)
+errors.install(api)
+for module in (organizations, sites, units, memberships, people):
+    api.add_router("", module.router)

@@ -1,0 +1,1 @@
+"""One router per concept; each is guarded as a whole (see tocsin.api.auth)."""

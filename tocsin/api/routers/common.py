@@ -1,0 +1,20 @@
+"""What every guarded operation may answer besides success, and small parsing helpers."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from ..schemas import Error, FieldErrors
+
+READ = {401: Error, 403: Error, 404: Error, 422: FieldErrors}
+WRITE = {**READ, 400: Error, 409: FieldErrors}
+
+
+def refuse_nulls(changes: dict, *fields: str) -> None:
+    """Refuse an explicit null for a field that must have a value, naming the field."""
+    nulls = {
+        field: _("This field cannot be null.")
+        for field in fields
+        if field in changes and changes[field] is None
+    }
+    if nulls:
+        raise ValidationError(nulls)

@@ -1,0 +1,55 @@
+"""A person as their organization's admins see them: contacts masked unless revealed."""
+
+import uuid
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Router
+
+from ..access import membership_of
+from ..auth import ORG_ADMIN
+from ..schemas import ContactOut, PersonOut
+from ..services.people import reveal_contacts
+from .common import READ
+
+router = Router(tags=["people"], auth=ORG_ADMIN)
+
+
+@router.get("/organizations/{org}/people/{person}", response={200: PersonOut, **READ})
+def get_person(
+    request: HttpRequest, org: str, person: uuid.UUID, reveal: Literal["contacts"] | None = None
+):
+    """Show a member: name, language, membership, contacts masked.
+
+    `?reveal=contacts` returns the full addresses and writes an audit entry.
+    """
+    membership = membership_of(request.organization, person)
+    found = membership.person
+    if reveal == "contacts":
+        contacts = [
+            ContactOut(
+                channel=contact.channel,
+                address=contact.address,
+                confirmed=contact.confirmed,
+                preference=contact.preference,
+            )
+            for contact in reveal_contacts(request.auth, request.organization, found)
+        ]
+    else:
+        contacts = [
+            ContactOut(
+                channel=contact.channel,
+                address=contact.masked(),
+                confirmed=contact.confirmed,
+                preference=contact.preference,
+            )
+            for contact in found.contacts.all()
+        ]
+    return PersonOut(
+        public_id=found.public_id,
+        display_name=found.display_name,
+        language=found.language,
+        memberships=[membership],
+        contacts=contacts,
+        contacts_revealed=reveal == "contacts",
+    )

@@ -1,0 +1,100 @@
+"""Run the web app on uvicorn, after checking the database and the static files are ready."""
+
+import os
+import time
+from pathlib import Path
+
+import uvicorn
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
+
+from tocsin.core.logs import uvicorn_log_config
+from tocsin.demo.accounts import accounts_with_demo_passwords, is_loopback
+
+STATIC_STAMP = ".tocsin-collected"
+
+
+class Command(BaseCommand):
+    help = "Serve the web app (ASGI, uvicorn) on --host and --port."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=1, help="Server processes.")
+        parser.add_argument(
+            "--migrate", action="store_true", help="Apply pending migrations before serving."
+        )
+        parser.add_argument("--log-level", default="info", help="uvicorn's log level.")
+
+    def handle(self, *args, host, port, workers, migrate, log_level, **options):
+        if workers < 1:
+            raise CommandError("--workers must be at least 1.")
+        ensure_migrated(migrate, self.stdout)
+        refuse_demo_passwords(host)
+        ensure_static_collected()
+        uvicorn.run(
+            "tocsin.asgi:application",
+            host=host,
+            port=port,
+            workers=workers,
+            lifespan="off",  # Django's ASGI handler does not speak the lifespan protocol.
+            proxy_headers=True,  # Trusts X-Forwarded-* from FORWARDED_ALLOW_IPS (127.0.0.1).
+            server_header=False,
+            log_level=log_level,
+            log_config=uvicorn_log_config(),  # Blanks member-link tokens and query strings.
+        )
+
+
+def ensure_migrated(migrate: bool, stdout) -> None:
+    """Apply pending migrations when asked to; otherwise refuse to serve an old schema."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if not plan:
+        return
+    if not migrate:
+        raise CommandError(
+            f"The database has {len(plan)} unapplied migration(s). Run `tocsin migrate`, "
+            "or start with `tocsin serve --migrate`."
+        )
+    call_command("migrate", interactive=False, verbosity=1, stdout=stdout)
+
+
+def refuse_demo_passwords(host: str) -> None:
+    """Refuse to serve beyond this machine, or in production, while demo passwords work."""
+    if is_loopback(host) and not settings.PRODUCTION:
+        return
+    emails = accounts_with_demo_passwords()
+    if not emails:
+        return
+    where = "in production" if settings.PRODUCTION else f"on {host}"
+    raise CommandError(
+        f"Refusing to serve {where}: these demo accounts still have their published demo "
+        f"passwords: {', '.join(emails)}. Anyone who has read the demo can sign in as them. "
+        "Change those passwords first (`tocsin changepassword EMAIL`), or serve on 127.0.0.1 "
+        "only."
+    )
+
+
+def ensure_static_collected() -> None:
+    """Collect static files into STATIC_ROOT when missing or older than their sources."""
+    stamp = Path(settings.STATIC_ROOT) / STATIC_STAMP
+    collected_at = stamp.stat().st_mtime if stamp.exists() else 0.0
+    if collected_at and newest_static_source() <= collected_at:
+        return
+    started = time.time()
+    call_command("collectstatic", interactive=False, verbosity=0)
+    stamp.touch()
+    os.utime(stamp, (started, started))
+
+
+def newest_static_source() -> float:
+    newest = 0.0
+    for finder in finders.get_finders():
+        for path, storage in finder.list(["CVS", ".*", "*~"]):
+            newest = max(newest, os.path.getmtime(storage.path(path)))
+    return newest

@@ -1,0 +1,26 @@
+"""Run the background worker: a Huey consumer on the queue of TOCSIN_QUEUE_URL."""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import autodiscover_modules
+
+
+class Command(BaseCommand):
+    help = "Run the background worker (Huey consumer) on TOCSIN_QUEUE_URL."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--workers", type=int, default=2, help="Worker threads.")
+
+    def handle(self, *args, workers, **options):
+        from huey.contrib.djhuey import HUEY
+
+        if workers < 1:
+            raise CommandError("--workers must be at least 1.")
+        if HUEY.immediate:
+            raise CommandError(
+                "TOCSIN_QUEUE_IMMEDIATE is on, so jobs run inside the web process and a worker "
+                "would have nothing to do. Unset it to use the queue."
+            )
+        autodiscover_modules("tasks")
+        # SIGINT stops after the running jobs finish; SIGTERM stops at once; SIGHUP restarts.
+        consumer = HUEY.create_consumer(workers=workers, worker_type="thread")
+        consumer.run()

@@ -1,0 +1,100 @@
+"""A real SMTP server (aiosmtpd) that keeps what it receives, for tests and the demo.
+
+server = CapturingSMTPServer(port=8025, jsonl_path=VAR_DIR / "outbox" / "email.jsonl")
+server.start()          # runs in a background thread
+server.wait_for(1)      # the messages received so far, once there is at least one
+server.stop()
+"""
+
+import json
+import logging
+import socket
+import threading
+import time
+from email import message_from_bytes, policy
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+from django.utils import timezone
+
+# aiosmtpd logs every sender and recipient address at INFO; Tocsin never logs addresses.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+class CapturingHandler:
+    """Keep each message (sender, recipients, subject, plain-text body) in memory and on disk."""
+
+    def __init__(self, jsonl_path: Path | None = None):
+        self.messages: list[dict] = []
+        self.jsonl_path = Path(jsonl_path) if jsonl_path else None
+        self.received = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        parsed = message_from_bytes(envelope.content, policy=policy.default)
+        body_part = parsed.get_body(preferencelist=("plain", "html"))
+        message = {
+            "at": timezone.now().isoformat(),
+            "from": envelope.mail_from,
+            "to": list(envelope.rcpt_tos),
+            "subject": str(parsed.get("subject", "")),
+            "body": body_part.get_content() if body_part is not None else "",
+        }
+        with self.received:
+            self.messages.append(message)
+            if self.jsonl_path is not None:
+                self.jsonl_path.parent.mkdir(parents=True, exist_ok=True)
+                with self.jsonl_path.open("a", encoding="utf-8") as file:
+                    file.write(json.dumps(message, ensure_ascii=False) + "\n")
+            self.received.notify_all()
+        return "250 Message accepted for delivery"
+
+
+class CapturingSMTPServer:
+    def __init__(self, host: str = "127.0.0.1", port: int | None = None, jsonl_path=None):
+        self.host = host
+        self.port = port or free_port(host)
+        self.handler = CapturingHandler(jsonl_path)
+        self.controller = Controller(self.handler, hostname=host, port=self.port)
+
+    @property
+    def messages(self) -> list[dict]:
+        return self.handler.messages
+
+    def start(self) -> "CapturingSMTPServer":
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def clear(self) -> None:
+        with self.handler.received:
+            self.handler.messages.clear()
+
+    def wait_for(self, count: int = 1, timeout: float = 10.0) -> list[dict]:
+        """Return the messages once at least `count` have arrived, or raise TimeoutError."""
+        deadline = time.monotonic() + timeout
+        with self.handler.received:
+            while len(self.handler.messages) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(
+                        f"expected {count} messages, received {len(self.handler.messages)}"
+                    )
+                self.handler.received.wait(remaining)
+            return list(self.handler.messages)
+
+    def mailer_settings(self) -> dict:
+        """Return a MAILERS value that sends through this server."""
+        return {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": self.host, "port": self.port, "timeout": 10},
+            }
+        }

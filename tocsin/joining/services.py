@@ -1,0 +1,342 @@
+"""Joining and a member's own changes. Each function does one change, audits it, and sends
+codes or links only after the transaction commits.
+
+Audit entries name people by public id and contacts by channel and row id, never by address.
+"""
+
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tocsin.accounts.models import (
+    LANGUAGE_CHOICES,
+    ContactPoint,
+    Membership,
+    Organization,
+    Person,
+    Site,
+)
+from tocsin.accounts.roles import Role
+from tocsin.accounts.services import people, subscriptions
+from tocsin.audit.models import AuditEntry
+from tocsin.audit.services import record
+from tocsin.delivery.tasks import send_confirmation_code, send_member_link
+
+# Channels a person can give when joining or later; web push is added by the browser itself.
+JOIN_CHANNELS = (ContactPoint.Channel.EMAIL, ContactPoint.Channel.SMS, ContactPoint.Channel.SIGNAL)
+CODE_RESEND_SECONDS = 60
+CODES_PER_HOUR = 5
+LINKS_PER_HOUR = 3
+
+
+@dataclass(frozen=True)
+class Area:
+    """A point and a radius as typed; tocsin.accounts.services.subscriptions checks them."""
+
+    lat: float | Decimal | str
+    lng: float | Decimal | str
+    radius_m: int | str
+
+
+def taken_message(channel: str) -> str:
+    messages: dict[str, str] = {
+        ContactPoint.Channel.EMAIL: _(
+            "This email address is already in Tocsin. If it is yours, ask for a link to "
+            "manage your alerts instead."
+        ),
+        ContactPoint.Channel.SMS: _(
+            "This phone number already gets text messages from Tocsin. If it is yours, ask for "
+            "a link to manage your alerts instead."
+        ),
+        ContactPoint.Channel.SIGNAL: _(
+            "This Signal number is already in Tocsin. If it is yours, ask for a link to manage "
+            "your alerts instead."
+        ),
+    }
+    return messages.get(channel, _("This contact is already in Tocsin."))
+
+
+def check_profile(display_name: str, language: str) -> tuple[str, str]:
+    errors = {}
+    display_name = (display_name or "").strip()
+    if not display_name:
+        errors["display_name"] = _(
+            "Write a name or an alias; it does not have to be your real name."
+        )
+    elif len(display_name) > 120:
+        errors["display_name"] = _("The name or alias can be at most 120 characters.")
+    if language not in dict(LANGUAGE_CHOICES):
+        errors["language"] = _("Choose English or Spanish.")
+    if errors:
+        raise ValidationError(errors)
+    return display_name, language
+
+
+def add_unconfirmed_contact(person: Person, channel: str, address: str, preference: int):
+    """Add a contact waiting for its code; errors are keyed by the channel's form field."""
+    if channel not in JOIN_CHANNELS:
+        raise ValidationError({"channel": _("Choose email, text message or Signal.")})
+    existing = people.find_contact(channel, address)
+    if existing is not None:
+        raise ValidationError({channel: taken_message(channel)})
+    try:
+        return people.add_contact(person, channel, address, preference=preference)
+    except ValidationError as error:
+        raise ValidationError({channel: error.message_dict["address"]}) from None
+
+
+def join(
+    *,
+    organization: Organization,
+    display_name: str,
+    language: str,
+    contacts: dict[str, str],
+    site: Site | None = None,
+    follow_site: bool = False,
+    area: Area | None = None,
+    kinds: int,
+) -> Person:
+    """Create a member with unconfirmed contacts and their follows, then send each a code.
+
+    `contacts` maps a channel to what the person typed. Every problem is raised as one
+    ValidationError keyed by form field, and nothing is stored.
+    """
+    errors: dict[str, list[str]] = {}
+
+    def collect(error: ValidationError) -> None:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+
+    try:
+        display_name, language = check_profile(display_name, language)
+    except ValidationError as error:
+        collect(error)
+    given = {channel: address.strip() for channel, address in contacts.items() if address.strip()}
+    if not given:
+        errors.setdefault("__all__", []).append(
+            _("Give at least one way to reach you: email, a phone for text messages, or Signal.")
+        )
+    if not (follow_site and site) and area is None:
+        errors.setdefault("__all__", []).append(
+            _("Choose what to follow: a site, or an area on the map.")
+        )
+    try:
+        subscriptions.check_kinds(kinds)
+    except ValidationError as error:
+        collect(error)
+    if area is not None:
+        try:
+            subscriptions.check_area(area.lat, area.lng, area.radius_m)
+        except ValidationError as error:
+            collect(error)
+    if errors:
+        raise ValidationError(errors)
+
+    try:
+        with transaction.atomic():
+            person = people.create_person(display_name=display_name, language=language)
+            Membership.objects.create(
+                person=person, organization=organization, roles=int(Role.MEMBER), site=site
+            )
+            added = []
+            for preference, (channel, address) in enumerate(given.items(), start=1):
+                try:
+                    added.append(add_unconfirmed_contact(person, channel, address, preference))
+                except ValidationError as error:
+                    collect(error)
+            try:
+                if follow_site and site:
+                    subscriptions.follow_site(person, organization, site, kinds)
+                if area is not None:
+                    subscriptions.follow_area(
+                        person, organization, area.lat, area.lng, area.radius_m, kinds
+                    )
+            except ValidationError as error:
+                collect(error)
+            if errors:
+                raise ValidationError(errors)
+            record(
+                None,
+                "joining.person.joined",
+                person,
+                organization=organization,
+                site=site.code if site else "",
+                channels=sorted(given),
+            )
+            for contact in added:
+                schedule_code(contact)
+    except IntegrityError:
+        # Two people submitted the same contact at the same instant; the other one won.
+        raise ValidationError(
+            {"__all__": [_("One of these contacts was just registered. Check them and try again.")]}
+        ) from None
+    return person
+
+
+def schedule_code(contact: ContactPoint) -> None:
+    """Write down that a code is on its way, and have the worker make and send it on commit."""
+    record(
+        None,
+        "joining.contact.code_requested",
+        contact.person,
+        contact=contact.pk,
+        channel=contact.channel,
+    )
+    transaction.on_commit(partial(send_confirmation_code, contact.pk))
+
+
+def recent_requests(action: str, contact: ContactPoint, within: timedelta):
+    return AuditEntry.objects.filter(
+        action=action,
+        object_id=str(contact.person.public_id),
+        detail__contact=contact.pk,
+        at__gte=timezone.now() - within,
+    )
+
+
+@transaction.atomic
+def request_new_code(contact: ContactPoint) -> None:
+    """Send a fresh code to an unconfirmed contact, at most once a minute and 5 times an hour."""
+    contact = ContactPoint.objects.select_for_update().select_related("person").get(pk=contact.pk)
+    if contact.confirmed:
+        raise ValidationError({"code": _("This contact is already confirmed.")})
+    action = "joining.contact.code_requested"
+    if recent_requests(action, contact, timedelta(seconds=CODE_RESEND_SECONDS)).exists():
+        raise ValidationError(
+            {"code": _("A code was sent less than a minute ago. Wait a minute and try again.")}
+        )
+    if recent_requests(action, contact, timedelta(hours=1)).count() >= CODES_PER_HOUR:
+        raise ValidationError(
+            {"code": _("Too many codes were sent to this contact. Try again in an hour.")}
+        )
+    schedule_code(contact)
+
+
+def confirm_contact(contact: ContactPoint, code: str) -> None:
+    """Confirm a contact with the code it received, or raise ValidationError on `code`."""
+    code = (code or "").strip().replace(" ", "")
+    if not code.isdigit() or len(code) != 6 or not people.check_confirmation_code(contact, code):
+        contact.refresh_from_db(fields=["code_attempts", "code_expires_at"])
+        if contact.code_attempts >= people.MAX_CODE_ATTEMPTS or (
+            contact.code_expires_at is not None and contact.code_expires_at < timezone.now()
+        ):
+            raise ValidationError({"code": _("This code no longer works. Ask for a new code.")})
+        raise ValidationError({"code": _("That code is not right. Check it and try again.")})
+
+
+def request_member_link(address: str) -> ContactPoint | None:
+    """Send a member link to the confirmed contact matching `address`, if there is one.
+
+    A matching contact that is not confirmed yet (a join left half done, or an address
+    from the union's imported list) gets a confirmation code instead, never a link; that
+    contact is returned, so the code can be checked. The caller must answer the same way
+    whatever happens here, so that nobody learns whether an address is in Tocsin.
+    """
+    address = (address or "").strip()[:254]
+    channels = (
+        [ContactPoint.Channel.EMAIL]
+        if "@" in address
+        else [ContactPoint.Channel.SIGNAL, ContactPoint.Channel.SMS]
+    )
+    matches = [
+        contact
+        for contact in (people.find_contact(channel, address) for channel in channels)
+        if contact is not None and contact.person.is_active
+    ]
+    confirmed = [contact for contact in matches if contact.confirmed]
+    if not confirmed:
+        waiting = min(matches, key=lambda contact: contact.preference, default=None)
+        if waiting is not None:
+            # Too soon or too many: the code sent earlier still works.
+            with suppress(ValidationError):
+                request_new_code(waiting)
+        return waiting
+    contact = min(confirmed, key=lambda contact: contact.preference)
+    action = "joining.member_link.requested"
+    with transaction.atomic():
+        if recent_requests(action, contact, timedelta(hours=1)).count() >= LINKS_PER_HOUR:
+            return None
+        record(None, action, contact.person, contact=contact.pk, channel=contact.channel)
+        transaction.on_commit(partial(send_member_link, contact.pk))
+    return None
+
+
+@transaction.atomic
+def update_profile(person: Person, display_name: str, language: str) -> None:
+    person.display_name, person.language = check_profile(display_name, language)
+    person.save(update_fields=["display_name", "language"])
+    record(person, "joining.person.profile_changed", person)
+
+
+@transaction.atomic
+def add_member_contact(person: Person, channel: str, address: str) -> ContactPoint:
+    """Add a contact to a member's own list and send it a code."""
+    if not (address or "").strip():
+        raise ValidationError({"address": _("Write the address or number to add.")})
+    try:
+        contact = add_unconfirmed_contact(
+            person, channel, address.strip(), person.contacts.count() + 1
+        )
+    except ValidationError as error:
+        # The member form has one address field for every channel.
+        raise ValidationError(
+            {
+                ("address" if field in JOIN_CHANNELS else field): messages
+                for field, messages in error.message_dict.items()
+            }
+        ) from None
+    record(person, "joining.contact.added", person, contact=contact.pk, channel=channel)
+    schedule_code(contact)
+    return contact
+
+
+@transaction.atomic
+def remove_contact(person: Person, contact: ContactPoint) -> None:
+    """Remove one of the member's contacts, keeping at least one confirmed contact."""
+    if contact.person_id != person.pk:
+        raise ValidationError({"contact": _("This is not one of your contacts.")})
+    others_confirmed = person.contacts.exclude(pk=contact.pk).filter(confirmed_at__isnull=False)
+    if contact.confirmed and not others_confirmed.exists():
+        raise ValidationError(
+            {
+                "contact": _(
+                    "Keep at least one confirmed contact, so we can reach you. "
+                    "To stop everything, leave Tocsin instead."
+                )
+            }
+        )
+    record(person, "joining.contact.removed", person, contact=contact.pk, channel=contact.channel)
+    contact.delete()
+    renumber_contacts(person)
+
+
+@transaction.atomic
+def move_contact(person: Person, contact: ContactPoint, step: int) -> None:
+    """Move a contact up (step -1) or down (+1) in the member's order of preference."""
+    ordered = list(person.contacts.select_for_update().order_by("preference", "id"))
+    index = next(i for i, each in enumerate(ordered) if each.pk == contact.pk)
+    target = index + step
+    if 0 <= target < len(ordered):
+        ordered[index], ordered[target] = ordered[target], ordered[index]
+        for preference, each in enumerate(ordered, start=1):
+            if each.preference != preference:
+                ContactPoint.objects.filter(pk=each.pk).update(preference=preference)
+        record(person, "joining.contact.reordered", person, contact=contact.pk)
+
+
+def renumber_contacts(person: Person) -> None:
+    for preference, contact in enumerate(person.contacts.order_by("preference", "id"), start=1):
+        if contact.preference != preference:
+            ContactPoint.objects.filter(pk=contact.pk).update(preference=preference)
+
+
+def leave(person: Person) -> None:
+    """Erase the member and everything they own, at their own request."""
+    people.erase_person(person, actor=person)

@@ -1,0 +1,74 @@
+"""Printable QR posters (A4 or Letter, English and Spanish side by side) and raw QR codes."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from tocsin.accounts.models import Organization, Site
+from tocsin.core.access import public
+
+from .. import qr
+
+PAPERS = {"a4", "letter"}
+
+
+def site_or_org(site: str | None = None, org: str | None = None) -> Site | Organization:
+    if site is not None:
+        return get_object_or_404(Site, code=site)
+    return get_object_or_404(Organization, slug=org)
+
+
+def poster(request: HttpRequest, place: Site | Organization) -> HttpResponse:
+    paper = request.GET.get("paper", "letter")
+    if paper not in PAPERS:
+        paper = "letter"
+    url = qr.join_url(place)
+    context = {
+        "place": place,
+        "is_site": isinstance(place, Site),
+        "paper": paper,
+        "join_url": url,
+        "qr_svg": qr.svg_inline(url, title=place.name),
+        "kwargs": {"site": place.code} if isinstance(place, Site) else {"org": place.slug},
+    }
+    return render(request, "joining/poster.html", context)
+
+
+def download(place: Site | Organization, kind: str) -> HttpResponse:
+    url = qr.join_url(place)
+    name = place.code if isinstance(place, Site) else place.slug
+    if kind == "svg":
+        response = HttpResponse(qr.svg_file(url), content_type="image/svg+xml")
+    else:
+        response = HttpResponse(qr.png_file(url), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="tocsin-join-{name}.{kind}"'
+    return response
+
+
+@public
+def site_poster(request: HttpRequest, site: str) -> HttpResponse:
+    return poster(request, site_or_org(site=site))
+
+
+@public
+def org_poster(request: HttpRequest, org: str) -> HttpResponse:
+    return poster(request, site_or_org(org=org))
+
+
+@public
+def site_qr_svg(request: HttpRequest, site: str) -> HttpResponse:
+    return download(site_or_org(site=site), "svg")
+
+
+@public
+def site_qr_png(request: HttpRequest, site: str) -> HttpResponse:
+    return download(site_or_org(site=site), "png")
+
+
+@public
+def org_qr_svg(request: HttpRequest, org: str) -> HttpResponse:
+    return download(site_or_org(org=org), "svg")
+
+
+@public
+def org_qr_png(request: HttpRequest, org: str) -> HttpResponse:
+    return download(site_or_org(org=org), "png")
