@@ -1,6 +1,7 @@
 """Tocsin's one settings module. Every value comes from the environment; see .env.example."""
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -127,8 +128,9 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tocsin.sqlite3'}")
 
 
-def database_from_url(url: str) -> dict:
-    config = dj_database_url.parse(url, conn_max_age=60 if not url.startswith("sqlite") else 0)
+def database_from_url(url: str) -> dict[str, Any]:
+    max_age = 0 if url.startswith("sqlite") else 60
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=max_age))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",

@@ -31,7 +31,7 @@ def record(
         actor=actor if actor is not None and getattr(actor, "pk", None) else None,
         actor_label=label,
         action=action,
-        object_type=obj._meta.model_name if obj is not None else "",
+        object_type=(obj._meta.model_name or "") if obj is not None else "",
         object_id=public_id_of(obj) if obj is not None else "",
         detail=detail,
     )
