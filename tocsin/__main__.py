@@ -5,6 +5,12 @@ import sys
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["generate-key"]:
+        # Secrets are made before production settings can load, so skip Django for this one.
+        from tocsin.core.keys import print_new_secrets
+
+        print_new_secrets(sys.argv[2:])
+        return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tocsin.settings")
     from django.core.management import execute_from_command_line
 

@@ -1,9 +1,12 @@
-"""Print new secrets for a Tocsin environment: a Django secret, a Fernet key, a blind-index key."""
+"""Print new secrets for a Tocsin environment: a Django secret, a Fernet key, a blind-index key.
 
-import secrets
+`tocsin generate-key` is answered in tocsin/__main__.py before settings load, so that it
+works where production settings are not there yet; this command serves call_command.
+"""
 
-from cryptography.fernet import Fernet
 from django.core.management.base import BaseCommand
+
+from tocsin.core.keys import new_encryption_key, new_secrets_text
 
 
 class Command(BaseCommand):
@@ -18,18 +21,4 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, encryption_key, **options):
-        fernet_key = Fernet.generate_key().decode()
-        if encryption_key:
-            self.stdout.write(fernet_key)
-            return
-        self.stdout.write(
-            "# New secrets for Tocsin. Keep them out of version control and back them up:\n"
-            "# data encrypted under a lost key, or indexed under a lost blind-index key,\n"
-            "# cannot be read or found again.\n"
-            f"TOCSIN_SECRET_KEY={secrets.token_urlsafe(50)}\n"
-            "# A list, newest first. To rotate, put a new key (`tocsin generate-key\n"
-            "# --encryption-key`) before the old ones, restart, run `tocsin rotate-keys`.\n"
-            f"TOCSIN_ENCRYPTION_KEYS={fernet_key}\n"
-            "# Never changes once people are stored: their look-ups depend on it.\n"
-            f"TOCSIN_BLIND_INDEX_KEY={secrets.token_urlsafe(32)}"
-        )
+        self.stdout.write(new_encryption_key() if encryption_key else new_secrets_text())

@@ -1,0 +1,159 @@
+"""The demo world of the brief: its organizations, sites and bargaining units, as plain data.
+
+Organizations and sites are the real ones the seed articles name; coordinates are the
+brief's (approximate). The people are generated (see tocsin.demo.people) and fictional.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DemoOrganization:
+    slug: str
+    name: str
+    kind: str
+    parent: str = ""
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class DemoSite:
+    name: str
+    kind: str
+    address: str
+    lat: str
+    lng: str
+    organizations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DemoUnit:
+    organization: str
+    name: str
+    sites: tuple[str, ...]
+    members: int
+    # Where members without a site of their own live, for area follows: (lat, lng).
+    home: tuple[float, float] = (0.0, 0.0)
+    spanish_share: float = 0.3
+    region: str = "mn"
+
+
+NNU = "national-nurses-united"
+KAISER_BAY = "nnu-kaiser-bay-area"
+KAISER_VALLEY = "nnu-kaiser-sacramento-valley"
+NYSNA = "nysna"
+MNA = "minnesota-nurses-association"
+SEIU_26 = "seiu-local-26"
+UNITE_HERE_17 = "unite-here-local-17"
+ATU_1005 = "atu-local-1005"
+CWA_7250 = "cwa-local-7250"
+MFE = "minneapolis-federation-of-educators"
+UESF = "united-educators-of-san-francisco"
+MRLF = "minneapolis-regional-labor-federation"
+
+ORGANIZATIONS = [
+    DemoOrganization(NNU, "National Nurses United", "federation"),
+    DemoOrganization(KAISER_BAY, "Kaiser Bay Area nurses (NNU)", "local", parent=NNU),
+    DemoOrganization(KAISER_VALLEY, "Kaiser Sacramento Valley nurses (NNU)", "local", parent=NNU),
+    DemoOrganization(NYSNA, "New York State Nurses Association (NYSNA)", "union"),
+    DemoOrganization(MNA, "Minnesota Nurses Association", "union"),
+    DemoOrganization(SEIU_26, "SEIU Local 26", "local"),
+    DemoOrganization(UNITE_HERE_17, "UNITE HERE Local 17", "local"),
+    DemoOrganization(ATU_1005, "ATU Local 1005 (Metro Transit)", "local"),
+    DemoOrganization(CWA_7250, "CWA Local 7250", "local"),
+    DemoOrganization(MFE, "Minneapolis Federation of Educators", "local"),
+    DemoOrganization(UESF, "United Educators of San Francisco", "local"),
+    DemoOrganization(MRLF, "Minneapolis Regional Labor Federation", "coalition"),
+]
+
+# The coalition brings together the Minneapolis locals.
+COALITIONS = {MRLF: (MNA, SEIU_26, UNITE_HERE_17, ATU_1005, CWA_7250, MFE)}
+
+HCMC = "Hennepin County Medical Center, Minneapolis"
+MPLS_VA = "Minneapolis VA Medical Center"
+ANISHINABE = "Anishinabe Academy, Minneapolis"
+METRO_GARAGE = "Metro Transit garage, Minneapolis"
+KAISER_OAKLAND = "Kaiser Oakland"
+KAISER_SAN_JOSE = "Kaiser San Jose"
+KAISER_SAN_LEANDRO = "Kaiser San Leandro"
+KAISER_VALLEJO = "Kaiser Vallejo"
+KAISER_SF = "Kaiser San Francisco (Geary Blvd)"
+KAISER_ROSEVILLE = "Kaiser Roseville"
+KAISER_SACRAMENTO = "Kaiser Sacramento"
+KAISER_RICHMOND = "Kaiser Richmond"
+CALIFORNIA_HOSPITAL = "California Hospital, Los Angeles"
+MOUNT_SINAI = "Mount Sinai, New York"
+NYP = "NewYork-Presbyterian, New York"
+MONTEFIORE = "Montefiore, Bronx"
+VA_NY_HARBOR = "VA NY Harbor Healthcare Center"
+
+# fmt: off
+SITES = [
+    DemoSite(HCMC, "hospital", "701 Park Ave, Minneapolis, MN", "44.9727", "-93.2622",
+             (MNA, SEIU_26, UNITE_HERE_17)),
+    DemoSite(MPLS_VA, "hospital", "1 Veterans Dr, Minneapolis, MN", "44.9006", "-93.2036",
+             (MNA,)),
+    DemoSite(ANISHINABE, "school", "Minneapolis, MN", "44.9496", "-93.2450", (MFE,)),
+    DemoSite(METRO_GARAGE, "transit", "Minneapolis, MN", "44.9862", "-93.2762", (ATU_1005,)),
+    DemoSite(KAISER_OAKLAND, "hospital", "Oakland, CA", "37.8244", "-122.2567", (KAISER_BAY,)),
+    DemoSite(KAISER_SAN_JOSE, "hospital", "San Jose, CA", "37.2399", "-121.8327", (KAISER_BAY,)),
+    DemoSite(KAISER_SAN_LEANDRO, "hospital", "San Leandro, CA", "37.6985", "-122.1437",
+             (KAISER_BAY,)),
+    DemoSite(KAISER_VALLEJO, "hospital", "Vallejo, CA", "38.1146", "-122.2327", (KAISER_BAY,)),
+    DemoSite(KAISER_SF, "hospital", "Geary Blvd, San Francisco, CA", "37.7826", "-122.4433",
+             (KAISER_BAY,)),
+    DemoSite(KAISER_ROSEVILLE, "hospital", "Roseville, CA", "38.7535", "-121.2875",
+             (KAISER_VALLEY,)),
+    DemoSite(KAISER_SACRAMENTO, "hospital", "Sacramento, CA", "38.5686", "-121.4663",
+             (KAISER_VALLEY,)),
+    DemoSite(KAISER_RICHMOND, "hospital", "Richmond, CA", "37.9359", "-122.3464", (KAISER_BAY,)),
+    DemoSite(CALIFORNIA_HOSPITAL, "hospital", "Los Angeles, CA", "34.0375", "-118.2655", (NNU,)),
+    DemoSite(MOUNT_SINAI, "hospital", "New York, NY", "40.7900", "-73.9526", (NYSNA,)),
+    DemoSite(NYP, "hospital", "New York, NY", "40.7644", "-73.9543", (NYSNA,)),
+    DemoSite(MONTEFIORE, "hospital", "Bronx, NY", "40.8800", "-73.8790", (NYSNA,)),
+    DemoSite(VA_NY_HARBOR, "hospital", "New York, NY", "40.7369", "-73.9768", (NYSNA,)),
+]
+# fmt: on
+
+MINNEAPOLIS = (44.9778, -93.2650)
+SAN_FRANCISCO = (37.7749, -122.4194)
+
+# fmt: off
+UNITS = [
+    DemoUnit(MNA, "HCMC registered nurses", (HCMC,), 45, spanish_share=0.25),
+    DemoUnit(MNA, "Minneapolis VA registered nurses", (MPLS_VA,), 25, spanish_share=0.15),
+    DemoUnit(SEIU_26, "HCMC security officers", (HCMC,), 20, spanish_share=0.5),
+    DemoUnit(UNITE_HERE_17, "HCMC food service workers", (HCMC,), 20, spanish_share=0.6),
+    DemoUnit(ATU_1005, "Metro Transit bus operators", (METRO_GARAGE,), 40, spanish_share=0.3),
+    DemoUnit(ATU_1005, "Metro Transit mechanics", (METRO_GARAGE,), 12, spanish_share=0.2),
+    DemoUnit(CWA_7250, "Minnesota telecom technicians", (), 12, home=MINNEAPOLIS,
+             spanish_share=0.2),
+    DemoUnit(MFE, "Minneapolis teachers", (ANISHINABE,), 30, spanish_share=0.3),
+    DemoUnit(MFE, "Minneapolis education support professionals", (ANISHINABE,), 15,
+             spanish_share=0.4),
+    DemoUnit(UESF, "San Francisco teachers", (), 20, home=SAN_FRANCISCO, spanish_share=0.35,
+             region="ca"),
+    DemoUnit(KAISER_BAY, "Kaiser Bay Area registered nurses",
+             (KAISER_OAKLAND, KAISER_SAN_JOSE, KAISER_SAN_LEANDRO, KAISER_VALLEJO, KAISER_SF,
+              KAISER_RICHMOND), 60, spanish_share=0.3, region="ca"),
+    DemoUnit(KAISER_VALLEY, "Kaiser Sacramento Valley registered nurses",
+             (KAISER_ROSEVILLE, KAISER_SACRAMENTO), 20, spanish_share=0.3, region="ca"),
+    DemoUnit(NNU, "California Hospital registered nurses", (CALIFORNIA_HOSPITAL,), 12,
+             spanish_share=0.5, region="ca"),
+    DemoUnit(NYSNA, "Mount Sinai registered nurses", (MOUNT_SINAI,), 15, region="ny"),
+    DemoUnit(NYSNA, "NewYork-Presbyterian registered nurses", (NYP,), 15, region="ny"),
+    DemoUnit(NYSNA, "Montefiore registered nurses", (MONTEFIORE,), 15, spanish_share=0.4,
+             region="ny"),
+    DemoUnit(NYSNA, "VA NY Harbor registered nurses", (VA_NY_HARBOR,), 10, region="ny"),
+]
+# fmt: on
+
+# Fictional phone numbers: 555-0100 to 555-0199 are reserved for fiction in each area code.
+AREA_CODES = {
+    "mn": ("612", "651", "763", "952"),
+    "ca": ("510", "415", "408", "916", "707", "213", "925", "650"),
+    "ny": ("212", "718", "917", "646", "347"),
+}
+
+# Reserved for testing (RFC 2606 .test), so no demo email can ever reach a real inbox.
+EMAIL_DOMAIN = "demo.tocsin.test"
