@@ -169,6 +169,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "staff:login"
 LOGIN_REDIRECT_URL = "staff:home"
+# A link to choose one's password (a reset or an admin's invitation) works for a day.
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
 # Lock-out after repeated sign-in failures (django-axes).
 AXES_FAILURE_LIMIT = env_int("TOCSIN_LOGIN_FAILURE_LIMIT", 5)

@@ -1,15 +1,27 @@
-"""Second factor for privileged people: enrol an authenticator app, keep backup codes, verify."""
+"""Sign-in for privileged people: choose a password through an emailed link, enrol an
+authenticator app, keep backup codes, verify."""
 
+import uuid
 from base64 import b32encode
+from datetime import timedelta
+from functools import partial
 from urllib.parse import quote, urlencode
 
 import segno
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tocsin.accounts.models import Person
+from tocsin.accounts.models import ContactPoint, Membership, Organization, Person
+from tocsin.accounts.roles import PRIVILEGED
+from tocsin.accounts.services.people import find_person_by_login, login_index_for
+from tocsin.audit.models import AuditEntry
 from tocsin.audit.services import record
 
 BACKUP_CODE_COUNT = 10
@@ -118,3 +130,140 @@ def reset_second_factor(actor: Person, person: Person, organization) -> None:
     TOTPDevice.objects.filter(user=person).delete()
     StaticDevice.objects.filter(user=person).delete()
     record(actor, "accounts.second_factor.reset", person, organization=organization)
+
+
+# Passwords. A privileged person chooses their own password through a link sent to their
+# sign-in email, after asking for it on the sign-in page or on an admin's invitation. The
+# link holds a token of Django's default_token_generator: it stops working once the
+# password changes, once they sign in, or after settings.PASSWORD_RESET_TIMEOUT.
+
+PASSWORD_LINKS_PER_HOUR = 3
+LINK_REQUESTED = "staff.password.link_requested"
+
+
+def password_link_hours() -> int:
+    return max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)
+
+
+def sign_in_contact(person: Person) -> ContactPoint | None:
+    """Return the person's confirmed email contact that is their sign-in email, if any."""
+    if not person.login_index:
+        return None
+    for contact in person.contacts.filter(
+        channel=ContactPoint.Channel.EMAIL, confirmed_at__isnull=False
+    ):
+        try:
+            if login_index_for(contact.address) == person.login_index:
+                return contact
+        except ValidationError:
+            continue
+    return None
+
+
+def password_link_url(person: Person) -> str:
+    path = reverse(
+        "staff:password_set",
+        kwargs={
+            "person": str(person.public_id),
+            "token": default_token_generator.make_token(person),
+        },
+    )
+    return settings.TOCSIN_BASE_URL + path
+
+
+def person_from_password_token(public_id: str, token: str) -> Person | None:
+    """Return the person a valid, unused, unexpired link names, or None for any other link."""
+    try:
+        parsed = uuid.UUID(str(public_id))
+    except ValueError:
+        return None
+    person = Person.objects.filter(public_id=parsed, is_active=True).first()
+    if person is None or not default_token_generator.check_token(person, token):
+        return None
+    if not person.is_privileged:
+        return None
+    return person
+
+
+def schedule_password_link(contact: ContactPoint) -> None:
+    """Have the worker make the link and send it to this contact once the transaction commits."""
+    from .tasks import send_password_link
+
+    transaction.on_commit(partial(send_password_link, contact.pk))
+
+
+def request_password_link(email: str) -> None:
+    """Send a link to choose a password, when the email is a privileged person's sign-in.
+
+    Returns nothing either way, so that the page asking cannot tell who has an account.
+    At most PASSWORD_LINKS_PER_HOUR links a person an hour; more requests are dropped.
+    """
+    person = find_person_by_login(email)
+    if person is None or not person.is_active or not person.is_privileged:
+        return
+    contact = sign_in_contact(person)
+    if contact is None:
+        return
+    with transaction.atomic():
+        Person.objects.select_for_update().filter(pk=person.pk).first()
+        recent = AuditEntry.objects.filter(
+            action=LINK_REQUESTED,
+            object_type="person",
+            object_id=str(person.public_id),
+            at__gte=timezone.now() - timedelta(hours=1),
+        )
+        if recent.count() >= PASSWORD_LINKS_PER_HOUR:
+            return
+        record(None, LINK_REQUESTED, person, contact=contact.pk)
+        schedule_password_link(contact)
+
+
+@transaction.atomic
+def invite_to_sign_in(actor: Person, membership: Membership) -> ContactPoint:
+    """Send a person holding a role above member a link to choose their password.
+
+    A person without a sign-in email yet gets their first confirmed email as one. Raises
+    ValidationError, saying what to do, when there is no confirmed email to send to.
+    """
+    person = Person.objects.select_for_update().get(pk=membership.person_id)
+    organization: Organization = membership.organization
+    if not membership.active:
+        raise ValidationError(_("This membership is inactive; reactivate it first."))
+    if not membership.roles & PRIVILEGED:
+        raise ValidationError(
+            _("Only people with a role above member sign in. Give them a role first.")
+        )
+    if not person.is_active:
+        raise ValidationError(_("This person cannot sign in."))
+    if not person.login_index:
+        first = person.contacts.filter(
+            channel=ContactPoint.Channel.EMAIL, confirmed_at__isnull=False
+        ).first()
+        if first is None:
+            raise ValidationError(
+                _("This person has no confirmed email. Add and confirm an email first.")
+            )
+        index = login_index_for(first.address)
+        if Person.objects.filter(login_index=index).exclude(pk=person.pk).exists():
+            raise ValidationError(_("Someone else already signs in with this email."))
+        person.login_index = index
+        person.save(update_fields=["login_index"])
+    contact = sign_in_contact(person)
+    if contact is None:
+        raise ValidationError(
+            _(
+                "This person's sign-in email is not among their confirmed contacts. "
+                "Add and confirm an email first."
+            )
+        )
+    record(actor, "staff.password.invited", person, organization=organization, contact=contact.pk)
+    schedule_password_link(contact)
+    return contact
+
+
+@transaction.atomic
+def set_password(person: Person, password: str) -> None:
+    """Set a password chosen through a link. The view also lifts any sign-in lock-out."""
+    person.set_password(password)
+    person.save(update_fields=["password"])
+    record(person, "staff.password.set", person)

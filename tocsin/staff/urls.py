@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import members, organization, signin, sites, units
+from .views import members, organization, password, signin, sites, units
 
 app_name = "staff"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("login/", signin.sign_in, name="login"),
     path("logout/", signin.sign_out, name="logout"),
     path("second-factor/", signin.second_factor, name="second_factor"),
+    path("password/", password.password_reset, name="password_reset"),
+    path("password/sent/", password.password_reset_sent, name="password_reset_sent"),
+    path("password/<str:person>/<str:token>/", password.password_set, name="password_set"),
     path(ORG + "members/", members.member_list, name="members"),
     path(ORG + "members/<uuid:person>/", members.member_detail, name="member"),
     path(ORG + "members/<uuid:person>/contacts/", members.member_contacts, name="member_contacts"),
@@ -20,6 +23,7 @@ urlpatterns = [
         members.member_second_factor_reset,
         name="member_second_factor_reset",
     ),
+    path(ORG + "members/<uuid:person>/invite/", members.member_invite, name="member_invite"),
     path(ORG + "members/<uuid:person>/erase/", members.member_erase, name="member_erase"),
     path(ORG + "sites/", sites.site_list, name="sites"),
     path(ORG + "sites/new/", sites.site_new, name="site_new"),

@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tocsin.accounts.models import ContactPoint
-from tocsin.accounts.roles import Role, has_role
+from tocsin.accounts.roles import PRIVILEGED, Role, has_role
 from tocsin.accounts.services import memberships as membership_services
 from tocsin.accounts.services.people import find_contact
 from tocsin.audit.services import record
 from tocsin.core.access import org_role_required
 
-from .. import services as second_factor
+from .. import services
 from ..access import get_membership_in
 from ..forms import ROLES_BY_SLUG, EraseForm, MemberFilterForm, MembershipForm
 from . import apply_errors
@@ -102,7 +102,9 @@ def _render_member(request, membership, form=None, erase_form=None, contacts=Non
             "contacts": contact_points,
             "revealed": contacts is not None,
             "roles": [role.label for role in Role if membership.roles & role],
-            "has_second_factor": second_factor.has_second_factor(membership.person),
+            "has_second_factor": services.has_second_factor(membership.person),
+            "can_sign_in": membership.active and bool(membership.roles & PRIVILEGED),
+            "link_hours": services.password_link_hours(),
             "section": "members",
         },
         status=status,
@@ -168,8 +170,25 @@ def member_active(request, org, person):
 def member_second_factor_reset(request, org, person):
     """Let a member who lost their phone and backup codes enrol a new authenticator."""
     membership = get_membership_in(request.organization, person)
-    second_factor.reset_second_factor(request.user, membership.person, request.organization)
+    services.reset_second_factor(request.user, membership.person, request.organization)
     messages.success(request, _("Second factor reset: they will set up a new one at next sign-in."))
+    return redirect("staff:member", org=org, person=person)
+
+
+@org_role_required(Role.ADMIN)
+@require_POST
+def member_invite(request, org, person):
+    """Send a person with a role above member a link to choose their password."""
+    membership = get_membership_in(request.organization, person)
+    try:
+        services.invite_to_sign_in(request.user, membership)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("Invitation sent to their confirmed email: a link to choose a password.")
+        )
     return redirect("staff:member", org=org, person=person)
 
 
