@@ -1,6 +1,6 @@
 """Run the demo: migrate, load the demo world into an empty database, serve it with a worker."""
 
-import importlib.util
+import os
 import sys
 from urllib.parse import urlsplit
 
@@ -11,9 +11,6 @@ from django.core.management.base import BaseCommand, CommandError
 from tocsin.accounts.models import Organization
 from tocsin.demo.accounts import account_lines, accounts_with_demo_passwords, is_loopback
 from tocsin.demo.processes import Child, run_together
-
-# The local SMTP server that catches every email the demo sends (`tocsin smtp-capture`).
-SMTP_CAPTURE_MODULE = "tocsin.delivery.local_servers.smtp"
 
 
 class Command(BaseCommand):
@@ -36,6 +33,8 @@ class Command(BaseCommand):
             lines = account_lines()
         if len(lines) > 1:  # More than the heading: some demo passwords still work.
             self.stdout.write("\n".join(lines))
+        # Links in posters and messages must point at this server, wherever it listens.
+        os.environ.setdefault("TOCSIN_BASE_URL", f"http://{host}:{port}")
         self.stdout.write(f"Tocsin demo at http://{host}:{port}/ — press Ctrl-C to stop.")
         self.stdout.flush()
         code = run_together(children(host, port), write=self.stdout.write)
@@ -50,7 +49,8 @@ def children(host: str, port: int) -> list[Child]:
         Child("web server", [*tocsin, "serve", "--host", host, "--port", str(port)]),
         Child("worker", [*tocsin, "worker"]),
     ]
+    # The local SMTP server that catches every email the demo sends (`tocsin smtp-capture`).
     smtp_host = urlsplit(settings.TOCSIN_SMTP_URL).hostname or ""
-    if is_loopback(smtp_host) and importlib.util.find_spec(SMTP_CAPTURE_MODULE) is not None:
+    if is_loopback(smtp_host):
         processes.append(Child("SMTP capture server", [*tocsin, "smtp-capture"]))
     return processes
