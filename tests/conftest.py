@@ -4,8 +4,11 @@ Browser, PostgreSQL and Redis tests are skipped where their server is missing, e
 CI (TOCSIN_STRICT_TESTS=1), where a skip of those is a failure.
 """
 
+import json
 import os
 import shutil
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -13,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tocsin.accounts.models import Membership, Organization, Site
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import create_person
+from tocsin.delivery.local_servers.smtp import CapturingSMTPServer
 
 STRICT = os.environ.get("TOCSIN_STRICT_TESTS") == "1"
 CHROMIUM = os.environ.get("TOCSIN_CHROMIUM", "/usr/bin/chromium")
@@ -194,3 +198,50 @@ def sign_in_browser(page, live_server, person):
         ]
     )
     return page
+
+
+# Local servers that speak the channels' protocols: SMTP (aiosmtpd) and HTTP gateways.
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on a free port, with Django's mailer pointed at it."""
+    server = CapturingSMTPServer().start()
+    settings.MAILERS = server.mailer_settings()
+    yield server
+    server.stop()
+
+
+class RecordingHandler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        self.server.requests.append(
+            {
+                "path": self.path,
+                "headers": {key.lower(): value for key, value in self.headers.items()},
+                "body": self.rfile.read(length),
+            }
+        )
+        status, body = self.server.answer
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture
+def http_gateway():
+    """An HTTP server on 127.0.0.1 that records each POST and answers `server.answer`."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RecordingHandler)
+    server.requests = []
+    server.answer = (201, json.dumps({"timestamp": "1"}).encode())
+    server.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()

@@ -3,7 +3,6 @@ import re
 import pytest
 
 from tests.conftest import make_person
-from tests.delivery.conftest import http_gateway, smtp_server  # noqa: F401
 from tocsin.accounts.models import ContactPoint
 from tocsin.accounts.services.people import add_contact
 from tocsin.accounts.services.subscriptions import follow_site

@@ -6,7 +6,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import make_person
 from tocsin.accounts.roles import Role
-from tocsin.delivery.local_servers.smtp import CapturingSMTPServer
 from tocsin.staff import services
 
 ADMIN_EMAIL = "admin@mna.test"
@@ -52,15 +51,6 @@ def password_client(client, admin):
     """A client signed in with the admin's password only: no second factor yet."""
     client.force_login(admin)
     return client
-
-
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server on a free port, with Django's mailer pointed at it."""
-    server = CapturingSMTPServer().start()
-    settings.MAILERS = server.mailer_settings()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
