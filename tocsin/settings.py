@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "tocsin.staff",
     "tocsin.imports",
     "tocsin.api",
+    "tocsin.delivery",
     "tocsin.demo",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -272,6 +273,8 @@ TOCSIN_SMS_URL = env_str("TOCSIN_SMS_URL", "http://127.0.0.1:8082")
 TOCSIN_SMS_ACCOUNT = env_str("TOCSIN_SMS_ACCOUNT", "ACdemo")
 TOCSIN_SMS_TOKEN = env_str("TOCSIN_SMS_TOKEN", "demo-token")
 TOCSIN_SMS_FROM = env_str("TOCSIN_SMS_FROM", "+15555550101")
+# A delivery still unsent this long after an alert goes out hands over to the next channel.
+TOCSIN_FALLBACK_SECONDS = env_int("TOCSIN_FALLBACK_SECONDS", 120)
 TOCSIN_DEFAULT_COUNTRY_CODE = env_str("TOCSIN_DEFAULT_COUNTRY_CODE", "1")
 
 # Joining and member links.

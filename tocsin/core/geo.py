@@ -56,3 +56,9 @@ def cells_within(lat: float | Decimal, lng: float | Decimal, radius_m: int) -> l
     }
     inside.add(centre)
     return sorted(h3.str_to_int(cell) for cell in h3.compact_cells(list(inside)))
+
+
+def res9_cells_within(lat: float | Decimal, lng: float | Decimal, radius_m: int) -> list[int]:
+    """Return every resolution-9 cell of cells_within: what a site's own cell is compared to."""
+    compacted = [h3.int_to_str(cell) for cell in cells_within(lat, lng, radius_m)]
+    return [h3.str_to_int(cell) for cell in h3.uncompact_cells(compacted, RESOLUTION)]

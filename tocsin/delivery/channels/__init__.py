@@ -1,0 +1,39 @@
+"""Channels are plug-ins: one folder each, one Transport subclass, registered by kind here.
+
+Adding a channel: see CONTRIBUTING.md, "Adding a channel".
+"""
+
+from .base import Limits, Outgoing, Result, Transport, TransportError
+
+_REGISTRY: dict[str, type[Transport]] = {}
+
+
+def register(transport: type[Transport]) -> type[Transport]:
+    _REGISTRY[transport.kind] = transport
+    return transport
+
+
+def transport_for(kind: str) -> Transport:
+    """Return a ready transport for a channel kind (email, signal, sms, push)."""
+    _load_builtin()
+    try:
+        return _REGISTRY[kind]()
+    except KeyError:
+        raise TransportError(f"no channel of kind {kind}", permanent=True) from None
+
+
+def kinds() -> list[str]:
+    _load_builtin()
+    return sorted(_REGISTRY)
+
+
+def _load_builtin() -> None:
+    # Importing each channel module registers it.
+    from .email import transport as _email  # noqa: F401
+    from .push import transport as _push  # noqa: F401
+    from .signal import transport as _signal  # noqa: F401
+    from .sms import transport as _sms  # noqa: F401
+
+
+__all__ = ["Limits", "Outgoing", "Result", "Transport", "TransportError", "register",
+           "transport_for", "kinds"]

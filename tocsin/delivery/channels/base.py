@@ -1,0 +1,72 @@
+"""The one small interface every channel implements."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a channel can take: recipients per request, requests per second, message length."""
+
+    recipients_per_request: int
+    per_second: float
+    max_length: int | None  # characters of text; None for no practical limit
+
+
+@dataclass
+class Outgoing:
+    """One message to one person on this channel, already rendered in their language."""
+
+    delivery_id: int
+    address: str  # the decrypted contact address (a push subscription's JSON for push)
+    language: str
+    subject: str
+    text: str  # fitted to the channel's max_length, with the per-recipient link when it has one
+    html: str = ""
+    link: str = ""
+    unsubscribe_url: str = ""
+
+
+@dataclass
+class Result:
+    """What happened to one Outgoing: sent, or failed with a reason (permanent or not)."""
+
+    delivery_id: int
+    sent: bool
+    reason: str = ""
+    permanent: bool = False
+    # The address is gone for good (a push subscription answering 404/410): forget it.
+    remove_contact: bool = False
+
+
+class TransportError(Exception):
+    """A whole request failed. `permanent` says whether retrying can ever help;
+    `retry_after` (seconds) is the server's own word on when to try again."""
+
+    def __init__(self, reason: str, permanent: bool = False, retry_after: float | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class Transport:
+    """Send batches of messages on one channel.
+
+    `send` takes at most `limits.recipients_per_request` messages that share a language and
+    returns one Result per message; it raises TransportError when the request as a whole
+    failed (server down, 429, 5xx), so that the caller can back off and retry the batch.
+    Messages that are identical apart from their address may go in one request.
+    """
+
+    kind: str = ""
+    limits: Limits = Limits(recipients_per_request=1, per_second=1, max_length=None)
+    # Whether the per-recipient link fits in this channel's messages (see
+    # docs/decisions/0004-delivery.md: Signal batches many recipients into one request, so
+    # its messages carry the alert in full instead of a personal link).
+    personal_links: bool = True
+
+    def send(self, messages: list["Outgoing"]) -> list[Result]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release a connection kept open across batches (SMTP)."""
