@@ -245,3 +245,29 @@ def http_gateway():
     yield server
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def signal_server(settings):
+    """signal-cli-rest-api's send call, answered by a real local server on a free port."""
+    from tocsin.delivery.local_servers.signal import LocalSignalServer
+
+    server = LocalSignalServer().start()
+    settings.TOCSIN_SIGNAL_URL = server.url
+    settings.TOCSIN_SIGNAL_NUMBER = "+15555550100"
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sms_gateway(settings):
+    """A Twilio-compatible Messages endpoint, answered by a real local server on a free port."""
+    from tocsin.delivery.local_servers.sms import LocalSmsGateway
+
+    server = LocalSmsGateway(account="AC123", token="secret-token").start()
+    settings.TOCSIN_SMS_URL = server.url
+    settings.TOCSIN_SMS_ACCOUNT = "AC123"
+    settings.TOCSIN_SMS_TOKEN = "secret-token"
+    settings.TOCSIN_SMS_FROM = "+15555550101"
+    yield server
+    server.stop()

@@ -267,14 +267,38 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env_str("TOCSIN_EMAIL_FROM", "Tocsin <tocsin@localhost>")
+TOCSIN_EMAIL_BATCH = env_int("TOCSIN_EMAIL_BATCH", 200)  # messages per SMTP connection
+TOCSIN_EMAIL_RATE = env_int("TOCSIN_EMAIL_RATE", 50)  # messages per second
+# Web Push. Outside production an unset key pair is made once under var/ (vapid.json).
+TOCSIN_VAPID_PRIVATE_KEY = env_str("TOCSIN_VAPID_PRIVATE_KEY")
+TOCSIN_VAPID_PUBLIC_KEY = env_str("TOCSIN_VAPID_PUBLIC_KEY")
+TOCSIN_VAPID_SUBJECT = env_str(
+    "TOCSIN_VAPID_SUBJECT", f"mailto:admin@{urlsplit(TOCSIN_BASE_URL).hostname or 'localhost'}"
+)
+TOCSIN_PUSH_BATCH = env_int("TOCSIN_PUSH_BATCH", 100)  # pushes per job step, on one session
+TOCSIN_PUSH_RATE = env_int("TOCSIN_PUSH_RATE", 50)  # pushes per second
 TOCSIN_SIGNAL_URL = env_str("TOCSIN_SIGNAL_URL", "http://127.0.0.1:8081")
 TOCSIN_SIGNAL_NUMBER = env_str("TOCSIN_SIGNAL_NUMBER", "+15555550100")
+TOCSIN_SIGNAL_BATCH = env_int("TOCSIN_SIGNAL_BATCH", 100)  # recipients per request
+TOCSIN_SIGNAL_RATE = env_int("TOCSIN_SIGNAL_RATE", 10)  # requests per second
 TOCSIN_SMS_URL = env_str("TOCSIN_SMS_URL", "http://127.0.0.1:8082")
 TOCSIN_SMS_ACCOUNT = env_str("TOCSIN_SMS_ACCOUNT", "ACdemo")
 TOCSIN_SMS_TOKEN = env_str("TOCSIN_SMS_TOKEN", "demo-token")
 TOCSIN_SMS_FROM = env_str("TOCSIN_SMS_FROM", "+15555550101")
+TOCSIN_SMS_RATE = env_int("TOCSIN_SMS_RATE", 10)  # messages per second
+TOCSIN_SMS_MAX_LENGTH = env_int("TOCSIN_SMS_MAX_LENGTH", 320)  # characters: two segments
 # A delivery still unsent this long after an alert goes out hands over to the next channel.
 TOCSIN_FALLBACK_SECONDS = env_int("TOCSIN_FALLBACK_SECONDS", 120)
+# How many deliveries one send job takes, and how often a job is retried (with backoff).
+TOCSIN_DELIVERY_CHUNK = env_int("TOCSIN_DELIVERY_CHUNK", 1000)
+TOCSIN_DELIVERY_RETRIES = env_int("TOCSIN_DELIVERY_RETRIES", 20)
+# How long a send job holds its rows; a killed worker's rows are sent again after this.
+TOCSIN_DELIVERY_LEASE_SECONDS = env_int("TOCSIN_DELIVERY_LEASE_SECONDS", 120)
+# How long the link in an alert message opens the alert without an account.
+TOCSIN_ALERT_LINK_HOURS = env_int("TOCSIN_ALERT_LINK_HOURS", 72)
+TOCSIN_KNOW_YOUR_RIGHTS_URL = env_str(
+    "TOCSIN_KNOW_YOUR_RIGHTS_URL", "https://www.ilrc.org/red-cards-tarjetas-rojas"
+)
 TOCSIN_DEFAULT_COUNTRY_CODE = env_str("TOCSIN_DEFAULT_COUNTRY_CODE", "1")
 
 # Joining and member links.

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("tocsin.joining.urls")),
     path("staff/", include("tocsin.staff.urls")),
     path("staff/", include("tocsin.imports.urls")),
+    path("", include("tocsin.delivery.urls")),
     path("api/v1/", include("tocsin.api.urls")),
     path("demo/", include("tocsin.demo.urls")),
 ]

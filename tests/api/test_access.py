@@ -15,6 +15,7 @@ from tests.conftest import make_site
 from tocsin.accounts.models import Unit
 from tocsin.api.access import PUBLIC_OPERATIONS
 from tocsin.api.main import api
+from tocsin.delivery.models import Alert
 
 from .conftest import token_for
 
@@ -41,7 +42,14 @@ def objects(org, site, member):
     """Real objects of the organization under test, by path argument name."""
     unit = Unit.objects.create(organization=org, name="HCMC registered nurses")
     unit.sites.add(site)
-    return {"org": org.slug, "site": site.code, "unit": unit.code, "person": str(member.public_id)}
+    alert = Alert.objects.create(organization=org, kind=Alert.Kind.NOTICE)
+    return {
+        "org": org.slug,
+        "site": site.code,
+        "unit": unit.code,
+        "person": str(member.public_id),
+        "alert": str(alert.public_id),
+    }
 
 
 @pytest.fixture
@@ -49,7 +57,9 @@ def their_objects(other_org, outsider):
     """Objects of the outsider's own organization, so their paths are otherwise valid."""
     site = make_site(other_org, name="Montefiore, Bronx", lat="40.880000", lng="-73.879000")
     unit = Unit.objects.create(organization=other_org, name="Janitors")
+    alert = Alert.objects.create(organization=other_org, kind=Alert.Kind.NOTICE)
     return {
+        "alert": str(alert.public_id),
         "org": other_org.slug,
         "site": site.code,
         "unit": unit.code,
@@ -60,7 +70,7 @@ def their_objects(other_org, outsider):
 def url_for(path, arguments, objects):
     missing = [name for name in arguments if name not in objects]
     assert not missing, (
-        f"{path} takes {missing}: name path arguments org, site, unit or person "
+        f"{path} takes {missing}: name path arguments org, site, unit, person or alert "
         "(see CONTRIBUTING.md), or teach this test the new name"
     )
     for name in arguments:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from tocsin.accounts.models import Unit
 from tocsin.api.main import api
+from tocsin.delivery.models import Alert
 
 from .conftest import token_for
 
@@ -47,7 +48,14 @@ def api_schema():
 def real_objects(org, site, member):
     unit = Unit.objects.create(organization=org, name="HCMC registered nurses")
     unit.sites.add(site)
-    return {"org": org.slug, "site": site.code, "unit": unit.code, "person": str(member.public_id)}
+    alert = Alert.objects.create(organization=org, kind=Alert.Kind.NOTICE)
+    return {
+        "org": org.slug,
+        "site": site.code,
+        "unit": unit.code,
+        "person": str(member.public_id),
+        "alert": str(alert.public_id),
+    }
 
 
 OPERATIONS = [

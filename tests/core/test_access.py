@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.conftest import make_site
 from tocsin.accounts.models import Unit
 from tocsin.core.access import is_public
+from tocsin.delivery.models import Alert
 
 SKIPPED_PREFIXES = ("api/v1/", "static/")
 REFUSED = {401, 403, 404, 405}
@@ -41,7 +42,9 @@ GUARDED = list(guarded_patterns())
 def objects(org, site, member):
     """Real objects of the organization under test, by URL argument name."""
     unit = Unit.objects.create(organization=org, name="HCMC registered nurses")
+    alert = Alert.objects.create(organization=org, kind=Alert.Kind.NOTICE)
     return {
+        "alert": str(alert.public_id),
         "org": org.slug,
         "site": site.code,
         "unit": unit.code,
@@ -53,7 +56,7 @@ def objects(org, site, member):
 def url_for(name, arguments, objects):
     missing = [arg for arg in arguments if arg not in objects]
     assert not missing, (
-        f"{name} takes {missing}: name URL arguments org, site, unit, person or token "
+        f"{name} takes {missing}: name URL arguments org, site, unit, person, alert or token "
         "(see CONTRIBUTING.md), or teach this test the new name"
     )
     return reverse(name, kwargs={arg: objects[arg] for arg in arguments})
@@ -88,7 +91,11 @@ def test_an_anonymous_visitor_is_refused(client, objects, name, arguments):
 
 @pytest.mark.parametrize(
     ("name", "arguments"),
-    [param for param in GUARDED if set(param.values[1]) & {"org", "site", "unit", "person"}],
+    [
+        param
+        for param in GUARDED
+        if set(param.values[1]) & {"org", "site", "unit", "person", "alert"}
+    ],
 )
 def test_a_privileged_person_of_another_organization_gets_404(
     outsider_client, other_org, objects, name, arguments

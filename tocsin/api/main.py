@@ -3,10 +3,10 @@
 from ninja import NinjaAPI
 
 from . import errors
-from .routers import memberships, organizations, people, sites, units
+from .routers import alerts, memberships, organizations, people, sites, units
 
 DESCRIPTION = """\
-Organizations, sites, units, memberships and people, for the organization's own people.
+Organizations, sites, units, memberships, people and alerts, for the organization's own people.
 
 Every operation needs `Authorization: Bearer <token>`; the server's operator creates a
 token with `tocsin api-token EMAIL`, and it acts with that person's roles. Reading needs
@@ -26,5 +26,5 @@ api = TocsinAPI(
     urls_namespace="api",
 )
 errors.install(api)
-for module in (organizations, sites, units, memberships, people):
+for module in (organizations, sites, units, memberships, people, alerts):
     api.add_router("", module.router)

@@ -23,5 +23,18 @@ def new_secrets_text() -> str:
     )
 
 
+def new_vapid_text() -> str:
+    from tocsin.delivery.vapid import generate_vapid_keys
+
+    keys = generate_vapid_keys()
+    return (
+        "# A new Web Push (VAPID) key pair. Changing it orphans existing subscriptions.\n"
+        + "\n".join(f"{name}={value}" for name, value in keys.items())
+    )
+
+
 def print_new_secrets(argv: list[str]) -> None:
-    print(new_encryption_key() if "--encryption-key" in argv else new_secrets_text())
+    if "--vapid" in argv:
+        print(new_vapid_text())
+    else:
+        print(new_encryption_key() if "--encryption-key" in argv else new_secrets_text())

@@ -6,13 +6,16 @@ from django.core.exceptions import ImproperlyConfigured
 from huey import Huey, PostgresHuey, PriorityRedisHuey, SqliteHuey
 
 
+def sqlite_path(url: str) -> str:
+    """Return the file of a sqlite:// URL: sqlite:////abs/path is absolute, sqlite:///rel relative."""
+    return url.removeprefix("sqlite://")[1:] or "queue.sqlite3"
+
+
 def build_huey(url: str, immediate: bool = False, name: str = "tocsin") -> Huey:
     """Return a Huey for the queue URL (sqlite:///path, redis://host/db, postgres://…)."""
     scheme = urlsplit(url).scheme
     if scheme == "sqlite":
-        # sqlite:////abs/path is absolute, sqlite:///rel/path relative, as for DATABASE_URL.
-        path = url.removeprefix("sqlite://")[1:]
-        return SqliteHuey(name, filename=path or "queue.sqlite3", immediate=immediate)
+        return SqliteHuey(name, filename=sqlite_path(url), immediate=immediate)
     if scheme in {"redis", "rediss"}:
         return PriorityRedisHuey(name, url=url, immediate=immediate)
     if scheme in {"postgres", "postgresql"}:

@@ -1,1 +1,1 @@
-"""Sending messages. For now only the direct sends that joining needs (codes and member links)."""
+"""Sending: alerts fanned out to deliveries on every channel, and direct one-off sends."""

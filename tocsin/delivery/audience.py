@@ -30,7 +30,7 @@ from .models import Alert, Delivery
 
 # Which subscriptions want to hear about each kind of alert (verify requests and dispatches
 # go by role only).
-SUBSCRIPTION_KINDS = {
+SUBSCRIPTION_KINDS: dict[str, int] = {
     Alert.Kind.VERIFIED: AlertKinds.RAIDS,
     Alert.Kind.RETRACTION: AlertKinds.RAIDS | AlertKinds.ALL_CLEAR,
     Alert.Kind.ALL_CLEAR: AlertKinds.RAIDS | AlertKinds.ALL_CLEAR,

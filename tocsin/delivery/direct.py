@@ -5,12 +5,9 @@ fallback, no rate limits of its own. Mass alerts will go through an outbox with
 per-channel limits instead. Nothing here logs an address, a code or a message body.
 """
 
-import base64
 import json
 import logging
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 
 from django.conf import settings
@@ -18,9 +15,10 @@ from django.core.mail import EmailMessage
 
 from tocsin.accounts.models import ContactPoint
 
-log = logging.getLogger(__name__)
+from .channels import TransportError
+from .channels.http import HttpGateway, basic_auth
 
-HTTP_TIMEOUT_SECONDS = 10
+log = logging.getLogger(__name__)
 
 
 class DeliveryError(Exception):
@@ -61,7 +59,8 @@ def send_signal(number: str, text: str) -> None:
         "recipients": [number],
     }
     post(
-        settings.TOCSIN_SIGNAL_URL.rstrip("/") + "/v2/send",
+        settings.TOCSIN_SIGNAL_URL,
+        "/v2/send",
         json.dumps(payload).encode(),
         {"Content-Type": "application/json"},
         "Signal",
@@ -71,33 +70,30 @@ def send_signal(number: str, text: str) -> None:
 def send_sms(number: str, text: str) -> None:
     """Send through a Twilio-compatible gateway: a form POST to the account's Messages.json."""
     account = settings.TOCSIN_SMS_ACCOUNT
-    url = (
-        settings.TOCSIN_SMS_URL.rstrip("/")
-        + f"/2010-04-01/Accounts/{urllib.parse.quote(account, safe='')}/Messages.json"
-    )
     form = {"To": number, "From": settings.TOCSIN_SMS_FROM, "Body": text}
-    credentials = base64.b64encode(f"{account}:{settings.TOCSIN_SMS_TOKEN}".encode()).decode()
     post(
-        url,
+        settings.TOCSIN_SMS_URL,
+        f"/2010-04-01/Accounts/{urllib.parse.quote(account, safe='')}/Messages.json",
         urllib.parse.urlencode(form).encode(),
         {
             "Content-Type": "application/x-www-form-urlencoded",
-            "Authorization": f"Basic {credentials}",
+            "Authorization": basic_auth(account, settings.TOCSIN_SMS_TOKEN),
         },
         "SMS",
     )
 
 
-def post(url: str, data: bytes, headers: dict[str, str], service: str) -> bytes:
+def post(base_url: str, path: str, data: bytes, headers: dict[str, str], service: str) -> bytes:
     """POST and return the body; a 4xx other than 429 is permanent, anything else is not."""
-    if not url.startswith(("http://", "https://")):
-        raise DeliveryError(f"{service}: the gateway URL must be http or https", permanent=True)
-    request = urllib.request.Request(url, data=data, headers=headers, method="POST")  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_SECONDS) as response:  # noqa: S310
-            return response.read()
-    except urllib.error.HTTPError as error:
-        permanent = 400 <= error.code < 500 and error.code != 429
-        raise DeliveryError(f"{service}: HTTP {error.code}", permanent=permanent) from None
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
-        raise DeliveryError(f"{service}: {type(error).__name__}") from None
+        gateway = HttpGateway(base_url, service)
+        try:
+            response = gateway.post(path, data, headers)
+        finally:
+            gateway.close()
+    except TransportError as error:
+        raise DeliveryError(error.reason, permanent=error.permanent) from None
+    if response.status >= 300:
+        permanent = 400 <= response.status < 500 and response.status != 429
+        raise DeliveryError(f"{service}: HTTP {response.status}", permanent=permanent)
+    return response.body

@@ -58,7 +58,7 @@ class Alert(models.Model):
 
 
 # Huey runs higher numbers first: a verified alert goes before a reminder.
-PRIORITY = {
+PRIORITY: dict[str, int] = {
     Alert.Kind.VERIFIED: 100,
     Alert.Kind.RETRACTION: 100,
     Alert.Kind.ALL_CLEAR: 90,
@@ -95,6 +95,10 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     # After this moment an unsent delivery hands over to the person's next channel.
     fallback_at = models.DateTimeField(null=True, blank=True)
+    # A send job's lease on the row: no other job sends it until the lease runs out, so a
+    # duplicated job never sends twice and a killed worker's rows are taken up again.
+    claim = models.CharField(max_length=32, null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -105,6 +109,7 @@ class Delivery(models.Model):
         indexes = [
             models.Index(fields=["alert", "status"], name="delivery_alert_status"),
             models.Index(fields=["status", "fallback_at"], name="delivery_fallback_due"),
+            models.Index(fields=["claim"], name="delivery_claim"),
         ]
 
     def __str__(self) -> str:

@@ -69,3 +69,8 @@ def send_rendered(contact: ContactPoint, template: str, context: dict) -> None:
         if not error.permanent:
             raise
         log.warning("gave up sending to contact %s: %s", contact.pk, error)
+
+
+# The alert fan-out's jobs live in fanout.py; importing them here registers them with the
+# worker, which imports each installed app's `tasks` module.
+from .fanout import fallback_due, fan_out, resume_stalled, send_chunk  # noqa: E402, F401

@@ -35,5 +35,13 @@ def _load_builtin() -> None:
     from .sms import transport as _sms  # noqa: F401
 
 
-__all__ = ["Limits", "Outgoing", "Result", "Transport", "TransportError", "register",
-           "transport_for", "kinds"]
+__all__ = [
+    "Limits",
+    "Outgoing",
+    "Result",
+    "Transport",
+    "TransportError",
+    "kinds",
+    "register",
+    "transport_for",
+]

@@ -28,22 +28,51 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 class CapturingHandler:
-    """Keep each message (sender, recipients, subject, plain-text body) in memory and on disk."""
+    """Keep each message (sender, recipients, subject, text and HTML bodies, headers)."""
+
+    # Recipients in these domains are refused (550), like a mailbox that does not exist.
+    refused_domains = ("refused.test",)
 
     def __init__(self, jsonl_path: Path | None = None):
         self.messages: list[dict] = []
         self.jsonl_path = Path(jsonl_path) if jsonl_path else None
         self.received = threading.Condition()
+        self.connections = 0  # SMTP sessions that greeted us (EHLO or HELO)
+
+    def count_connection(self, session) -> None:
+        if not getattr(session, "tocsin_counted", False):
+            session.tocsin_counted = True
+            self.connections += 1
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses) -> list[str]:
+        self.count_connection(session)
+        session.host_name = hostname
+        return responses
+
+    async def handle_HELO(self, server, session, envelope, hostname) -> str:
+        self.count_connection(session)
+        session.host_name = hostname
+        return f"250 {server.hostname}"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        if address.rpartition("@")[2].lower() in self.refused_domains:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:
         parsed = message_from_bytes(envelope.content, policy=policy.default)
         body_part = parsed.get_body(preferencelist=("plain", "html"))
+        html_part = parsed.get_body(preferencelist=("html",))
         message = {
             "at": timezone.now().isoformat(),
             "from": envelope.mail_from,
             "to": list(envelope.rcpt_tos),
             "subject": str(parsed.get("subject", "")),
             "body": body_part.get_content() if body_part is not None else "",
+            "html": html_part.get_content() if html_part is not None else "",
+            "headers": {name: str(value) for name, value in parsed.items()},
         }
         with self.received:
             self.messages.append(message)
@@ -65,6 +94,11 @@ class CapturingSMTPServer:
     @property
     def messages(self) -> list[dict]:
         return self.handler.messages
+
+    @property
+    def connections(self) -> int:
+        """How many SMTP sessions have greeted this server so far."""
+        return self.handler.connections
 
     def start(self) -> "CapturingSMTPServer":
         self.controller.start()

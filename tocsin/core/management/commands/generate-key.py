@@ -6,7 +6,7 @@ works where production settings are not there yet; this command serves call_comm
 
 from django.core.management.base import BaseCommand
 
-from tocsin.core.keys import new_encryption_key, new_secrets_text
+from tocsin.core.keys import new_encryption_key, new_secrets_text, new_vapid_text
 
 
 class Command(BaseCommand):
@@ -19,6 +19,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Print only a new encryption key (to rotate: put it first in the list).",
         )
+        parser.add_argument(
+            "--vapid", action="store_true", help="Print only a new Web Push (VAPID) key pair."
+        )
 
-    def handle(self, *args, encryption_key, **options):
-        self.stdout.write(new_encryption_key() if encryption_key else new_secrets_text())
+    def handle(self, *args, encryption_key, vapid, **options):
+        if vapid:
+            self.stdout.write(new_vapid_text())
+        else:
+            self.stdout.write(new_encryption_key() if encryption_key else new_secrets_text())

@@ -1,0 +1,189 @@
+"""An alert goes out: one message per person and channel, through servers that speak each
+channel's protocol, with fallback and retries, and never twice."""
+
+import time
+
+import pytest
+from huey.contrib.djhuey import HUEY
+
+from tests.conftest import make_person
+from tocsin.accounts.services.people import add_contact
+from tocsin.delivery.fanout import fan_out
+from tocsin.delivery.models import Alert, Delivery
+from tocsin.delivery.services import create_alert, send_alert
+from tocsin.delivery.status import alert_status
+
+
+@pytest.fixture
+def servers(smtp_server, signal_server, sms_gateway):
+    return {"email": smtp_server, "signal": signal_server, "sms": sms_gateway}
+
+
+@pytest.fixture
+def send(django_capture_on_commit_callbacks):
+    """Send an alert as a request would: its jobs start once the transaction commits."""
+
+    def sending(alert):
+        with django_capture_on_commit_callbacks(execute=True):
+            return send_alert(alert)
+
+    return sending
+
+
+def member_with(org, name, *contacts, language="en"):
+    person = make_person(org, name=name, language=language)
+    for preference, (channel, address) in enumerate(contacts, start=1):
+        add_contact(person, channel, address, confirmed=True, preference=preference)
+    return person
+
+
+def notice(org, what="Union meeting moved to 6 pm", **audience):
+    return create_alert(
+        org,
+        Alert.Kind.NOTICE,
+        {"what": what, "where": "HCMC cafeteria"},
+        audience or {"whole_organizations": True},
+    )
+
+
+def received(servers):
+    return {
+        "email": sorted(address for m in servers["email"].messages for address in m["to"]),
+        "signal": sorted(m["to"] for m in servers["signal"].messages),
+        "sms": sorted(m["to"] for m in servers["sms"].messages),
+    }
+
+
+@pytest.fixture
+def three_members(org):
+    return [
+        member_with(org, "Rosa", ("email", "rosa@example.org")),
+        member_with(org, "Tomás", ("signal", "+16125550102"), language="es"),
+        member_with(org, "Lee", ("sms", "+16125550103"), ("email", "lee@example.org")),
+    ]
+
+
+def test_each_person_gets_one_message_on_their_first_channel(org, servers, three_members, send):
+    alert = send(notice(org))
+
+    assert received(servers) == {
+        "email": ["rosa@example.org"],
+        "signal": ["+16125550102"],
+        "sms": ["+16125550103"],
+    }
+    status = alert_status(alert)
+    assert status["audience_size"] == 3
+    assert status["deliveries"] == {"queued": 0, "sent": 3, "failed": 0, "skipped": 0}
+    assert status["by_channel"]["sms"]["sent"] == 1
+    assert status["state"] == "done"
+
+
+def test_each_message_is_in_its_recipients_language(org, servers, three_members, send):
+    send(notice(org))
+
+    assert servers["signal"].messages[0]["text"].startswith("AVISO")
+    assert servers["email"].messages[0]["subject"].startswith("NOTICE")
+
+
+def test_the_sms_is_short_and_ends_with_a_personal_link(org, servers, three_members, client, send):
+    send(notice(org, what="Meeting " * 60))
+
+    text = servers["sms"].messages[0]["text"]
+    assert len(text) <= 320
+    link = text.rsplit(" ", 1)[1]
+    page = client.get(link.removeprefix("http://127.0.0.1:8000"))
+    assert page.status_code == 200
+    assert "Meeting" in page.content.decode()
+
+
+def test_sending_twice_or_running_the_fan_out_again_sends_nothing_twice(
+    org, servers, three_members, send
+):
+    alert = send(notice(org))
+    send(alert)
+    fan_out(alert.pk)
+
+    assert sum(len(messages) for messages in received(servers).values()) == 3
+    assert Delivery.objects.filter(alert=alert).count() == 3
+
+
+def test_a_number_signal_refuses_fails_with_a_reason_and_falls_back(org, servers, send):
+    servers["signal"].unregistered = {"+16125550104"}
+    member_with(org, "Ana", ("signal", "+16125550104"), ("email", "ana@example.org"))
+    member_with(org, "Bea", ("signal", "+16125550105"))
+
+    alert = send(notice(org))
+
+    failed = Delivery.objects.get(alert=alert, channel="signal", person__display_name="Ana")
+    assert failed.status == "failed" and failed.reason
+    assert received(servers)["email"] == ["ana@example.org"]
+    assert received(servers)["signal"] == ["+16125550105"]
+
+
+@pytest.fixture
+def worker(settings):
+    """A real Huey consumer in this process, so retries and back-off run as in production."""
+    HUEY.immediate = False
+    HUEY.flush()
+    consumer = HUEY.create_consumer(
+        workers=2, worker_type="thread", periodic=False, check_worker_health=False
+    )
+    consumer._set_signal_handlers = lambda: None  # signals belong to pytest's main thread
+    consumer.start()  # worker and scheduler threads; returns at once
+    yield consumer
+    consumer.stop(graceful=True)
+    HUEY.flush()
+    HUEY.immediate = True
+
+
+def wait_until_sent(alert, expected, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if Delivery.objects.filter(alert=alert, status="sent").count() >= expected:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"only {alert_status(alert)['deliveries']} after {timeout}s")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_server_down_then_back_gets_every_message_exactly_once(org, servers, worker):
+    for n in range(5):
+        member_with(org, f"Signal {n}", ("signal", f"+1612555011{n}"))
+    servers["signal"].down()
+
+    alert = send_alert(notice(org))
+    time.sleep(1.0)
+    assert servers["signal"].messages == []
+    servers["signal"].up()
+
+    wait_until_sent(alert, 5)
+    assert sorted(m["to"] for m in servers["signal"].messages) == [
+        f"+1612555011{n}" for n in range(5)
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_429_pause_is_respected_and_nothing_is_dropped(org, servers, worker):
+    for n in range(3):
+        member_with(org, f"Sms {n}", ("sms", f"+1612555012{n}"))
+    servers["sms"].rate_limit(1, retry_after=2)
+
+    started = time.monotonic()
+    alert = send_alert(notice(org))
+    wait_until_sent(alert, 3)
+
+    assert time.monotonic() - started >= 1.5
+    assert sorted(m["to"] for m in servers["sms"].messages) == [f"+1612555012{n}" for n in range(3)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_alert_enqueued_twice_sends_no_duplicate(org, servers, worker):
+    for n in range(4):
+        member_with(org, f"Email {n}", ("email", f"person{n}@example.org"))
+    alert = send_alert(notice(org))
+    fan_out(alert.pk)
+    fan_out(alert.pk)
+
+    wait_until_sent(alert, 4)
+    time.sleep(1.0)
+    assert len(servers["email"].messages) == 4

@@ -1,0 +1,1 @@
+"""Email through SMTP: one connection per batch, plain text and HTML, List-Unsubscribe."""

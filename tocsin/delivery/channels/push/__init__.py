@@ -1,0 +1,1 @@
+"""Web Push through pywebpush, signed with this server's VAPID key."""

@@ -1,0 +1,219 @@
+"""Web Push through pywebpush: one encrypted POST per subscription, over one HTTP session.
+
+The payload is JSON {"title", "body", "url"} that the service worker shows as a
+notification, encrypted with aes128gcm for the subscription's keys and signed with this
+server's VAPID key for the endpoint's origin. A subscription answering 404 or 410 is gone
+for good: its Result asks the caller to remove the contact.
+
+As with email, a failure of the push service itself stops the batch: before anything was
+sent it is a TransportError (with the service's Retry-After when it gave one); after, the
+pushes already sent are reported sent and the rest as failed for now, so that a retry
+never sends twice. Nothing here logs an endpoint: it identifies a person's browser.
+"""
+
+import email.utils
+import json
+import time
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+from py_vapid import VapidException
+from pywebpush import WebPusher, WebPushException
+
+from tocsin.delivery.channels import Limits, Outgoing, Result, Transport, TransportError, register
+from tocsin.delivery.vapid import vapid_keys
+
+# Browsers' push services take at most 4096 encrypted bytes; this leaves room to spare.
+MAX_PAYLOAD_BYTES = 3000
+# A phone switched off for the night still gets the alert in the morning, not a day later.
+TTL_SECONDS = 12 * 60 * 60
+# VAPID tokens may live 24 hours (RFC 8292); sign for 12 and renew an hour before the end.
+TOKEN_SECONDS = 12 * 60 * 60
+TOKEN_RENEW_SECONDS = 60 * 60
+HTTP_TIMEOUT_SECONDS = 10
+SENT_STATUSES = {200, 201, 202}
+GONE_STATUSES = {404, 410}
+ELLIPSIS = "…"
+
+
+class BatchStopped(Exception):
+    """The push service failed as a whole; the rest of the batch waits for a retry."""
+
+    def __init__(self, reason: str, retry_after: float | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+@register
+class PushTransport(Transport):
+    kind = "push"
+    limits = Limits(recipients_per_request=100, per_second=50, max_length=MAX_PAYLOAD_BYTES)
+
+    def __init__(self) -> None:
+        self.limits = Limits(
+            recipients_per_request=settings.TOCSIN_PUSH_BATCH,
+            per_second=settings.TOCSIN_PUSH_RATE,
+            max_length=MAX_PAYLOAD_BYTES,
+        )
+        try:
+            self.keys = vapid_keys()
+            self.signer = self.keys.signer()
+        except ImproperlyConfigured as error:
+            # Every push delivery fails with the variable's name, where staff can see it.
+            raise TransportError(str(error), permanent=True) from None
+        self.session = requests.Session()
+        self.authorizations: dict[str, tuple[dict[str, str], float]] = {}
+
+    def close(self) -> None:
+        self.session.close()
+
+    def send(self, messages: list[Outgoing]) -> list[Result]:
+        """Send each push on the shared session; return one Result per message."""
+        results: list[Result] = []
+        for outgoing in messages:
+            try:
+                results.append(self.send_one(outgoing))
+            except BatchStopped as stop:
+                if not any(result.sent for result in results):
+                    raise TransportError(stop.reason, retry_after=stop.retry_after) from None
+                waiting = messages[len(results) :]
+                results.extend(
+                    Result(m.delivery_id, sent=False, reason=stop.reason) for m in waiting
+                )
+                break
+        return results
+
+    def send_one(self, outgoing: Outgoing) -> Result:
+        try:
+            subscription = json.loads(outgoing.address)
+            endpoint = subscription["endpoint"]
+            parts = urlsplit(endpoint)
+            if parts.scheme not in {"https", "http"} or not parts.hostname:
+                raise ValueError("not a web push endpoint")
+            pusher = WebPusher(subscription, requests_session=self.session)
+        except (ValueError, KeyError, TypeError, AttributeError, WebPushException):
+            return failed(outgoing, _("subscription not valid"))
+        data = payload_for(outgoing)
+        if data is None:
+            return failed(outgoing, _("message too long for web push"))
+        headers = self.authorization(endpoint) | {"Urgency": "high"}
+        try:
+            response = pusher.send(
+                data=data,
+                headers=headers,
+                ttl=TTL_SECONDS,
+                content_encoding="aes128gcm",
+                timeout=HTTP_TIMEOUT_SECONDS,
+            )
+        except (requests.ConnectionError, requests.Timeout) as error:
+            raise BatchStopped(
+                str(_("push service unreachable (%(error)s)") % {"error": type(error).__name__})
+            ) from None
+        except (requests.RequestException, WebPushException, ValueError):
+            # A malformed endpoint URL or public key: this subscription can never work.
+            return failed(outgoing, _("subscription not valid"))
+        assert isinstance(response, requests.Response)  # only curl=True returns a str
+        status = response.status_code
+        if status in SENT_STATUSES:
+            return Result(outgoing.delivery_id, sent=True)
+        if status in GONE_STATUSES:
+            return Result(
+                outgoing.delivery_id,
+                sent=False,
+                permanent=True,
+                remove_contact=True,
+                reason=str(_("subscription expired")),
+            )
+        if status == 429:
+            raise BatchStopped(
+                str(_("push service busy (HTTP 429)")),
+                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+            )
+        if status >= 500:
+            raise BatchStopped(
+                str(_("push service failed (HTTP %(status)s)") % {"status": status}),
+                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+            )
+        return failed(
+            outgoing, _("push service refused the message (HTTP %(status)s)") % {"status": status}
+        )
+
+    def authorization(self, endpoint: str) -> dict[str, str]:
+        """Return the VAPID Authorization header for the endpoint's origin, signed once a while."""
+        parts = urlsplit(endpoint)
+        origin = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+        now = time.time()
+        cached = self.authorizations.get(origin)
+        if cached is None or cached[1] - now < TOKEN_RENEW_SECONDS:
+            expires = int(now) + TOKEN_SECONDS
+            claims = {"aud": origin, "exp": expires, "sub": self.keys.subject}
+            try:
+                cached = (self.signer.sign(claims), expires)
+            except VapidException:
+                raise TransportError(
+                    "py-vapid does not accept TOCSIN_VAPID_SUBJECT or the endpoint's origin.",
+                    permanent=True,
+                ) from None
+            self.authorizations[origin] = cached
+        return dict(cached[0])
+
+
+def failed(outgoing: Outgoing, reason) -> Result:
+    return Result(outgoing.delivery_id, sent=False, reason=str(reason), permanent=True)
+
+
+def payload_for(outgoing: Outgoing) -> bytes | None:
+    """Return the notification's JSON, its body (then title) cut to fit MAX_PAYLOAD_BYTES."""
+
+    def encode(title: str, body: str) -> bytes:
+        content = {"title": title, "body": body, "url": outgoing.link}
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
+
+    title, body = outgoing.subject, outgoing.text
+    if len(encode(title, body)) <= MAX_PAYLOAD_BYTES:
+        return encode(title, body)
+    if len(encode(title, ELLIPSIS)) > MAX_PAYLOAD_BYTES:
+        title = longest_fitting(title, lambda cut: fits(encode(cut, ELLIPSIS)))
+        if not fits(encode(title, ELLIPSIS)):
+            return None  # the link alone is too long
+    return encode(title, longest_fitting(body, lambda cut: fits(encode(title, cut))))
+
+
+def fits(data: bytes) -> bool:
+    return len(data) <= MAX_PAYLOAD_BYTES
+
+
+def longest_fitting(text: str, fits_as: Callable[[str], bool]) -> str:
+    """Return the longest start of `text`, ending in an ellipsis, that `fits_as` accepts."""
+
+    def cut(length: int) -> str:
+        return text[:length].rstrip() + ELLIPSIS
+
+    shortest, longest = 0, len(text)
+    while shortest < longest:
+        middle = (shortest + longest + 1) // 2
+        if fits_as(cut(middle)):
+            shortest = middle
+        else:
+            longest = middle - 1
+    return cut(shortest)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Read Retry-After as seconds or as an HTTP date; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())

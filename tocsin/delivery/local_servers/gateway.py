@@ -1,0 +1,165 @@
+"""The common part of the local HTTP gateways (Signal, SMS): a threaded server on 127.0.0.1
+that keeps what it receives, with faults a test can switch on.
+
+server = LocalSignalServer(jsonl_path=VAR_DIR / "outbox" / "signal.jsonl").start()
+server.down()            # answer 503 (or server.down(close=True): close the connection)
+server.up()
+server.rate_limit(2, retry_after=3)  # the next 2 sends answer 429, Retry-After: 3
+server.wait_for(10)      # the messages received so far, once there are at least 10
+server.stop()
+"""
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from django.utils import timezone
+
+# What a gateway answers: status, JSON body, extra headers.
+Answer = tuple[int, Any, dict[str, str]]
+
+
+class GatewayHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as real gateways do
+    timeout = 30  # an idle kept-alive connection is closed after this many seconds
+    server: "_Server"
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.gateway.received:
+            self.server.gateway.connections += 1
+
+    def do_GET(self) -> None:
+        self._answer("GET")
+
+    def do_POST(self) -> None:
+        self._answer("POST")
+
+    def _answer(self, method: str) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        gateway = self.server.gateway
+        answer = gateway.fault() if method == "POST" else None
+        if isinstance(answer, str):  # "close": hang up without answering
+            self.close_connection = True
+            return
+        if answer is None:
+            answer = gateway.handle(method, self.path, self.headers, body)
+        status, payload, headers = answer
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Log nothing: request lines carry phone numbers."""
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    gateway: "LocalGateway"
+
+
+class LocalGateway:
+    """A gateway on 127.0.0.1 (a free port unless given) that records each message sent."""
+
+    def __init__(
+        self, host: str = "127.0.0.1", port: int | None = None, jsonl_path: Path | None = None
+    ):
+        self.httpd = _Server((host, port or 0), GatewayHandler)
+        self.httpd.gateway = self
+        self.host, self.port = host, self.httpd.server_address[1]
+        self.jsonl_path = Path(jsonl_path) if jsonl_path else None
+        self.messages: list[dict] = []
+        self.requests = 0  # sends (POSTs) received, faults included
+        self.connections = 0  # connections accepted: a client keeping one alive makes one
+        self.received = threading.Condition()
+        self._down: str | None = None
+        self._rate_limited = 0
+        self._rate_limit_after = 0
+        self._retry_after = 1.0
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> "LocalGateway":
+        self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    # Faults.
+
+    def down(self, close: bool = False) -> None:
+        """Refuse every send: answer 503, or with `close`, drop the connection unanswered."""
+        self._down = "close" if close else "503"
+
+    def up(self) -> None:
+        self._down = None
+
+    def rate_limit(self, times: int, retry_after: float = 1, after: int = 0) -> None:
+        """Answer `times` sends with 429 and a Retry-After of `retry_after` seconds, starting
+        once `after` more sends have been answered normally."""
+        with self.received:
+            self._rate_limited = times
+            self._rate_limit_after = after
+            self._retry_after = retry_after
+
+    def fault(self) -> Answer | str | None:
+        with self.received:
+            self.requests += 1
+            if self._down == "close":
+                return "close"
+            if self._down == "503":
+                return 503, {"error": "service unavailable"}, {}
+            if self._rate_limited > 0 and self._rate_limit_after > 0:
+                self._rate_limit_after -= 1
+            elif self._rate_limited > 0:
+                self._rate_limited -= 1
+                retry_after = f"{self._retry_after:g}"
+                return 429, {"error": "rate limit exceeded"}, {"Retry-After": retry_after}
+        return None
+
+    # What was received.
+
+    def handle(self, method: str, path: str, headers: Any, body: bytes) -> Answer:
+        raise NotImplementedError
+
+    def record(self, to: str, sender: str, text: str) -> None:
+        message = {"at": timezone.now().isoformat(), "to": to, "from": sender, "text": text}
+        with self.received:
+            self.messages.append(message)
+            if self.jsonl_path is not None:
+                self.jsonl_path.parent.mkdir(parents=True, exist_ok=True)
+                with self.jsonl_path.open("a", encoding="utf-8") as file:
+                    file.write(json.dumps(message, ensure_ascii=False) + "\n")
+            self.received.notify_all()
+
+    def clear(self) -> None:
+        with self.received:
+            self.messages.clear()
+            self.requests = 0
+            self.connections = 0
+
+    def wait_for(self, count: int = 1, timeout: float = 10.0) -> list[dict]:
+        """Return the messages once at least `count` have arrived, or raise TimeoutError."""
+        deadline = time.monotonic() + timeout
+        with self.received:
+            while len(self.messages) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"expected {count} messages, received {len(self.messages)}")
+                self.received.wait(remaining)
+            return list(self.messages)

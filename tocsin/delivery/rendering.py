@@ -1,0 +1,97 @@
+"""Render an alert's message per recipient language and channel, and the personal links.
+
+Rendering happens once per (alert, language, channel); the per-recipient link is the only
+part that differs between two recipients, and it is put in by string replacement so that a
+million messages cost a million HMACs, not a million template renders.
+"""
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+from django.core import signing
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from .models import Alert
+
+LINK = "\x00LINK\x00"
+LINK_SALT = "tocsin.delivery.alert-link"
+
+# What the sender asks of recipients; the alert's context names one of these.
+ASKS = {
+    "stay_away": _("Stay away from the area and warn your coworkers."),
+    "observe": _("If you are trained and safe to do so, come observe and document."),
+    "legal_observers": _("Legal observers are needed on site."),
+    "none": "",
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str  # contains LINK where the personal link goes (or not, for shared messages)
+    short: str  # the one-line version for length-limited channels, with LINK at its end
+    html: str
+
+
+def render(alert: Alert, language: str) -> Rendered:
+    """Return the alert's message in `language` (templates per alert kind)."""
+    context = {
+        **alert.context,
+        "kind": alert.kind,
+        "ask_text": ASKS.get(alert.context.get("ask", "none"), ""),
+        "rights_url": settings.TOCSIN_KNOW_YOUR_RIGHTS_URL,
+        "link": LINK,
+        "organization": alert.organization.name,
+    }
+    with translation.override(language):
+        base = f"delivery/messages/{alert.kind}"
+        subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+        text = render_to_string(f"{base}.txt", context).strip()
+        short = " ".join(render_to_string(f"{base}_short.txt", context).split())
+        html = render_to_string(
+            "delivery/messages/email.html",
+            {**context, "text": text.replace(LINK, "").strip(), "has_link": True},
+        )
+    return Rendered(subject=subject, text=text, short=short, html=html)
+
+
+@lru_cache(maxsize=256)
+def cached_render(alert_id: int, language: str) -> Rendered:
+    return render(Alert.objects.select_related("organization").get(pk=alert_id), language)
+
+
+def link_token(delivery_id: int) -> str:
+    return signing.dumps(delivery_id, salt=LINK_SALT, compress=True)
+
+
+def delivery_for_token(token: str) -> int | None:
+    """Return the delivery id a link token names, or None when it is forged or expired."""
+    try:
+        return signing.loads(token, salt=LINK_SALT, max_age=settings.TOCSIN_ALERT_LINK_HOURS * 3600)
+    except signing.BadSignature:
+        return None
+
+
+def personal_link(delivery_id: int) -> str:
+    path = reverse("delivery:alert_link", kwargs={"token": link_token(delivery_id)})
+    return settings.TOCSIN_BASE_URL + path
+
+
+def fit(text: str, link: str, max_length: int | None) -> str:
+    """Put the link in and cut the text to max_length, keeping the link whole at its end.
+
+    An empty link (a message shared by many recipients) just leaves the placeholder out.
+    """
+    full = text.replace(LINK, link).strip()
+    if max_length is None or len(full) <= max_length:
+        return full
+    without = text.replace(LINK, "").rstrip()
+    room = max_length - len(link) - 2
+    if room <= 0:
+        return link[:max_length]
+    cut = without[:room].rsplit(" ", 1)[0] if " " in without[:room] else without[:room]
+    return f"{cut}… {link}"

@@ -1,0 +1,47 @@
+"""Create and send alerts. Sending records every delivery, then workers send them in chunks."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from tocsin.accounts.models import Organization, Person
+from tocsin.audit.services import record
+
+from .models import Alert
+
+
+def create_alert(
+    organization: Organization,
+    kind: str,
+    context: dict,
+    audience: dict,
+    actor: Person | None = None,
+) -> Alert:
+    """Return a new draft alert for an organization (nothing is sent yet)."""
+    alert = Alert.objects.create(
+        organization=organization,
+        kind=kind,
+        context=context,
+        audience=audience,
+        created_by=actor,
+    )
+    record(actor, "delivery.alert.created", alert, kind=kind)
+    return alert
+
+
+@transaction.atomic
+def send_alert(alert: Alert, actor: Person | None = None) -> Alert:
+    """Start sending a draft alert: its deliveries are recorded and sent by the workers.
+
+    Sending an alert that is already on its way changes nothing (a second click, a retry).
+    """
+    from .tasks import fan_out
+
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.state != Alert.State.DRAFT:
+        return alert
+    alert.state = Alert.State.SENDING
+    alert.sent_at = timezone.now()
+    alert.save(update_fields=["state", "sent_at"])
+    record(actor, "delivery.alert.sent", alert, kind=alert.kind)
+    transaction.on_commit(lambda: fan_out(alert.pk, priority=alert.priority))
+    return alert

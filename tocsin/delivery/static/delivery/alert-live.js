@@ -1,0 +1,40 @@
+// Keep an alert's delivery counts current from its Server-Sent Events stream.
+(function () {
+  "use strict";
+  var box = document.getElementById("alert-status");
+  if (!box || !window.EventSource) {
+    return;
+  }
+  var states = ["queued", "sent", "failed", "skipped"];
+  var body = box.querySelector("tbody");
+  var totalRow = body.querySelector("tr");
+
+  function row(label, counts) {
+    var tr = document.createElement("tr");
+    var th = document.createElement("th");
+    th.textContent = label;
+    tr.appendChild(th);
+    states.forEach(function (state) {
+      var td = document.createElement("td");
+      td.textContent = counts[state];
+      tr.appendChild(td);
+    });
+    return tr;
+  }
+
+  var source = new EventSource(box.dataset.events);
+  source.addEventListener("status", function (event) {
+    var data = JSON.parse(event.data);
+    box.querySelector('[data-count="audience_size"]').textContent = data.audience_size;
+    box.querySelector('[data-count="state"]').textContent = data.state;
+    var fresh = [row(totalRow.querySelector("th").textContent, data.deliveries)];
+    Object.keys(data.by_channel).forEach(function (channel) {
+      fresh.push(row(channel, data.by_channel[channel]));
+    });
+    body.replaceChildren.apply(body, fresh);
+    totalRow = fresh[0];
+    if (data.state === "done") {
+      source.close();
+    }
+  });
+})();

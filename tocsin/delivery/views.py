@@ -1,0 +1,144 @@
+"""Alert screens: the sender's list, a notice form and live status; the recipient's page."""
+
+import json
+import time
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from tocsin.accounts.models import Subscription
+from tocsin.accounts.roles import Role
+from tocsin.audit.services import record
+from tocsin.core.access import org_role_required, public
+
+from .forms import NoticeForm
+from .models import Alert, Delivery
+from .rendering import delivery_for_token
+from .rendering import render as render_alert
+from .services import create_alert, send_alert
+from .status import alert_status
+
+SENDERS = Role.DISPATCHER | Role.ORGANIZER | Role.ADMIN
+STREAM_SECONDS = 600
+
+
+def alert_of(request: HttpRequest, alert: str) -> Alert:
+    found = request.organization.alerts.filter(public_id=alert).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@org_role_required(SENDERS)
+def alert_list(request: HttpRequest, org: str) -> HttpResponse:
+    form = NoticeForm(request.POST or None, organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        alert = create_alert(
+            request.organization,
+            Alert.Kind.NOTICE,
+            {"what": form.cleaned_data["what"], "where": form.cleaned_data["where"]},
+            form.audience_spec(),
+            actor=request.user,
+        )
+        send_alert(alert, actor=request.user)
+        return redirect("delivery:alert", org=org, alert=alert.public_id)
+    alerts = request.organization.alerts.order_by("-created_at")[:50]
+    return render(
+        request,
+        "delivery/alerts.html",
+        {"organization": request.organization, "alerts": alerts, "form": form, "section": "alerts"},
+        status=400 if form.errors else 200,
+    )
+
+
+@org_role_required(SENDERS)
+def alert_detail(request: HttpRequest, org: str, alert: str) -> HttpResponse:
+    found = alert_of(request, alert)
+    return render(
+        request,
+        "delivery/alert.html",
+        {
+            "organization": request.organization,
+            "alert": found,
+            "status": alert_status(found),
+            "section": "alerts",
+        },
+    )
+
+
+@org_role_required(SENDERS)
+def alert_events(request: HttpRequest, org: str, alert: str) -> StreamingHttpResponse:
+    """Server-Sent Events: the alert's counts each second until it is done (or ten minutes)."""
+    found = alert_of(request, alert)
+
+    def events():
+        deadline = time.monotonic() + STREAM_SECONDS
+        last = None
+        while time.monotonic() < deadline:
+            status = alert_status(found)
+            if status != last:
+                yield f"event: status\ndata: {json.dumps(status)}\n\n"
+                last = status
+            if status["state"] != Alert.State.SENDING:
+                return
+            time.sleep(1)
+
+    response = StreamingHttpResponse(events(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+def delivery_of(token: str) -> Delivery:
+    delivery_id = delivery_for_token(token)
+    delivery = (
+        Delivery.objects.select_related("alert__organization", "person")
+        .filter(pk=delivery_id)
+        .first()
+        if delivery_id is not None
+        else None
+    )
+    if delivery is None:
+        raise Http404
+    return delivery
+
+
+@public
+def alert_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The alert, for the person it was sent to, through the link in their message."""
+    delivery = delivery_of(token)
+    rendered = render_alert(delivery.alert, request.LANGUAGE_CODE)
+    return render(
+        request,
+        "delivery/alert_public.html",
+        {
+            "alert": delivery.alert,
+            "text": rendered.text.replace("\x00LINK\x00", "").strip(),
+            "subject": rendered.subject,
+            "token": token,
+            "rights_url": settings.TOCSIN_KNOW_YOUR_RIGHTS_URL,
+        },
+    )
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def alert_stop(request: HttpRequest, token: str) -> HttpResponse:
+    """Stop following this organization's alerts (one click from an email's unsubscribe)."""
+    delivery = delivery_of(token)
+    organization = delivery.alert.organization
+    if request.method == "POST":
+        removed, _kinds = Subscription.objects.filter(
+            person=delivery.person, organization=organization
+        ).delete()
+        record(
+            delivery.person,
+            "delivery.subscriptions.stopped",
+            delivery.person,
+            organization=organization,
+            removed=removed,
+        )
+        return render(request, "delivery/stopped.html", {"organization": organization})
+    return render(request, "delivery/stop.html", {"organization": organization, "token": token})
