@@ -25,7 +25,10 @@ else:
 # Jobs run in-process unless a test runs a real worker on a real queue.
 from tocsin.core.queue import build_huey  # noqa: E402
 
-HUEY = build_huey("sqlite:///" + str(VAR_DIR / "queue.sqlite3"), immediate=True)  # noqa: F405
+# Each xdist worker has its own queue file, so tests that run a real consumer don't meet.
+_QUEUE_FILE = VAR_DIR / f"queue-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.sqlite3"  # noqa: F405
+TOCSIN_QUEUE_URL = f"sqlite:///{_QUEUE_FILE}"
+HUEY = build_huey(TOCSIN_QUEUE_URL, immediate=True)
 # Argon2 stays (it is what production uses), with the cheapest parameters the tests allow.
 PASSWORD_HASHERS = ["tocsin.core.hashers.FastArgon2PasswordHasher"]
 AXES_ENABLED = True

@@ -1,5 +1,6 @@
 """Run the background worker: a Huey consumer on the queue of TOCSIN_QUEUE_URL."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import autodiscover_modules
 
@@ -21,6 +22,10 @@ class Command(BaseCommand):
                 "would have nothing to do. Unset it to use the queue."
             )
         autodiscover_modules("tasks")
+        from tocsin.delivery.fanout import resume_stalled
+
+        # A worker that was killed left its rows leased; once the leases run out, send them.
+        resume_stalled.schedule(delay=settings.TOCSIN_DELIVERY_LEASE_SECONDS + 1)
         # SIGINT stops after the running jobs finish; SIGTERM stops at once; SIGHUP restarts.
         consumer = HUEY.create_consumer(workers=workers, worker_type="thread")
         consumer.run()
