@@ -162,3 +162,10 @@ def test_it_raises_a_temporary_error_when_the_first_message_meets_a_busy_server(
         EmailTransport().send([outgoing(1), outgoing(2)])
 
     assert raised.value.permanent is False
+
+
+def test_a_delivery_keeps_its_message_id_when_sent_again():
+    from tocsin.delivery.channels.email.transport import message_id
+
+    assert message_id(7) == message_id(7)
+    assert message_id(7) != message_id(8)

@@ -69,6 +69,7 @@ def test_it_delivers_a_push_the_subscriber_decrypts_to_the_same_json(push_servic
     }
     assert received["urgency"] == "high"
     assert received["ttl"] > 0
+    assert received["topic"] == "delivery-1"  # a copy sent twice replaces the first
 
 
 def test_it_sends_a_batch_each_to_its_own_subscription(push_service, subscribe):

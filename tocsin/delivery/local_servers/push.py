@@ -303,6 +303,7 @@ class LocalPushService:
                 "bytes": len(plain),
                 "ttl": int(ttl),
                 "urgency": headers.get("urgency", "normal"),
+                "topic": headers.get("topic", ""),
             }
         )
         return endpoint_id

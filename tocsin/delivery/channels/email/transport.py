@@ -9,7 +9,6 @@ never sends a message twice. Nothing here logs an address.
 
 import contextlib
 import logging
-import secrets
 import smtplib
 from email.utils import parseaddr
 
@@ -18,6 +17,7 @@ from django.core.mail import EmailMultiAlternatives, mailers
 from django.utils.html import escape, linebreaks, urlize
 from django.utils.translation import gettext_lazy as _
 
+from tocsin.core.crypto import blind_index
 from tocsin.delivery.channels import Limits, Outgoing, Result, Transport, TransportError, register
 
 log = logging.getLogger(__name__)
@@ -141,6 +141,9 @@ def html_from_text(text: str, language: str) -> str:
 
 
 def message_id(delivery_id: int) -> str:
-    """Return a Message-ID that names the delivery, unique even when a message is re-sent."""
+    """Return the delivery's Message-ID: the same each time it is sent, so that a copy sent
+    twice (a worker killed between the server's answer and the bookkeeping) is recognised
+    as one message by mail providers; keyed, so ids can't be guessed across servers."""
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "tocsin.local"
-    return f"<delivery-{delivery_id}.{secrets.token_hex(8)}@{domain}>"
+    tag = blind_index(str(delivery_id), "message-id")[:16]
+    return f"<delivery-{delivery_id}.{tag}@{domain}>"

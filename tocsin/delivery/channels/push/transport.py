@@ -101,7 +101,12 @@ class PushTransport(Transport):
         data = payload_for(outgoing)
         if data is None:
             return failed(outgoing, _("message too long for web push"))
-        headers = self.authorization(endpoint) | {"Urgency": "high"}
+        # One Topic per delivery: a copy sent twice replaces the first at the push service
+        # while it is undelivered (docs/decisions/0004-delivery.md).
+        headers = self.authorization(endpoint) | {
+            "Urgency": "high",
+            "Topic": f"delivery-{outgoing.delivery_id}",
+        }
         try:
             response = pusher.send(
                 data=data,
