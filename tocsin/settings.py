@@ -149,7 +149,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Background work: Huey on a SQLite file by default; redis:// or postgres:// to scale out.
 TOCSIN_QUEUE_URL = env_str("TOCSIN_QUEUE_URL", f"sqlite:///{VAR_DIR / 'queue.sqlite3'}")
 TOCSIN_QUEUE_IMMEDIATE = env_bool("TOCSIN_QUEUE_IMMEDIATE", default=False)
-HUEY = build_huey(TOCSIN_QUEUE_URL, immediate=TOCSIN_QUEUE_IMMEDIATE)
+# Installations sharing one Redis or PostgreSQL server keep their queues apart by name.
+TOCSIN_QUEUE_NAME = env_str("TOCSIN_QUEUE_NAME", "tocsin")
+HUEY = build_huey(TOCSIN_QUEUE_URL, immediate=TOCSIN_QUEUE_IMMEDIATE, name=TOCSIN_QUEUE_NAME)
 
 AUTH_USER_MODEL = "accounts.Person"
 AUTHENTICATION_BACKENDS = [
@@ -301,6 +303,12 @@ TOCSIN_KNOW_YOUR_RIGHTS_URL = env_str(
 )
 TOCSIN_DEFAULT_COUNTRY_CODE = env_str("TOCSIN_DEFAULT_COUNTRY_CODE", "1")
 
+# The demo. `tocsin demo` sets TOCSIN_DEMO=1 in the processes it starts, which shows what its
+# local channel servers received at /demo/outbox/. Never on in production.
+TOCSIN_DEMO = env_bool("TOCSIN_DEMO", default=False) and not PRODUCTION
+# Where the demo's local Web Push service listens; demo members' subscriptions point at it.
+TOCSIN_DEMO_PUSH_URL = env_str("TOCSIN_DEMO_PUSH_URL", "http://127.0.0.1:8083").rstrip("/")
+
 # Joining and member links.
 TOCSIN_CONFIRMATION_CODE_MINUTES = env_int("TOCSIN_CONFIRMATION_CODE_MINUTES", 30)
 TOCSIN_MEMBER_LINK_HOURS = env_int("TOCSIN_MEMBER_LINK_HOURS", 72)
@@ -312,5 +320,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("TOCSIN_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # Apprise and urllib3 log full notice URLs (which carry tokens) below WARNING.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "apprise": {"level": "WARNING"},
+        "urllib3": {"level": "WARNING"},
+    },
 }

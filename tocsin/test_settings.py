@@ -25,10 +25,16 @@ else:
 # Jobs run in-process unless a test runs a real worker on a real queue.
 from tocsin.core.queue import build_huey  # noqa: E402
 
-# Each xdist worker has its own queue file, so tests that run a real consumer don't meet.
-_QUEUE_FILE = VAR_DIR / f"queue-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.sqlite3"  # noqa: F405
-TOCSIN_QUEUE_URL = f"sqlite:///{_QUEUE_FILE}"
-HUEY = build_huey(TOCSIN_QUEUE_URL, immediate=True)
+# Each xdist worker has its own queue, so tests that run a real consumer don't meet. The
+# PostgreSQL pass puts the queue (and the shared rate limits) on Redis when it is given.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+TOCSIN_QUEUE_NAME = f"tocsin-test-{_WORKER}"
+_redis = os.environ.get("TOCSIN_TEST_REDIS_URL", "")
+if os.environ.get("TOCSIN_TEST_USE_POSTGRES") == "1" and _redis:
+    TOCSIN_QUEUE_URL = _redis
+else:
+    TOCSIN_QUEUE_URL = f"sqlite:///{VAR_DIR / f'queue-{_WORKER}.sqlite3'}"  # noqa: F405
+HUEY = build_huey(TOCSIN_QUEUE_URL, immediate=True, name=TOCSIN_QUEUE_NAME)
 # Argon2 stays (it is what production uses), with the cheapest parameters the tests allow.
 PASSWORD_HASHERS = ["tocsin.core.hashers.FastArgon2PasswordHasher"]
 AXES_ENABLED = True

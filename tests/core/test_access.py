@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.conftest import make_site
 from tocsin.accounts.models import Unit
 from tocsin.core.access import is_public
-from tocsin.delivery.models import Alert
+from tocsin.delivery.models import Alert, NoticeChannel
 
 SKIPPED_PREFIXES = ("api/v1/", "static/")
 REFUSED = {401, 403, 404, 405}
@@ -43,6 +43,9 @@ def objects(org, site, member):
     """Real objects of the organization under test, by URL argument name."""
     unit = Unit.objects.create(organization=org, name="HCMC registered nurses")
     alert = Alert.objects.create(organization=org, kind=Alert.Kind.NOTICE)
+    notice_channel = NoticeChannel.objects.create(
+        organization=org, name="Stewards", url="json://127.0.0.1:9/notices"
+    )
     return {
         "alert": str(alert.public_id),
         "org": org.slug,
@@ -50,6 +53,7 @@ def objects(org, site, member):
         "unit": unit.code,
         "person": str(member.public_id),
         "token": "not-a-real-token",
+        "notice_channel": notice_channel.code,
     }
 
 

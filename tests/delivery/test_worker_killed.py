@@ -41,6 +41,7 @@ def start_worker(tmp_path, servers) -> subprocess.Popen:
         "TOCSIN_BLIND_INDEX_KEY": settings.TOCSIN_BLIND_INDEX_KEY,
         "DATABASE_URL": database_url(),
         "TOCSIN_QUEUE_URL": settings.TOCSIN_QUEUE_URL,
+        "TOCSIN_QUEUE_NAME": settings.TOCSIN_QUEUE_NAME,
         "TOCSIN_SMTP_URL": f"smtp://127.0.0.1:{servers['email'].port}",
         "TOCSIN_SIGNAL_URL": servers["signal"].url,
         "TOCSIN_SMS_URL": servers["sms"].url,

@@ -1,13 +1,25 @@
-"""`tocsin demo` starts the whole demo and stops cleanly on Ctrl-C."""
+"""`tocsin demo` starts the whole demo, with a local server per channel, and stops cleanly on
+Ctrl-C."""
 
+import base64
 import io
+import json
 import signal
+import smtplib
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
+from email.message import EmailMessage
 
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.management import call_command
+from pywebpush import webpush
+
+from tocsin.demo.people import WEB_PUSH_EVERY, generate_members
 
 from .conftest import REPO, free_port, tocsin_env
 
@@ -25,9 +37,60 @@ def wait_for_health(url: str, process: subprocess.Popen, timeout: float) -> None
     raise AssertionError(f"{url} did not answer within {timeout} s")
 
 
-def test_it_serves_the_demo_until_interrupted(tmp_path):
+def post(url: str, body: bytes, content_type: str, authorization: str = "") -> int:
+    request = urllib.request.Request(url, data=body, method="POST")
+    request.add_header("Content-Type", content_type)
+    if authorization:
+        request.add_header("Authorization", authorization)
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def a_demo_push_subscription(var_dir, push_port: int) -> dict:
+    """Return one demo member's subscription as their browser would give it, from the keys
+    the local push service keeps (it stands in for the members' browsers)."""
+    state = json.loads((var_dir / "demo-push.json").read_text())
+    endpoint_id, saved = next(iter(state.items()))
+    private_key = ec.derive_private_key(int(saved["private"], 16), ec.SECP256R1())
+    public = private_key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    return {
+        "endpoint": f"http://127.0.0.1:{push_port}/push/{endpoint_id}",
+        "keys": {"p256dh": b64url(public), "auth": saved["auth"]},
+    }
+
+
+def outbox(var_dir, channel: str) -> list[dict]:
+    path = var_dir / "outbox" / f"{channel}.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def wait_for_outbox(var_dir, channel: str, timeout: float = 10) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    while not (lines := outbox(var_dir, channel)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return lines
+
+
+def test_it_serves_the_demo_and_its_channel_servers_until_interrupted(tmp_path):
     port = free_port()
-    env = tocsin_env(tmp_path, TOCSIN_SMTP_URL=f"smtp://127.0.0.1:{free_port()}")
+    ports = {channel: free_port() for channel in ("email", "signal", "sms", "push")}
+    # Fresh ports, so that this test and a demo running on the defaults leave each other alone.
+    env = tocsin_env(
+        tmp_path,
+        TOCSIN_SMTP_URL=f"smtp://127.0.0.1:{ports['email']}",
+        TOCSIN_SIGNAL_URL=f"http://127.0.0.1:{ports['signal']}",
+        TOCSIN_SMS_URL=f"http://127.0.0.1:{ports['sms']}",
+        TOCSIN_DEMO_PUSH_URL=f"http://127.0.0.1:{ports['push']}",
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "tocsin", "demo", "--port", str(port)],
         cwd=REPO,
@@ -40,8 +103,53 @@ def test_it_serves_the_demo_until_interrupted(tmp_path):
         wait_for_health(f"http://127.0.0.1:{port}/healthz", process, timeout=45)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/tocsin/app.css") as css:
             assert css.status == 200
+        # The children run as the demo: its outbox page exists, for signed-in staff.
+        opener = urllib.request.build_opener(NoRedirect)
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            opener.open(f"http://127.0.0.1:{port}/demo/outbox/", timeout=5)
+        assert answer.value.code == 302
+        assert "/staff/login/" in answer.value.headers["Location"]
+
+        signal_send = json.dumps(
+            {"message": "Hola", "number": "+15555550100", "recipients": ["+16125550102"]}
+        ).encode()
+        assert (
+            post(f"http://127.0.0.1:{ports['signal']}/v2/send", signal_send, "application/json")
+            == 201
+        )
+        sms = b"To=%2B16125550103&From=%2B15555550101&Body=Hello"
+        assert (
+            post(
+                f"http://127.0.0.1:{ports['sms']}/2010-04-01/Accounts/ACdemo/Messages.json",
+                sms,
+                "application/x-www-form-urlencoded",
+                "Basic " + base64.b64encode(b"ACdemo:demo-token").decode(),
+            )
+            == 201
+        )
+        mail = EmailMessage()
+        mail["From"], mail["To"], mail["Subject"] = "tocsin@localhost", "rosa@example.org", "Hi"
+        mail.set_content("Union meeting at 6 pm")
+        with smtplib.SMTP("127.0.0.1", ports["email"], timeout=5) as smtp:
+            smtp.send_message(mail)
+        vapid = json.loads((tmp_path / "vapid.json").read_text())
+        pushed = webpush(
+            a_demo_push_subscription(tmp_path, ports["push"]),
+            json.dumps({"title": "AVISO", "body": "Asamblea a las 6"}),
+            vapid_private_key=vapid["TOCSIN_VAPID_PRIVATE_KEY"],
+            vapid_claims={"sub": "mailto:admin@localhost"},
+            ttl=60,
+        )
+        assert pushed.status_code == 201
+
+        assert [m["to"] for m in wait_for_outbox(tmp_path, "signal")] == ["+16125550102"]
+        assert [m["to"] for m in wait_for_outbox(tmp_path, "sms")] == ["+16125550103"]
+        assert [m["to"] for m in wait_for_outbox(tmp_path, "email")] == [["rosa@example.org"]]
+        [push] = wait_for_outbox(tmp_path, "push")
+        assert push["payload"] == {"title": "AVISO", "body": "Asamblea a las 6"}
+
         process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=15)
+        output, _ = process.communicate(timeout=20)
     finally:
         if process.poll() is None:
             process.kill()
@@ -52,6 +160,16 @@ def test_it_serves_the_demo_until_interrupted(tmp_path):
     assert "Huey consumer started" in output
     assert "Consumer exiting" in output
     assert "Finished server process" in output
+    for channel in ("email", "signal", "sms", "push"):
+        assert f"Local {channel} server on 127.0.0.1:{ports[channel]}" in output
+    # A quarter of the members have a push subscription, each kept by the push service.
+    subscriptions = json.loads((tmp_path / "demo-push.json").read_text())
+    assert len(subscriptions) == len(generate_members()) // WEB_PUSH_EVERY
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
 
 
 def test_it_does_not_reload_a_database_with_data_and_prints_only_unchanged_accounts(

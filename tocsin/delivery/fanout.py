@@ -36,7 +36,7 @@ from .audience import record_deliveries
 from .channels import Outgoing, Transport, TransportError, transport_for
 from .models import Alert, Delivery
 from .ratelimit import limiter
-from .rendering import LINK, Rendered, cached_render, fit, personal_link
+from .rendering import LINK, Rendered, fit, personal_link, render
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +100,10 @@ def send_chunk(alert_id: int, channel: str, first_id: int, last_id: int) -> int:
     sent = 0
     left_for_later = False
     size = batch_size(transport)
+    alert = Alert.objects.select_related("organization").get(pk=alert_id)
     try:
         for language, group in groupby(rows, key=lambda row: row.person.language):
-            rendered = cached_render(alert_id, language)
+            rendered = render(alert, language)
             batch: list[Delivery] = []
             for row in group:
                 batch.append(row)

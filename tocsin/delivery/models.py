@@ -7,6 +7,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tocsin.core.crypto import EncryptedTextField
+from tocsin.core.ids import short_code
+
 
 class Alert(models.Model):
     class Kind(models.TextChoices):
@@ -114,3 +117,64 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} delivery {self.pk} ({self.status})"
+
+
+def default_notice_kinds() -> list[str]:
+    return [Alert.Kind.VERIFIED, Alert.Kind.ALL_CLEAR, Alert.Kind.RETRACTION, Alert.Kind.NOTICE]
+
+
+class NoticeChannel(models.Model):
+    """An organization's own room or topic (Matrix, ntfy, …) that hears of its alerts.
+
+    Not a person's contact: one summary per alert goes there through Apprise, whose URL
+    carries the room's token and is therefore stored encrypted.
+    """
+
+    # The kinds of alert a channel may ask for; the others are internal steps of a report.
+    KINDS = [Alert.Kind.VERIFIED, Alert.Kind.ALL_CLEAR, Alert.Kind.RETRACTION, Alert.Kind.NOTICE]
+
+    code = models.CharField(max_length=12, unique=True, default=short_code, editable=False)
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="notice_channels"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    url = EncryptedTextField(_("Apprise URL"))
+    kinds = models.JSONField(_("kinds of alert"), default=default_notice_kinds)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def masked_url(self) -> str:
+        """Return only the URL's scheme, enough to tell a Matrix room from an ntfy topic."""
+        scheme, separator, _rest = (self.url or "").partition("://")
+        return f"{scheme}://…" if separator else "…"
+
+
+class NoticePost(models.Model):
+    """One alert's summary to one notice channel, so that a retry never posts it twice."""
+
+    class Status(models.TextChoices):
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="notice_posts")
+    channel = models.ForeignKey(NoticeChannel, on_delete=models.CASCADE, related_name="posts")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "channel"], name="one_notice_per_channel")
+        ]
+
+    def __str__(self) -> str:
+        return f"notice of alert {self.alert_id} to channel {self.channel_id} ({self.status})"

@@ -6,7 +6,6 @@ million messages cost a million HMACs, not a million template renders.
 """
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.conf import settings
 from django.core import signing
@@ -57,11 +56,6 @@ def render(alert: Alert, language: str) -> Rendered:
             {**context, "text": text.replace(LINK, "").strip(), "has_link": True},
         )
     return Rendered(subject=subject, text=text, short=short, html=html)
-
-
-@lru_cache(maxsize=256)
-def cached_render(alert_id: int, language: str) -> Rendered:
-    return render(Alert.objects.select_related("organization").get(pk=alert_id), language)
 
 
 def link_token(delivery_id: int) -> str:

@@ -34,6 +34,7 @@ def send_alert(alert: Alert, actor: Person | None = None) -> Alert:
 
     Sending an alert that is already on its way changes nothing (a second click, a retry).
     """
+    from .notices import alert_wanted_by_channels, notify_channels
     from .tasks import fan_out
 
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
@@ -44,4 +45,6 @@ def send_alert(alert: Alert, actor: Person | None = None) -> Alert:
     alert.save(update_fields=["state", "sent_at"])
     record(actor, "delivery.alert.sent", alert, kind=alert.kind)
     transaction.on_commit(lambda: fan_out(alert.pk, priority=alert.priority))
+    if alert_wanted_by_channels(alert):
+        transaction.on_commit(lambda: notify_channels(alert.pk, priority=alert.priority))
     return alert

@@ -74,3 +74,4 @@ def send_rendered(contact: ContactPoint, template: str, context: dict) -> None:
 # The alert fan-out's jobs live in fanout.py; importing them here registers them with the
 # worker, which imports each installed app's `tasks` module.
 from .fanout import fallback_due, fan_out, resume_stalled, send_chunk  # noqa: E402, F401
+from .notices import notify_channels, send_test_notice  # noqa: E402, F401

@@ -6,6 +6,7 @@ import time
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from tocsin.accounts.models import Subscription
@@ -15,7 +16,7 @@ from tocsin.core.access import org_role_required, public
 
 from .forms import NoticeForm
 from .models import Alert, Delivery
-from .rendering import delivery_for_token
+from .rendering import LINK, delivery_for_token
 from .rendering import render as render_alert
 from .services import create_alert, send_alert
 from .status import alert_status
@@ -109,18 +110,25 @@ def delivery_of(token: str) -> Delivery:
 def alert_link(request: HttpRequest, token: str) -> HttpResponse:
     """The alert, for the person it was sent to, through the link in their message."""
     delivery = delivery_of(token)
-    rendered = render_alert(delivery.alert, request.LANGUAGE_CODE)
-    return render(
-        request,
-        "delivery/alert_public.html",
-        {
-            "alert": delivery.alert,
-            "text": rendered.text.replace("\x00LINK\x00", "").strip(),
-            "subject": rendered.subject,
-            "token": token,
-            "rights_url": settings.TOCSIN_KNOW_YOUR_RIGHTS_URL,
-        },
+    # The recipient's own language, as in their message, unless they chose another here.
+    language = (
+        request.LANGUAGE_CODE
+        if settings.LANGUAGE_COOKIE_NAME in request.COOKIES
+        else delivery.person.language
     )
+    rendered = render_alert(delivery.alert, language)
+    with translation.override(language):
+        return render(
+            request,
+            "delivery/alert_public.html",
+            {
+                "alert": delivery.alert,
+                "text": rendered.text.replace(LINK, "").strip(),
+                "subject": rendered.subject,
+                "token": token,
+                "rights_url": settings.TOCSIN_KNOW_YOUR_RIGHTS_URL,
+            },
+        )
 
 
 @public

@@ -39,6 +39,9 @@ FAMILY_NAMES = [
 # fmt: on
 
 # Roles some members hold beyond membership, with the share of members holding each.
+# One member in this many has a web push subscription as well as their other contacts.
+WEB_PUSH_EVERY = 4
+
 EXTRA_ROLES = [(Role.RESPONDER, 0.12), (Role.VERIFIER, 0.05), (Role.LEGAL_OBSERVER, 0.04)]
 
 
@@ -54,6 +57,8 @@ class DemoMember:
     roles: Role
     # An area follow around (lat, lng) with radius_m, or None.
     area: tuple[float, float, int] | None
+    # Whether they allowed web push in their browser (a subscription on the local service).
+    web_push: bool = False
 
 
 def _ascii(text: str) -> str:
@@ -112,6 +117,8 @@ def generate_members() -> list[DemoMember]:
                     site=site,
                     roles=roles,
                     area=area,
+                    # Every fourth member, not a draw: a draw would change everyone after.
+                    web_push=number % WEB_PUSH_EVERY == 0,
                 )
             )
     return members

@@ -14,6 +14,8 @@ GRACE_SECONDS = 8.0
 class Child:
     name: str
     command: list[str]
+    # The child's whole environment; None: this process's own.
+    env: dict[str, str] | None = None
     process: subprocess.Popen | None = None
 
 
@@ -31,7 +33,7 @@ def run_together(children: list[Child], write=print) -> int:
     exit_code = 0
     try:
         for child in children:
-            child.process = subprocess.Popen(child.command, process_group=0)  # noqa: S603
+            child.process = subprocess.Popen(child.command, env=child.env, process_group=0)  # noqa: S603
         while not stop.wait(0.2):
             ended = [child for child in children if child.process.poll() is not None]
             if ended:

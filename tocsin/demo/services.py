@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,8 +30,9 @@ from tocsin.accounts.services.people import (
 )
 from tocsin.audit.services import record
 from tocsin.core import geo
+from tocsin.delivery.vapid import application_server_key
 
-from . import world
+from . import channel_servers, world
 from .accounts import DEMO_ACCOUNTS
 from .people import DemoMember, generate_members
 
@@ -53,6 +55,7 @@ def load_demo() -> DemoSummary:
     sites = _load_sites(organizations)
     units = _load_units(organizations, sites)
     created = _load_members(organizations, sites, units)
+    _load_push_subscriptions()
     _load_accounts(organizations)
     if created:
         record(None, "demo.world.loaded", members_created=created)
@@ -192,9 +195,13 @@ def _load_members(
 
 
 def _contacts_for(person: Person, member: DemoMember, now) -> list[ContactPoint]:
-    """Return the member's confirmed contacts: encrypted address plus blind index."""
-    wanted: list[tuple[str, str]] = [(ContactPoint.Channel.EMAIL, member.email)]
-    wanted += [(channel, member.phone) for channel in member.phone_channels]
+    """Return the member's confirmed contacts: encrypted address plus blind index.
+
+    A member with a phone wants alerts there first (Signal, then SMS), email last; so an
+    alert to the demo world goes out on every channel.
+    """
+    wanted: list[tuple[str, str]] = [(channel, member.phone) for channel in member.phone_channels]
+    wanted.append((ContactPoint.Channel.EMAIL, member.email))
     contacts = []
     for preference, (channel, raw) in enumerate(wanted, start=1):
         normalized, index = contact_index_for(channel, raw)
@@ -209,6 +216,56 @@ def _contacts_for(person: Person, member: DemoMember, now) -> list[ContactPoint]
             )
         )
     return contacts
+
+
+def _load_push_subscriptions() -> int:
+    """Give each member who allows web push a subscription on the demo's push service, once.
+
+    A browser makes a subscription and keeps its private key; here the local push service
+    stands in for the browser (see channel_servers), so pushes to these members are checked
+    and decrypted for real. Nothing is added when the push service is not on this machine.
+    """
+    if channel_servers.local_address("push") is None:
+        return 0
+    try:
+        vapid_public_key = application_server_key()
+    except ImproperlyConfigured:
+        return 0
+    wanted = [
+        contact_index_for(ContactPoint.Channel.EMAIL, member.email)[1]
+        for member in generate_members()
+        if member.web_push
+    ]
+    people: set[int] = set()
+    for chunk in _chunks(wanted):
+        people.update(
+            ContactPoint.objects.filter(
+                channel=ContactPoint.Channel.EMAIL, address_index__in=chunk
+            ).values_list("person_id", flat=True)
+        )
+    people -= set(
+        ContactPoint.objects.filter(
+            channel=ContactPoint.Channel.PUSH, person_id__in=people
+        ).values_list("person_id", flat=True)
+    )
+    missing = sorted(people)
+    subscriptions = channel_servers.new_push_subscriptions(len(missing), vapid_public_key)
+    now = timezone.now()
+    contacts = []
+    for person_id, subscription in zip(missing, subscriptions, strict=True):
+        normalized, index = contact_index_for(ContactPoint.Channel.PUSH, subscription)
+        contacts.append(
+            ContactPoint(
+                person_id=person_id,
+                channel=ContactPoint.Channel.PUSH,
+                address=normalized,
+                address_index=index,
+                confirmed_at=now,
+                preference=len(ContactPoint.Channel.choices),
+            )
+        )
+    ContactPoint.objects.bulk_create(contacts, batch_size=_CHUNK)
+    return len(contacts)
 
 
 def _load_accounts(organizations: dict[str, Organization]) -> None:

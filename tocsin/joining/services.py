@@ -27,6 +27,7 @@ from tocsin.accounts.roles import Role
 from tocsin.accounts.services import people, subscriptions
 from tocsin.audit.models import AuditEntry
 from tocsin.audit.services import record
+from tocsin.core.crypto import blind_index
 from tocsin.delivery.tasks import send_confirmation_code, send_member_link
 
 # Channels a person can give when joining or later; web push is added by the browser itself.
@@ -335,6 +336,44 @@ def renumber_contacts(person: Person) -> None:
     for preference, contact in enumerate(person.contacts.order_by("preference", "id"), start=1):
         if contact.preference != preference:
             ContactPoint.objects.filter(pk=contact.pk).update(preference=preference)
+
+
+@transaction.atomic
+def add_push_subscription(person: Person, subscription: str) -> ContactPoint:
+    """Store a browser's push subscription as a confirmed contact of the member.
+
+    The browser that made the subscription posts it from the member's own session, which
+    proves possession as a code would. Subscribing the same browser again changes nothing.
+    Errors are keyed `subscription`.
+    """
+    try:
+        contact = people.add_contact(
+            person, ContactPoint.Channel.PUSH, subscription, confirmed=True
+        )
+    except ValidationError as error:
+        messages = error.message_dict.get("address", error.messages)
+        if people.find_contact(ContactPoint.Channel.PUSH, subscription) is not None:
+            messages = [_("This browser already gets alerts for someone else in Tocsin.")]
+        raise ValidationError({"subscription": messages}) from None
+    if contact.confirmed_at is None:
+        # A push contact is never waiting for a code; confirm one left unconfirmed.
+        contact.confirmed_at = timezone.now()
+        contact.save(update_fields=["confirmed_at"])
+    record(person, "joining.push.subscribed", person, contact=contact.pk, channel=contact.channel)
+    return contact
+
+
+@transaction.atomic
+def remove_push_subscription(person: Person, endpoint: str) -> bool:
+    """Remove the member's push contact for this endpoint; return whether there was one."""
+    index = blind_index((endpoint or "").strip(), ContactPoint.Channel.PUSH)
+    contact = person.contacts.filter(channel=ContactPoint.Channel.PUSH, address_index=index).first()
+    if contact is None:
+        return False
+    record(person, "joining.push.unsubscribed", person, contact=contact.pk, channel=contact.channel)
+    contact.delete()
+    renumber_contacts(person)
+    return True
 
 
 def leave(person: Person) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import join, member, posters
+from .views import join, member, posters, push
 
 app_name = "joining"
 urlpatterns = [
@@ -21,6 +21,10 @@ urlpatterns = [
     path("me/code/", member.member_code, name="member_code"),
     path("me/contacts/", member.contacts, name="contacts"),
     path("me/follows/", member.subscriptions, name="subscriptions"),
+    path("me/push/", push.push_subscribe, name="push_subscribe"),
+    path("me/push/remove/", push.push_unsubscribe, name="push_unsubscribe"),
+    path("sw.js", push.service_worker, name="service_worker"),
+    path("manifest.webmanifest", push.manifest, name="manifest"),
     path("me/leave/", member.leave, name="leave"),
     path("me/sign-out/", member.sign_out, name="sign_out"),
 ]

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +13,7 @@ from tocsin.accounts.models import AlertKinds, ContactPoint, Organization, Site
 from tocsin.accounts.services import subscriptions as follows
 from tocsin.audit.services import record
 from tocsin.core.access import MEMBER_SESSION_KEY, public
+from tocsin.delivery.vapid import application_server_key
 
 from .. import services
 from ..access import CLAIM_SESSION_KEY, member_required, sign_in_member
@@ -129,8 +130,22 @@ def contacts(request: HttpRequest) -> HttpResponse:
     for contact in person.contacts.all():
         form = code_forms.get(contact.pk) or CodeForm(initial={"contact": contact.pk})
         rows.append((contact, form if not contact.confirmed else None))
-    context = {"rows": rows, "add_form": add_form, "reveal": reveal, "count": len(rows)}
+    context = {
+        "rows": rows,
+        "add_form": add_form,
+        "reveal": reveal,
+        "count": len(rows),
+        "push_key": push_key(),
+    }
     return render(request, "joining/contacts.html", context)
+
+
+def push_key() -> str:
+    """Return the VAPID public key browsers subscribe with, or "" when push is not set up."""
+    try:
+        return application_server_key()
+    except ImproperlyConfigured:
+        return ""
 
 
 def contact_action(request, person, add_form, code_forms):

@@ -9,7 +9,8 @@
   var body = box.querySelector("tbody");
   var totalRow = body.querySelector("tr");
 
-  function row(label, counts) {
+  // prefix names the cells as the page does: "deliveries" or "by_channel.<channel>".
+  function row(label, counts, prefix) {
     var tr = document.createElement("tr");
     var th = document.createElement("th");
     th.textContent = label;
@@ -17,6 +18,7 @@
     states.forEach(function (state) {
       var td = document.createElement("td");
       td.textContent = counts[state];
+      td.dataset.count = prefix + "." + state;
       tr.appendChild(td);
     });
     return tr;
@@ -26,10 +28,12 @@
   source.addEventListener("status", function (event) {
     var data = JSON.parse(event.data);
     box.querySelector('[data-count="audience_size"]').textContent = data.audience_size;
-    box.querySelector('[data-count="state"]').textContent = data.state;
-    var fresh = [row(totalRow.querySelector("th").textContent, data.deliveries)];
+    var state = box.querySelector('[data-count="state"]');
+    state.dataset.state = data.state;
+    state.textContent = state.dataset[data.state] || data.state; // in the page's language
+    var fresh = [row(totalRow.querySelector("th").textContent, data.deliveries, "deliveries")];
     Object.keys(data.by_channel).forEach(function (channel) {
-      fresh.push(row(channel, data.by_channel[channel]));
+      fresh.push(row(channel, data.by_channel[channel], "by_channel." + channel));
     });
     body.replaceChildren.apply(body, fresh);
     totalRow = fresh[0];

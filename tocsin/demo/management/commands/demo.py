@@ -1,15 +1,15 @@
-"""Run the demo: migrate, load the demo world into an empty database, serve it with a worker."""
+"""Run the demo: migrate, load the demo world into an empty database, serve it with a worker
+and the local servers that receive what it sends on each channel."""
 
 import os
 import sys
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from tocsin.accounts.models import Organization
-from tocsin.demo.accounts import account_lines, accounts_with_demo_passwords, is_loopback
+from tocsin.demo import channel_servers
+from tocsin.demo.accounts import account_lines, accounts_with_demo_passwords
 from tocsin.demo.processes import Child, run_together
 
 
@@ -33,9 +33,10 @@ class Command(BaseCommand):
             lines = account_lines()
         if len(lines) > 1:  # More than the heading: some demo passwords still work.
             self.stdout.write("\n".join(lines))
-        # Links in posters and messages must point at this server, wherever it listens.
-        os.environ.setdefault("TOCSIN_BASE_URL", f"http://{host}:{port}")
-        self.stdout.write(f"Tocsin demo at http://{host}:{port}/ — press Ctrl-C to stop.")
+        self.stdout.write(
+            f"Tocsin demo at http://{host}:{port}/ — press Ctrl-C to stop. "
+            f"What the local channel servers receive: http://{host}:{port}/demo/outbox/"
+        )
         self.stdout.flush()
         code = run_together(children(host, port), write=self.stdout.write)
         if code:
@@ -43,14 +44,23 @@ class Command(BaseCommand):
 
 
 def children(host: str, port: int) -> list[Child]:
-    """Return the processes of the demo: web server, worker and any local channel servers."""
+    """Return the processes of the demo: web server, worker and the local channel servers.
+
+    A channel gets its local server (`tocsin channel-server <channel>`) only where its
+    setting points at this machine, as the defaults do; one pointed elsewhere is left alone.
+    """
     tocsin = [sys.executable, "-m", "tocsin"]
+    env = dict(os.environ)
+    # Links in posters and messages must point at this server, wherever it listens.
+    env.setdefault("TOCSIN_BASE_URL", f"http://{host}:{port}")
+    env["TOCSIN_DEMO"] = "1"  # the /demo/outbox/ page; see tocsin/demo/views.py
     processes = [
-        Child("web server", [*tocsin, "serve", "--host", host, "--port", str(port)]),
-        Child("worker", [*tocsin, "worker"]),
+        Child("web server", [*tocsin, "serve", "--host", host, "--port", str(port)], env),
+        Child("worker", [*tocsin, "worker"], env),
     ]
-    # The local SMTP server that catches every email the demo sends (`tocsin smtp-capture`).
-    smtp_host = urlsplit(settings.TOCSIN_SMTP_URL).hostname or ""
-    if is_loopback(smtp_host):
-        processes.append(Child("SMTP capture server", [*tocsin, "smtp-capture"]))
+    for channel in channel_servers.CHANNELS:
+        if channel_servers.local_address(channel) is not None:
+            processes.append(
+                Child(f"local {channel} server", [*tocsin, "channel-server", channel], env)
+            )
     return processes
