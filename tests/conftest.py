@@ -37,6 +37,15 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
+@pytest.fixture(autouse=True)
+def _speak_english_again():
+    """A request in Spanish leaves Spanish active in its thread; start each test afresh."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 def make_org(slug="mna", name="Minnesota Nurses Association", kind=Organization.Kind.UNION):
     return Organization.objects.create(slug=slug, name=name, kind=kind)
 
