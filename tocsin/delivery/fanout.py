@@ -21,7 +21,7 @@ import logging
 import math
 import uuid
 from datetime import timedelta
-from itertools import groupby
+from itertools import groupby, zip_longest
 
 from django.conf import settings
 from django.db.models import F, Q
@@ -63,19 +63,25 @@ def enqueue_chunks(alert: Alert, stalled_only: bool = False) -> int:
     queued = Delivery.objects.filter(alert=alert, status=Delivery.Status.QUEUED)
     if stalled_only:
         queued = queued.filter(claimed_until__lt=timezone.now())
-    jobs = 0
+    ranges: dict[str, list[tuple[int, int]]] = {}
     ids = queued.order_by("channel", "pk").values_list("channel", "pk")
     for kind, rows in groupby(ids.iterator(chunk_size=10_000), key=lambda row: row[0]):
         chunk: list[int] = []
         for _kind, pk in rows:
             chunk.append(pk)
             if len(chunk) == size:
-                send_chunk(alert.pk, kind, chunk[0], chunk[-1], priority=alert.priority)
-                jobs += 1
+                ranges.setdefault(kind, []).append((chunk[0], chunk[-1]))
                 chunk = []
         if chunk:
-            send_chunk(alert.pk, kind, chunk[0], chunk[-1], priority=alert.priority)
-            jobs += 1
+            ranges.setdefault(kind, []).append((chunk[0], chunk[-1]))
+    # Channels take turns in the queue, so that a slow channel (email) does not hold the
+    # others' first messages back until all of its own are sent.
+    jobs = 0
+    for turn in zip_longest(*ranges.values()):
+        for kind, job in zip(ranges, turn, strict=True):
+            if job is not None:
+                send_chunk(alert.pk, kind, job[0], job[1], priority=alert.priority)
+                jobs += 1
     return jobs
 
 

@@ -66,6 +66,7 @@ class Refusal(Exception):
 class PushRequestHandler(BaseHTTPRequestHandler):
     # Keep-alive, as real push services do, so that a sender's session reuse is exercised.
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # see gateway.GatewayHandler
     server: "PushHTTPServer"
 
     def setup(self) -> None:

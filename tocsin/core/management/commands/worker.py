@@ -27,5 +27,7 @@ class Command(BaseCommand):
         # A worker that was killed left its rows leased; once the leases run out, send them.
         resume_stalled.schedule(delay=settings.TOCSIN_DELIVERY_LEASE_SECONDS + 1)
         # SIGINT stops after the running jobs finish; SIGTERM stops at once; SIGHUP restarts.
-        consumer = HUEY.create_consumer(workers=workers, worker_type="thread")
+        # Poll at least every second when idle (Huey's default backs off to 10 s): a raid
+        # alert must not wait for a sleeping worker.
+        consumer = HUEY.create_consumer(workers=workers, worker_type="thread", max_delay=1.0)
         consumer.run()

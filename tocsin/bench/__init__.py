@@ -1,0 +1,1 @@
+"""The delivery benchmark: `tocsin bench fanout --recipients N` (see docs/benchmarks.md)."""

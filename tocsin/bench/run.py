@@ -1,0 +1,207 @@
+"""The measured part of `tocsin bench fanout`, in a process whose settings name a fresh
+database and queue (see fanout.py, which starts it).
+
+Set-up, then: start the local servers and the workers, resolve the audience, send the
+alert through create_alert and send_alert, and watch the database until every delivery
+exists (recorded) and none is queued (sent). Print one JSON line.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from django.core.management import call_command
+from django.db.models import Count, Max
+
+from tocsin.delivery.local_servers.push import LocalPushService
+
+from .population import PushPool, populate
+
+SERVER_KINDS = ("smtp", "signal", "sms", "push")
+POLL_SECONDS = 0.05
+WORKER_START_SECONDS = 2.0
+
+
+def start_servers(ports: dict[str, int], push_state: Path) -> dict[str, subprocess.Popen]:
+    """Start each local channel server in its own process; return them once all listen."""
+    servers = {}
+    for kind in SERVER_KINDS:
+        command = [sys.executable, "-m", "tocsin.bench.servers", kind, str(ports[kind])]
+        if kind == "push":
+            command.append(str(push_state))
+        servers[kind] = subprocess.Popen(  # noqa: S603 (our own command line)
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+    for kind, process in servers.items():
+        if process.stdout.readline().strip() != "ready":
+            raise RuntimeError(f"the local {kind} server did not start")
+    return servers
+
+
+def stop_servers(servers: dict[str, subprocess.Popen]) -> dict[str, dict]:
+    """Stop the servers; return what each received ({"received", "requests"})."""
+    counts = {}
+    for kind, process in servers.items():
+        out, _err = process.communicate(input="", timeout=60)
+        lines = out.strip().splitlines()
+        counts[kind] = json.loads(lines[-1]) if lines else {}
+    return counts
+
+
+def push_pool(url: str, size: int, state: Path, public_key: str) -> PushPool:
+    """Make `size` real subscriptions with the local push service's subscribe(), saved to
+    `state` for the push service's process."""
+    service = LocalPushService(port=int(url.rpartition(":")[2]))
+    subscriptions = []
+    for _n in range(size):
+        subscription = json.loads(service.subscribe(application_server_key=public_key))
+        endpoint_id = subscription["endpoint"].rpartition("/")[2]
+        keys = subscription["keys"]
+        subscriptions.append((endpoint_id, keys["p256dh"], keys["auth"]))
+    service.state_path = state
+    service.save_state()
+    return PushPool(url=url, subscriptions=subscriptions)
+
+
+def start_workers(count: int, threads: int, log_dir: Path) -> list[subprocess.Popen]:
+    workers = []
+    for n in range(count):
+        log = (log_dir / f"worker-{n}.log").open("w")
+        workers.append(
+            subprocess.Popen(  # noqa: S603 (our own command line)
+                [sys.executable, "-m", "tocsin", "worker", "--workers", str(threads)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        )
+    return workers
+
+
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU time (user and system) a running process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def stop_workers(workers: list[subprocess.Popen]) -> None:
+    for worker in workers:
+        worker.send_signal(signal.SIGTERM)
+    for worker in workers:
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+def measure(options: dict) -> dict:
+    """Run the benchmark in this process's database and queue; return the JSON fields."""
+    from huey.contrib.djhuey import HUEY
+
+    from tocsin.delivery.audience import audience_people
+    from tocsin.delivery.models import Alert, Delivery
+    from tocsin.delivery.services import create_alert, send_alert
+    from tocsin.delivery.vapid import vapid_keys
+
+    recipients = options["recipients"]
+    work = Path(os.environ["TOCSIN_VAR_DIR"])
+    ports = {
+        "smtp": int(os.environ["TOCSIN_SMTP_URL"].rpartition(":")[2]),
+        "signal": int(os.environ["TOCSIN_SIGNAL_URL"].rpartition(":")[2]),
+        "sms": int(os.environ["TOCSIN_SMS_URL"].rpartition(":")[2]),
+        "push": int(os.environ["TOCSIN_BENCH_PUSH_PORT"]),
+    }
+    push_url = f"http://127.0.0.1:{ports['push']}"
+    push_state = work / "push-subscriptions.json"
+
+    started = time.monotonic()
+    call_command("migrate", verbosity=0)
+    pool_size = max(1, min(options["push_pool"], recipients // 4 or 1))
+    pool = push_pool(push_url, pool_size, push_state, vapid_keys().public_key)
+    organization, site = populate(recipients, pool)
+    setup_s = time.monotonic() - started
+
+    servers = start_servers(ports, push_state)
+    workers = start_workers(options["workers"], options["threads"], work)
+    result: dict = {}
+    try:
+        # Let the consumers start and first poll the queue before the clock starts.
+        time.sleep(WORKER_START_SECONDS)
+        alert = create_alert(
+            organization,
+            Alert.Kind.VERIFIED,
+            {
+                "what": "ICE agents at the emergency entrance",
+                "where": site.name,
+                "since": "10:40",
+                "ask": "stay_away",
+            },
+            {"sites": [site.code]},
+        )
+        resolving = time.monotonic()
+        audience = audience_people(alert).count()
+        resolve_s = time.monotonic() - resolving
+
+        sent_at = time.time()
+        sending = time.monotonic()
+        send_alert(alert)
+        deliveries = Delivery.objects.filter(alert=alert)
+        deadline = sending + options["max_send_seconds"]
+        recorded_s = None
+        while time.monotonic() < deadline:
+            if deliveries.count() >= audience:
+                recorded_s = time.monotonic() - sending
+                break
+            time.sleep(POLL_SECONDS)
+        complete = False
+        while recorded_s is not None and time.monotonic() < deadline:
+            if not deliveries.filter(status=Delivery.Status.QUEUED).exists():
+                complete = True
+                break
+            time.sleep(POLL_SECONDS * 4)
+        waited_s = time.monotonic() - sending
+        by_status = dict(deliveries.values_list("status").annotate(n=Count("id")).order_by())
+        last = deliveries.filter(status=Delivery.Status.SENT).aggregate(last=Max("sent_at"))["last"]
+        sent = by_status.get(Delivery.Status.SENT, 0)
+        sent_s = (last.timestamp() - sent_at) if (complete and last) else None
+        result = {
+            "recipients": recipients,
+            "audience": audience,
+            "setup_s": round(setup_s, 3),
+            "resolve_s": round(resolve_s, 3),
+            "recorded_s": round(recorded_s, 3) if recorded_s is not None else None,
+            "sent_s": round(sent_s, 3) if sent_s is not None else None,
+            "complete": complete,
+            "sent": sent,
+            "failed": by_status.get(Delivery.Status.FAILED, 0),
+            "queued": by_status.get(Delivery.Status.QUEUED, 0),
+            "deliveries_per_s": round(sent / (sent_s if sent_s else waited_s), 1),
+            "by_channel": dict(
+                deliveries.filter(status=Delivery.Status.SENT)
+                .values_list("channel")
+                .annotate(n=Count("id"))
+                .order_by()
+            ),
+            "started_at": datetime.fromtimestamp(sent_at).isoformat(timespec="seconds"),
+        }
+    finally:
+        result["cpu_s"] = {
+            "workers": round(sum(cpu_seconds(worker.pid) for worker in workers), 1),
+            **{kind: round(cpu_seconds(server.pid), 1) for kind, server in servers.items()},
+            "measuring": round(cpu_seconds(os.getpid()), 1),
+        }
+        stop_workers(workers)
+        result["received"] = {
+            kind: counts.get("received") for kind, counts in stop_servers(servers).items()
+        }
+        HUEY.flush()
+    if options["naive_sample"]:
+        from .naive import naive_rate
+
+        result.update(naive_rate(options["naive_sample"], result.get("deliveries_per_s", 0)))
+    return result
