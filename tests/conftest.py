@@ -280,3 +280,34 @@ def sms_gateway(settings):
     settings.TOCSIN_SMS_FROM = "+15555550101"
     yield server
     server.stop()
+
+
+@pytest.fixture
+def vapid(settings):
+    """A fresh VAPID key pair for this test's web push."""
+    from tocsin.delivery.vapid import generate_vapid_keys
+
+    keys = generate_vapid_keys()
+    settings.TOCSIN_VAPID_PRIVATE_KEY = keys["TOCSIN_VAPID_PRIVATE_KEY"]
+    settings.TOCSIN_VAPID_PUBLIC_KEY = keys["TOCSIN_VAPID_PUBLIC_KEY"]
+    settings.TOCSIN_VAPID_SUBJECT = "mailto:admin@mna.example.org"
+    return keys
+
+
+@pytest.fixture
+def worker():
+    """A real Huey consumer in this process, so retries and back-off run as in production
+    (use with django_db(transaction=True): its threads have their own connections)."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = False
+    HUEY.flush()
+    consumer = HUEY.create_consumer(
+        workers=2, worker_type="thread", periodic=False, check_worker_health=False
+    )
+    consumer._set_signal_handlers = lambda: None  # signals belong to pytest's main thread
+    consumer.start()  # worker and scheduler threads; returns at once
+    yield consumer
+    consumer.stop(graceful=True)
+    HUEY.flush()
+    HUEY.immediate = True

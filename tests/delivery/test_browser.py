@@ -1,7 +1,6 @@
 """An admin on a phone sends a notice in Spanish and watches it reach everyone, live."""
 
 import pytest
-from huey.contrib.djhuey import HUEY
 from playwright.sync_api import expect
 
 from tests.conftest import make_person, sign_in_browser
@@ -16,23 +15,6 @@ MEMBERS = [
     ("Pablo Pham", "es", "sms", "+16125550104"),
     ("Grace Gomez", "en", "sms", "+16125550105"),
 ]
-
-
-@pytest.fixture
-def worker(settings):
-    """A real Huey consumer in this process: the page's requests only enqueue the work."""
-    HUEY.immediate = False
-    HUEY.flush()
-    # Renders are cached by alert id, and ids start again in each transactional test.
-    consumer = HUEY.create_consumer(
-        workers=2, worker_type="thread", periodic=False, check_worker_health=False
-    )
-    consumer._set_signal_handlers = lambda: None  # signals belong to pytest's main thread
-    consumer.start()
-    yield consumer
-    consumer.stop(graceful=True)
-    HUEY.flush()
-    HUEY.immediate = True
 
 
 @pytest.mark.browser

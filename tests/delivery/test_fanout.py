@@ -4,7 +4,6 @@ channel's protocol, with fallback and retries, and never twice."""
 import time
 
 import pytest
-from huey.contrib.djhuey import HUEY
 
 from tests.conftest import make_person
 from tocsin.accounts.services.people import add_contact
@@ -118,22 +117,6 @@ def test_a_number_signal_refuses_fails_with_a_reason_and_falls_back(org, servers
     assert failed.status == "failed" and failed.reason
     assert received(servers)["email"] == ["ana@example.org"]
     assert received(servers)["signal"] == ["+16125550105"]
-
-
-@pytest.fixture
-def worker(settings):
-    """A real Huey consumer in this process, so retries and back-off run as in production."""
-    HUEY.immediate = False
-    HUEY.flush()
-    consumer = HUEY.create_consumer(
-        workers=2, worker_type="thread", periodic=False, check_worker_health=False
-    )
-    consumer._set_signal_handlers = lambda: None  # signals belong to pytest's main thread
-    consumer.start()  # worker and scheduler threads; returns at once
-    yield consumer
-    consumer.stop(graceful=True)
-    HUEY.flush()
-    HUEY.immediate = True
 
 
 def wait_until_sent(alert, expected, timeout=30.0):

@@ -15,20 +15,11 @@ from tocsin.core.access import MEMBER_SESSION_KEY
 from tocsin.delivery.local_servers.push import LocalPushService
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.services import create_alert, send_alert
-from tocsin.delivery.vapid import application_server_key, generate_vapid_keys
+from tocsin.delivery.vapid import application_server_key
 from tocsin.joining.links import member_link_token
 
 SUBSCRIBE = reverse("joining:push_subscribe")
 UNSUBSCRIBE = reverse("joining:push_unsubscribe")
-
-
-@pytest.fixture
-def vapid(settings):
-    keys = generate_vapid_keys()
-    settings.TOCSIN_VAPID_PRIVATE_KEY = keys["TOCSIN_VAPID_PRIVATE_KEY"]
-    settings.TOCSIN_VAPID_PUBLIC_KEY = keys["TOCSIN_VAPID_PUBLIC_KEY"]
-    settings.TOCSIN_VAPID_SUBJECT = "mailto:admin@mna.example.org"
-    return keys
 
 
 @pytest.fixture

@@ -9,15 +9,6 @@ from tocsin.delivery.vapid import b64url_decode, generate_vapid_keys
 
 
 @pytest.fixture
-def vapid(settings):
-    keys = generate_vapid_keys()
-    settings.TOCSIN_VAPID_PRIVATE_KEY = keys["TOCSIN_VAPID_PRIVATE_KEY"]
-    settings.TOCSIN_VAPID_PUBLIC_KEY = keys["TOCSIN_VAPID_PUBLIC_KEY"]
-    settings.TOCSIN_VAPID_SUBJECT = "mailto:admin@mna.example.org"
-    return keys
-
-
-@pytest.fixture
 def push_service():
     service = LocalPushService().start()
     yield service
