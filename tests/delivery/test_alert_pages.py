@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from asgiref.sync import async_to_sync, sync_to_async
 from django.test import Client
 from django.urls import reverse
 
@@ -43,7 +44,11 @@ def post_notice(admin_client, org, django_capture_on_commit_callbacks):
 
 def events_of(response) -> list[tuple[str, dict]]:
     """Read a whole Server-Sent Events stream: [(event name, data), ...]."""
-    text = b"".join(response.streaming_content).decode()
+
+    async def read():  # the stream is asynchronous, as the ASGI server serves it
+        return b"".join([chunk async for chunk in response.streaming_content])
+
+    text = async_to_sync(read)().decode()
     events = []
     for block in text.strip().split("\n\n"):
         fields = dict(line.split(": ", 1) for line in block.splitlines())
@@ -101,12 +106,19 @@ def test_the_events_stream_follows_an_alert_still_sending(org, recipients, admin
     response = admin_client.get(
         reverse("delivery:alert_events", kwargs={"org": org.slug, "alert": alert.public_id})
     )
-    stream = iter(response.streaming_content)
-    first = next(stream).decode()
+
+    def deliver():
+        queued.status = "sent"
+        queued.save()
+
+    async def watch():
+        stream = response.streaming_content
+        first = await anext(stream)
+        await sync_to_async(deliver)()
+        return first.decode(), b"".join([chunk async for chunk in stream]).decode()
+
+    first, rest = async_to_sync(watch)()  # the stream ends on its own once nothing is queued
     assert '"queued": 1' in first and '"state": "sending"' in first
-    queued.status = "sent"
-    queued.save()
-    rest = b"".join(stream).decode()  # ends on its own once nothing is queued
 
     assert rest.count("event: status") == 1
     assert '"sent": 2' in rest and '"state": "done"' in rest
