@@ -2,7 +2,8 @@
 
 python -m tocsin.bench.servers smtp|signal|sms|push PORT [PUSH_STATE_FILE]
 
-The server is Tocsin's own (tocsin.delivery.local_servers), speaking the real protocol.
+The server is Tocsin's own (tocsin.delivery.local_servers), speaking the real protocol; the
+SMTP one counts each message without parsing its MIME (see counting_smtp_handler).
 It prints "ready" once listening, drops what it received every half second after counting
 it (a million kept messages would measure the server's memory, not the engine's), and on
 end of input prints {"received": n, "requests": n} and stops.
@@ -28,12 +29,27 @@ class AliasedSubscriptions(dict):
         return super().get(endpoint_id.partition(".")[0], default)
 
 
+def counting_smtp_handler():
+    """The capture server's handler, minus parsing each message into text, HTML and headers:
+    the benchmark drops what it received unread, so it keeps only sender and recipients.
+    The SMTP conversation (EHLO, MAIL, RCPT with its refusals, DATA) is the server's own."""
+    from tocsin.delivery.local_servers.smtp import CapturingHandler
+
+    class CountingHandler(CapturingHandler):
+        async def handle_DATA(self, server, session, envelope) -> str:
+            with self.received:
+                self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos)})
+            return "250 Message accepted for delivery"
+
+    return CountingHandler
+
+
 def start(kind: str, port: int, state_path: str | None):
     """Return (server, its message list, the lock that guards it, a request counter)."""
     if kind == "smtp":
         from tocsin.delivery.local_servers.smtp import CapturingSMTPServer
 
-        server = CapturingSMTPServer(port=port).start()
+        server = CapturingSMTPServer(port=port, handler_class=counting_smtp_handler()).start()
         handler = server.handler
         return server, handler.messages, handler.received, lambda: handler.connections
     if kind in {"signal", "sms"}:

@@ -36,7 +36,7 @@ from .audience import record_deliveries
 from .channels import Outgoing, Transport, TransportError, transport_for
 from .models import Alert, Delivery
 from .ratelimit import limiter
-from .rendering import LINK, Rendered, fit, personal_link, render
+from .rendering import LINK, Rendered, fit, personal_links, render
 
 log = logging.getLogger(__name__)
 
@@ -101,12 +101,15 @@ def send_chunk(alert_id: int, channel: str, first_id: int, last_id: int) -> int:
     rows = (
         Delivery.objects.filter(claim=claim, status=Delivery.Status.QUEUED)
         .select_related("contact", "person")
+        # What sending, marking and fallback read; anything else is loaded if ever used.
+        .only("alert", "person__language", "channel", "contact__address", "contact__channel")
         .order_by("person__language", "pk")
     )
     sent = 0
     left_for_later = False
     size = batch_size(transport)
     alert = Alert.objects.select_related("organization").get(pk=alert_id)
+    link_for = personal_links() if transport.personal_links else None
     try:
         for language, group in groupby(rows, key=lambda row: row.person.language):
             rendered = render(alert, language)
@@ -114,11 +117,11 @@ def send_chunk(alert_id: int, channel: str, first_id: int, last_id: int) -> int:
             for row in group:
                 batch.append(row)
                 if len(batch) == size:
-                    done, later = send_batch(transport, rendered, batch)
+                    done, later = send_batch(transport, rendered, batch, link_for)
                     sent, left_for_later = sent + done, left_for_later or later
                     batch = []
             if batch:
-                done, later = send_batch(transport, rendered, batch)
+                done, later = send_batch(transport, rendered, batch, link_for)
                 sent, left_for_later = sent + done, left_for_later or later
     except TransportError as error:
         if error.permanent:
@@ -178,9 +181,16 @@ def batch_size(transport: Transport) -> int:
     return max(1, min(MAX_SINGLE_BATCH, int(limits.per_second)))
 
 
-def send_batch(transport: Transport, rendered: Rendered, batch: list[Delivery]) -> tuple[int, bool]:
-    """Send one request's worth; return (how many were sent, whether some must be retried)."""
+def send_batch(
+    transport: Transport, rendered: Rendered, batch: list[Delivery], link_for=None
+) -> tuple[int, bool]:
+    """Send one request's worth; return (how many were sent, whether some must be retried).
+
+    `link_for` makes the personal links (rendering.personal_links(), made once per chunk).
+    """
     limits = transport.limits
+    if transport.personal_links and link_for is None:
+        link_for = personal_links()
     template = (
         rendered.short if (limits.max_length or 10**6) < SHORT_MESSAGE_BELOW else rendered.text
     )
@@ -189,7 +199,7 @@ def send_batch(transport: Transport, rendered: Rendered, batch: list[Delivery]) 
         if row.contact is None:
             mark_failed(row, "contact removed")
             continue
-        link = personal_link(row.pk) if transport.personal_links else ""
+        link = link_for(row.pk) if transport.personal_links else ""
         messages[row.pk] = (
             row,
             Outgoing(

@@ -169,3 +169,47 @@ def test_a_delivery_keeps_its_message_id_when_sent_again():
 
     assert message_id(7) == message_id(7)
     assert message_id(7) != message_id(8)
+
+
+def test_a_batch_in_two_languages_keeps_each_message_its_own(smtp_server, settings):
+    settings.DEFAULT_FROM_EMAIL = "Tocsin Núñez <alerts@mna.example.org>"
+    messages = [
+        outgoing(
+            1,
+            subject="ICE reportado en el Hospital — acción",
+            language="es",
+            text="Línea uno\n.punto\nhttps://tocsin.test/a/uno",
+            link="https://tocsin.test/a/uno",
+            unsubscribe_url="https://tocsin.test/a/uno/stop/",
+        ),
+        outgoing(2, text="Line two https://tocsin.test/a/two", link="https://tocsin.test/a/two"),
+        outgoing(3, "nadie@bücher.test", language="es", subject="Otro"),
+    ]
+
+    results = EmailTransport().send(messages)
+
+    assert [result.sent for result in results] == [True, True, True]
+    first, second, third = smtp_server.wait_for(3)
+    assert first["subject"] == "ICE reportado en el Hospital — acción"
+    assert first["body"].replace("\r\n", "\n").strip() == messages[0].text
+    assert first["headers"]["Content-Language"] == "es"
+    assert first["headers"]["From"] == "Tocsin Núñez <alerts@mna.example.org>"
+    assert first["headers"]["List-Unsubscribe"] == "<https://tocsin.test/a/uno/stop/>"
+    assert "https://tocsin.test/a/two" in second["body"]
+    assert "https://tocsin.test/a/two" in second["html"]
+    assert "List-Unsubscribe" not in second["headers"]
+    assert second["headers"]["Content-Language"] == "en"
+    assert second["headers"]["Message-ID"].startswith("<delivery-2.")
+    assert third["to"] == ["nadie@xn--bcher-kva.test"]
+    assert third["subject"] == "Otro"
+    assert smtp_server.connections == 1
+
+
+def test_a_sender_address_that_is_not_valid_fails_the_batch_for_good(smtp_server, settings):
+    settings.DEFAULT_FROM_EMAIL = "alerts@mna.test\r\nBcc: x@mna.test"
+
+    with pytest.raises(TransportError) as raised:
+        EmailTransport().send([outgoing(1), outgoing(2)])
+
+    assert raised.value.permanent is True
+    assert smtp_server.messages == []

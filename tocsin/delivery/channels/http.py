@@ -15,6 +15,7 @@ import json
 import re
 import select
 import socket
+import ssl
 import urllib.parse
 from dataclasses import dataclass, field
 
@@ -60,7 +61,13 @@ def basic_auth(user: str, password: str) -> str:
 class HttpGateway:
     """POST to one gateway over one connection, kept open across requests until close()."""
 
-    def __init__(self, base_url: str, service: str, timeout: float = HTTP_TIMEOUT_SECONDS):
+    def __init__(
+        self,
+        base_url: str,
+        service: str,
+        timeout: float = HTTP_TIMEOUT_SECONDS,
+        context: ssl.SSLContext | None = None,
+    ):
         parts = urllib.parse.urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise TransportError(
@@ -72,6 +79,7 @@ class HttpGateway:
         self.port = parts.port
         self.prefix = parts.path.rstrip("/")
         self.timeout = timeout
+        self.context = context  # for https; None: Python's default verifying context
         self.connection: http.client.HTTPConnection | None = None
 
     def post(self, path: str, body: bytes, headers: dict[str, str]) -> HttpResponse:
@@ -113,12 +121,14 @@ class HttpGateway:
         if self.connection is not None and dropped(self.connection):
             self.close()
         if self.connection is None:
-            connection_class = (
-                http.client.HTTPSConnection
-                if self.scheme == "https"
-                else http.client.HTTPConnection
-            )
-            self.connection = connection_class(self.host, self.port, timeout=self.timeout)
+            if self.scheme == "https":
+                self.connection = http.client.HTTPSConnection(
+                    self.host, self.port, timeout=self.timeout, context=self.context
+                )
+            else:
+                self.connection = http.client.HTTPConnection(
+                    self.host, self.port, timeout=self.timeout
+                )
             self.connection.connect()
             self.connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return self.connection

@@ -85,10 +85,16 @@ class CapturingHandler:
 
 
 class CapturingSMTPServer:
-    def __init__(self, host: str = "127.0.0.1", port: int | None = None, jsonl_path=None):
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        jsonl_path=None,
+        handler_class: type[CapturingHandler] = CapturingHandler,
+    ):
         self.host = host
         self.port = port or free_port(host)
-        self.handler = CapturingHandler(jsonl_path)
+        self.handler = handler_class(jsonl_path)
         self.controller = Controller(self.handler, hostname=host, port=self.port)
 
     @property

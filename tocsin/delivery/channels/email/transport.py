@@ -1,20 +1,31 @@
 """Email through SMTP (Django 6.1 mailers): one connection carries a whole batch.
 
 Each message is its own SMTP transaction on that connection, so a refused address fails
-only its own message. When the connection itself fails, the batch stops: before anything
+only its own message. With the SMTP backend, a batch's shared headers (Subject, From, Date,
+Auto-Submitted, Content-Language) are built once by the standard library; each message then
+only adds its own To, Message-ID and List-Unsubscribe and quoted-printable text and HTML
+(which carry the personal link), and goes out as bytes with the backend's own connection
+(host, port, TLS/SSL and login from settings.MAILERS). Any other backend gets Django's
+EmailMultiAlternatives, one per message, as before. When the connection itself fails, the batch stops: before anything
 was sent that is a TransportError (the caller retries the batch later); after, the
 messages already sent are reported sent and the rest as failed for now, so that a retry
 never sends a message twice. Nothing here logs an address.
 """
 
+import binascii
 import contextlib
 import logging
+import re
+import secrets
 import smtplib
+from datetime import UTC, datetime
+from email import policy
 from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.utils.html import escape, linebreaks, urlize
+from django.utils.timezone import get_current_timezone
 from django.utils.translation import gettext_lazy as _
 
 from tocsin.core.crypto import blind_index
@@ -54,10 +65,19 @@ class EmailTransport(Transport):
         except OSError as error:  # connection refused, timeouts, smtplib's errors
             raise TransportError(connection_failure(error)) from None
         results: list[Result] = []
+        connection = getattr(backend, "connection", None)
         try:
+            try:
+                smtp = isinstance(connection, smtplib.SMTP)
+                composer = MessageComposer(backend) if smtp else None
+            except ValueError:  # DEFAULT_FROM_EMAIL: every message would be refused
+                raise TransportError(str(_("sender address not valid")), permanent=True) from None
             for outgoing in messages:
                 try:
-                    results.append(self.send_one(backend, outgoing))
+                    if composer is not None:
+                        results.append(self.send_raw(connection, composer, outgoing))
+                    else:
+                        results.append(self.send_one(backend, outgoing))
                 except BatchStopped as stop:
                     if not any(result.sent for result in results):
                         raise TransportError(stop.reason, permanent=stop.permanent) from None
@@ -73,10 +93,24 @@ class EmailTransport(Transport):
                 backend.close()
         return results
 
-    def send_one(self, backend, outgoing: Outgoing) -> Result:
-        """Send one message on the open connection; raise BatchStopped if the connection fails."""
+    def send_raw(self, connection, composer: "MessageComposer", outgoing: Outgoing) -> Result:
+        """Send one composed message on the open SMTP connection (see attempt)."""
         try:
-            backend.send_messages([build_message(outgoing)])
+            recipient, data = composer.compose(outgoing)
+        except ValueError:  # the address, as Django checks it
+            return refused(outgoing, _("address not valid"))
+        return self.attempt(
+            outgoing, lambda: connection.sendmail(composer.envelope_from, [recipient], data)
+        )
+
+    def send_one(self, backend, outgoing: Outgoing) -> Result:
+        """Send one Django message through a backend that is not SMTP (see attempt)."""
+        return self.attempt(outgoing, lambda: backend.send_messages([build_message(outgoing)]))
+
+    def attempt(self, outgoing: Outgoing, sending) -> Result:
+        """Call `sending()` for one message; raise BatchStopped if the connection fails."""
+        try:
+            sending()
         except ValueError:  # Django's check of the address (CR/LF, non-ASCII local part)
             return refused(outgoing, _("address not valid"))
         except smtplib.SMTPRecipientsRefused as error:
@@ -132,6 +166,100 @@ def build_message(outgoing: Outgoing) -> EmailMultiAlternatives:
         outgoing.html or html_from_text(outgoing.text, outgoing.language), "text/html"
     )
     return message
+
+
+# An address that needs no parsing: ASCII, one @, no spaces, quotes, brackets or line breaks.
+PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*")
+# A URL that can go in a header as it is.
+PLAIN_URL = re.compile(r"[\x21-\x7e]{1,900}")
+
+
+class MessageComposer:
+    """The bytes of each message of one batch: the shared headers are folded and encoded once
+    (email.policy.SMTP), the per-recipient parts put in around them.
+
+    The result is what EmailMultiAlternatives makes: multipart/alternative with a
+    quoted-printable UTF-8 text part and HTML part, CRLF line endings.
+    """
+
+    def __init__(self, backend):
+        self.backend = backend
+        self.envelope_from = backend.prep_address(settings.DEFAULT_FROM_EMAIL)
+        self.shared_from = fold("From", settings.DEFAULT_FROM_EMAIL)
+        # As Django dates a message: now, in UTC or (EMAIL_USE_LOCALTIME) the current zone.
+        zone = get_current_timezone() if settings.EMAIL_USE_LOCALTIME else UTC
+        self.date = fold("Date", datetime.now(zone))
+        self.boundary = f"==============={secrets.randbelow(10**19):019d}=="
+        self.headers: dict[tuple[str, str], bytes] = {}
+
+    def shared_headers(self, subject: str, language: str) -> bytes:
+        key = (subject, language)
+        if key not in self.headers:
+            self.headers[key] = b"".join(
+                [
+                    b"MIME-Version: 1.0\r\n",
+                    b'Content-Type: multipart/alternative;\r\n boundary="%s"\r\n'
+                    % self.boundary.encode(),
+                    fold("Subject", " ".join(subject.split())),
+                    self.shared_from,
+                    self.date,
+                    b"Auto-Submitted: auto-generated\r\n",
+                    fold("Content-Language", language),
+                ]
+            )
+        return self.headers[key]
+
+    def compose(self, outgoing: Outgoing) -> tuple[str, bytes]:
+        """Return (the envelope recipient, the message's bytes); ValueError for a bad address."""
+        if PLAIN_ADDRESS.fullmatch(outgoing.address):
+            recipient = outgoing.address
+        else:  # Django's own check: CR/LF, non-ASCII local part, IDNA for the domain
+            recipient = self.backend.prep_address(outgoing.address)
+        own = [b"To: %s\r\n" % recipient.encode(), fold_id(outgoing.delivery_id)]
+        if outgoing.unsubscribe_url:
+            own.append(header_url("List-Unsubscribe", f"<{outgoing.unsubscribe_url}>"))
+            own.append(b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
+        html = outgoing.html or html_from_text(outgoing.text, outgoing.language)
+        boundary = self.boundary.encode()
+        data = b"".join(
+            [
+                self.shared_headers(outgoing.subject, outgoing.language),
+                *own,
+                b"\r\n--%s\r\n" % boundary,
+                part("plain", outgoing.text),
+                b"\r\n--%s\r\n" % boundary,
+                part("html", html),
+                b"\r\n--%s--\r\n" % boundary,
+            ]
+        )
+        return recipient, data
+
+
+def fold(name: str, value) -> bytes:
+    """Return the header line `name: value`, folded and encoded for SMTP by the stdlib."""
+    return policy.SMTP.header_factory(name, value).fold(policy=policy.SMTP).encode("ascii")
+
+
+def fold_id(delivery_id: int) -> bytes:
+    return b"Message-ID: %s\r\n" % message_id(delivery_id).encode()
+
+
+def header_url(name: str, value: str) -> bytes:
+    if PLAIN_URL.fullmatch(value):
+        return f"{name}: {value}\r\n".encode()
+    return fold(name, value)
+
+
+def part(subtype: str, content: str) -> bytes:
+    """Return one quoted-printable UTF-8 MIME part (headers and body), CRLF line endings."""
+    text = content.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.endswith("\n"):
+        text += "\n"
+    body = binascii.b2a_qp(text.encode(), istext=True).replace(b"\n", b"\r\n")
+    return (
+        b'Content-Type: text/%s; charset="utf-8"\r\n'
+        b"Content-Transfer-Encoding: quoted-printable\r\n\r\n%s" % (subtype.encode(), body)
+    )
 
 
 def html_from_text(text: str, language: str) -> str:
