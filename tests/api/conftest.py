@@ -70,3 +70,21 @@ def outsider_api(outsider):
 def fields_named(response) -> set[str]:
     """Return the field names a 4xx JSON answer complains about."""
     return {str(error["loc"][-1]) for error in response.json()["detail"]}
+
+
+@pytest.fixture
+def objects(org, site, member):
+    """Real objects of the organization under test, by path argument name."""
+    from tocsin.accounts.models import Unit
+    from tocsin.delivery.models import Alert
+
+    unit = Unit.objects.create(organization=org, name="HCMC registered nurses")
+    unit.sites.add(site)
+    alert = Alert.objects.create(organization=org, kind=Alert.Kind.NOTICE)
+    return {
+        "org": org.slug,
+        "site": site.code,
+        "unit": unit.code,
+        "person": str(member.public_id),
+        "alert": str(alert.public_id),
+    }

@@ -38,21 +38,6 @@ GUARDED = [
 
 
 @pytest.fixture
-def objects(org, site, member):
-    """Real objects of the organization under test, by path argument name."""
-    unit = Unit.objects.create(organization=org, name="HCMC registered nurses")
-    unit.sites.add(site)
-    alert = Alert.objects.create(organization=org, kind=Alert.Kind.NOTICE)
-    return {
-        "org": org.slug,
-        "site": site.code,
-        "unit": unit.code,
-        "person": str(member.public_id),
-        "alert": str(alert.public_id),
-    }
-
-
-@pytest.fixture
 def their_objects(other_org, outsider):
     """Objects of the outsider's own organization, so their paths are otherwise valid."""
     site = make_site(other_org, name="Montefiore, Bronx", lat="40.880000", lng="-73.879000")

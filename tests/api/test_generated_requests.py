@@ -13,9 +13,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tocsin.accounts.models import Unit
 from tocsin.api.main import api
-from tocsin.delivery.models import Alert
 
 from .conftest import token_for
 
@@ -44,20 +42,6 @@ def api_schema():
     signals.request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def real_objects(org, site, member):
-    unit = Unit.objects.create(organization=org, name="HCMC registered nurses")
-    unit.sites.add(site)
-    alert = Alert.objects.create(organization=org, kind=Alert.Kind.NOTICE)
-    return {
-        "org": org.slug,
-        "site": site.code,
-        "unit": unit.code,
-        "person": str(member.public_id),
-        "alert": str(alert.public_id),
-    }
-
-
 OPERATIONS = [
     pytest.param(method.upper(), path, id=f"{method.upper()} {path}")
     for path, methods in api.get_openapi_schema()["paths"].items()
@@ -73,7 +57,7 @@ CHECKS = [
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
 def test_it_answers_generated_requests_without_a_server_error(
-    api_schema, admin, real_objects, method, path
+    api_schema, admin, objects, method, path
 ):
     headers = {"Authorization": f"Bearer {token_for(admin)}"}
     operation = api_schema[path][method]
@@ -82,19 +66,19 @@ def test_it_answers_generated_requests_without_a_server_error(
         operation.as_strategy(schemathesis.GenerationMode.NEGATIVE),
     )
 
-    @given(case=cases, use_real_objects=st.booleans())
+    @given(case=cases, use_objects=st.booleans())
     @settings(
         max_examples=EXAMPLES_PER_OPERATION,
         deadline=None,
         derandomize=True,
         suppress_health_check=list(HealthCheck),
     )
-    def answers(case, use_real_objects):
+    def answers(case, use_objects):
         # Always the real organization (the access walk covers others); its objects or
         # generated codes for the rest.
         if case.path_parameters:
             case.path_parameters = {
-                name: real_objects[name] if name == "org" or use_real_objects else value
+                name: objects[name] if name == "org" or use_objects else value
                 for name, value in case.path_parameters.items()
             }
         case.call_and_validate(headers=headers, checks=CHECKS)
