@@ -11,12 +11,13 @@ server.stop()
 
 import json
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
+
+from .inbox import Inbox
 
 # What a gateway answers: status, JSON body, extra headers.
 Answer = tuple[int, Any, dict[str, str]]
@@ -69,7 +70,7 @@ class _Server(ThreadingHTTPServer):
     gateway: "LocalGateway"
 
 
-class LocalGateway:
+class LocalGateway(Inbox):
     """A gateway on 127.0.0.1 (a free port unless given) that records each message sent."""
 
     def __init__(
@@ -78,11 +79,9 @@ class LocalGateway:
         self.httpd = _Server((host, port or 0), GatewayHandler)
         self.httpd.gateway = self
         self.host, self.port = host, self.httpd.server_address[1]
-        self.jsonl_path = Path(jsonl_path) if jsonl_path else None
-        self.messages: list[dict] = []
+        Inbox.__init__(self, jsonl_path)
         self.requests = 0  # sends (POSTs) received, faults included
         self.connections = 0  # connections accepted: a client keeping one alive makes one
-        self.received = threading.Condition()
         self._down: str | None = None
         self._rate_limited = 0
         self._rate_limit_after = 0
@@ -140,28 +139,10 @@ class LocalGateway:
         raise NotImplementedError
 
     def record(self, to: str, sender: str, text: str) -> None:
-        message = {"at": timezone.now().isoformat(), "to": to, "from": sender, "text": text}
-        with self.received:
-            self.messages.append(message)
-            if self.jsonl_path is not None:
-                self.jsonl_path.parent.mkdir(parents=True, exist_ok=True)
-                with self.jsonl_path.open("a", encoding="utf-8") as file:
-                    file.write(json.dumps(message, ensure_ascii=False) + "\n")
-            self.received.notify_all()
+        self.keep({"at": timezone.now().isoformat(), "to": to, "from": sender, "text": text})
 
     def clear(self) -> None:
         with self.received:
-            self.messages.clear()
+            super().clear()
             self.requests = 0
             self.connections = 0
-
-    def wait_for(self, count: int = 1, timeout: float = 10.0) -> list[dict]:
-        """Return the messages once at least `count` have arrived, or raise TimeoutError."""
-        deadline = time.monotonic() + timeout
-        with self.received:
-            while len(self.messages) < count:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(f"expected {count} messages, received {len(self.messages)}")
-                self.received.wait(remaining)
-            return list(self.messages)

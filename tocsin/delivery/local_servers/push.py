@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.utils import timezone
 from py_vapid import jwt
 
+from .inbox import Inbox
 from .smtp import free_port
 
 # RFC 8291: a push message's encrypted body is at most 4096 bytes.
@@ -115,7 +116,9 @@ class PushHTTPServer(ThreadingHTTPServer):
                 connection.shutdown(socket.SHUT_RDWR)
 
 
-class LocalPushService:
+class LocalPushService(Inbox):
+    noun = "pushes"
+
     def __init__(
         self,
         host: str = "127.0.0.1",
@@ -128,12 +131,10 @@ class LocalPushService:
         self.host = host
         self.port = port or free_port(host)
         self.url = f"http://{host}:{self.port}"
-        self.jsonl_path = Path(jsonl_path) if jsonl_path else None
+        Inbox.__init__(self, jsonl_path)
         self.state_path = Path(state_path) if state_path else None
         self.subscriptions: dict[str, Subscription] = self.load_state()
-        self.messages: list[dict] = []
         self.requests = 0  # every POST, answered or refused
-        self.received = threading.Condition()
         self._limited = 0
         self._retry_after = 0.0
         self._server: PushHTTPServer | None = None
@@ -242,21 +243,6 @@ class LocalPushService:
         endpoint_id = self.endpoint_id(subscription)
         return [m for m in self.messages if m["endpoint_id"] == endpoint_id]
 
-    def clear(self) -> None:
-        with self.received:
-            self.messages.clear()
-
-    def wait_for(self, count: int = 1, timeout: float = 10.0) -> list[dict]:
-        """Return the messages once at least `count` have arrived, or raise TimeoutError."""
-        deadline = time.monotonic() + timeout
-        with self.received:
-            while len(self.messages) < count:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(f"expected {count} pushes, received {len(self.messages)}")
-                self.received.wait(remaining)
-            return list(self.messages)
-
     # The push service's side.
 
     def receive(self, path: str, headers: dict[str, str], body: bytes) -> str:
@@ -340,10 +326,4 @@ class LocalPushService:
             raise Refusal(403, "signed by another key than the subscription's")
 
     def record(self, message: dict) -> None:
-        with self.received:
-            self.messages.append(message)
-            if self.jsonl_path is not None:
-                self.jsonl_path.parent.mkdir(parents=True, exist_ok=True)
-                with self.jsonl_path.open("a", encoding="utf-8") as file:
-                    file.write(json.dumps(message, ensure_ascii=False) + "\n")
-            self.received.notify_all()
+        self.keep(message)

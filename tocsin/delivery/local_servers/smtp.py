@@ -6,16 +6,15 @@ server.wait_for(1)      # the messages received so far, once there is at least o
 server.stop()
 """
 
-import json
 import logging
 import socket
-import threading
-import time
 from email import message_from_bytes, policy
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from django.utils import timezone
+
+from .inbox import Inbox
 
 # aiosmtpd logs every sender and recipient address at INFO; Tocsin never logs addresses.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
@@ -27,16 +26,14 @@ def free_port(host: str = "127.0.0.1") -> int:
         return probe.getsockname()[1]
 
 
-class CapturingHandler:
+class CapturingHandler(Inbox):
     """Keep each message (sender, recipients, subject, text and HTML bodies, headers)."""
 
     # Recipients in these domains are refused (550), like a mailbox that does not exist.
     refused_domains = ("refused.test",)
 
     def __init__(self, jsonl_path: Path | None = None):
-        self.messages: list[dict] = []
-        self.jsonl_path = Path(jsonl_path) if jsonl_path else None
-        self.received = threading.Condition()
+        super().__init__(jsonl_path)
         self.connections = 0  # SMTP sessions that greeted us (EHLO or HELO)
 
     def count_connection(self, session) -> None:
@@ -74,13 +71,7 @@ class CapturingHandler:
             "html": html_part.get_content() if html_part is not None else "",
             "headers": {name: str(value) for name, value in parsed.items()},
         }
-        with self.received:
-            self.messages.append(message)
-            if self.jsonl_path is not None:
-                self.jsonl_path.parent.mkdir(parents=True, exist_ok=True)
-                with self.jsonl_path.open("a", encoding="utf-8") as file:
-                    file.write(json.dumps(message, ensure_ascii=False) + "\n")
-            self.received.notify_all()
+        self.keep(message)
         return "250 Message accepted for delivery"
 
 
@@ -114,21 +105,11 @@ class CapturingSMTPServer:
         self.controller.stop()
 
     def clear(self) -> None:
-        with self.handler.received:
-            self.handler.messages.clear()
+        self.handler.clear()
 
     def wait_for(self, count: int = 1, timeout: float = 10.0) -> list[dict]:
         """Return the messages once at least `count` have arrived, or raise TimeoutError."""
-        deadline = time.monotonic() + timeout
-        with self.handler.received:
-            while len(self.handler.messages) < count:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(
-                        f"expected {count} messages, received {len(self.handler.messages)}"
-                    )
-                self.handler.received.wait(remaining)
-            return list(self.handler.messages)
+        return self.handler.wait_for(count, timeout)
 
     def mailer_settings(self) -> dict:
         """Return a MAILERS value that sends through this server."""
