@@ -2,12 +2,14 @@
 channel's protocol, with fallback and retries, and never twice."""
 
 import time
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from tests.conftest import make_person
 from tocsin.accounts.services.people import add_contact
-from tocsin.delivery.fanout import fan_out
+from tocsin.delivery.fanout import fallback_due, fan_out
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.services import create_alert, send_alert
 from tocsin.delivery.status import alert_status
@@ -170,3 +172,36 @@ def test_the_same_alert_enqueued_twice_sends_no_duplicate(org, servers, worker):
     wait_until_sent(alert, 4)
     time.sleep(1.0)
     assert len(servers["email"].messages) == 4
+
+
+def past_deadline(delivery):
+    Delivery.objects.filter(pk=delivery.pk).update(
+        fallback_at=timezone.now() - timedelta(seconds=1)
+    )
+
+
+def test_a_channel_that_keeps_failing_hands_over_after_the_deadline(org, servers, send):
+    member_with(org, "Ana", ("signal", "+16125550106"), ("email", "ana@example.org"))
+    servers["signal"].down()
+    alert = send(notice(org))
+    signal = Delivery.objects.get(alert=alert, channel="signal")
+    assert (signal.status, signal.attempts) == ("queued", 1)
+
+    past_deadline(signal)
+    assert fallback_due.call_local() == 1
+
+    assert received(servers)["email"] == ["ana@example.org"]
+    assert Delivery.objects.get(alert=alert, channel="email").status == "sent"
+
+
+def test_a_delivery_waiting_its_turn_in_a_long_queue_does_not_hand_over(org, servers):
+    person = member_with(org, "Bea", ("signal", "+16125550107"), ("email", "bea@example.org"))
+    alert = notice(org)
+    waiting = Delivery.objects.create(
+        alert=alert, person=person, channel="signal", contact=person.contacts.first()
+    )
+    past_deadline(waiting)
+
+    assert fallback_due.call_local() == 0
+    assert received(servers)["email"] == []
+    assert Delivery.objects.filter(alert=alert).count() == 1

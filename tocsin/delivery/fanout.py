@@ -5,8 +5,9 @@ fan_out(alert)          records every delivery (one INSERT … SELECT) and enque
                         priority.
 send_chunk(alert, …)    sends the still-queued deliveries of one id range on one channel, in
                         requests of the channel's size, within the channel's shared rate.
-fallback_due()          every minute: deliveries unsent past their deadline hand over to the
-                        person's next channel; a delivery that failed for good does so at once.
+fallback_due()          every minute: deliveries tried and still unsent past their deadline hand
+                        over to the person's next channel; one that failed for good does so at
+                        once.
 
 Exactly once: a job takes a lease on its rows in the database before sending, so a
 duplicated job finds them taken; only `queued` rows are sent; each request's rows are
@@ -284,9 +285,14 @@ def fall_back(row: Delivery) -> Delivery | None:
 
 @db_periodic_task(crontab(minute="*"))
 def fallback_due() -> int:
-    """Hand deliveries still unsent past their deadline over to the next channel."""
+    """Hand deliveries whose channel keeps failing over to the next channel.
+
+    Only rows already tried count: in a fan-out to a million people most rows wait their
+    turn in the queue for longer than the deadline, and handing those over would send each
+    person a second message on another channel for no reason but the queue's length.
+    """
     due = Delivery.objects.filter(
-        status=Delivery.Status.QUEUED, fallback_at__lte=timezone.now()
+        status=Delivery.Status.QUEUED, fallback_at__lte=timezone.now(), attempts__gt=0
     ).order_by("pk")[:10_000]
     handed = 0
     for row in due:
