@@ -59,7 +59,8 @@ class Transport:
     """
 
     kind: str = ""
-    limits: Limits = Limits(recipients_per_request=1, per_second=1, max_length=None)
+    # Set per instance from settings (TOCSIN_<KIND>_BATCH, _RATE, …), so operators tune them.
+    limits: Limits
     # Whether the per-recipient link fits in this channel's messages (see
     # docs/decisions/0004-delivery.md: Signal batches many recipients into one request, so
     # its messages carry the alert in full instead of a personal link).

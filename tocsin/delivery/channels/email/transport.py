@@ -46,7 +46,6 @@ class BatchStopped(Exception):
 @register
 class EmailTransport(Transport):
     kind = "email"
-    limits = Limits(recipients_per_request=200, per_second=50, max_length=None)
 
     def __init__(self) -> None:
         self.limits = Limits(

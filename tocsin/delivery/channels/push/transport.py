@@ -57,7 +57,6 @@ class BatchStopped(Exception):
 @register
 class PushTransport(Transport):
     kind = "push"
-    limits = Limits(recipients_per_request=100, per_second=50, max_length=MAX_PAYLOAD_BYTES)
 
     def __init__(self) -> None:
         self.limits = Limits(

@@ -46,7 +46,6 @@ def scrub(error_text: str) -> str:
 @register
 class SignalTransport(Transport):
     kind = "signal"
-    limits = Limits(recipients_per_request=100, per_second=10, max_length=MAX_LENGTH)
     personal_links = False
 
     def __init__(self) -> None:

@@ -56,7 +56,6 @@ def cut_at_word(text: str, room: int) -> str:
 @register
 class SmsTransport(Transport):
     kind = "sms"
-    limits = Limits(recipients_per_request=1, per_second=10, max_length=320)
 
     def __init__(self) -> None:
         self.limits = Limits(
