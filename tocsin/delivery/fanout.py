@@ -18,7 +18,6 @@ moment between a server's answer and the row being marked: a worker killed exact
 sends that one request again (see docs/decisions/0004-delivery.md).
 """
 
-import logging
 import math
 import uuid
 from datetime import timedelta
@@ -39,7 +38,6 @@ from .models import Alert, Delivery
 from .ratelimit import limiter
 from .rendering import LINK, Rendered, fit, personal_links, render
 
-log = logging.getLogger(__name__)
 
 # Channels whose limit is this short get the one-line message rather than the full one.
 SHORT_MESSAGE_BELOW = 500
