@@ -38,7 +38,6 @@ from .models import Alert, Delivery
 from .ratelimit import limiter
 from .rendering import LINK, Rendered, fit, personal_links, render
 
-
 # Channels whose limit is this short get the one-line message rather than the full one.
 SHORT_MESSAGE_BELOW = 500
 # At most this many one-recipient requests in one send() call.
