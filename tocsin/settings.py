@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "tocsin.imports",
     "tocsin.api",
     "tocsin.delivery",
+    "tocsin.response",
     "tocsin.demo",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -313,6 +314,26 @@ TOCSIN_DEMO_PUSH_URL = env_str("TOCSIN_DEMO_PUSH_URL", "http://127.0.0.1:8083").
 TOCSIN_CONFIRMATION_CODE_MINUTES = env_int("TOCSIN_CONFIRMATION_CODE_MINUTES", 30)
 TOCSIN_MEMBER_LINK_HOURS = env_int("TOCSIN_MEMBER_LINK_HOURS", 72)
 TOCSIN_MAX_AREA_RADIUS_M = env_int("TOCSIN_MAX_AREA_RADIUS_M", 5000)
+
+# Rapid response: reports, incidents, verification and broadcast.
+# A report joins an open incident of its organization this close, reported this recently.
+TOCSIN_INCIDENT_RADIUS_M = env_int("TOCSIN_INCIDENT_RADIUS_M", 500)
+TOCSIN_INCIDENT_WINDOW_MINUTES = env_int("TOCSIN_INCIDENT_WINDOW_MINUTES", 90)
+# Default radii: verifiers asked around an incident, followed sites alerted around it.
+TOCSIN_VERIFY_RADIUS_M = env_int("TOCSIN_VERIFY_RADIUS_M", 2000)
+TOCSIN_BROADCAST_RADIUS_M = env_int("TOCSIN_BROADCAST_RADIUS_M", 1000)
+# A responder on scene who has not checked in for this long raises an alarm on the console.
+TOCSIN_CHECKIN_MINUTES = env_int("TOCSIN_CHECKIN_MINUTES", 20)
+# Reports per source (an IP address, a phone number): a burst, then this many an hour.
+TOCSIN_REPORT_BURST = env_int("TOCSIN_REPORT_BURST", 5)
+TOCSIN_REPORTS_PER_HOUR = env_int("TOCSIN_REPORTS_PER_HOUR", 20)
+# Photos: the largest upload taken, and the longest side kept after resizing.
+TOCSIN_MAX_PHOTO_BYTES = env_int("TOCSIN_MAX_PHOTO_BYTES", 10 * 1024 * 1024)
+TOCSIN_PHOTO_MAX_SIDE = env_int("TOCSIN_PHOTO_MAX_SIDE", 1600)
+# Seconds between two reads of inbound Signal messages (GET /v1/receive/{number}).
+TOCSIN_SIGNAL_POLL_SECONDS = env_int("TOCSIN_SIGNAL_POLL_SECONDS", 5)
+# Inbound SMS (a Twilio-style webhook): requests must carry this account token's signature.
+TOCSIN_SMS_INBOUND_TOKEN = env_str("TOCSIN_SMS_INBOUND_TOKEN", TOCSIN_SMS_TOKEN)
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,7 @@ urlpatterns = [
     path("staff/", include("tocsin.staff.urls")),
     path("staff/", include("tocsin.imports.urls")),
     path("", include("tocsin.delivery.urls")),
+    path("", include("tocsin.response.urls")),
     path("api/v1/", include("tocsin.api.urls")),
     path("demo/", include("tocsin.demo.urls")),
 ]

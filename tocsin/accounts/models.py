@@ -58,6 +58,8 @@ class Organization(models.Model):
         default=30,
         validators=[MinValueValidator(1), MaxValueValidator(3650)],
     )
+    # The number members text or message on Signal to report (E.164); blank for none.
+    report_number = models.CharField(_("reporting number"), max_length=20, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -65,6 +67,51 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SharingAgreement(models.Model):
+    """One organization shares with a partner: its verified alerts (to the partner's
+    followers of the area), and the dispatch of its incidents (to the partner's dispatchers).
+
+    Explicit and revocable: the owner makes it and can end it; the partner receives.
+    With a point and a radius, alerts are shared only for incidents inside that area.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="sharing_given"
+    )
+    partner = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="sharing_received"
+    )
+    alerts = models.BooleanField(_("share verified alerts"), default=True)
+    dispatch = models.BooleanField(_("share dispatch of incidents"), default=False)
+    lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    lng = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    radius_m = models.PositiveIntegerField(null=True, blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "partner"], name="one_agreement"),
+            models.CheckConstraint(
+                condition=~models.Q(organization=models.F("partner")), name="agreement_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} shares with {self.partner}"
+
+    def covers(self, lat, lng) -> bool:
+        """Whether an incident at (lat, lng) falls inside the agreement's area, if it has one."""
+        if self.lat is None or self.lng is None or not self.radius_m:
+            return True
+        if lat is None or lng is None:
+            return False
+        return geo.distance_m(float(self.lat), float(self.lng), float(lat), float(lng)) <= (
+            self.radius_m
+        )
 
 
 class Site(models.Model):

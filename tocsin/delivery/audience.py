@@ -1,8 +1,10 @@
 """Resolve an alert's audience into deliveries, inside the database.
 
 The audience is a set of people: subscribers of the sites named and of sites near the
-points named, people whose followed areas cover those places, holders of the roles named,
-and members of the organizations named. For each person the delivery goes to their first
+points named, people whose followed areas cover those places (in the alert's organization,
+the organizations named, and the organizations it shares alerts with), holders of the roles
+named, members of the organizations named, people named one by one, and the people an
+earlier alert reached (so that an all-clear goes to exactly those who heard the alarm). For each person the delivery goes to their first
 confirmed contact by preference; web push goes as well where they have a push subscription.
 Recording is one INSERT … SELECT that skips rows already there, so running it twice is safe.
 """
@@ -46,11 +48,12 @@ def audience_people(alert: Alert) -> QuerySet[Person]:
     """Return the active people an alert reaches (a lazy query, resolved in the database)."""
     spec = alert.audience or {}
     organization_ids = [alert.organization_id, *spec.get("organization_ids", [])]
+    followed_in = [*organization_ids, *spec.get("shared_organization_ids", [])]
     places = Q(pk__in=[])
     kinds = int(SUBSCRIPTION_KINDS[alert.kind])
     if kinds:
         subscriptions = (
-            Subscription.objects.filter(organization_id__in=organization_ids)
+            Subscription.objects.filter(organization_id__in=followed_in)
             .alias(wanted=F("kinds").bitand(kinds))
             .filter(wanted__gt=0)
         )
@@ -86,7 +89,15 @@ def audience_people(alert: Alert) -> QuerySet[Person]:
                 organization_id__in=organization_ids, active=True
             ).values("person_id")
         )
-    return Person.objects.filter(places | by_role | everyone, is_active=True)
+    named = Q(pk__in=[int(pk) for pk in spec.get("person_ids", [])])
+    earlier = Q(pk__in=[])
+    if spec.get("people_of_alerts"):
+        earlier = Q(
+            pk__in=Delivery.objects.filter(alert_id__in=spec["people_of_alerts"]).values(
+                "person_id"
+            )
+        )
+    return Person.objects.filter(places | by_role | everyone | named | earlier, is_active=True)
 
 
 def record_deliveries(alert: Alert) -> int:

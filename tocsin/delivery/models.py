@@ -31,11 +31,22 @@ class Alert(models.Model):
         "accounts.Organization", on_delete=models.CASCADE, related_name="alerts"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The incident this alert is about (verify requests, verified alerts, dispatches,
+    # retractions and all-clears); empty for notices and reminders.
+    incident = models.ForeignKey(
+        "response.Incident",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="alerts",
+    )
     # What the message says, as template context (never who reported anything):
     # {"what": ..., "where": ..., "since": ..., "ask": ...} in the sender's words.
     context = models.JSONField(default=dict, blank=True)
     # Who it goes to, as given: {"sites": [codes], "points": [[lat, lng, radius_m]],
-    # "roles": bits, "organizations": [slugs]}; resolved into deliveries when sent.
+    # "roles": bits, "organization_ids": [...], "shared_organization_ids": [...] (their
+    # followers only), "whole_organizations": bool, "person_ids": [...],
+    # "people_of_alerts": [alert ids]}; resolved into deliveries when sent (audience.py).
     audience = models.JSONField(default=dict, blank=True)
     audience_size = models.PositiveIntegerField(default=0)
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)

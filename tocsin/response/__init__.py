@@ -1,0 +1,1 @@
+"""Rapid response: reports, incidents, verification, broadcast, responses and the record."""

@@ -1,0 +1,71 @@
+"""Who sees which incidents: the dispatchers of the incident's organization, and those of
+organizations it shares dispatch with. Everyone else gets 404.
+
+Every view and API operation fetches incidents, reports and photos through these helpers,
+which start from the acting person's membership.
+"""
+
+import uuid
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from tocsin.accounts.models import Membership, Organization, SharingAgreement
+from tocsin.accounts.roles import Role
+
+from .models import Incident, Photo
+
+DISPATCHERS = Role.DISPATCHER
+# Who may type in a phone call: dispatchers and hotline volunteers.
+CALL_TAKERS = Role.DISPATCHER | Role.HOTLINE
+
+
+def dispatch_organization_ids(organization: Organization) -> list[int]:
+    """Return the organization and those that share the dispatch of their incidents with it."""
+    shared = SharingAgreement.objects.filter(
+        partner=organization, dispatch=True, active=True
+    ).values_list("organization_id", flat=True)
+    return [organization.pk, *shared]
+
+
+def incidents_for(membership: Membership) -> QuerySet[Incident]:
+    """Return the incidents a dispatcher's membership lets them see (none without the role)."""
+    if not membership.has(DISPATCHERS):
+        return Incident.objects.none()
+    return Incident.objects.filter(
+        organization_id__in=dispatch_organization_ids(membership.organization)
+    )
+
+
+def as_uuid(value) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise Http404 from None
+
+
+def get_incident_for(membership: Membership, public_id) -> Incident:
+    """Return the incident by public id if the membership may dispatch it, or 404."""
+    incident = (
+        incidents_for(membership)
+        .select_related("organization", "site", "claimed_by")
+        .filter(public_id=as_uuid(public_id))
+        .first()
+    )
+    if incident is None:
+        raise Http404
+    return incident
+
+
+def get_photo_for(membership: Membership, code: str) -> Photo:
+    photo = (
+        Photo.objects.filter(
+            code=code,
+            incident__in=incidents_for(membership),
+        )
+        .select_related("incident__organization")
+        .first()
+    )
+    if photo is None:
+        raise Http404
+    return photo

@@ -1,0 +1,332 @@
+"""Ask verifiers, confirm and broadcast, dispatch the legal van, retract, give the all-clear.
+
+Nothing reaches members before a dispatcher confirms: a verify request goes only to
+verifiers, a dispatch only to the legal van. A verified alert goes to the followers of the
+sites within the radius and of the blocks around the incident (in the organization and in
+those that share alerts with it there), and to the organization's responders and legal
+observers. A retraction and an all-clear go to exactly the people the alarm reached.
+No alert ever says who reported.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tocsin.accounts.models import Membership, Person, SharingAgreement
+from tocsin.accounts.roles import Role, has_role
+from tocsin.core import geo
+from tocsin.delivery.audience import audience_people
+from tocsin.delivery.models import Alert
+from tocsin.delivery.services import create_alert, send_alert
+
+from ..models import Incident
+from .incidents import close, locked, refuse_unless_open
+from .timeline import log
+
+ASKS = ("stay_away", "observe", "legal_observers", "none")
+MAX_RADIUS_M = 20_000
+MAX_MESSAGE = 500
+RESPONDERS = Role.RESPONDER | Role.LEGAL_OBSERVER
+
+
+@dataclass(frozen=True)
+class Candidate:
+    person: Person
+    distance_m: float
+
+
+def check_radius(radius_m) -> int:
+    if not isinstance(radius_m, int) or not 50 <= radius_m <= MAX_RADIUS_M:
+        raise ValidationError(
+            {"radius_m": _("Give a radius between 50 m and %(max)d m.") % {"max": MAX_RADIUS_M}}
+        )
+    return radius_m
+
+
+def check_message(message: str, field: str = "message", required: bool = True) -> str:
+    message = (message or "").strip()
+    if required and not message:
+        raise ValidationError({field: _("Write the message people will get.")})
+    if len(message) > MAX_MESSAGE:
+        raise ValidationError(
+            {field: _("Write at most %(limit)d characters here.") % {"limit": MAX_MESSAGE}}
+        )
+    return message
+
+
+def since_of(incident: Incident) -> str:
+    """Return when the first report says it began, as local time (HH:MM)."""
+    first = incident.reports.order_by("seen_at").first()
+    moment = first.seen_at if first else incident.opened_at
+    return timezone.localtime(moment).strftime("%H:%M")
+
+
+def verifier_candidates(incident: Incident, radius_m: int) -> list[Candidate]:
+    """Return the organization's verifiers within radius_m of the incident, nearest first.
+
+    A verifier is placed by the site of their membership and by the areas they follow; the
+    nearest of those counts.
+    """
+    if not incident.located:
+        return []
+    lat, lng = float(incident.lat), float(incident.lng)
+    memberships = (
+        Membership.objects.filter(
+            has_role(Role.VERIFIER),
+            organization=incident.organization,
+            active=True,
+            person__is_active=True,
+        )
+        .select_related("person", "site")
+        .prefetch_related("person__subscriptions__site")
+    )
+    nearest: dict[int, Candidate] = {}
+    for membership in memberships:
+        places = []
+        if membership.site is not None:
+            places.append((membership.site.lat, membership.site.lng))
+        for follow in membership.person.subscriptions.all():
+            if follow.site is not None:
+                places.append((follow.site.lat, follow.site.lng))
+            elif follow.lat is not None:
+                places.append((follow.lat, follow.lng))
+        for place_lat, place_lng in places:
+            distance = geo.distance_m(lat, lng, float(place_lat), float(place_lng))
+            known = nearest.get(membership.person_id)
+            if distance <= radius_m and (known is None or distance < known.distance_m):
+                nearest[membership.person_id] = Candidate(membership.person, distance)
+    return sorted(nearest.values(), key=lambda candidate: candidate.distance_m)
+
+
+@transaction.atomic
+def request_verification(
+    actor: Person, incident: Incident, radius_m: int | None = None, message: str = ""
+) -> Alert:
+    """Send a verify request to the verifiers within radius_m, nearest first."""
+    radius_m = check_radius(radius_m if radius_m is not None else settings.TOCSIN_VERIFY_RADIUS_M)
+    incident = locked(incident)
+    refuse_unless_open(incident)
+    if incident.state == Incident.State.CONFIRMED:
+        raise ValidationError(_("This incident is already confirmed."))
+    candidates = verifier_candidates(incident, radius_m)
+    if not candidates:
+        raise ValidationError(
+            {
+                "radius_m": _(
+                    "No verifier is within %(radius)d m of this incident. Widen the radius."
+                )
+                % {"radius": radius_m}
+            }
+        )
+    what = check_message(message, required=False) or _("Reported enforcement activity")
+    alert = create_alert(
+        incident.organization,
+        Alert.Kind.VERIFY_REQUEST,
+        {"what": what, "where": incident.where, "since": since_of(incident)},
+        {"person_ids": [candidate.person.pk for candidate in candidates]},
+        actor=actor,
+    )
+    alert.incident = incident
+    alert.audience_size = len(candidates)
+    alert.save(update_fields=["incident", "audience_size"])
+    if incident.state == Incident.State.NEW:
+        incident.state = Incident.State.VERIFYING
+        incident.save(update_fields=["state"])
+    log(
+        incident,
+        actor,
+        "response.verify.requested",
+        alert=str(alert.public_id),
+        radius_m=radius_m,
+        verifiers=len(candidates),
+        message=what,
+    )
+    send_alert(alert, actor=actor)
+    return alert
+
+
+def broadcast_audience(incident: Incident, radius_m: int) -> dict:
+    """Return the audience of the incident's verified alert (see delivery.audience)."""
+    spec: dict = {"roles": int(RESPONDERS)}
+    if incident.located:
+        spec["points"] = [[float(incident.lat), float(incident.lng), radius_m]]
+    if incident.site is not None:
+        spec["sites"] = [incident.site.code]
+    spec["shared_organization_ids"] = [
+        agreement.partner_id
+        for agreement in SharingAgreement.objects.filter(
+            organization=incident.organization, alerts=True, active=True
+        )
+        if agreement.covers(incident.lat, incident.lng)
+    ]
+    return spec
+
+
+def audience_size(incident: Incident, radius_m: int) -> int:
+    """Count the people a verified alert with this radius would reach, before sending it."""
+    draft = Alert(
+        organization=incident.organization,
+        kind=Alert.Kind.VERIFIED,
+        audience=broadcast_audience(incident, radius_m),
+    )
+    return audience_people(draft).count()
+
+
+@transaction.atomic
+def confirm_incident(
+    actor: Person,
+    incident: Incident,
+    message: str,
+    radius_m: int | None = None,
+    where: str = "",
+    ask: str = "stay_away",
+) -> Alert:
+    """Confirm the incident and broadcast the verified alert; return the alert."""
+    message = check_message(message)
+    where = check_message(where, field="where", required=False)
+    radius_m = check_radius(
+        radius_m if radius_m is not None else settings.TOCSIN_BROADCAST_RADIUS_M
+    )
+    if ask not in ASKS:
+        raise ValidationError({"ask": _("Choose what people are asked to do.")})
+    incident = locked(incident)
+    refuse_unless_open(incident)
+    if incident.state == Incident.State.CONFIRMED:
+        raise ValidationError(_("This incident is already confirmed and broadcast."))
+    context = {
+        "what": message,
+        "where": where or incident.where,
+        "since": since_of(incident),
+        "ask": ask,
+    }
+    alert = create_alert(
+        incident.organization,
+        Alert.Kind.VERIFIED,
+        context,
+        broadcast_audience(incident, radius_m),
+        actor=actor,
+    )
+    alert.incident = incident
+    alert.audience_size = audience_people(alert).count()
+    alert.save(update_fields=["incident", "audience_size"])
+    incident.state = Incident.State.CONFIRMED
+    incident.confirmed_at = timezone.now()
+    incident.save(update_fields=["state", "confirmed_at"])
+    log(
+        incident,
+        actor,
+        "response.incident.confirmed",
+        alert=str(alert.public_id),
+        audience_size=alert.audience_size,
+        radius_m=radius_m,
+        message=message,
+    )
+    send_alert(alert, actor=actor)
+    return alert
+
+
+@transaction.atomic
+def dispatch_legal_van(actor: Person, incident: Incident, message: str = "") -> Alert:
+    """Send the legal van the address; its crew answers with an ETA."""
+    incident = locked(incident)
+    refuse_unless_open(incident)
+    crews = Membership.objects.filter(
+        has_role(Role.LEGAL_VAN), organization=incident.organization, active=True
+    ).count()
+    if not crews:
+        raise ValidationError(_("Nobody in the organization holds the legal van role."))
+    address = incident.site.address if incident.site and incident.site.address else ""
+    where = ", ".join(part for part in (incident.where, address) if part)
+    what = check_message(message, required=False) or _("Legal support needed on site")
+    alert = create_alert(
+        incident.organization,
+        Alert.Kind.DISPATCH,
+        {"what": what, "where": where, "since": since_of(incident), "ask": "none"},
+        {"roles": int(Role.LEGAL_VAN)},
+        actor=actor,
+    )
+    alert.incident = incident
+    alert.audience_size = audience_people(alert).count()
+    alert.save(update_fields=["incident", "audience_size"])
+    log(incident, actor, "response.van.dispatched", alert=str(alert.public_id), message=what)
+    send_alert(alert, actor=actor)
+    return alert
+
+
+def alarm_alert_ids(incident: Incident) -> list[int]:
+    """Return the ids of the alerts whose people a correction or an all-clear goes to."""
+    return list(
+        incident.alerts.filter(kind__in=[Alert.Kind.VERIFIED, Alert.Kind.DISPATCH]).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def follow_up(actor: Person, incident: Incident, kind: str, message: str) -> Alert:
+    alert = create_alert(
+        incident.organization,
+        kind,
+        {"what": message, "where": incident.where, "ask": "none"},
+        {"people_of_alerts": alarm_alert_ids(incident)},
+        actor=actor,
+    )
+    alert.incident = incident
+    alert.audience_size = audience_people(alert).count()
+    alert.save(update_fields=["incident", "audience_size"])
+    return alert
+
+
+@transaction.atomic
+def retract_incident(
+    actor: Person,
+    incident: Incident,
+    message: str,
+    reason: str = Incident.DismissReason.FALSE_ALARM,
+) -> Alert:
+    """Send a correction to everyone the verified alert reached and close the incident."""
+    message = check_message(message)
+    if reason not in Incident.DismissReason.values:
+        raise ValidationError({"reason": _("Choose why the alert is retracted.")})
+    incident = locked(incident)
+    if incident.state != Incident.State.CONFIRMED:
+        raise ValidationError(_("Only a confirmed incident has an alert to retract."))
+    alert = follow_up(actor, incident, Alert.Kind.RETRACTION, message)
+    close(incident, Incident.State.DISMISSED, reason)
+    log(
+        incident,
+        actor,
+        "response.incident.retracted",
+        alert=str(alert.public_id),
+        audience_size=alert.audience_size,
+        reason=reason,
+        message=message,
+    )
+    send_alert(alert, actor=actor)
+    return alert
+
+
+@transaction.atomic
+def clear_incident(actor: Person, incident: Incident, message: str) -> Alert:
+    """Send the all-clear to everyone the verified alert reached and resolve the incident."""
+    message = check_message(message)
+    incident = locked(incident)
+    if incident.state != Incident.State.CONFIRMED:
+        raise ValidationError(
+            _("Only a confirmed incident gets an all-clear; dismiss this one instead.")
+        )
+    alert = follow_up(actor, incident, Alert.Kind.ALL_CLEAR, message)
+    close(incident, Incident.State.RESOLVED)
+    log(
+        incident,
+        actor,
+        "response.incident.cleared",
+        alert=str(alert.public_id),
+        audience_size=alert.audience_size,
+        message=message,
+    )
+    send_alert(alert, actor=actor)
+    return alert

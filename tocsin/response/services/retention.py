@@ -1,0 +1,43 @@
+"""Forget who sent reports: reporter contacts and raw inbound messages are erased once the
+organization's retention period (Organization.retention_days, 30 by default) has run since
+the incident was resolved or dismissed. A report dismissed as malicious loses them at once.
+What the report said (SALUTE) stays for the record; the rate-limit key's hash stays so the
+source can still be held back."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from tocsin.accounts.models import Organization
+from tocsin.audit.services import record
+
+from ..models import Incident, Report
+
+SENDER_FIELDS = {"raw_text": "", "callback": "", "reporter": None}
+
+
+def erase_sender(report: Report) -> None:
+    """Erase what a report holds about its sender, keeping what it says."""
+    Report.objects.filter(pk=report.pk).update(**SENDER_FIELDS, sender_erased_at=timezone.now())
+
+
+@transaction.atomic
+def erase_expired_senders(now=None) -> int:
+    """Erase sender details of reports whose incident ended longer ago than the retention
+    period of its organization; return how many reports were erased."""
+    now = now or timezone.now()
+    erased = 0
+    for organization in Organization.objects.only("pk", "retention_days"):
+        cutoff = now - timedelta(days=organization.retention_days)
+        due = Report.objects.filter(
+            organization=organization,
+            sender_erased_at__isnull=True,
+            incident__state__in=[Incident.State.RESOLVED, Incident.State.DISMISSED],
+            incident__closed_at__lte=cutoff,
+        )
+        count = due.update(**SENDER_FIELDS, sender_erased_at=now)
+        if count:
+            record(None, "response.report.senders_erased", organization, reports=count)
+        erased += count
+    return erased

@@ -1,0 +1,3 @@
+"""Placeholder until this module's views are written."""
+
+urlpatterns: list = []
