@@ -124,11 +124,14 @@ def alert_link(request: HttpRequest, token: str) -> HttpResponse:
         else delivery.person.language
     )
     rendered = render_alert(delivery.alert, language)
+    from tocsin.response.views.answers import answer_context
+
     with translation.override(language):
         return render(
             request,
             "delivery/alert_public.html",
             {
+                **answer_context(delivery),
                 "alert": delivery.alert,
                 "text": rendered.text.replace(LINK, "").strip(),
                 "subject": rendered.subject,

@@ -1,3 +1,353 @@
-"""Placeholder until this module's views are written."""
+"""The dispatcher's console: the live queue and map, and each incident's page and actions.
 
-urlpatterns: list = []
+Only dispatchers of the incident's organization (and of organizations it shares dispatch
+with) reach these screens; everyone else gets 404 (tocsin.response.access).
+"""
+
+import asyncio
+import json
+import time
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Max
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tocsin.accounts.models import Site
+from tocsin.accounts.roles import Role
+from tocsin.audit.services import record
+from tocsin.core.access import org_role_required
+
+from .. import console_forms as forms
+from ..access import dispatch_organization_ids, get_incident_for, incidents_for
+from ..models import Incident, Response, TimelineEntry
+from ..services import broadcast, incidents
+from ..services.responses import latest_movements, overdue_check_ins
+
+DISPATCHER = Role.DISPATCHER
+STREAM_SECONDS = 600
+POLL_SECONDS = 1
+
+
+def open_incidents(request: HttpRequest):
+    return (
+        incidents_for(request.membership)
+        .filter(state__in=Incident.OPEN_STATES)
+        .select_related("organization", "site", "claimed_by")
+        .annotate(report_count=Count("reports"))
+        .order_by("-last_report_at")
+    )
+
+
+def queue_rows(request: HttpRequest) -> list[dict]:
+    rows = []
+    for incident in open_incidents(request):
+        rows.append(
+            {
+                "incident": incident,
+                "alarms": len(overdue_check_ins(incident)),
+                "mine": incident.claimed_by_id == request.user.pk,
+            }
+        )
+    return rows
+
+
+def map_points(request: HttpRequest, rows: list[dict]) -> dict:
+    sites = Site.objects.filter(
+        organizations__in=dispatch_organization_ids(request.organization)
+    ).distinct()
+    return {
+        "tiles": settings.TOCSIN_MAP_TILES_URL,
+        "sites": [
+            {"name": site.name, "lat": float(site.lat), "lng": float(site.lng)} for site in sites
+        ],
+        "incidents": [
+            {
+                "id": row["incident"].short_id,
+                "state": row["incident"].state,
+                "where": row["incident"].where,
+                "lat": float(row["incident"].lat),
+                "lng": float(row["incident"].lng),
+            }
+            for row in rows
+            if row["incident"].located
+        ],
+    }
+
+
+@org_role_required(DISPATCHER)
+def console(request: HttpRequest, org: str) -> HttpResponse:
+    rows = queue_rows(request)
+    context = {
+        "organization": request.organization,
+        "rows": rows,
+        "map": map_points(request, rows),
+        "section": "console",
+    }
+    return render(request, "response/console.html", context)
+
+
+@org_role_required(DISPATCHER)
+def console_queue(request: HttpRequest, org: str) -> HttpResponse:
+    """The queue alone, for the console to swap in when something changed."""
+    rows = queue_rows(request)
+    context = {"organization": request.organization, "rows": rows, "map": map_points(request, rows)}
+    return render(request, "response/_queue.html", context)
+
+
+def change_mark(organization_ids: list[int], incident_id: int | None = None) -> int:
+    """Return the newest timeline line's id: any change to an incident writes one."""
+    lines = TimelineEntry.objects.filter(incident__organization_id__in=organization_ids)
+    if incident_id is not None:
+        lines = lines.filter(incident_id=incident_id)
+    return lines.aggregate(newest=Max("pk"))["newest"] or 0
+
+
+def change_stream(organization_ids: list[int], incident_id: int | None = None):
+    """Server-Sent Events: a `changed` event whenever a timeline line is written (polled each
+    second, and each minute regardless, so check-in alarms show up), for ten minutes."""
+    mark_of = sync_to_async(change_mark)
+
+    async def events():
+        deadline = time.monotonic() + STREAM_SECONDS
+        last, last_sent = None, 0.0
+        while time.monotonic() < deadline:
+            mark = await mark_of(organization_ids, incident_id)
+            now = time.monotonic()
+            if mark != last or now - last_sent > 60:
+                yield f"event: changed\ndata: {json.dumps({'mark': mark})}\n\n"
+                last, last_sent = mark, now
+            await asyncio.sleep(POLL_SECONDS)
+
+    response = StreamingHttpResponse(events(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+@org_role_required(DISPATCHER)
+def console_events(request: HttpRequest, org: str) -> StreamingHttpResponse:
+    return change_stream(dispatch_organization_ids(request.organization))
+
+
+def incident_context(request: HttpRequest, incident: Incident, **forms_given) -> dict:
+    from ..timeline_text import sentence
+
+    reports = list(incident.reports.select_related("site").prefetch_related("photos"))
+    others = [
+        other for other in open_incidents(request) if other.pk != incident.pk and not other.merged_into_id
+    ]
+    others = [other for other in others if other.organization_id == incident.organization_id]
+    responses = incident.responses.select_related("person", "alert").prefetch_related("photos")
+    verifications = [r for r in responses if r.status in Response.VERIFICATION]
+    movements = sorted(latest_movements(incident).values(), key=lambda r: r.at)
+    overdue = {response.pk for response in overdue_check_ins(incident)}
+    defaults = {
+        "verify_form": forms.VerifyForm(),
+        "confirm_form": forms.ConfirmForm(initial={"where": incident.where}),
+        "dismiss_form": forms.DismissForm(),
+        "retract_form": forms.RetractForm(),
+        "clear_form": forms.AllClearForm(),
+        "van_form": forms.VanForm(),
+        "merge_form": forms.MergeForm(others=others),
+        "split_form": forms.SplitForm(reports=reports),
+    }
+    return {
+        "organization": request.organization,
+        "incident": incident,
+        "reports": reports,
+        "verifications": verifications,
+        "movements": [(response, response.pk in overdue) for response in movements],
+        "alarms": len(overdue),
+        "alerts": incident.alerts.order_by("created_at"),
+        "timeline": [
+            (entry, sentence(entry.action, entry.detail))
+            for entry in incident.timeline.select_related("actor")
+        ],
+        "others": others,
+        "section": "console",
+        **defaults,
+        **forms_given,
+    }
+
+
+@org_role_required(DISPATCHER)
+def incident_detail(request: HttpRequest, org: str, incident: str) -> HttpResponse:
+    found = get_incident_for(request.membership, incident)
+    record(request.user, "response.incident.read", found, organization=found.organization)
+    return render(request, "response/incident.html", incident_context(request, found))
+
+
+@org_role_required(DISPATCHER)
+def incident_live(request: HttpRequest, org: str, incident: str) -> HttpResponse:
+    """The incident's changing parts (answers, alarms, timeline), for the page to swap in."""
+    found = get_incident_for(request.membership, incident)
+    return render(request, "response/_incident_live.html", incident_context(request, found))
+
+
+@org_role_required(DISPATCHER)
+def incident_events(request: HttpRequest, org: str, incident: str) -> StreamingHttpResponse:
+    found = get_incident_for(request.membership, incident)
+    return change_stream([found.organization_id], found.pk)
+
+
+# Each action: the form that parses it, the service that does it, what to say after.
+
+
+def act_claim(request, incident, form):
+    incidents.claim_incident(request.user, incident, take_over="take_over" in request.POST)
+    return _("You have this incident now.")
+
+
+def act_release(request, incident, form):
+    incidents.release_incident(request.user, incident)
+    return _("You let the incident go; another dispatcher can claim it.")
+
+
+def act_verify(request, incident, form):
+    alert = broadcast.request_verification(
+        request.user, incident, form.cleaned_data["radius_m"], form.cleaned_data["message"]
+    )
+    return _("Verify request sent to %(count)d verifiers, nearest first.") % {
+        "count": alert.audience_size
+    }
+
+
+def act_dismiss(request, incident, form):
+    incidents.dismiss_incident(request.user, incident, form.cleaned_data["reason"])
+    return _("Incident dismissed. Nothing was sent to members.")
+
+
+def act_retract(request, incident, form):
+    alert = broadcast.retract_incident(
+        request.user, incident, form.cleaned_data["message"], form.cleaned_data["reason"]
+    )
+    return _("Correction sent to %(count)d people.") % {"count": alert.audience_size}
+
+
+def act_clear(request, incident, form):
+    alert = broadcast.clear_incident(request.user, incident, form.cleaned_data["message"])
+    return _("All-clear sent to %(count)d people.") % {"count": alert.audience_size}
+
+
+def act_van(request, incident, form):
+    alert = broadcast.dispatch_legal_van(request.user, incident, form.cleaned_data["message"])
+    return _("Legal van dispatched (%(count)d people).") % {"count": alert.audience_size}
+
+
+def act_merge(request, incident, form):
+    target = get_incident_for(request.membership, form.cleaned_data["target"])
+    incidents.merge_incidents(request.user, incident, target)
+    return _("Merged. The reports are now in incident %(id)s.") % {"id": target.short_id}
+
+
+def act_split(request, incident, form):
+    new = incidents.split_incident(request.user, incident, form.cleaned_data["reports"])
+    return _("The chosen reports are now incident %(id)s.") % {"id": new.short_id}
+
+
+ACTIONS = {
+    "claim": (None, act_claim, None),
+    "release": (None, act_release, None),
+    "verify": (forms.VerifyForm, act_verify, "verify_form"),
+    "dismiss": (forms.DismissForm, act_dismiss, "dismiss_form"),
+    "retract": (forms.RetractForm, act_retract, "retract_form"),
+    "all_clear": (forms.AllClearForm, act_clear, "clear_form"),
+    "van": (forms.VanForm, act_van, "van_form"),
+    "merge": (forms.MergeForm, act_merge, "merge_form"),
+    "split": (forms.SplitForm, act_split, "split_form"),
+}
+
+
+def bound_form(form_class, request, incident):
+    if form_class is forms.MergeForm:
+        others = [o for o in open_incidents(request) if o.pk != incident.pk]
+        return form_class(request.POST, others=others)
+    if form_class is forms.SplitForm:
+        return form_class(request.POST, reports=list(incident.reports.all()))
+    return form_class(request.POST)
+
+
+@org_role_required(DISPATCHER)
+@require_POST
+def incident_action(request: HttpRequest, org: str, incident: str, action: str) -> HttpResponse:
+    found = get_incident_for(request.membership, incident)
+    form_class, act, form_name = ACTIONS[action]
+    form = bound_form(form_class, request, found) if form_class else None
+    if form is None or form.is_valid():
+        try:
+            said = act(request, found, form)
+        except ValidationError as error:
+            if form is None:
+                for message in error.messages:
+                    messages.error(request, message)
+                return redirect("response:incident", org=org, incident=found.public_id)
+            form.add_service_errors(error)
+        else:
+            messages.success(request, said)
+            if action == "merge":
+                return redirect("response:incident", org=org, incident=form.cleaned_data["target"])
+            return redirect("response:incident", org=org, incident=found.public_id)
+    context = incident_context(request, found, **{form_name: form, "open_form": form_name})
+    return render(request, "response/incident.html", context, status=400)
+
+
+@org_role_required(DISPATCHER)
+@require_POST
+def incident_confirm(request: HttpRequest, org: str, incident: str) -> HttpResponse:
+    """Confirm and broadcast in two clicks: the first shows the audience size, the second
+    sends to exactly that many people (or shows the new size, if it changed meanwhile)."""
+    found = get_incident_for(request.membership, incident)
+    form = forms.ConfirmForm(request.POST)
+    preview = None
+    if form.is_valid():
+        data = form.cleaned_data
+        size = broadcast.audience_size(found, data["radius_m"])
+        if data.get("seen_size") is not None and data["seen_size"] == size:
+            try:
+                alert = broadcast.confirm_incident(
+                    request.user, found, data["message"], data["radius_m"], data["where"], data["ask"]
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(
+                    request,
+                    _("Verified alert sent to %(count)d people.") % {"count": alert.audience_size},
+                )
+                return redirect("response:incident", org=org, incident=found.public_id)
+        else:
+            preview = size
+            form = forms.ConfirmForm(initial={**data, "seen_size": size})
+    context = incident_context(
+        request, found, confirm_form=form, preview_size=preview, open_form="confirm_form"
+    )
+    return render(request, "response/incident.html", context, status=200 if preview is not None else 400)
+
+
+INCIDENT = "staff/o/<slug:org>/incidents/<uuid:incident>/"
+
+urlpatterns = [
+    path("staff/o/<slug:org>/console/", console, name="console"),
+    path("staff/o/<slug:org>/console/queue/", console_queue, name="console_queue"),
+    path("staff/o/<slug:org>/console/events/", console_events, name="console_events"),
+    path(INCIDENT, incident_detail, name="incident"),
+    path(INCIDENT + "live/", incident_live, name="incident_live"),
+    path(INCIDENT + "events/", incident_events, name="incident_events"),
+    path(INCIDENT + "confirm/", incident_confirm, name="incident_confirm"),
+    *[
+        path(
+            INCIDENT + action.replace("_", "-") + "/",
+            incident_action,
+            {"action": action},
+            name=f"incident_{action}",
+        )
+        for action in ACTIONS
+    ],
+]

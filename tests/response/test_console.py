@@ -1,0 +1,234 @@
+"""The dispatcher's console: the queue, each incident's page, and the actions on it."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.conftest import make_person, verified_client
+from tocsin.accounts.models import SharingAgreement
+from tocsin.accounts.roles import Role
+from tocsin.accounts.services.people import add_contact
+from tocsin.accounts.services.subscriptions import follow_site
+from tocsin.delivery.models import Alert
+from tocsin.response.models import Incident, Response
+from tocsin.response.services import broadcast
+from tocsin.response.services.responses import raise_missed_check_ins, record_response
+
+from .conftest import file_report
+
+
+def page(org, incident, action=""):
+    base = f"/staff/o/{org.slug}/incidents/{incident.public_id}/"
+    return base + (f"{action}/" if action else "")
+
+
+@pytest.fixture
+def incident(org, site):
+    file_report(org, site=site, activity="Unmarked SUVs at the ambulance bay")
+    file_report(org, site=site, agents=6)
+    return Incident.objects.get()
+
+
+def test_the_queue_shows_open_incidents_with_their_report_counts(dispatcher_client, org, incident):
+    response = dispatcher_client.get(f"/staff/o/{org.slug}/console/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Hennepin County Medical Center" in html
+    assert 'data-reports="2"' in html and "not claimed" in html
+
+
+def test_the_queue_fragment_has_a_report_that_just_arrived(dispatcher_client, org, site):
+    assert (
+        'data-count="0"'
+        in dispatcher_client.get(f"/staff/o/{org.slug}/console/queue/").content.decode()
+    )
+    file_report(org, site=site)
+    assert (
+        'data-count="1"'
+        in dispatcher_client.get(f"/staff/o/{org.slug}/console/queue/").content.decode()
+    )
+
+
+def test_closed_incidents_leave_the_queue(dispatcher_client, org, incident):
+    dispatcher_client.post(page(org, incident, "dismiss"), {"reason": "false_alarm"})
+    html = dispatcher_client.get(f"/staff/o/{org.slug}/console/").content.decode()
+    assert "No open incidents" in html
+
+
+def test_a_member_without_the_dispatcher_role_gets_404(client, org, incident):
+    verifier = make_person(org, Role.VERIFIER, email="v@mna.test", password="verifier horse 42")
+    verified_client(client, verifier)
+    assert client.get(f"/staff/o/{org.slug}/console/").status_code == 404
+    assert client.get(page(org, incident)).status_code == 404
+
+
+def test_an_organization_sharing_dispatch_shows_its_incidents_to_the_partner(
+    client, org, other_org, incident
+):
+    partner = make_person(
+        other_org, Role.DISPATCHER, email="d@seiu.test", password="partner horse 42"
+    )
+    verified_client(client, partner)
+    assert client.get(page(other_org, incident)).status_code == 404
+    SharingAgreement.objects.create(organization=org, partner=other_org, dispatch=True)
+    assert client.get(page(other_org, incident)).status_code == 200
+    assert "Hennepin" in client.get(f"/staff/o/{other_org.slug}/console/").content.decode()
+
+
+def test_reading_an_incident_is_audited(dispatcher_client, dispatcher, org, incident):
+    dispatcher_client.get(page(org, incident))
+    assert dispatcher.audit_entries.filter(action="response.incident.read").exists()
+
+
+def test_the_incident_page_never_shows_who_reported(dispatcher_client, org, site, member):
+    file_report(org, site=site, reporter=member, callback="+16125550199")
+    html = dispatcher_client.get(page(org, Incident.objects.get())).content.decode()
+    assert "Marisol" not in html and "0199" not in html
+
+
+def test_claiming_shows_who_has_it_to_the_other_dispatchers(
+    dispatcher_client, client, org, incident
+):
+    response = dispatcher_client.post(page(org, incident, "claim"))
+    assert response.status_code == 302
+    other = make_person(org, Role.DISPATCHER, email="d2@mna.test", password="second horse 42")
+    from django.test import Client
+
+    second = verified_client(Client(), other)
+    html = second.get(f"/staff/o/{org.slug}/console/").content.decode()
+    assert "claimed by Dana Dispatcher" in html
+    # The second dispatcher cannot claim it by accident...
+    second.post(page(org, incident, "claim"))
+    incident.refresh_from_db()
+    assert incident.claimed_by.display_name == "Dana Dispatcher"
+    # ...but can take it over on purpose.
+    second.post(page(org, incident, "claim"), {"take_over": "1"})
+    incident.refresh_from_db()
+    assert incident.claimed_by == other
+    assert incident.timeline.filter(action="response.incident.taken_over").exists()
+
+
+def test_a_verify_request_names_the_radius_when_nobody_is_near(dispatcher_client, org, incident):
+    response = dispatcher_client.post(page(org, incident, "verify"), {"radius_m": "500"})
+    assert response.status_code == 400
+    assert "No verifier is within 500 m" in response.content.decode()
+    assert not Alert.objects.exists()
+
+
+def test_a_verify_request_goes_out_and_the_incident_is_verifying(
+    dispatcher_client, org, incident, verifier, sent
+):
+    with sent():
+        response = dispatcher_client.post(page(org, incident, "verify"), {"radius_m": "2000"})
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert incident.state == Incident.State.VERIFYING
+    alert = Alert.objects.get(kind=Alert.Kind.VERIFY_REQUEST)
+    assert [d.person for d in alert.deliveries.all()] == [verifier]
+
+
+def test_confirming_shows_the_audience_size_before_anything_is_sent(
+    dispatcher_client, org, site, incident, sent
+):
+    for name in ("Ana", "Bo", "Cy"):
+        person = make_person(org, name=name)
+        add_contact(person, "email", f"{name.lower()}@example.org", True)
+        follow_site(person, org, site)
+    form = {"message": "Agents at the ambulance bay", "ask": "stay_away", "radius_m": "1000"}
+    preview = dispatcher_client.post(page(org, incident, "confirm"), form)
+    assert preview.status_code == 200
+    assert "This verified alert will reach 3 people." in preview.content.decode()
+    assert not Alert.objects.exists()
+    with sent():
+        sent_response = dispatcher_client.post(
+            page(org, incident, "confirm"), {**form, "seen_size": "3"}
+        )
+    assert sent_response.status_code == 302
+    alert = Alert.objects.get(kind=Alert.Kind.VERIFIED)
+    assert alert.audience_size == 3 and alert.deliveries.count() == 3
+
+
+def test_a_changed_audience_is_shown_again_instead_of_sent(dispatcher_client, org, site, incident):
+    form = {"message": "Agents", "ask": "stay_away", "radius_m": "1000", "seen_size": "7"}
+    response = dispatcher_client.post(page(org, incident, "confirm"), form)
+    assert "will reach 0 people" in response.content.decode()
+    assert not Alert.objects.exists()
+
+
+def test_a_confirm_without_a_message_names_the_field(dispatcher_client, org, incident):
+    response = dispatcher_client.post(
+        page(org, incident, "confirm"), {"message": "", "ask": "stay_away", "radius_m": "1000"}
+    )
+    assert response.status_code == 400
+    assert "errorlist" in response.content.decode()
+    assert not Alert.objects.exists()
+
+
+def test_dismissing_needs_a_reason(dispatcher_client, org, incident):
+    response = dispatcher_client.post(page(org, incident, "dismiss"), {"reason": "bored"})
+    assert response.status_code == 400
+    incident.refresh_from_db()
+    assert incident.state == Incident.State.NEW
+
+
+def test_all_clear_and_retract_are_offered_once_confirmed(
+    dispatcher_client, dispatcher, org, incident, sent
+):
+    with sent():
+        broadcast.confirm_incident(dispatcher, incident, "Agents at the bay", 1000)
+    html = dispatcher_client.get(page(org, incident)).content.decode()
+    assert "Send the all-clear to the same people" in html
+    assert "Confirm and broadcast" not in html
+    with sent():
+        dispatcher_client.post(page(org, incident, "all-clear"), {"message": "Agents left at 8:15"})
+    incident.refresh_from_db()
+    assert incident.state == Incident.State.RESOLVED
+
+
+def test_merging_moves_the_reports_and_closes_the_duplicate(dispatcher_client, org, site, incident):
+    far = file_report(org, lat=44.9900, lng=-93.2622).incident
+    response = dispatcher_client.post(page(org, far, "merge"), {"target": str(incident.public_id)})
+    assert response.status_code == 302
+    far.refresh_from_db()
+    assert far.state == Incident.State.DISMISSED and far.merged_into == incident
+    assert incident.reports.count() == 3
+
+
+def test_splitting_moves_chosen_reports_to_a_new_incident(dispatcher_client, org, incident):
+    moved = incident.reports.last()
+    response = dispatcher_client.post(
+        page(org, incident, "split"), {"reports": [str(moved.public_id)]}
+    )
+    assert response.status_code == 302
+    moved.refresh_from_db()
+    assert moved.incident != incident and incident.reports.count() == 1
+
+
+def test_a_missed_check_in_raises_an_alarm_once(dispatcher_client, dispatcher, org, incident, sent):
+    observer = make_person(org, Role.LEGAL_OBSERVER, name="Lena Observer")
+    add_contact(observer, "email", "lena@example.org", True)
+    with sent():
+        alert = broadcast.confirm_incident(dispatcher, incident, "Agents at the bay", 1000)
+    answer = record_response(observer, alert, Response.Status.ON_SCENE)
+    assert "Call them" not in dispatcher_client.get(page(org, incident)).content.decode()
+    Response.objects.filter(pk=answer.pk).update(at=timezone.now() - timedelta(minutes=25))
+    assert (
+        "missed a check-in. Call them."
+        in dispatcher_client.get(page(org, incident)).content.decode()
+    )
+    assert (
+        "1 missed check-in"
+        in dispatcher_client.get(f"/staff/o/{org.slug}/console/").content.decode()
+    )
+    assert raise_missed_check_ins() == 1
+    assert raise_missed_check_ins() == 0
+    assert incident.timeline.filter(action="response.responder.check_in_missed").count() == 1
+    # A check-in clears it.
+    record_response(observer, alert, Response.Status.CHECKED_IN)
+    assert "Call them" not in dispatcher_client.get(page(org, incident)).content.decode()
+
+
+def test_the_console_stream_says_when_something_changed(dispatcher_client, org):
+    response = dispatcher_client.get(f"/staff/o/{org.slug}/console/events/")
+    assert response["Content-Type"] == "text/event-stream"

@@ -1,0 +1,111 @@
+// The dispatcher's console and incident pages: live updates from Server-Sent Events, the map,
+// and keyboard shortcuts. Without JavaScript every page still works by reloading.
+(function () {
+  "use strict";
+
+  // Swap a region for the server's fresh rendering whenever its stream says something changed.
+  function live(box, after) {
+    if (!box || !window.EventSource) {
+      return;
+    }
+    var first = true;
+    var source = new EventSource(box.dataset.events);
+    source.addEventListener("changed", function () {
+      if (first) {
+        first = false; // the page was rendered just now
+        return;
+      }
+      fetch(box.dataset.src, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+        .then(function (response) {
+          return response.ok ? response.text() : null;
+        })
+        .then(function (html) {
+          if (html !== null) {
+            box.innerHTML = html;
+            if (after) {
+              after();
+            }
+          }
+        });
+    });
+  }
+
+  var map = null;
+  var layer = null;
+  function drawMap() {
+    var box = document.getElementById("console-map");
+    var data = document.getElementById("console-map-data");
+    if (!box || !data || !window.L) {
+      return;
+    }
+    var points = JSON.parse(data.textContent);
+    if (!map) {
+      map = window.L.map(box);
+      if (points.tiles) {
+        window.L.tileLayer(points.tiles, { maxZoom: 19, attribution: "© OpenStreetMap" }).addTo(map);
+      }
+      layer = window.L.layerGroup().addTo(map);
+    }
+    layer.clearLayers();
+    var bounds = [];
+    points.sites.forEach(function (site) {
+      window.L.circleMarker([site.lat, site.lng], { radius: 5, color: "#555", weight: 1 })
+        .bindTooltip(site.name)
+        .addTo(layer);
+      bounds.push([site.lat, site.lng]);
+    });
+    points.incidents.forEach(function (incident) {
+      var color = incident.state === "confirmed" ? "#9b1c1c" : "#b45309";
+      window.L.circleMarker([incident.lat, incident.lng], { radius: 11, color: color, weight: 3 })
+        .bindTooltip(incident.id + " · " + incident.where)
+        .addTo(layer);
+      bounds.push([incident.lat, incident.lng]);
+    });
+    if (bounds.length) {
+      map.fitBounds(bounds, { maxZoom: 15, padding: [20, 20] });
+    } else {
+      map.setView([39.8, -98.6], 4);
+    }
+  }
+
+  live(document.getElementById("queue"), drawMap);
+  live(document.getElementById("incident-live"));
+  drawMap();
+
+  // Keyboard: j/k move between incidents, any [data-key] element answers its key.
+  function typing(target) {
+    return target.closest("input, textarea, select, [contenteditable]");
+  }
+  function move(step) {
+    var links = Array.prototype.slice.call(document.querySelectorAll(".incidents li a"));
+    if (!links.length) {
+      return;
+    }
+    var index = links.indexOf(document.activeElement);
+    var next = index < 0 ? 0 : Math.min(links.length - 1, Math.max(0, index + step));
+    links[next].focus();
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) {
+      return;
+    }
+    if (event.key === "j" || event.key === "k") {
+      event.preventDefault();
+      move(event.key === "j" ? 1 : -1);
+      return;
+    }
+    var target = document.querySelector('[data-key="' + event.key + '"]');
+    if (!target) {
+      return;
+    }
+    event.preventDefault();
+    if (target.tagName === "SUMMARY") {
+      var details = target.parentElement;
+      details.open = true;
+      var field = details.querySelector("input:not([type=hidden]), select, textarea, button");
+      (field || target).focus();
+    } else {
+      target.click();
+    }
+  });
+})();
