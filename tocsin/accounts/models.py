@@ -64,6 +64,13 @@ class Organization(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report_number"],
+                condition=~models.Q(report_number=""),
+                name="one_organization_per_report_number",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -1,16 +1,18 @@
 """Background jobs of rapid response: retention, missed check-ins, reading inbound Signal."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import db_periodic_task
 
 from .services.responses import raise_missed_check_ins
 from .services.retention import erase_expired_senders
 
 
 @db_periodic_task(crontab(minute="17"))
-@lock_task("response-retention")
 def erase_expired_senders_hourly() -> int:
-    """Erase reporter details past their organization's retention period, every hour."""
+    """Erase reporter details past their organization's retention period, every hour.
+
+    No lock: the erasure is idempotent, and a lock left by a killed worker on SQLite would
+    stop it for good (decision 0004)."""
     return erase_expired_senders()
 
 
@@ -18,3 +20,6 @@ def erase_expired_senders_hourly() -> int:
 def raise_missed_check_ins_every_minute() -> int:
     """Raise the alarm for responders on scene who missed their check-in."""
     return raise_missed_check_ins()
+
+
+from .inbound_tasks import read_signal_messages, schedule_signal_reads  # noqa: E402, F401

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tocsin.accounts.models import LANGUAGE_CHOICES, Organization, Site
 from tocsin.accounts.roles import Role
+from tocsin.core.contacts import normalize_phone
 
 COORDINATE_PLACES = Decimal("0.000001")
 
@@ -218,6 +219,15 @@ class OrganizationForm(forms.Form):
         max_value=3650,
         help_text=_("How long reporter details and raw messages are kept after an incident ends."),
     )
+    report_number = forms.CharField(
+        label=_("Reporting number"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "The number members text or write to on Signal to report what they see, with its "
+            "country code (+1 612 555 0100). Leave it empty to take no reports by message."
+        ),
+    )
     member_organizations = forms.ModelMultipleChoiceField(
         label=_("Member organizations"),
         queryset=None,
@@ -228,9 +238,23 @@ class OrganizationForm(forms.Form):
 
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)
+        self.organization = organization
         if organization.kind == Organization.Kind.COALITION:
             self.fields["member_organizations"].queryset = Organization.objects.exclude(
                 pk=organization.pk
             ).exclude(kind=Organization.Kind.COALITION)
         else:
             del self.fields["member_organizations"]
+
+    def clean_report_number(self) -> str:
+        """Return the number in E.164, refusing one another organization already uses."""
+        raw = self.cleaned_data["report_number"].strip()
+        if not raw:
+            return ""
+        number = normalize_phone(raw)
+        taken = Organization.objects.filter(report_number=number).exclude(pk=self.organization.pk)
+        if taken.exists():
+            raise forms.ValidationError(
+                _("Another organization already takes reports at this number."), code="taken"
+            )
+        return number

@@ -8,7 +8,7 @@ from tocsin.audit.services import record
 
 from ..models import Organization, Person
 
-SETTINGS_FIELDS = ("name", "default_language", "retention_days")
+SETTINGS_FIELDS = ("name", "default_language", "retention_days", "report_number")
 
 
 @transaction.atomic

@@ -3,8 +3,11 @@
 server = LocalSignalServer().start()
 settings.TOCSIN_SIGNAL_URL = server.url
 server.max_recipients = 50          # answer 413 to larger requests
-server.unregistered.add("+1...")    # not on Signal: the others get it, the answer is 400
+server.unregistered.add("+1...")    # not on Signal: the others get it, the answer is 400;
+                                    # receiving for it answers 400 too
 server.inbound("+1...", "ok")       # what the next GET /v1/receive/{number} returns
+server.receipt("+1...")             # a delivery receipt, which carries no message
+server.down()                       # sends and receives answer 503 until server.up()
 """
 
 import json
@@ -25,31 +28,57 @@ class LocalSignalServer(LocalGateway):
         self.max_recipients: int | None = None
         self.unregistered: set[str] = set()
         self._inbox: dict[str, list[dict]] = {}
+        self._last_timestamp = 0
 
     def settings(self) -> dict[str, str]:
         """Return the Django settings that send through this server."""
         return {"TOCSIN_SIGNAL_URL": self.url}
 
-    def inbound(self, number: str, text: str, to: str = "") -> None:
+    def inbound(self, number: str, text: str, to: str = "", timestamp: int | None = None) -> int:
         """Queue a message from `number`, returned by the next GET /v1/receive/{to}
-        (by the next one for any account when `to` is not given)."""
-        timestamp = int(time.time() * 1000)
-        envelope = {
-            "envelope": {
-                "source": number,
-                "sourceNumber": number,
-                "timestamp": timestamp,
-                "dataMessage": {"message": text, "timestamp": timestamp},
-            }
-        }
+        (by the next one for any account when `to` is not given); return its timestamp.
+        Give the `timestamp` of an earlier message to deliver that message again."""
+        timestamp = timestamp or self._next_timestamp()
+        self._queue(to, number, timestamp, {"message": text, "timestamp": timestamp})
+        return timestamp
+
+    def receipt(self, number: str, to: str = "") -> None:
+        """Queue a delivery receipt from `number`: an envelope with no dataMessage."""
+        timestamp = self._next_timestamp()
+        receipt = {"when": timestamp, "isDelivery": True, "timestamps": [timestamp - 1]}
+        self._queue(to, number, timestamp, None, receipt)
+
+    def _next_timestamp(self) -> int:
+        """Return the time in milliseconds, later than any given before: Signal tells one
+        sender's messages apart by their timestamps."""
         with self.received:
-            self._inbox.setdefault(to, []).append(envelope)
+            self._last_timestamp = max(int(time.time() * 1000), self._last_timestamp + 1)
+            return self._last_timestamp
+
+    def _queue(
+        self, to: str, number: str, timestamp: int, data: dict | None, receipt: dict | None = None
+    ) -> None:
+        envelope: dict[str, Any] = {
+            "source": number,
+            "sourceNumber": number,
+            "timestamp": timestamp,
+        }
+        if data is not None:
+            envelope["dataMessage"] = data
+        if receipt is not None:
+            envelope["receiptMessage"] = receipt
+        with self.received:
+            self._inbox.setdefault(to, []).append({"envelope": envelope})
 
     def handle(self, method: str, path: str, headers: Any, body: bytes) -> Answer:
         if method == "POST" and path == "/v2/send":
             return self._send(body)
         if method == "GET" and path.startswith("/v1/receive/"):
+            if self._down:
+                return 503, {"error": "service unavailable"}, {}
             number = urllib.parse.unquote(path.removeprefix("/v1/receive/").split("?")[0])
+            if number in self.unregistered:
+                return 400, {"error": f"User {number} is not registered."}, {}
             with self.received:
                 queued = self._inbox.pop(number, []) + self._inbox.pop("", [])
             return 200, queued, {}

@@ -1,3 +1,101 @@
-"""Placeholder until this module's views are written."""
+"""The inbound SMS webhook: a Twilio-style gateway posts each text sent to a reporting number.
 
-urlpatterns: list = []
+The gateway signs every request (X-Twilio-Signature: base64 HMAC-SHA1, keyed with
+TOCSIN_SMS_INBOUND_TOKEN, over the URL it posted to followed by each parameter's name and
+value in order of name). That URL is taken to be TOCSIN_BASE_URL plus the request's path
+and query, the address configured at the gateway, so that a TLS proxy in front cannot
+change what is signed. The answer is TwiML: the gateway texts its <Message> back.
+Nothing here logs the sender's number or what they wrote.
+"""
+
+import base64
+import hashlib
+import hmac
+import logging
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from tocsin.accounts.models import Organization
+from tocsin.core.access import public
+from tocsin.core.contacts import normalize_phone
+
+from ..inbound import SMS, take_message
+from ..services.reports import TooManyReports
+
+log = logging.getLogger(__name__)
+
+
+def signature(url: str, params: dict[str, list[str]], token: str) -> str:
+    """Return the X-Twilio-Signature a gateway holding `token` sends for this request."""
+    signed = url + "".join(
+        name + value for name in sorted(params) for value in sorted(params[name])
+    )
+    digest = hmac.new(token.encode(), signed.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+def signed_by_gateway(request: HttpRequest) -> bool:
+    token = settings.TOCSIN_SMS_INBOUND_TOKEN
+    given = request.headers.get("X-Twilio-Signature", "")
+    if not token or not given:
+        return False
+    url = settings.TOCSIN_BASE_URL + request.get_full_path()
+    expected = signature(url, dict(request.POST.lists()), token)
+    return hmac.compare_digest(expected.encode(), given.encode())
+
+
+def twiml(message: str) -> HttpResponse:
+    body = f'<?xml version="1.0" encoding="UTF-8"?><Response><Message>{escape(message)}</Message></Response>'
+    return HttpResponse(body, content_type="text/xml; charset=utf-8")
+
+
+def plain(status: int, message: str) -> HttpResponse:
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+@public
+@csrf_exempt
+@require_POST
+def inbound_sms(request: HttpRequest) -> HttpResponse:
+    """Take a text sent to an organization's reporting number as a report."""
+    if not signed_by_gateway(request):
+        return plain(403, _("The request is not signed by the SMS gateway."))
+    form = request.POST
+    try:
+        to = normalize_phone(form.get("To", ""))
+    except ValidationError:
+        to = ""
+    organization = Organization.objects.filter(report_number=to).first() if to else None
+    if organization is None:
+        return plain(404, _("No organization takes reports at this To number."))
+    sender, sid, text = form.get("From", ""), form.get("MessageSid", ""), form.get("Body", "")
+    for name, value in (("From", sender), ("MessageSid", sid), ("Body", text.strip())):
+        if not value:
+            return plain(400, _("%(name)s is missing.") % {"name": name})
+    try:
+        callback = normalize_phone(sender)
+    except ValidationError:
+        callback = ""  # a short code or an alphanumeric sender: counted, never called back
+    with translation.override(organization.default_language):
+        try:
+            take_message(organization, SMS, callback or sender, sid, text, callback=callback)
+        except TooManyReports as refusal:
+            log.info("inbound SMS: held back a flood for organization %s", organization.slug)
+            return twiml(refusal.messages[0])
+        except ValidationError as refusal:
+            return plain(400, " ".join(refusal.messages))
+        log.info("inbound SMS: a report for organization %s", organization.slug)
+        return twiml(_("Report received, thank you. A dispatcher will check it."))
+
+
+urlpatterns = [
+    path("inbound/sms/", inbound_sms, name="inbound_sms"),
+]

@@ -21,6 +21,7 @@ def organization_settings(request, org):
         "name": organization.name,
         "default_language": organization.default_language,
         "retention_days": organization.retention_days,
+        "report_number": organization.report_number,
         "member_organizations": list(organization.member_organizations.all()),
     }
     form = OrganizationForm(request.POST or None, organization=organization, initial=initial)

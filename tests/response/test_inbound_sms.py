@@ -1,0 +1,149 @@
+"""A Twilio-style gateway posts each text sent to a reporting number; each one is a report."""
+
+import base64
+import hashlib
+import hmac
+import logging
+
+import pytest
+from django.utils import translation
+from django.utils.translation import gettext
+
+from tocsin.response.models import Report
+from tocsin.response.services.reports import reset_rate
+
+URL = "/inbound/sms/"
+TOKEN = "inbound-secret"
+REPORT_NUMBER = "+16125550100"
+MARISOL = "+16125550111"
+
+
+@pytest.fixture(autouse=True)
+def _gateway(settings, db):
+    settings.TOCSIN_SMS_INBOUND_TOKEN = TOKEN
+    settings.TOCSIN_BASE_URL = "https://tocsin.mna.example.org"
+    reset_rate(MARISOL)
+    yield
+    reset_rate(MARISOL)
+
+
+@pytest.fixture
+def reporting_org(org):
+    org.report_number = REPORT_NUMBER
+    org.save(update_fields=["report_number"])
+    return org
+
+
+def twilio_signature(url: str, params: dict[str, str], token: str = TOKEN) -> str:
+    """Sign as Twilio documents it: the URL, then each name and value sorted by name."""
+    signed = url + "".join(f"{name}{params[name]}" for name in sorted(params))
+    return base64.b64encode(
+        hmac.new(token.encode(), signed.encode(), hashlib.sha1).digest()
+    ).decode()
+
+
+def text(client, body="ICE at the ambulance bay", sid="SM0001", to=REPORT_NUMBER, **extra):
+    """Post what the gateway posts for one text from Marisol, signed with the right token."""
+    params = {"From": MARISOL, "To": to, "Body": body, "MessageSid": sid, **extra}
+    signature = twilio_signature("https://tocsin.mna.example.org" + URL, params)
+    return client.post(URL, params, headers={"X-Twilio-Signature": signature})
+
+
+def test_it_makes_a_report_of_a_signed_text_and_thanks_the_sender(client, reporting_org, caplog):
+    with caplog.at_level(logging.INFO):
+        response = text(client, "ICE at the ambulance bay, 4 agents", NumMedia="0")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/xml")
+    page = response.content.decode()
+    assert "<Response><Message>Report received, thank you." in page
+    assert "ambulance" not in page
+    report = Report.objects.get()
+    assert (report.organization, report.source) == (reporting_org, "sms")
+    assert (report.raw_text, report.callback) == ("ICE at the ambulance bay, 4 agents", MARISOL)
+    assert MARISOL not in caplog.text and "ambulance" not in caplog.text
+
+
+def test_it_answers_in_the_organizations_language(client, reporting_org):
+    reporting_org.default_language = "es"
+    reporting_org.save(update_fields=["default_language"])
+
+    response = text(client, "La migra en la entrada de ambulancias")
+
+    assert response.status_code == 200
+    with translation.override("es"):
+        thanks = gettext("Report received, thank you. A dispatcher will check it.")
+    assert f"<Message>{thanks}</Message>" in response.content.decode()
+    assert Report.objects.get().language == "es"
+
+
+def test_the_same_message_posted_twice_is_stored_once(client, reporting_org):
+    assert text(client, sid="SM0001").status_code == 200
+    assert text(client, sid="SM0001").status_code == 200
+
+    assert Report.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "signature",
+    ["", "bm90IGEgc2lnbmF0dXJl", "signed with another token"],
+)
+def test_it_refuses_a_text_without_the_gateways_signature(client, reporting_org, signature):
+    params = {"From": MARISOL, "To": REPORT_NUMBER, "Body": "ICE here", "MessageSid": "SM1"}
+    if signature == "signed with another token":
+        signature = twilio_signature("https://tocsin.mna.example.org" + URL, params, "wrong")
+    headers = {"X-Twilio-Signature": signature} if signature else {}
+
+    response = client.post(URL, params, headers=headers)
+
+    assert response.status_code == 403
+    assert not Report.objects.exists()
+
+
+def test_it_refuses_a_signed_text_whose_body_was_changed(client, reporting_org):
+    params = {"From": MARISOL, "To": REPORT_NUMBER, "Body": "ICE here", "MessageSid": "SM1"}
+    signature = twilio_signature("https://tocsin.mna.example.org" + URL, params)
+
+    response = client.post(
+        URL, {**params, "Body": "Forged"}, headers={"X-Twilio-Signature": signature}
+    )
+
+    assert response.status_code == 403
+    assert not Report.objects.exists()
+
+
+def test_it_answers_404_to_a_number_no_organization_takes_reports_at(client, reporting_org):
+    response = text(client, to="+16125550199")
+
+    assert response.status_code == 404
+    assert "To number" in response.content.decode()
+    assert not Report.objects.exists()
+
+
+def test_it_finds_the_organization_however_the_to_number_is_written(client, reporting_org):
+    assert text(client, to="+1 (612) 555-0100").status_code == 200
+    assert Report.objects.get().organization == reporting_org
+
+
+def test_it_refuses_an_empty_text_naming_the_body(client, reporting_org):
+    response = text(client, body="   ")
+
+    assert response.status_code == 400
+    assert "Body" in response.content.decode()
+    assert not Report.objects.exists()
+
+
+def test_a_flood_from_one_number_is_told_to_slow_down(client, reporting_org, settings):
+    settings.TOCSIN_REPORT_BURST = 2
+    for count in range(2):
+        assert text(client, f"ICE here {count}", sid=f"SM{count}").status_code == 200
+
+    response = text(client, "ICE here again", sid="SM9")
+
+    assert response.status_code == 200
+    assert "Too many reports" in response.content.decode()
+    assert Report.objects.count() == 2
+
+
+def test_it_refuses_a_get(client, reporting_org):
+    assert client.get(URL).status_code == 405
