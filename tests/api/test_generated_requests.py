@@ -3,7 +3,8 @@
 Schemathesis generates requests from the OpenAPI schema (valid and invalid ones) and sends
 them through Django in-process, with an admin's token, for the organization under test and
 either its real objects or generated codes; each answer must be documented, JSON, match its
-schema, and never be a 5xx.
+schema, and never be a 5xx. The admin also dispatches, and was sent the alert, so that the
+incident and response operations get past their guards.
 """
 
 import pytest
@@ -13,7 +14,13 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import make_person
+from tocsin.accounts.models import Membership
+from tocsin.accounts.roles import Role
 from tocsin.api.main import api
+from tocsin.delivery.models import Alert, Delivery
+from tocsin.response.models import Incident
+from tocsin.response.services.reports import reset_rate
 
 from .conftest import token_for
 
@@ -40,6 +47,24 @@ def api_schema():
     yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler())
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def objects(objects, org, site, admin):
+    """The shared objects, with an incident at the site that a verifier could look at, and
+    an alert about it sent to the admin, who dispatches too."""
+    Membership.objects.filter(person=admin, organization=org).update(
+        roles=int(Role.ADMIN | Role.DISPATCHER | Role.MEMBER)
+    )
+    make_person(org, Role.VERIFIER, name="Vera Verifier", site=site)
+    incident = Incident.objects.create(organization=org, site=site, lat=site.lat, lng=site.lng)
+    alert = Alert.objects.create(
+        organization=org, kind=Alert.Kind.VERIFY_REQUEST, incident=incident
+    )
+    Delivery.objects.create(alert=alert, person=admin, channel="email")
+    reset_rate("127.0.0.1")
+    yield {**objects, "incident": str(incident.public_id), "alert": str(alert.public_id)}
+    reset_rate("127.0.0.1")
 
 
 OPERATIONS = [

@@ -5,19 +5,34 @@ also need membership in that organization, checked before the view runs. Rows in
 organization are fetched only through the helpers below, which start from it, so an
 object of another organization is 404 even to an admin of this one.
 
+Operations under /incidents/{incident}/ and /alerts/{alert}/responses are guarded the same
+way: `dispatcher_of_incident` and `recipient_of_alert` authenticate the token and load the
+object before ninja parses the body, so whoever may not see it gets 404 whatever they send.
+
 tests/api/test_access.py walks every operation of the OpenAPI schema and fails when one
 answers an anonymous caller or a person of another organization, unless it is listed here.
 """
 
 import uuid
 
-from django.http import Http404
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
 
-from tocsin.accounts.models import Membership, Organization, Site, Unit
+from tocsin.accounts.models import Membership, Organization, Person, Site, Unit
+from tocsin.accounts.roles import has_role
+from tocsin.delivery.models import Alert, Delivery
+from tocsin.response.access import DISPATCHERS, as_uuid, incidents_for
+from tocsin.response.models import Incident
+
+from .auth import ANY_PERSON
 
 # (method, path) of operations anyone may call without a token, on purpose. The schema
 # (/api/v1/openapi.json) and its docs page are not operations and are public too.
-PUBLIC_OPERATIONS: frozenset[tuple[str, str]] = frozenset()
+PUBLIC_OPERATIONS: frozenset[tuple[str, str]] = frozenset({("POST", "/api/v1/reports")})
+
+# The guards below are plain callables, which ninja leaves out of the schema: operations
+# they guard state the bearer token here, so the schema keeps its one security scheme.
+BEARER = {"security": [{"BearerToken": []}]}
 
 
 def site_of(organization: Organization, code: str) -> Site:
@@ -49,3 +64,68 @@ def membership_of(organization: Organization, public_id: uuid.UUID | str) -> Mem
     if membership is None:
         raise Http404
     return membership
+
+
+def dispatch_memberships(person: Person) -> QuerySet[Membership]:
+    """Return the person's active memberships that hold the dispatcher role."""
+    return Membership.objects.filter(
+        has_role(DISPATCHERS), person=person, active=True
+    ).select_related("organization")
+
+
+def dispatchable_incidents(person: Person) -> QuerySet[Incident]:
+    """Return every incident the person may dispatch, in any of their organizations."""
+    incidents = Incident.objects.none()
+    for membership in dispatch_memberships(person):
+        incidents |= incidents_for(membership)
+    return incidents
+
+
+def incident_for(person: Person, public_id: str) -> Incident:
+    """Return the incident by public id if the person may dispatch it, or 404."""
+    incident = (
+        dispatchable_incidents(person)
+        .select_related("organization", "site", "claimed_by")
+        .filter(public_id=as_uuid(public_id))
+        .first()
+    )
+    if incident is None:
+        raise Http404
+    return incident
+
+
+def alert_sent_to(person: Person, public_id: str) -> Alert:
+    """Return the alert by public id if it was sent to the person, or 404: nobody else
+    learns that it exists."""
+    alert = Alert.objects.filter(
+        public_id=as_uuid(public_id),
+        pk__in=Delivery.objects.filter(person=person).values("alert_id"),
+    ).first()
+    if alert is None:
+        raise Http404
+    return alert
+
+
+def path_argument(request: HttpRequest, name: str) -> str:
+    match = request.resolver_match
+    if match is None or name not in match.kwargs:
+        raise Http404
+    return str(match.kwargs[name])
+
+
+def dispatcher_of_incident(request: HttpRequest) -> Person | None:
+    """Authenticate the token; set request.incident to the `incident` path argument's
+    incident if the person may dispatch it, else answer 404."""
+    person = ANY_PERSON(request)
+    if person is not None:
+        request.incident = incident_for(person, path_argument(request, "incident"))
+    return person
+
+
+def recipient_of_alert(request: HttpRequest) -> Person | None:
+    """Authenticate the token; set request.alert to the `alert` path argument's alert if it
+    was sent to the person, else answer 404."""
+    person = ANY_PERSON(request)
+    if person is not None:
+        request.alert = alert_sent_to(person, path_argument(request, "alert"))
+    return person

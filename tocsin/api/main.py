@@ -3,14 +3,16 @@
 from ninja import NinjaAPI
 
 from . import errors
-from .routers import alerts, memberships, organizations, people, sites, units
+from .routers import alerts, incidents, memberships, organizations, people, reports, sites, units
 
 DESCRIPTION = """\
 Organizations, sites, units, memberships, people and alerts, for the organization's own people.
 
-Every operation needs `Authorization: Bearer <token>`; the server's operator creates a
-token with `tocsin api-token EMAIL`, and it acts with that person's roles. Reading needs
-membership in the organization; changes, memberships and people need the admin role.
+Every operation but sending a report needs `Authorization: Bearer <token>`; the server's
+operator creates a token with `tocsin api-token EMAIL`, and it acts with that person's roles.
+Reading needs membership in the organization; changes, memberships and people need the admin
+role. Anyone may report enforcement activity; its incidents are for the dispatchers of the
+organization and of those that share dispatch with it.
 """
 
 
@@ -26,5 +28,5 @@ api = TocsinAPI(
     urls_namespace="api",
 )
 errors.install(api)
-for module in (organizations, sites, units, memberships, people, alerts):
+for module in (organizations, sites, units, memberships, people, alerts, reports, incidents):
     api.add_router("", module.router)

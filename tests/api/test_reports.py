@@ -1,0 +1,142 @@
+"""Reports through the API: anyone may send one; bad fields are named; floods are held back."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.conftest import make_site
+from tocsin.response.models import Incident, Report
+from tocsin.response.services.reports import reset_rate
+
+from .conftest import Api, fields_named
+
+LOCAL = "127.0.0.1"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_report_rate(db):
+    """Every test starts with a full report allowance for the test client's address."""
+    reset_rate(LOCAL)
+    yield
+    reset_rate(LOCAL)
+
+
+@pytest.fixture
+def raid(org, site):
+    return {
+        "organization": org.slug,
+        "site": site.code,
+        "agents": 4,
+        "vehicles": 2,
+        "activity": "Agents in tactical vests at the ambulance bay",
+        "uniform": "Vests marked POLICE ICE",
+        "callback": "+16125550111",
+        "language": "es",
+    }
+
+
+def test_an_anonymous_report_opens_an_incident_at_its_site(anonymous_api, raid, site):
+    response = anonymous_api.post("/reports", raid)
+
+    assert response.status_code == 201
+    body = response.json()
+    report = Report.objects.get(public_id=body["id"])
+    assert body == {
+        "id": str(report.public_id),
+        "incident_id": str(report.incident.public_id),
+        "state": "new",
+    }
+    assert (report.source, report.reporter, report.language) == ("api", None, "es")
+    assert (report.site, report.agents, report.callback) == (site, 4, "+16125550111")
+    assert report.incident.site == site
+    assert report.incident.where == "Hennepin County Medical Center"
+
+
+def test_a_second_report_nearby_joins_the_same_incident(anonymous_api, raid, site):
+    first = anonymous_api.post("/reports", raid).json()
+
+    second = anonymous_api.post(
+        "/reports",
+        {"organization": raid["organization"], "lat": 44.9731, "lng": -93.2617, "agents": 6},
+    ).json()
+
+    assert second["incident_id"] == first["incident_id"]
+    assert Incident.objects.get().reports.count() == 2
+
+
+def test_a_report_with_a_token_is_filed_as_that_persons(member_api, member, raid):
+    response = member_api.post("/reports", raid)
+
+    assert response.status_code == 201
+    report = Report.objects.get(public_id=response.json()["id"])
+    assert (report.reporter, report.source) == (member, "api")
+
+
+def test_a_bad_token_is_refused_rather_than_filed_anonymously(raid):
+    response = Api("tocsin_not_a_real_token").post("/reports", raid)
+
+    assert response.status_code == 401
+    assert not Report.objects.exists()
+
+
+def test_the_time_seen_is_kept(anonymous_api, raid):
+    seen = (timezone.now() - timedelta(minutes=20)).replace(microsecond=0)
+
+    response = anonymous_api.post("/reports", {**raid, "seen_at": seen.isoformat()})
+
+    assert response.status_code == 201
+    assert Report.objects.get().seen_at == seen
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"organization": "no-such-union"}, "organization"),
+        ({"organization": ""}, "organization"),
+        ({"site": "NOSUCHSITE"}, "site"),
+        ({"lat": 91, "lng": -93.26}, "lat"),
+        ({"lat": 44.97}, "lng"),
+        ({"agents": 5000}, "agents"),
+        ({"agents": -1}, "agents"),
+        ({"activity": "x" * 1001}, "activity"),
+        ({"callback": "x" * 121}, "callback"),
+        ({"seen_at": (timezone.now() + timedelta(hours=2)).isoformat()}, "seen_at"),
+        ({"seen_at": (timezone.now() - timedelta(days=3)).isoformat()}, "seen_at"),
+        ({"seen_at": "2026-05-01T09:30:00"}, "seen_at"),
+        ({"seen_at": "yesterday"}, "seen_at"),
+        ({"language": "fr"}, "language"),
+        ({"activity": "", "uniform": "", "agents": None, "vehicles": None}, "activity"),
+    ],
+)
+def test_a_bad_report_is_refused_naming_the_field_and_nothing_is_stored(
+    anonymous_api, raid, change, field
+):
+    response = anonymous_api.post("/reports", {**raid, **change})
+
+    assert response.status_code == 422
+    assert fields_named(response) == {field}
+    assert not Report.objects.exists()
+    assert not Incident.objects.exists()
+
+
+def test_a_site_of_another_organization_is_refused(anonymous_api, raid, other_org):
+    montefiore = make_site(other_org, name="Montefiore, Bronx", lat="40.880000", lng="-73.879000")
+
+    response = anonymous_api.post("/reports", {**raid, "site": montefiore.code})
+
+    assert response.status_code == 422
+    assert fields_named(response) == {"site"}
+    assert not Report.objects.exists()
+
+
+def test_a_flood_of_reports_is_held_back_with_a_time_to_retry(anonymous_api, raid, settings):
+    settings.TOCSIN_REPORT_BURST = 1
+    assert anonymous_api.post("/reports", raid).status_code == 201
+
+    response = anonymous_api.post("/reports", raid)
+
+    assert response.status_code == 429
+    assert "Too many reports" in response.json()["detail"]
+    assert int(response["Retry-After"]) > 0
+    assert Report.objects.count() == 1

@@ -1,0 +1,126 @@
+"""Reports of enforcement activity: anyone may send one, with or without a token.
+
+A report with a token is filed as that person's; without one, as nobody's. Either way the
+client's address counts against the report rate limit, and the answer says which incident
+the report joined and where that incident stands, never what else is known about it.
+"""
+
+import math
+from datetime import UTC
+from typing import Annotated, Literal
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from ninja.errors import AuthenticationError
+from pydantic import AfterValidator, AwareDatetime
+
+from tocsin.accounts.models import Organization, Person
+from tocsin.response.models import Incident
+from tocsin.response.services.reports import (
+    MAX_COUNT,
+    MAX_SHORT_TEXT,
+    MAX_TEXT,
+    ReportInput,
+    TooManyReports,
+    submit_report,
+)
+
+from ..auth import ANY_PERSON
+from ..schemas import Code, Error, FieldErrors, Latitude, Longitude, text
+
+# No guard: the view reads the token itself, when one is sent.
+router = Router(tags=["reports"], auth=None)
+
+# A bearer token is optional here: the empty requirement means "or none".
+OPTIONAL_BEARER = {"security": [{"BearerToken": []}, {}]}
+
+
+def _comparable(value):
+    # A time near the ends of the calendar cannot be compared with the server's clock.
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("This time is out of range.") from None
+    return value
+
+
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+SeenAt = Annotated[AwareDatetime, AfterValidator(_comparable)]
+
+
+class ReportIn(Schema):
+    organization: text(60, 1) = Field(description="the slug of the organization to report to")
+    site: Code | None = Field(None, description="the code of one of the organization's sites")
+    lat: Latitude | None = None
+    lng: Longitude | None = None
+    location: text(MAX_SHORT_TEXT) = Field("", description="where, in words")
+    agents: Count | None = Field(None, description="how many agents")
+    vehicles: Count | None = Field(None, description="how many vehicles")
+    activity: text(MAX_TEXT) = Field("", description="what the agents are doing")
+    uniform: text(MAX_SHORT_TEXT) = Field("", description="what they wear, badges, markings")
+    equipment: text(MAX_SHORT_TEXT) = Field("", description="weapons, vehicles, tools")
+    seen_at: SeenAt | None = Field(None, description="when it was seen; now if not given")
+    callback: text(120) = Field("", description="how a dispatcher can call the reporter back")
+    language: Literal["en", "es"] = Field("en", description="the reporter's language")
+
+
+class ReportReceived(Schema):
+    id: str
+    incident_id: str
+    state: Literal[tuple(Incident.State.values)]  # type: ignore[valid-type]
+
+
+@router.post(
+    "/reports",
+    response={201: ReportReceived, 400: Error, 401: Error, 422: FieldErrors, 429: Error},
+    openapi_extra=OPTIONAL_BEARER,
+)
+def create_report(request: HttpRequest, response: HttpResponse, payload: ReportIn):
+    """Report enforcement activity; it joins the open incident nearby or opens a new one.
+
+    At least one of activity, uniform, equipment, agents or vehicles must say something.
+    Too many reports from one address in a short time answer 429 with Retry-After.
+    """
+    reporter = reporter_of(request)
+    organization = Organization.objects.filter(slug=payload.organization).first()
+    if organization is None:
+        raise ValidationError({"organization": _("There is no organization with this short name.")})
+    fields = payload.model_dump(exclude={"organization", "site"})
+    site = None
+    if payload.site is not None:
+        site = organization.sites.filter(code=payload.site).first()
+        if site is None:
+            raise ValidationError(
+                {"site": _("No site with code %(code)s here.") % {"code": payload.site}}
+            )
+    try:
+        report = submit_report(
+            organization,
+            ReportInput(site=site, **fields),
+            source="api",
+            rate_source=request.META.get("REMOTE_ADDR") or "unknown",
+            reporter=reporter,
+        )
+    except TooManyReports as refused:
+        response["Retry-After"] = str(math.ceil(refused.retry_after))
+        return Status(429, {"detail": refused.messages[0]})
+    return Status(
+        201,
+        {
+            "id": str(report.public_id),
+            "incident_id": str(report.incident.public_id),
+            "state": report.incident.state,
+        },
+    )
+
+
+def reporter_of(request: HttpRequest) -> Person | None:
+    """Return the person of the request's token, None without one; refuse a bad token."""
+    if "Authorization" not in request.headers:
+        return None
+    person = ANY_PERSON(request)
+    if person is None:
+        raise AuthenticationError
+    return person
