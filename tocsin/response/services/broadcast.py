@@ -25,6 +25,7 @@ from tocsin.delivery.services import create_alert, send_alert
 
 from ..models import Incident
 from .incidents import close, locked, refuse_unless_open
+from .retention import erase_sender
 from .timeline import log
 
 ASKS = ("stay_away", "observe", "legal_observers", "none")
@@ -296,6 +297,9 @@ def retract_incident(
         raise ValidationError(_("Only a confirmed incident has an alert to retract."))
     alert = follow_up(actor, incident, Alert.Kind.RETRACTION, message)
     close(incident, Incident.State.DISMISSED, reason)
+    if reason == Incident.DismissReason.MALICIOUS:
+        for report in incident.reports.all():
+            erase_sender(report)
     log(
         incident,
         actor,

@@ -7,6 +7,7 @@ source can still be held back."""
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from tocsin.accounts.models import Organization
@@ -14,27 +15,34 @@ from tocsin.audit.services import record
 
 from ..models import Incident, Report
 
-SENDER_FIELDS = {"raw_text": "", "callback": "", "reporter": None}
+# Everything a report holds about its sender but the rate-limit key: what they wrote, how
+# to call them back, who they are, and the keyed hash of their number and message time.
+SENDER_FIELDS = {"raw_text": "", "callback": "", "reporter": None, "inbound_key": None}
+CLOSED_STATES = [Incident.State.RESOLVED, Incident.State.DISMISSED]
 
 
 def erase_sender(report: Report) -> None:
     """Erase what a report holds about its sender, keeping what it says."""
-    Report.objects.filter(pk=report.pk).update(**SENDER_FIELDS, sender_erased_at=timezone.now())
+    Report.objects.filter(pk=report.pk, sender_erased_at__isnull=True).update(
+        **SENDER_FIELDS, sender_erased_at=timezone.now()
+    )
 
 
 @transaction.atomic
 def erase_expired_senders(now=None) -> int:
     """Erase sender details of reports whose incident ended longer ago than the retention
-    period of its organization; return how many reports were erased."""
+    period of its organization, and of any closed as malicious (a retracted alert's too);
+    return how many reports were erased."""
     now = now or timezone.now()
     erased = 0
-    for organization in Organization.objects.only("pk", "retention_days"):
+    for organization in Organization.objects.only("pk", "slug", "retention_days"):
         cutoff = now - timedelta(days=organization.retention_days)
         due = Report.objects.filter(
+            Q(incident__closed_at__lte=cutoff)
+            | Q(incident__dismiss_reason=Incident.DismissReason.MALICIOUS),
             organization=organization,
             sender_erased_at__isnull=True,
-            incident__state__in=[Incident.State.RESOLVED, Incident.State.DISMISSED],
-            incident__closed_at__lte=cutoff,
+            incident__state__in=CLOSED_STATES,
         )
         count = due.update(**SENDER_FIELDS, sender_erased_at=now)
         if count:
