@@ -118,7 +118,7 @@ def test_the_answer_page_speaks_the_verifiers_language(
     with sent():
         alert = broadcast.request_verification(dispatcher, incident, 2000)
     html = client.get(link_of(alert, vera)).content.decode()
-    assert "¿Qué encontró?" in html and "no confirmado" in html
+    assert "¿Qué encontraste?" in html and "no confirmado" in html
 
 
 def test_no_answer_is_taken_once_the_incident_is_over(

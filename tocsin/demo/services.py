@@ -17,12 +17,13 @@ from tocsin.accounts.models import (
     Membership,
     Organization,
     Person,
+    SharingAgreement,
     Site,
     Subscription,
     SubscriptionCell,
     Unit,
 )
-from tocsin.accounts.roles import Role
+from tocsin.accounts.roles import Role, has_role
 from tocsin.accounts.services.people import (
     contact_index_for,
     create_person,
@@ -57,6 +58,7 @@ def load_demo() -> DemoSummary:
     created = _load_members(organizations, sites, units)
     _load_push_subscriptions()
     _load_accounts(organizations)
+    _load_rapid_response(organizations)
     if created:
         record(None, "demo.world.loaded", members_created=created)
     demo_slugs = [org.slug for org in world.ORGANIZATIONS]
@@ -285,3 +287,25 @@ def _load_accounts(organizations: dict[str, Organization]) -> None:
             if not created and not membership.roles & account.role:
                 membership.roles = int(Role(membership.roles) | account.role)
                 membership.save(update_fields=["roles"])
+
+
+def _load_rapid_response(organizations: dict[str, Organization]) -> None:
+    """What the Hennepin morning needs: the nurses' reporting number, their alerts shared
+    with the other locals at HCMC, and a legal van crew (the first two legal observers)."""
+    for slug, number in world.REPORT_NUMBERS.items():
+        Organization.objects.filter(pk=organizations[slug].pk, report_number="").update(
+            report_number=number
+        )
+    for owner, partner, dispatch in world.SHARING:
+        SharingAgreement.objects.get_or_create(
+            organization=organizations[owner],
+            partner=organizations[partner],
+            defaults={"alerts": True, "dispatch": dispatch},
+        )
+    observers = Membership.objects.filter(
+        has_role(Role.LEGAL_OBSERVER), organization=organizations[world.MNA]
+    ).order_by("pk")
+    if not observers.filter(has_role(Role.LEGAL_VAN)).exists():
+        for membership in observers[:2]:
+            membership.roles = int(Role(membership.roles) | Role.LEGAL_VAN)
+            membership.save(update_fields=["roles"])

@@ -66,6 +66,12 @@ ORGANIZATIONS = [
     DemoOrganization(MRLF, "Minneapolis Regional Labor Federation", "coalition"),
 ]
 
+# Rapid response: the number members text or message on Signal to report (fictional).
+REPORT_NUMBERS = {MNA: "+16125550150"}
+# (owner, partner, shares dispatch too): the nurses' verified alerts reach the other locals
+# at Hennepin County Medical Center who follow the area.
+SHARING = [(MNA, SEIU_26, False), (MNA, UNITE_HERE_17, False)]
+
 # The coalition brings together the Minneapolis locals.
 COALITIONS = {MRLF: (MNA, SEIU_26, UNITE_HERE_17, ATU_1005, CWA_7250, MFE)}
 

@@ -66,16 +66,12 @@ class ConfirmForm(NamedErrorsForm):
 
 
 class DismissForm(NamedErrorsForm):
-    reason = forms.ChoiceField(
-        label=_("Why dismiss it"), choices=Incident.DismissReason.choices
-    )
+    reason = forms.ChoiceField(label=_("Why dismiss it"), choices=Incident.DismissReason.choices)
 
 
 class RetractForm(NamedErrorsForm):
     message = message_field(_("The correction people will get"))
-    reason = forms.ChoiceField(
-        label=_("Why retract it"), choices=Incident.DismissReason.choices
-    )
+    reason = forms.ChoiceField(label=_("Why retract it"), choices=Incident.DismissReason.choices)
 
 
 class AllClearForm(NamedErrorsForm):

@@ -141,7 +141,9 @@ def incident_context(request: HttpRequest, incident: Incident, **forms_given) ->
 
     reports = list(incident.reports.select_related("site").prefetch_related("photos"))
     others = [
-        other for other in open_incidents(request) if other.pk != incident.pk and not other.merged_into_id
+        other
+        for other in open_incidents(request)
+        if other.pk != incident.pk and not other.merged_into_id
     ]
     others = [other for other in others if other.organization_id == incident.organization_id]
     responses = incident.responses.select_related("person", "alert").prefetch_related("photos")
@@ -312,7 +314,12 @@ def incident_confirm(request: HttpRequest, org: str, incident: str) -> HttpRespo
         if data.get("seen_size") is not None and data["seen_size"] == size:
             try:
                 alert = broadcast.confirm_incident(
-                    request.user, found, data["message"], data["radius_m"], data["where"], data["ask"]
+                    request.user,
+                    found,
+                    data["message"],
+                    data["radius_m"],
+                    data["where"],
+                    data["ask"],
                 )
             except ValidationError as error:
                 form.add_service_errors(error)
@@ -328,7 +335,9 @@ def incident_confirm(request: HttpRequest, org: str, incident: str) -> HttpRespo
     context = incident_context(
         request, found, confirm_form=form, preview_size=preview, open_form="confirm_form"
     )
-    return render(request, "response/incident.html", context, status=200 if preview is not None else 400)
+    return render(
+        request, "response/incident.html", context, status=200 if preview is not None else 400
+    )
 
 
 INCIDENT = "staff/o/<slug:org>/incidents/<uuid:incident>/"

@@ -23,3 +23,16 @@ def minutes(delta) -> int:
         return max(1, -(-int(delta.total_seconds()) // 60))
     except (AttributeError, TypeError):
         return 0
+
+
+@register.filter
+def holds(membership, role_slugs: str) -> bool:
+    """Whether a membership holds any of the roles named, comma-separated: "dispatcher,admin"."""
+    from tocsin.accounts.roles import Role
+
+    if membership is None:
+        return False
+    wanted = Role(0)
+    for slug in role_slugs.split(","):
+        wanted |= Role.from_slug(slug)
+    return membership.has(wanted)

@@ -116,6 +116,8 @@ def home(request):
             "membership": membership,
             "roles": [role.label for role in Role if membership.roles & role],
             "is_admin": membership.has(Role.ADMIN),
+            "is_dispatcher": membership.has(Role.DISPATCHER),
+            "takes_calls": membership.has(Role.DISPATCHER | Role.HOTLINE),
         }
         for membership in memberships
     ]
