@@ -12,7 +12,7 @@ from tests.conftest import make_site
 from tocsin.accounts.models import Unit
 from tocsin.core.access import is_public
 from tocsin.delivery.models import Alert, NoticeChannel
-from tocsin.response.models import Incident, Photo
+from tocsin.response.models import Incident, Photo, Report
 
 SKIPPED_PREFIXES = ("api/v1/", "static/")
 REFUSED = {401, 403, 404, 405}
@@ -48,11 +48,13 @@ def objects(org, site, member):
         organization=org, name="Stewards", url="json://127.0.0.1:9/notices"
     )
     incident = Incident.objects.create(organization=org, site=site, lat=site.lat, lng=site.lng)
+    report = Report.objects.create(organization=org, incident=incident, source="web")
     photo = Photo.objects.create(
         organization=org, incident=incident, image=b"not a real photo", width=1, height=1
     )
     return {
         "incident": str(incident.public_id),
+        "report": str(report.public_id),
         "photo": photo.code,
         "alert": str(alert.public_id),
         "org": org.slug,
@@ -105,7 +107,8 @@ def test_an_anonymous_visitor_is_refused(client, objects, name, arguments):
     [
         param
         for param in GUARDED
-        if set(param.values[1]) & {"org", "site", "unit", "person", "alert", "incident", "photo"}
+        if set(param.values[1])
+        & {"org", "site", "unit", "person", "alert", "incident", "photo", "report"}
     ],
 )
 def test_a_privileged_person_of_another_organization_gets_404(

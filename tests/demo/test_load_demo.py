@@ -157,3 +157,25 @@ def test_it_keeps_a_changed_demo_password_when_loaded_again(db, demo_world):
     call_command("load-demo", verbosity=0)
     person.refresh_from_db()
     assert person.check_password("a new and private passphrase")
+
+
+def test_it_sets_up_the_hennepin_morning(db, demo_world):
+    """The nurses take reports on a number, share their alerts with the other HCMC locals,
+    have verifiers at the hospital and a legal van crew."""
+    from tocsin.accounts.models import SharingAgreement
+    from tocsin.accounts.roles import has_role
+    from tocsin.response.models import Incident
+    from tocsin.response.services.broadcast import verifier_candidates
+
+    mna = Organization.objects.get(slug=world.MNA)
+    assert mna.report_number == "+16125550150"
+    partners = set(
+        SharingAgreement.objects.filter(organization=mna, alerts=True).values_list(
+            "partner__slug", flat=True
+        )
+    )
+    assert partners == {world.SEIU_26, world.UNITE_HERE_17}
+    assert Membership.objects.filter(has_role(Role.LEGAL_VAN), organization=mna).count() == 2
+    hcmc = Site.objects.get(name=world.HCMC)
+    at_hcmc = Incident(organization=mna, site=hcmc, lat=hcmc.lat, lng=hcmc.lng)
+    assert verifier_candidates(at_hcmc, 2000)

@@ -183,3 +183,29 @@ def test_an_unconfirmed_incident_gets_no_all_clear(org, site, dispatcher):
     with pytest.raises(ValidationError):
         broadcast.clear_incident(dispatcher, incident, "All clear")
     assert not Alert.objects.exists()
+
+
+def test_on_signal_the_people_who_answer_get_their_own_link(
+    org, site, dispatcher, signal_server, sent
+):
+    vic = make_person(org, Role.VERIFIER, name="Vic", site=site)
+    add_contact(vic, "signal", "+16125550131", True)
+    lena = make_person(org, Role.LEGAL_OBSERVER, name="Lena")
+    add_contact(lena, "signal", "+16125550132", True)
+    for number in ("+16125550133", "+16125550134"):
+        member = make_person(org, name=f"Member {number[-2:]}")
+        add_contact(member, "signal", number, True)
+        follow_site(member, org, site)
+    incident = incident_at(org, site)
+    with sent():
+        broadcast.request_verification(dispatcher, incident, 2000)
+    with sent():
+        broadcast.confirm_incident(dispatcher, incident, "Agents at the bay", 1000)
+    texts = {}
+    for message in signal_server.messages:
+        texts.setdefault(message["to"], []).append(message["text"])
+    assert "/a/" in texts["+16125550131"][0]  # the verifier answers from it
+    assert "/a/" in texts["+16125550132"][0]  # the legal observer answers en route from it
+    # Members share one text, so one request reaches them all: no personal link in it.
+    assert texts["+16125550133"] == texts["+16125550134"]
+    assert "/a/" not in texts["+16125550133"][0]

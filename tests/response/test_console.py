@@ -229,6 +229,23 @@ def test_a_missed_check_in_raises_an_alarm_once(dispatcher_client, dispatcher, o
     assert "Call them" not in dispatcher_client.get(page(org, incident)).content.decode()
 
 
-def test_the_console_stream_says_when_something_changed(dispatcher_client, org):
+def test_the_console_stream_says_when_something_changed(dispatcher_client, org, site):
     response = dispatcher_client.get(f"/staff/o/{org.slug}/console/events/")
     assert response["Content-Type"] == "text/event-stream"
+    events = iter(response.streaming_content)
+    assert next(events).startswith(b"event: changed")
+    file_report(org, site=site)
+    newest = org.incidents.get().timeline.order_by("pk").last()
+    assert next(events) == f'event: changed\ndata: {{"mark": {newest.pk}}}\n\n'.encode()
+    response.close()
+
+
+def test_a_callback_contact_shows_only_when_asked_and_the_read_is_audited(
+    dispatcher_client, dispatcher, org, site
+):
+    report = file_report(org, site=site, callback="+16125550199")
+    url = page(org, report.incident)
+    assert "0199" not in dispatcher_client.get(url).content.decode()
+    shown = dispatcher_client.post(url + f"reports/{report.public_id}/callback/")
+    assert "+16125550199" in shown.content.decode()
+    assert dispatcher.audit_entries.filter(action="response.report.callback_read").exists()

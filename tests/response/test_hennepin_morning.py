@@ -83,10 +83,19 @@ def jpeg_with_gps(path):
     return path
 
 
+@pytest.fixture
+def desk(chromium, live_server):
+    """The dispatcher's browser: a desktop-sized page."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_hennepin_morning(
-    chromium,
+    desk,
     phone_in,
     live_server,
     org,
@@ -124,8 +133,7 @@ def test_the_hennepin_morning(
     person(org, "Van crew", "sms", "+16125550124", Role.LEGAL_VAN)
 
     # The dispatcher's console is open before anything happens.
-    console = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    console.set_default_timeout(15_000)
+    console = desk
     console_csp = offline(console)
     sign_in_browser(console, live_server, dispatcher)
     console.goto(f"{live_server.url}/staff/o/{org.slug}/console/")
@@ -178,12 +186,13 @@ def test_the_hennepin_morning(
     console.wait_for_url(f"**/incidents/{incident.public_id}/")
     console.keyboard.press("c")
     expect(console.get_by_text("You have this incident.")).to_be_visible()
+    console.wait_for_load_state()
 
     # Ask the verifiers within 2 km; Vera answers confirmed, with a photo, in Spanish.
     console.keyboard.press("v")
     console.get_by_label("Ask verifiers within").select_option("2000")
     console.get_by_role("button", name="Send the verify request").click()
-    expect(console.get_by_text("Verify request sent to 1 verifiers")).to_be_visible()
+    expect(console.get_by_text("Verify request sent to 1 verifier.")).to_be_visible()
     request = wait_until(lambda: received(servers, "SOLICITUD DE VERIFICACIÓN"))
     assert list(request) == ["+16125550120"]
     assert CALLBACK not in request["+16125550120"] and WHAT not in request["+16125550120"]

@@ -30,7 +30,8 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 from huey.exceptions import RetryTask
 
-from tocsin.accounts.models import ContactPoint
+from tocsin.accounts.models import ContactPoint, Membership
+from tocsin.accounts.roles import Role, has_role
 
 from .audience import record_deliveries
 from .channels import Outgoing, Transport, TransportError, transport_for
@@ -107,7 +108,8 @@ def send_chunk(alert_id: int, channel: str, first_id: int, last_id: int) -> int:
     left_for_later = False
     size = batch_size(transport)
     alert = Alert.objects.select_related("organization").get(pk=alert_id)
-    link_for = personal_links() if transport.personal_links else None
+    answering = None if transport.personal_links else people_who_answer(alert, claim)
+    link_for = personal_links() if transport.personal_links or answering else None
     try:
         for language, group in groupby(rows, key=lambda row: row.person.language):
             rendered = render(alert, language)
@@ -115,11 +117,11 @@ def send_chunk(alert_id: int, channel: str, first_id: int, last_id: int) -> int:
             for row in group:
                 batch.append(row)
                 if len(batch) == size:
-                    done, later = send_batch(transport, rendered, batch, link_for)
+                    done, later = send_batch(transport, rendered, batch, link_for, answering)
                     sent, left_for_later = sent + done, left_for_later or later
                     batch = []
             if batch:
-                done, later = send_batch(transport, rendered, batch, link_for)
+                done, later = send_batch(transport, rendered, batch, link_for, answering)
                 sent, left_for_later = sent + done, left_for_later or later
     except TransportError as error:
         if error.permanent:
@@ -179,15 +181,45 @@ def batch_size(transport: Transport) -> int:
     return max(1, min(MAX_SINGLE_BATCH, int(limits.per_second)))
 
 
+def people_who_answer(alert: Alert, claim: str) -> set[int]:
+    """Return which people of a leased chunk answer this alert from its link.
+
+    A channel that shares one text among many recipients (Signal) still gives these people
+    their own link: everyone asked to verify or dispatched, and the responders, legal
+    observers and legal van crews of a verified alert (they answer en route, on scene).
+    """
+    if alert.incident_id is None:
+        return set()
+    people = Delivery.objects.filter(claim=claim).values("person_id")
+    if alert.kind in (Alert.Kind.VERIFY_REQUEST, Alert.Kind.DISPATCH):
+        return set(people.values_list("person_id", flat=True))
+    if alert.kind != Alert.Kind.VERIFIED:
+        return set()
+    movers = Role.RESPONDER | Role.LEGAL_OBSERVER | Role.LEGAL_VAN
+    return set(
+        Membership.objects.filter(
+            has_role(movers),
+            organization_id=alert.organization_id,
+            active=True,
+            person_id__in=people,
+        ).values_list("person_id", flat=True)
+    )
+
+
 def send_batch(
-    transport: Transport, rendered: Rendered, batch: list[Delivery], link_for=None
+    transport: Transport,
+    rendered: Rendered,
+    batch: list[Delivery],
+    link_for=None,
+    answering: set[int] | None = None,
 ) -> tuple[int, bool]:
     """Send one request's worth; return (how many were sent, whether some must be retried).
 
     `link_for` makes the personal links (rendering.personal_links(), made once per chunk).
+    On a channel without personal links, the people in `answering` get theirs all the same.
     """
     limits = transport.limits
-    if transport.personal_links and link_for is None:
+    if (transport.personal_links or answering) and link_for is None:
         link_for = personal_links()
     template = (
         rendered.short if (limits.max_length or 10**6) < SHORT_MESSAGE_BELOW else rendered.text
@@ -197,7 +229,8 @@ def send_batch(
         if row.contact is None:
             mark_failed(row, "contact removed")
             continue
-        link = link_for(row.pk) if transport.personal_links else ""
+        personal = transport.personal_links or row.person_id in (answering or ())
+        link = link_for(row.pk) if personal and link_for is not None else ""
         messages[row.pk] = (
             row,
             Outgoing(

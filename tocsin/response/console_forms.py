@@ -30,6 +30,17 @@ ASK_CHOICES = [
 ]
 
 
+class IncidentForm(NamedErrorsForm):
+    """A form of the incident page. Several share field names there, so each form's ids
+    start with its own prefix (its labels must point at its own fields)."""
+
+    id_prefix = "incident"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
 def message_field(label, required=True):
     return forms.CharField(
         label=label,
@@ -39,7 +50,8 @@ def message_field(label, required=True):
     )
 
 
-class VerifyForm(NamedErrorsForm):
+class VerifyForm(IncidentForm):
+    id_prefix = "verify"
     radius_m = forms.TypedChoiceField(
         label=_("Ask verifiers within"), coerce=int, choices=VERIFY_RADII
     )
@@ -50,7 +62,8 @@ class VerifyForm(NamedErrorsForm):
         self.fields["radius_m"].initial = settings.TOCSIN_VERIFY_RADIUS_M
 
 
-class ConfirmForm(NamedErrorsForm):
+class ConfirmForm(IncidentForm):
+    id_prefix = "confirm"
     message = message_field(_("What is happening (the alert's text)"))
     where = forms.CharField(label=_("Where"), max_length=300, required=False)
     ask = forms.ChoiceField(label=_("What people are asked to do"), choices=ASK_CHOICES)
@@ -65,24 +78,29 @@ class ConfirmForm(NamedErrorsForm):
         self.fields["radius_m"].initial = settings.TOCSIN_BROADCAST_RADIUS_M
 
 
-class DismissForm(NamedErrorsForm):
+class DismissForm(IncidentForm):
+    id_prefix = "dismiss"
     reason = forms.ChoiceField(label=_("Why dismiss it"), choices=Incident.DismissReason.choices)
 
 
-class RetractForm(NamedErrorsForm):
+class RetractForm(IncidentForm):
+    id_prefix = "retract"
     message = message_field(_("The correction people will get"))
     reason = forms.ChoiceField(label=_("Why retract it"), choices=Incident.DismissReason.choices)
 
 
-class AllClearForm(NamedErrorsForm):
+class AllClearForm(IncidentForm):
+    id_prefix = "all-clear"
     message = message_field(_("The all-clear people will get"))
 
 
-class VanForm(NamedErrorsForm):
+class VanForm(IncidentForm):
+    id_prefix = "van"
     message = message_field(_("What the legal van should know"), required=False)
 
 
-class MergeForm(NamedErrorsForm):
+class MergeForm(IncidentForm):
+    id_prefix = "merge"
     target = forms.ChoiceField(label=_("Merge this incident into"))
 
     def __init__(self, *args, others=(), **kwargs):
@@ -92,7 +110,8 @@ class MergeForm(NamedErrorsForm):
         ]
 
 
-class SplitForm(NamedErrorsForm):
+class SplitForm(IncidentForm):
+    id_prefix = "split"
     reports = forms.MultipleChoiceField(
         label=_("Reports to move to a new incident"), widget=forms.CheckboxSelectMultiple
     )

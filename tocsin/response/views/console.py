@@ -12,11 +12,13 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.handlers.asgi import ASGIRequest
 from django.db.models import Count, Max
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from tocsin.accounts.models import Site
@@ -25,7 +27,7 @@ from tocsin.audit.services import record
 from tocsin.core.access import org_role_required
 
 from .. import console_forms as forms
-from ..access import dispatch_organization_ids, get_incident_for, incidents_for
+from ..access import as_uuid, dispatch_organization_ids, get_incident_for, incidents_for
 from ..models import Incident, Response, TimelineEntry
 from ..services import broadcast, incidents
 from ..services.responses import latest_movements, overdue_check_ins
@@ -33,6 +35,10 @@ from ..services.responses import latest_movements, overdue_check_ins
 DISPATCHER = Role.DISPATCHER
 STREAM_SECONDS = 600
 POLL_SECONDS = 1
+# Even with no change, refresh each minute (check-in alarms come from the clock) and say
+# something every 15 seconds.
+REFRESH_SECONDS = 60
+KEEP_ALIVE_SECONDS = 15
 
 
 def open_incidents(request: HttpRequest):
@@ -88,6 +94,7 @@ def console(request: HttpRequest, org: str) -> HttpResponse:
         "organization": request.organization,
         "rows": rows,
         "map": map_points(request, rows),
+        "sites": request.organization.sites.order_by("name"),
         "section": "console",
     }
     return render(request, "response/console.html", context)
@@ -109,23 +116,58 @@ def change_mark(organization_ids: list[int], incident_id: int | None = None) -> 
     return lines.aggregate(newest=Max("pk"))["newest"] or 0
 
 
-def change_stream(organization_ids: list[int], incident_id: int | None = None):
+class ChangeFeed:
+    """What a change stream says next, given the newest mark and the clock."""
+
+    def __init__(self) -> None:
+        self.last: int | None = None
+        self.last_changed = self.last_sent = 0.0
+
+    def next(self, mark: int, now: float) -> str:
+        if mark != self.last or now - self.last_changed > REFRESH_SECONDS:
+            self.last, self.last_changed, self.last_sent = mark, now, now
+            return f"event: changed\ndata: {json.dumps({'mark': mark})}\n\n"
+        if now - self.last_sent > KEEP_ALIVE_SECONDS:
+            # A comment line: proxies keep the stream open, and a closed tab is noticed.
+            self.last_sent = now
+            return ": keep-alive\n\n"
+        return ""
+
+
+def change_stream(
+    request: HttpRequest, organization_ids: list[int], incident_id: int | None = None
+) -> StreamingHttpResponse:
     """Server-Sent Events: a `changed` event whenever a timeline line is written (polled each
-    second, and each minute regardless, so check-in alarms show up), for ten minutes."""
-    mark_of = sync_to_async(change_mark)
+    second, and each minute regardless, so check-in alarms show up), for ten minutes; the
+    browser's EventSource then reconnects by itself.
+
+    Under the ASGI server (`tocsin serve`) the events come from an asynchronous generator,
+    which holds no thread while it waits. Django serves an asynchronous generator under WSGI
+    only once it has finished, so there (the test server) a plain generator streams instead.
+    """
+    feed = ChangeFeed()
 
     async def events():
+        mark_of = sync_to_async(change_mark)
         deadline = time.monotonic() + STREAM_SECONDS
-        last, last_sent = None, 0.0
         while time.monotonic() < deadline:
-            mark = await mark_of(organization_ids, incident_id)
-            now = time.monotonic()
-            if mark != last or now - last_sent > 60:
-                yield f"event: changed\ndata: {json.dumps({'mark': mark})}\n\n"
-                last, last_sent = mark, now
+            said = feed.next(await mark_of(organization_ids, incident_id), time.monotonic())
+            if said:
+                yield said
             await asyncio.sleep(POLL_SECONDS)
 
-    response = StreamingHttpResponse(events(), content_type="text/event-stream")
+    def events_in_thread():
+        deadline = time.monotonic() + STREAM_SECONDS
+        while time.monotonic() < deadline:
+            said = feed.next(change_mark(organization_ids, incident_id), time.monotonic())
+            if said:
+                yield said
+            time.sleep(POLL_SECONDS)
+            # Written before the next query: a page closed meanwhile ends the stream here.
+            yield ":\n\n"
+
+    stream = events() if isinstance(request, ASGIRequest) else events_in_thread()
+    response = StreamingHttpResponse(stream, content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response
@@ -133,7 +175,7 @@ def change_stream(organization_ids: list[int], incident_id: int | None = None):
 
 @org_role_required(DISPATCHER)
 def console_events(request: HttpRequest, org: str) -> StreamingHttpResponse:
-    return change_stream(dispatch_organization_ids(request.organization))
+    return change_stream(request, dispatch_organization_ids(request.organization))
 
 
 def incident_context(request: HttpRequest, incident: Incident, **forms_given) -> dict:
@@ -174,6 +216,7 @@ def incident_context(request: HttpRequest, incident: Incident, **forms_given) ->
         ],
         "others": others,
         "section": "console",
+        "revealed": set(),
         **defaults,
         **forms_given,
     }
@@ -187,6 +230,23 @@ def incident_detail(request: HttpRequest, org: str, incident: str) -> HttpRespon
 
 
 @org_role_required(DISPATCHER)
+@require_POST
+def report_callback(request: HttpRequest, org: str, incident: str, report: str) -> HttpResponse:
+    """Show a report's callback contact to a dispatcher who asks for it, and audit the read.
+
+    The contact is never on the page otherwise: a screen left open, or printed, does not
+    show how to reach the people who reported.
+    """
+    found = get_incident_for(request.membership, incident)
+    shown = found.reports.filter(public_id=as_uuid(report)).first()
+    if shown is None:
+        raise Http404
+    record(request.user, "response.report.callback_read", shown, organization=found.organization)
+    context = incident_context(request, found, revealed={shown.pk})
+    return render(request, "response/incident.html", context)
+
+
+@org_role_required(DISPATCHER)
 def incident_live(request: HttpRequest, org: str, incident: str) -> HttpResponse:
     """The incident's changing parts (answers, alarms, timeline), for the page to swap in."""
     found = get_incident_for(request.membership, incident)
@@ -196,7 +256,7 @@ def incident_live(request: HttpRequest, org: str, incident: str) -> HttpResponse
 @org_role_required(DISPATCHER)
 def incident_events(request: HttpRequest, org: str, incident: str) -> StreamingHttpResponse:
     found = get_incident_for(request.membership, incident)
-    return change_stream([found.organization_id], found.pk)
+    return change_stream(request, [found.organization_id], found.pk)
 
 
 # Each action: the form that parses it, the service that does it, what to say after.
@@ -216,9 +276,11 @@ def act_verify(request, incident, form):
     alert = broadcast.request_verification(
         request.user, incident, form.cleaned_data["radius_m"], form.cleaned_data["message"]
     )
-    return _("Verify request sent to %(count)d verifiers, nearest first.") % {
-        "count": alert.audience_size
-    }
+    return ngettext(
+        "Verify request sent to %(count)d verifier.",
+        "Verify request sent to %(count)d verifiers, nearest first.",
+        alert.audience_size,
+    ) % {"count": alert.audience_size}
 
 
 def act_dismiss(request, incident, form):
@@ -230,17 +292,29 @@ def act_retract(request, incident, form):
     alert = broadcast.retract_incident(
         request.user, incident, form.cleaned_data["message"], form.cleaned_data["reason"]
     )
-    return _("Correction sent to %(count)d people.") % {"count": alert.audience_size}
+    return ngettext(
+        "Correction sent to %(count)d person.",
+        "Correction sent to %(count)d people.",
+        alert.audience_size,
+    ) % {"count": alert.audience_size}
 
 
 def act_clear(request, incident, form):
     alert = broadcast.clear_incident(request.user, incident, form.cleaned_data["message"])
-    return _("All-clear sent to %(count)d people.") % {"count": alert.audience_size}
+    return ngettext(
+        "All-clear sent to %(count)d person.",
+        "All-clear sent to %(count)d people.",
+        alert.audience_size,
+    ) % {"count": alert.audience_size}
 
 
 def act_van(request, incident, form):
     alert = broadcast.dispatch_legal_van(request.user, incident, form.cleaned_data["message"])
-    return _("Legal van dispatched (%(count)d people).") % {"count": alert.audience_size}
+    return ngettext(
+        "Legal van dispatched (%(count)d person).",
+        "Legal van dispatched (%(count)d people).",
+        alert.audience_size,
+    ) % {"count": alert.audience_size}
 
 
 def act_merge(request, incident, form):
@@ -326,7 +400,12 @@ def incident_confirm(request: HttpRequest, org: str, incident: str) -> HttpRespo
             else:
                 messages.success(
                     request,
-                    _("Verified alert sent to %(count)d people.") % {"count": alert.audience_size},
+                    ngettext(
+                        "Verified alert sent to %(count)d person.",
+                        "Verified alert sent to %(count)d people.",
+                        alert.audience_size,
+                    )
+                    % {"count": alert.audience_size},
                 )
                 return redirect("response:incident", org=org, incident=found.public_id)
         else:
@@ -350,6 +429,7 @@ urlpatterns = [
     path(INCIDENT + "live/", incident_live, name="incident_live"),
     path(INCIDENT + "events/", incident_events, name="incident_events"),
     path(INCIDENT + "confirm/", incident_confirm, name="incident_confirm"),
+    path(INCIDENT + "reports/<uuid:report>/callback/", report_callback, name="report_callback"),
     *[
         path(
             INCIDENT + action.replace("_", "-") + "/",
