@@ -72,7 +72,7 @@ def verifier_candidates(incident: Incident, radius_m: int) -> list[Candidate]:
     A verifier is placed by the site of their membership and by the areas they follow; the
     nearest of those counts.
     """
-    if not incident.located:
+    if incident.lat is None or incident.lng is None:
         return []
     lat, lng = float(incident.lat), float(incident.lng)
     memberships = (
@@ -87,13 +87,13 @@ def verifier_candidates(incident: Incident, radius_m: int) -> list[Candidate]:
     )
     nearest: dict[int, Candidate] = {}
     for membership in memberships:
-        places = []
+        places: list[tuple] = []
         if membership.site is not None:
             places.append((membership.site.lat, membership.site.lng))
         for follow in membership.person.subscriptions.all():
             if follow.site is not None:
                 places.append((follow.site.lat, follow.site.lng))
-            elif follow.lat is not None:
+            elif follow.lat is not None and follow.lng is not None:
                 places.append((follow.lat, follow.lng))
         for place_lat, place_lng in places:
             distance = geo.distance_m(lat, lng, float(place_lat), float(place_lng))
@@ -153,7 +153,7 @@ def request_verification(
 def broadcast_audience(incident: Incident, radius_m: int) -> dict:
     """Return the audience of the incident's verified alert (see delivery.audience)."""
     spec: dict = {"roles": int(RESPONDERS)}
-    if incident.located:
+    if incident.lat is not None and incident.lng is not None:
         spec["points"] = [[float(incident.lat), float(incident.lng), radius_m]]
     if incident.site is not None:
         spec["sites"] = [incident.site.code]

@@ -38,7 +38,7 @@ def claim_incident(actor: Person, incident: Incident, take_over: bool = False) -
     if incident.claimed_by_id is not None and not take_over:
         raise ValidationError(
             _("%(name)s already has this incident. Take it over only if they agree.")
-            % {"name": incident.claimed_by.display_name}
+            % {"name": incident.claimed_by.display_name if incident.claimed_by else ""}
         )
     previous = incident.claimed_by
     incident.claimed_by = actor

@@ -281,6 +281,8 @@ def nearby_incident(organization: Organization, lat, lng, now: datetime) -> Inci
     ).select_for_update()
     best: tuple[float, Incident] | None = None
     for incident in candidates:
+        if incident.lat is None or incident.lng is None:
+            continue
         distance = geo.distance_m(float(lat), float(lng), float(incident.lat), float(incident.lng))
         if distance <= settings.TOCSIN_INCIDENT_RADIUS_M and (best is None or distance < best[0]):
             best = (distance, incident)

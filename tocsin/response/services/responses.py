@@ -81,6 +81,8 @@ def record_response(
     if errors:
         raise ValidationError(errors)
     cleaned = clean_photo(photo) if photo else None
+    if alert.incident_id is None:
+        raise ValidationError(_("This alert takes no answer from you."))
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=alert.incident_id)
         if not incident.is_open:
@@ -109,7 +111,7 @@ def record_response(
             if status in Response.VERIFICATION
             else "response.responder.answered"
         )
-        detail = {"status": status, "response": str(response.public_id)}
+        detail: dict[str, object] = {"status": status, "response": str(response.public_id)}
         if eta_minutes is not None:
             detail["eta_minutes"] = eta_minutes
         if response.note:

@@ -248,9 +248,11 @@ def report_callback(request: HttpRequest, org: str, incident: str, report: str) 
 
 @org_role_required(DISPATCHER)
 def incident_live(request: HttpRequest, org: str, incident: str) -> HttpResponse:
-    """The incident's changing parts (answers, alarms, timeline), for the page to swap in."""
+    """One changing part of the incident's page, for the page to swap in: `?part=answers`
+    (alarms, verifiers' and responders' answers) or `?part=timeline` (alerts, timeline)."""
     found = get_incident_for(request.membership, incident)
-    return render(request, "response/_incident_live.html", incident_context(request, found))
+    part = "timeline" if request.GET.get("part") == "timeline" else "answers"
+    return render(request, f"response/_incident_{part}.html", incident_context(request, found))
 
 
 @org_role_required(DISPATCHER)

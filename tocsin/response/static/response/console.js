@@ -3,30 +3,34 @@
 (function () {
   "use strict";
 
-  // Swap a region for the server's fresh rendering whenever its stream says something changed.
-  function live(box, after) {
-    if (!box || !window.EventSource) {
+  // Swap regions for the server's fresh rendering whenever their stream says something
+  // changed. The regions of one page share one stream (the first region's data-events).
+  function live(boxes, after) {
+    boxes = Array.prototype.slice.call(boxes).filter(Boolean);
+    if (!boxes.length || !window.EventSource) {
       return;
     }
     var first = true;
-    var source = new EventSource(box.dataset.events);
+    var source = new EventSource(boxes[0].dataset.events);
     source.addEventListener("changed", function () {
       if (first) {
         first = false; // the page was rendered just now
         return;
       }
-      fetch(box.dataset.src, { credentials: "same-origin", headers: { "HX-Request": "true" } })
-        .then(function (response) {
-          return response.ok ? response.text() : null;
-        })
-        .then(function (html) {
-          if (html !== null) {
-            box.innerHTML = html;
-            if (after) {
-              after();
+      boxes.forEach(function (box) {
+        fetch(box.dataset.src, { credentials: "same-origin" })
+          .then(function (response) {
+            return response.ok ? response.text() : null;
+          })
+          .then(function (html) {
+            if (html !== null) {
+              box.innerHTML = html;
+              if (after) {
+                after();
+              }
             }
-          }
-        });
+          });
+      });
     });
   }
 
@@ -68,8 +72,8 @@
     }
   }
 
-  live(document.getElementById("queue"), drawMap);
-  live(document.getElementById("incident-live"));
+  live([document.getElementById("queue")], drawMap);
+  live(document.querySelectorAll(".incident-live"));
   drawMap();
 
   // Keyboard: j/k move between incidents, any [data-key] element answers its key.
