@@ -37,6 +37,17 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
+@pytest.fixture
+def fresh_report_rate():
+    """A full report allowance for the test client's address (127.0.0.1), before and after:
+    the rate limit's buckets live in the queue's store and outlast a test run."""
+    from tocsin.response.services.reports import reset_rate
+
+    reset_rate("127.0.0.1")
+    yield
+    reset_rate("127.0.0.1")
+
+
 @pytest.fixture(autouse=True)
 def _speak_english_again():
     """A request in Spanish leaves Spanish active in its thread; start each test afresh."""

@@ -142,7 +142,7 @@ def test_a_dispatcher_of_another_organization_gets_404(api_as, other_org, incide
         f"/incidents/{incident.public_id}/confirm", {"message": "ICE", "radius_m": 500}
     )
     assert confirm.status_code == 404
-    assert not incident.alerts.exists()
+    assert not incident.alerts.exclude(kind=Alert.Kind.NEW_INCIDENT).exists()
 
 
 def test_a_dispatcher_of_a_partner_sharing_dispatch_sees_the_incidents(
@@ -173,8 +173,10 @@ def test_reading_an_incident_shows_its_reports_and_is_audited(
     assert [entry["action"] for entry in body["timeline"]] == [
         "response.incident.opened",
         "response.report.received",
+        "response.dispatchers.alerted",
     ]
-    assert body["alerts"] == []
+    # Only the dispatchers were told: nothing went to members.
+    assert [alert["kind"] for alert in body["alerts"]] == ["new_incident"]
     assert AuditEntry.objects.filter(
         action="response.incident.read",
         actor=dispatcher,
@@ -238,7 +240,7 @@ def test_a_verify_request_with_nobody_in_range_names_the_radius(dispatcher_api, 
 
     assert response.status_code == 422
     assert fields_named(response) == {"radius_m"}
-    assert not incident.alerts.exists()
+    assert not incident.alerts.exclude(kind=Alert.Kind.NEW_INCIDENT).exists()
 
 
 def test_confirming_reaches_as_many_people_as_it_says(
@@ -256,7 +258,7 @@ def test_confirming_reaches_as_many_people_as_it_says(
     detail = dispatcher_api.get(f"/incidents/{incident.public_id}").json()
     assert detail["state"] == "confirmed"
     alert = Alert.objects.get(public_id=response.json()["alert_id"])
-    assert detail["alerts"] == [
+    assert detail["alerts"][1:] == [
         {"id": str(alert.public_id), "kind": "verified", "audience_size": 2, "state": alert.state}
     ]
 
@@ -277,7 +279,7 @@ def test_a_bad_confirmation_is_refused_naming_the_field_and_sends_nothing(
 
     assert response.status_code == 422
     assert fields_named(response) == {field}
-    assert not incident.alerts.exists()
+    assert not incident.alerts.exclude(kind=Alert.Kind.NEW_INCIDENT).exists()
     incident.refresh_from_db()
     assert incident.state == Incident.State.NEW
 
@@ -291,7 +293,7 @@ def test_an_incident_is_confirmed_only_once(dispatcher_api, dispatcher, incident
 
     assert response.status_code == 422
     assert "already confirmed" in response.json()["detail"][0]["msg"]
-    assert incident.alerts.count() == 1
+    assert incident.alerts.exclude(kind=Alert.Kind.NEW_INCIDENT).count() == 1
 
 
 def test_dismissing_closes_the_incident_with_its_reason(dispatcher_api, incident):
@@ -304,7 +306,7 @@ def test_dismissing_closes_the_incident_with_its_reason(dispatcher_api, incident
         "dismissed",
         "false_alarm",
     )
-    assert not incident.alerts.exists()
+    assert not incident.alerts.exclude(kind=Alert.Kind.NEW_INCIDENT).exists()
 
 
 @pytest.mark.parametrize("body", [{"reason": "bored"}, {}])
@@ -357,7 +359,7 @@ def test_a_retraction_or_all_clear_goes_to_the_people_the_alert_reached(
     assert recipients(smtp_server) == reached
     detail = dispatcher_api.get(f"/incidents/{incident.public_id}").json()
     assert detail["state"] == state
-    assert [alert["kind"] for alert in detail["alerts"]] == ["verified", kind]
+    assert [alert["kind"] for alert in detail["alerts"]] == ["new_incident", "verified", kind]
 
 
 @pytest.mark.parametrize("action", ["retract", "all-clear"])
@@ -365,7 +367,7 @@ def test_an_unconfirmed_incident_has_nothing_to_retract_or_clear(dispatcher_api,
     response = dispatcher_api.post(f"/incidents/{incident.public_id}/{action}", {"message": "x"})
 
     assert response.status_code == 422
-    assert not incident.alerts.exists()
+    assert not incident.alerts.exclude(kind=Alert.Kind.NEW_INCIDENT).exists()
 
 
 @pytest.fixture

@@ -7,19 +7,10 @@ from django.utils import timezone
 
 from tests.conftest import make_site
 from tocsin.response.models import Incident, Report
-from tocsin.response.services.reports import reset_rate
 
 from .conftest import Api, fields_named
 
-LOCAL = "127.0.0.1"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_report_rate(db):
-    """Every test starts with a full report allowance for the test client's address."""
-    reset_rate(LOCAL)
-    yield
-    reset_rate(LOCAL)
+pytestmark = pytest.mark.usefixtures("fresh_report_rate")
 
 
 @pytest.fixture

@@ -9,17 +9,14 @@ import pytest
 from tests.conftest import make_person, verified_client
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact
-from tocsin.response.services.reports import ReportInput, reset_rate, submit_report
+from tocsin.response.services.reports import ReportInput, submit_report
 
 LOCAL = "127.0.0.1"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_report_rate(db):
-    """Every test starts with a full report allowance for the test client's address."""
-    reset_rate(LOCAL)
-    yield
-    reset_rate(LOCAL)
+def _fresh_report_rate(fresh_report_rate):
+    """Every test here starts with a full report allowance for the test client's address."""
 
 
 @pytest.fixture

@@ -113,7 +113,7 @@ def test_a_verify_request_names_the_radius_when_nobody_is_near(dispatcher_client
     response = dispatcher_client.post(page(org, incident, "verify"), {"radius_m": "500"})
     assert response.status_code == 400
     assert "No verifier is within 500 m" in response.content.decode()
-    assert not Alert.objects.exists()
+    assert not Alert.objects.exclude(kind=Alert.Kind.NEW_INCIDENT).exists()
 
 
 def test_a_verify_request_goes_out_and_the_incident_is_verifying(
@@ -139,7 +139,7 @@ def test_confirming_shows_the_audience_size_before_anything_is_sent(
     preview = dispatcher_client.post(page(org, incident, "confirm"), form)
     assert preview.status_code == 200
     assert "This verified alert will reach 3 people." in preview.content.decode()
-    assert not Alert.objects.exists()
+    assert not Alert.objects.exclude(kind=Alert.Kind.NEW_INCIDENT).exists()
     with sent():
         sent_response = dispatcher_client.post(
             page(org, incident, "confirm"), {**form, "seen_size": "3"}
@@ -153,7 +153,7 @@ def test_a_changed_audience_is_shown_again_instead_of_sent(dispatcher_client, or
     form = {"message": "Agents", "ask": "stay_away", "radius_m": "1000", "seen_size": "7"}
     response = dispatcher_client.post(page(org, incident, "confirm"), form)
     assert "will reach 0 people" in response.content.decode()
-    assert not Alert.objects.exists()
+    assert not Alert.objects.exclude(kind=Alert.Kind.NEW_INCIDENT).exists()
 
 
 def test_a_confirm_without_a_message_names_the_field(dispatcher_client, org, incident):
@@ -162,7 +162,7 @@ def test_a_confirm_without_a_message_names_the_field(dispatcher_client, org, inc
     )
     assert response.status_code == 400
     assert "errorlist" in response.content.decode()
-    assert not Alert.objects.exists()
+    assert not Alert.objects.exclude(kind=Alert.Kind.NEW_INCIDENT).exists()
 
 
 def test_dismissing_needs_a_reason(dispatcher_client, org, incident):
@@ -250,3 +250,32 @@ def test_a_callback_contact_shows_only_when_asked_and_the_read_is_audited(
     shown = dispatcher_client.post(url + f"reports/{report.public_id}/callback/")
     assert "+16125550199" in shown.content.decode()
     assert dispatcher.audit_entries.filter(action="response.report.callback_read").exists()
+
+
+def test_under_the_asgi_server_the_stream_sends_each_change_at_once(dispatcher_client, org, site):
+    """`tocsin serve` runs Django under ASGI, where the stream is an asynchronous generator."""
+    from asgiref.sync import async_to_sync, sync_to_async
+    from django.test import AsyncClient
+
+    client = AsyncClient()
+    client.cookies = dispatcher_client.cookies
+
+    async def first_two_events():
+        response = await client.get(f"/staff/o/{org.slug}/console/events/")
+        assert response["Content-Type"] == "text/event-stream"
+        assert response.is_async  # no thread held while the dispatcher watches
+        events = []
+        async for chunk in response.streaming_content:
+            if chunk.startswith(b":"):
+                continue
+            events.append(chunk)
+            if len(events) == 1:
+                await sync_to_async(file_report)(org, site=site)
+            else:
+                break
+        return events
+
+    opening, after_report = async_to_sync(first_two_events)()
+    newest = org.incidents.get().timeline.order_by("pk").last()
+    assert opening.startswith(b"event: changed")
+    assert after_report == f'event: changed\ndata: {{"mark": {newest.pk}}}\n\n'.encode()

@@ -9,7 +9,7 @@ from tests.conftest import make_org
 from tocsin.delivery.ratelimit import limiter
 from tocsin.response.inbound import poll_signal
 from tocsin.response.inbound_tasks import (
-    READ_GUARD_KEY,
+    read_guard_key,
     read_signal_messages,
     schedule_signal_reads,
 )
@@ -26,11 +26,11 @@ NOBODYS_NUMBER = "+16125550199"
 def _fresh_sender_rates(db):
     for number in (MARISOL, JOSE):
         reset_rate(number)
-    limiter().reset(READ_GUARD_KEY)
+    limiter().reset(read_guard_key())
     yield
     for number in (MARISOL, JOSE):
         reset_rate(number)
-    limiter().reset(READ_GUARD_KEY)
+    limiter().reset(read_guard_key())
 
 
 @pytest.fixture

@@ -428,6 +428,9 @@ def test_a_hotline_volunteer_types_in_calls_without_a_rate_limit(client, org, si
         assert response.status_code == 302
 
     assert Report.objects.filter(entered_by=hotline).count() == 3
+    # The volunteer sees no incidents: they come back to the call page, told it is saved.
+    assert response["Location"] == call_page(org)
+    assert "The dispatchers see it now" in staff.get(call_page(org)).content.decode()
 
 
 def test_a_call_that_says_nothing_is_refused_naming_the_field(dispatcher_client, org):

@@ -184,7 +184,7 @@ def test_the_csv_has_one_row_per_event_and_opens_in_excel(dispatcher_client, org
     assert header == ["at", "kind", "actor", "what", "detail"]
     kinds = [row[1] for row in rows]
     assert kinds.count("report") == 2
-    assert kinds.count("alert") == incident.alerts.count() == 2
+    assert kinds.count("alert") == incident.alerts.count() == 3  # with the dispatchers' news
     assert kinds.count("response") == 2
     assert kinds.count("timeline") == incident.timeline.count()
     assert [row[0] for row in rows] == sorted(row[0] for row in rows)

@@ -24,6 +24,7 @@ def test_it_opens_an_incident_at_the_site_of_the_first_report(org, site):
     assert [entry.action for entry in incident.timeline.all()] == [
         "response.incident.opened",
         "response.report.received",
+        "response.dispatchers.alerted",
     ]
 
 
@@ -136,3 +137,25 @@ def test_what_the_reporter_typed_is_encrypted_at_rest(org, site):
         cursor.execute("SELECT activity, callback FROM response_report WHERE id = %s", [report.pk])
         activity, callback = cursor.fetchone()
     assert "Vests" not in activity and "555" not in callback
+
+
+def test_the_dispatchers_hear_of_a_new_incident_but_members_do_not(
+    org, site, dispatcher, member, smtp_server, sent
+):
+    from tocsin.accounts.services.people import add_contact
+    from tocsin.accounts.services.subscriptions import follow_site
+
+    add_contact(member, "email", "marisol@example.org", True)
+    follow_site(member, org, site)
+    with sent():
+        first = file_report(org, site=site, callback="+16125550199")
+    with sent():
+        file_report(org, site=site)  # joins the incident: nobody is told twice
+    (message,) = smtp_server.messages
+    assert message["to"] == ["dispatch@mna.test"]
+    assert (
+        "NEW REPORT" in message["subject"] and "Hennepin County Medical Center" in message["body"]
+    )
+    assert f"/staff/o/{org.slug}/console/" in message["body"]
+    assert "tactical vests" not in message["body"] and "0199" not in message["body"]
+    assert first.incident.alerts.get().kind == "new_incident"

@@ -21,7 +21,7 @@ from django.http import Http404, HttpRequest
 from tocsin.accounts.models import Membership, Organization, Person, Site, Unit
 from tocsin.accounts.roles import has_role
 from tocsin.delivery.models import Alert, Delivery
-from tocsin.response.access import DISPATCHERS, as_uuid, incidents_for
+from tocsin.response.access import DISPATCHERS, as_uuid, incident_among, incidents_for
 from tocsin.response.models import Incident
 
 from .auth import ANY_PERSON
@@ -83,15 +83,7 @@ def dispatchable_incidents(person: Person) -> QuerySet[Incident]:
 
 def incident_for(person: Person, public_id: str) -> Incident:
     """Return the incident by public id if the person may dispatch it, or 404."""
-    incident = (
-        dispatchable_incidents(person)
-        .select_related("organization", "site", "claimed_by")
-        .filter(public_id=as_uuid(public_id))
-        .first()
-    )
-    if incident is None:
-        raise Http404
-    return incident
+    return incident_among(dispatchable_incidents(person), public_id)
 
 
 def alert_sent_to(person: Person, public_id: str) -> Alert:

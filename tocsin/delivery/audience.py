@@ -30,8 +30,8 @@ from tocsin.core import geo
 
 from .models import Alert, Delivery
 
-# Which subscriptions want to hear about each kind of alert (verify requests and dispatches
-# go by role only).
+# Which subscriptions want to hear about each kind of alert (verify requests, dispatches and
+# news of an incident for the dispatchers go by role or by name only).
 SUBSCRIPTION_KINDS: dict[str, int] = {
     Alert.Kind.VERIFIED: AlertKinds.RAIDS,
     Alert.Kind.RETRACTION: AlertKinds.RAIDS | AlertKinds.ALL_CLEAR,
@@ -39,6 +39,7 @@ SUBSCRIPTION_KINDS: dict[str, int] = {
     Alert.Kind.NOTICE: AlertKinds.NOTICES,
     Alert.Kind.REMINDER: AlertKinds.EVENTS,
     Alert.Kind.VERIFY_REQUEST: 0,
+    Alert.Kind.NEW_INCIDENT: 0,
     Alert.Kind.DISPATCH: 0,
 }
 DEFAULT_SITE_RADIUS_M = 1000

@@ -14,6 +14,7 @@ from tocsin.core.ids import short_code
 class Alert(models.Model):
     class Kind(models.TextChoices):
         VERIFIED = "verified", _("verified alert")
+        NEW_INCIDENT = "new_incident", _("new incident, to dispatchers")
         VERIFY_REQUEST = "verify_request", _("verify request")
         DISPATCH = "dispatch", _("dispatch")
         RETRACTION = "retraction", _("retraction")
@@ -77,6 +78,7 @@ PRIORITY: dict[str, int] = {
     Alert.Kind.RETRACTION: 100,
     Alert.Kind.ALL_CLEAR: 90,
     Alert.Kind.DISPATCH: 90,
+    Alert.Kind.NEW_INCIDENT: 90,
     Alert.Kind.VERIFY_REQUEST: 90,
     Alert.Kind.NOTICE: 50,
     Alert.Kind.REMINDER: 10,

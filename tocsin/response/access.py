@@ -28,6 +28,15 @@ def dispatch_organization_ids(organization: Organization) -> list[int]:
     return [organization.pk, *shared]
 
 
+def sharing_dispatch_ids(organization: Organization) -> list[int]:
+    """Return the partners whose dispatchers see this organization's incidents."""
+    return list(
+        SharingAgreement.objects.filter(
+            organization=organization, dispatch=True, active=True
+        ).values_list("partner_id", flat=True)
+    )
+
+
 def incidents_for(membership: Membership) -> QuerySet[Incident]:
     """Return the incidents a dispatcher's membership lets them see (none without the role)."""
     if not membership.has(DISPATCHERS):
@@ -44,17 +53,21 @@ def as_uuid(value) -> uuid.UUID:
         raise Http404 from None
 
 
-def get_incident_for(membership: Membership, public_id) -> Incident:
-    """Return the incident by public id if the membership may dispatch it, or 404."""
+def incident_among(incidents: QuerySet[Incident], public_id) -> Incident:
+    """Return the incident of that public id among those given, or 404."""
     incident = (
-        incidents_for(membership)
-        .select_related("organization", "site", "claimed_by")
+        incidents.select_related("organization", "site", "claimed_by")
         .filter(public_id=as_uuid(public_id))
         .first()
     )
     if incident is None:
         raise Http404
     return incident
+
+
+def get_incident_for(membership: Membership, public_id) -> Incident:
+    """Return the incident by public id if the membership may dispatch it, or 404."""
+    return incident_among(incidents_for(membership), public_id)
 
 
 def get_photo_for(membership: Membership, code: str) -> Photo:

@@ -19,7 +19,15 @@ from tocsin.delivery.ratelimit import limiter
 
 from .inbound import poll_all_signal
 
-READ_GUARD_KEY = "inbound:signal-read"
+READ_GUARD = "inbound:signal-read"
+
+
+def read_guard_key() -> str:
+    """The shared guard's bucket, within this installation's queue (test workers, or two
+    Tocsins on one Redis, keep apart)."""
+    return f"{READ_GUARD}:{settings.TOCSIN_QUEUE_NAME}"
+
+
 _reading = threading.Lock()
 
 
@@ -47,7 +55,7 @@ def read_signal_messages() -> int:
     if not _reading.acquire(blocking=False):
         return 0
     try:
-        wait = limiter().try_acquire(READ_GUARD_KEY, rate=2 / poll_interval(), burst=1)
+        wait = limiter().try_acquire(read_guard_key(), rate=2 / poll_interval(), burst=1)
         if wait > 0:
             return 0
         return poll_all_signal()

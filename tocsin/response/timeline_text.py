@@ -163,6 +163,17 @@ def check_in_missed(detail: dict) -> str:
     }
 
 
+def dispatchers_alerted(detail: dict) -> str:
+    count = detail["dispatchers"]
+    if not count:
+        return _("No dispatcher to tell: the organization has none.")
+    return ngettext(
+        "Told %(count)d dispatcher that the incident is waiting.",
+        "Told %(count)d dispatchers that the incident is waiting.",
+        count,
+    ) % {"count": count}
+
+
 def fixed(text: Callable[[], str]) -> Callable[[dict], str]:
     return lambda detail: text()
 
@@ -180,6 +191,7 @@ SENTENCES: dict[str, Callable[[dict], str]] = {
     "response.incident.split_from": split_from,
     "response.verify.requested": verify_requested,
     "response.incident.confirmed": confirmed,
+    "response.dispatchers.alerted": dispatchers_alerted,
     "response.van.dispatched": fixed(lambda: _("Sent the legal van.")),
     "response.incident.retracted": retracted,
     "response.incident.cleared": cleared,

@@ -87,6 +87,14 @@ def dismiss_incident(actor: Person, incident: Incident, reason: str) -> Incident
     return incident
 
 
+def has_alerted_anyone(incident: Incident) -> bool:
+    """Whether the incident sent an alert beyond its own dispatchers (a verify request, a
+    broadcast, a dispatch…)."""
+    from tocsin.delivery.models import Alert
+
+    return incident.alerts.exclude(kind=Alert.Kind.NEW_INCIDENT).exists()
+
+
 def close(incident: Incident, state: str, reason: str = "") -> None:
     incident.state = state
     incident.dismiss_reason = reason
@@ -104,7 +112,7 @@ def merge_incidents(actor: Person, source: Incident, target: Incident) -> Incide
         raise ValidationError({"target": _("Only incidents of one organization can merge.")})
     for incident in (source, target):
         refuse_unless_open(incident)
-    if source.alerts.exists():
+    if has_alerted_anyone(source):
         raise ValidationError(
             {"target": _("This incident has sent alerts; merge the other one into it instead.")}
         )

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -137,7 +138,7 @@ def rate_key(source: str) -> str:
 def take_from_rate(source: str) -> None:
     """Count one report from `source`, or raise TooManyReports when it has sent too many."""
     wait = limiter().try_acquire(
-        f"report:{rate_key(source)}",
+        bucket(source),
         rate=settings.TOCSIN_REPORTS_PER_HOUR / 3600,
         burst=settings.TOCSIN_REPORT_BURST,
     )
@@ -145,8 +146,14 @@ def take_from_rate(source: str) -> None:
         raise TooManyReports(wait)
 
 
+def bucket(source: str) -> str:
+    """Return the rate limit's bucket of a source, within this installation's queue: two
+    Tocsins (or two test workers) sharing one Redis count apart."""
+    return f"report:{settings.TOCSIN_QUEUE_NAME}:{rate_key(source)}"
+
+
 def reset_rate(source: str) -> None:
-    limiter().reset(f"report:{rate_key(source)}")
+    limiter().reset(bucket(source))
 
 
 def submit_report(
@@ -255,7 +262,37 @@ def file_report(
         photos=len(photos),
         joined=not opened,
     )
+    if opened:
+        alert_dispatchers(incident)
     return report
+
+
+def alert_dispatchers(incident: Incident) -> None:
+    """Tell the dispatchers a new incident is waiting, on their own channels, once it is
+    stored: whoever is on call need not be watching the console. The message says where,
+    and that nothing went to members; never what was reported or by whom."""
+    from tocsin.delivery.audience import audience_people
+    from tocsin.delivery.models import Alert
+    from tocsin.delivery.services import create_alert, send_alert
+
+    from ..access import DISPATCHERS, sharing_dispatch_ids
+
+    console = reverse("response:console", kwargs={"org": incident.organization.slug})
+    alert = create_alert(
+        incident.organization,
+        Alert.Kind.NEW_INCIDENT,
+        {"where": incident.where, "console_url": settings.TOCSIN_BASE_URL + console},
+        {
+            "roles": int(DISPATCHERS),
+            "organization_ids": sharing_dispatch_ids(incident.organization),
+        },
+    )
+    alert.incident = incident
+    alert.audience_size = audience_people(alert).count()
+    alert.save(update_fields=["incident", "audience_size"])
+    if alert.audience_size:
+        send_alert(alert)
+    log(incident, None, "response.dispatchers.alerted", dispatchers=alert.audience_size)
 
 
 def point_of(data: ReportInput) -> tuple[Decimal | None, Decimal | None]:

@@ -215,6 +215,7 @@ def incident_context(request: HttpRequest, incident: Incident, **forms_given) ->
             for entry in incident.timeline.select_related("actor")
         ],
         "others": others,
+        "can_merge": bool(others) and not incidents.has_alerted_anyone(incident),
         "section": "console",
         "revealed": set(),
         **defaults,

@@ -5,12 +5,14 @@ Which organization a site's report goes to is decided here; see
 docs/decisions/0005-report-routing.md.
 """
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from tocsin.accounts.models import Membership, Organization, Person, Site
 from tocsin.accounts.roles import Role, has_role
@@ -222,13 +224,17 @@ def report_call(request: HttpRequest, org: str) -> HttpResponse:
         report, status = take_report(
             form, organization, Report.Source.PHONE, entered_by=request.user
         )
-        if report is not None:
+        if report is not None and request.membership.has(Role.DISPATCHER):
             return redirect(
                 reverse(
                     "response:incident",
                     kwargs={"org": organization.slug, "incident": report.incident.public_id},
                 )
             )
+        if report is not None:
+            # A hotline volunteer does not see incidents: the dispatchers take it from here.
+            messages.success(request, _("Report saved. The dispatchers see it now."))
+            return redirect("response:report_call", org=organization.slug)
         status = 400 if status == 200 else status
     centre = sites[0] if sites else None
     context = {
