@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tocsin.core import geo
 from tocsin.core.crypto import EncryptedBinaryField, EncryptedTextField
@@ -169,9 +170,11 @@ class Response(models.Model):
     movements, the legal van's ETA, a check-in from the scene."""
 
     class Status(models.TextChoices):
-        CONFIRMED = "confirmed", _("confirmed")
-        NOT_CONFIRMED = "not_confirmed", _("not confirmed")
-        UNCERTAIN = "uncertain", _("uncertain")
+        # "answer": a verifier's finding, not a contact's state ("not confirmed" there is
+        # "sin confirmar"; here it is "no confirmado").
+        CONFIRMED = "confirmed", pgettext_lazy("answer", "confirmed")
+        NOT_CONFIRMED = "not_confirmed", pgettext_lazy("answer", "not confirmed")
+        UNCERTAIN = "uncertain", pgettext_lazy("answer", "uncertain")
         EN_ROUTE = "en_route", _("en route")
         ON_SCENE = "on_scene", _("on scene")
         CANT = "cant", _("can't come")
