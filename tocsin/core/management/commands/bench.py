@@ -1,4 +1,6 @@
-"""Benchmark the delivery engine: `tocsin bench fanout --recipients N` (docs/benchmarks.md)."""
+"""Benchmarks on fresh stores (docs/benchmarks.md): `tocsin bench fanout --recipients N`
+(the delivery engine) and `tocsin bench reports --reports N` (reports reaching the console).
+"""
 
 import json
 
@@ -6,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Benchmark the delivery engine on a fresh database and queue; print one JSON line."
+    help = "Benchmark Tocsin on a fresh database and queue; print one JSON line."
 
     def add_arguments(self, parser):
         commands = parser.add_subparsers(dest="benchmark", required=True)
@@ -36,29 +38,74 @@ class Command(BaseCommand):
                 command.add_argument(
                     "--timeout", type=float, default=900, help="Stop the whole run after this."
                 )
+        for name, text in (
+            ("reports", "Send N reports; time each POST and its arrival on the console."),
+            (
+                "reports-run",
+                "The measured part of reports (run by reports, in a fresh environment).",
+            ),
+        ):
+            command = commands.add_parser(name, help=text)
+            command.add_argument("--reports", type=int, default=200, help="Reports to send.")
+            command.add_argument("--sites", type=int, default=20, help="Sites they are at.")
+            command.add_argument(
+                "--concurrency", type=int, default=1, help="Reports sent at the same time."
+            )
+            command.add_argument(
+                "--timeout", type=float, default=300, help="Stop the whole run after this."
+            )
+            if name == "reports":
+                command.add_argument("--database-url", help="postgres://… (default: SQLite).")
 
     def handle(self, *args, benchmark, **options):
+        if benchmark in {"reports", "reports-run"}:
+            result = self.reports(benchmark, options)
+        else:
+            result = self.fanout(benchmark, options)
+        self.stdout.write(json.dumps(result))
+
+    def reports(self, benchmark, options) -> dict:
+        if min(options["reports"], options["sites"], options["concurrency"]) < 1:
+            raise CommandError("--reports, --sites and --concurrency must be at least 1.")
+        if benchmark == "reports-run":
+            from tocsin.bench.reports_run import measure_reports
+
+            return measure_reports(options)
+        from tocsin.bench.reports import run_reports
+        from tocsin.bench.stores import BenchError
+
+        try:
+            return run_reports(
+                options["reports"],
+                sites=options["sites"],
+                concurrency=options["concurrency"],
+                database_url=options["database_url"],
+                timeout=options["timeout"],
+            )
+        except BenchError as error:
+            raise CommandError(str(error)) from None
+
+    def fanout(self, benchmark, options) -> dict:
         if options["recipients"] < 1 or options["workers"] < 1 or options["threads"] < 1:
             raise CommandError("--recipients, --workers and --threads must be at least 1.")
         if benchmark == "run":
             from tocsin.bench.run import measure
 
-            result = measure(options)
-        else:
-            from tocsin.bench.fanout import BenchError, run_fanout
+            return measure(options)
+        from tocsin.bench.fanout import run_fanout
+        from tocsin.bench.stores import BenchError
 
-            try:
-                result = run_fanout(
-                    options["recipients"],
-                    database_url=options["database_url"],
-                    queue_url=options["queue_url"],
-                    workers=options["workers"],
-                    threads=options["threads"],
-                    naive_sample=options["naive_sample"],
-                    push_pool=options["push_pool"],
-                    timeout=options["timeout"],
-                    max_send_seconds=options["max_send_seconds"],
-                )
-            except BenchError as error:
-                raise CommandError(str(error)) from None
-        self.stdout.write(json.dumps(result))
+        try:
+            return run_fanout(
+                options["recipients"],
+                database_url=options["database_url"],
+                queue_url=options["queue_url"],
+                workers=options["workers"],
+                threads=options["threads"],
+                naive_sample=options["naive_sample"],
+                push_pool=options["push_pool"],
+                timeout=options["timeout"],
+                max_send_seconds=options["max_send_seconds"],
+            )
+        except BenchError as error:
+            raise CommandError(str(error)) from None

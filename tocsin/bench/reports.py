@@ -1,0 +1,57 @@
+"""`tocsin bench reports`: how long a report's POST takes, and how soon the dispatcher's
+console hears of it.
+
+The measuring happens in a child (`tocsin bench reports-run`, tocsin/bench/reports_run.py)
+whose environment names a fresh database and a temporary VAR_DIR (tocsin/bench/stores.py),
+with the report rate limit set far above the benchmark's own reports: every report comes
+from 127.0.0.1, and the default limit (a burst of 5, 20 an hour per address) would refuse
+all but the first five.
+"""
+
+import os
+import sys
+
+from .stores import fresh_stores, peak_rss_mb, run_child
+
+# Far above the benchmark's own reports, all of which come from one address.
+UNLIMITED_REPORTS = str(10**9)
+# The child stops sending and reports what it has this long before the run's timeout
+# (at most half of it), time enough to wait for the console and stop the server.
+CHILD_MARGIN_SECONDS = 20
+
+
+def run_reports(
+    reports: int,
+    sites: int = 20,
+    concurrency: int = 1,
+    database_url: str | None = None,
+    timeout: float = 300,
+) -> dict:
+    """Run the benchmark and return its JSON fields."""
+    with fresh_stores(database_url) as stores:
+        environment = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tocsin.bench.settings",
+            "TOCSIN_ENV": "development",
+            "TOCSIN_VAR_DIR": str(stores.work),
+            "DATABASE_URL": stores.database,
+            "TOCSIN_QUEUE_URL": f"sqlite:///{stores.work}/queue.sqlite3",
+            "TOCSIN_QUEUE_IMMEDIATE": "0",
+            "TOCSIN_BENCH_QUEUE_NAME": stores.name,
+            "TOCSIN_REPORT_BURST": UNLIMITED_REPORTS,
+            "TOCSIN_REPORTS_PER_HOUR": UNLIMITED_REPORTS,
+        }
+        budget = timeout - min(CHILD_MARGIN_SECONDS, timeout / 2)
+        command = [
+            sys.executable,
+            "-m",
+            "tocsin",
+            "bench",
+            "reports-run",
+            f"--reports={reports}",
+            f"--sites={sites}",
+            f"--concurrency={concurrency}",
+            f"--timeout={budget:g}",
+        ]
+        result = run_child(command, environment, timeout)
+    return {**result, "peak_rss_mb": peak_rss_mb(), "database": stores.vendor}

@@ -1,0 +1,123 @@
+"""What the benchmark commands share: fresh stores, and a child process that measures.
+
+Django's settings are made once per process, so each benchmark measures in a child whose
+environment names a fresh database (a new SQLite file in a temporary directory, or
+`tocsin_bench_<random>` on the PostgreSQL server given) and that directory as its
+TOCSIN_VAR_DIR. This process makes the stores, bounds the child with a timeout (killing
+its whole process group), and removes the stores at the end.
+"""
+
+import contextlib
+import json
+import os
+import resource
+import secrets
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+
+class BenchError(Exception):
+    pass
+
+
+def scheme(url: str) -> str:
+    return urlsplit(url).scheme
+
+
+def fresh_postgres(url: str, name: str) -> str:
+    """Create database `name` on the server of `url`; return its URL."""
+    import psycopg
+
+    with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as db:
+        db.execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def drop_postgres(url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as db:
+        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def flush_redis(url: str, name: str) -> None:
+    """Delete whatever the benchmark's queue left under its own name."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    for key in client.scan_iter(match=f"*{name}*"):
+        client.delete(key)
+    client.close()
+
+
+def peak_rss_mb() -> float:
+    """Return the largest resident set of this process and of every finished descendant."""
+    peak_kb = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    )
+    return round(peak_kb / 1024, 1)
+
+
+@dataclass(frozen=True)
+class FreshStores:
+    """A run's temporary directory, its name (`tocsin_bench_<random>`) and database URL."""
+
+    work: Path
+    name: str
+    database: str
+    postgres: bool
+
+    @property
+    def vendor(self) -> str:
+        return "postgresql" if self.postgres else "sqlite"
+
+
+@contextlib.contextmanager
+def fresh_stores(database_url: str | None = None) -> Iterator[FreshStores]:
+    """Make a temporary directory and a fresh database; remove both on the way out."""
+    postgres = database_url is not None and scheme(database_url) in {"postgres", "postgresql"}
+    if database_url is not None and not postgres and scheme(database_url) != "sqlite":
+        raise BenchError("--database-url must be postgres://… (SQLite is made in a temp dir).")
+    name = f"tocsin_bench_{secrets.token_hex(4)}"
+    work = Path(tempfile.mkdtemp(prefix="tocsin-bench-"))
+    try:
+        database = (
+            fresh_postgres(database_url, name) if postgres else f"sqlite:///{work}/bench.sqlite3"
+        )
+        yield FreshStores(work=work, name=name, database=database, postgres=postgres)
+    finally:
+        if postgres:
+            drop_postgres(database_url, name)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run_child(command: list[str], environment: dict[str, str], timeout: float) -> dict:
+    """Run the measuring command in a process group of its own; return its last JSON line.
+
+    Past `timeout` seconds the whole group (the child and whatever it started) is killed,
+    and it is killed again at the end in case the child left anything behind.
+    """
+    child = subprocess.Popen(  # noqa: S603 (our own command line)
+        command, env=environment, stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        out, _err = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
+        raise BenchError(f"the benchmark ran past {timeout:g} s and was stopped") from None
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)  # anything it left behind
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    if child.returncode != 0 or not lines:
+        raise BenchError(f"the benchmark failed (exit status {child.returncode})")
+    return json.loads(lines[-1])
