@@ -19,7 +19,8 @@ def test_it_opens_an_incident_at_the_site_of_the_first_report(org, site):
     incident = report.incident
     assert incident.state == Incident.State.NEW
     assert incident.site == site
-    assert (incident.lat, incident.lng) == (site.lat, site.lng)
+    incident.refresh_from_db()
+    assert (str(incident.lat), str(incident.lng)) == ("44.972700", "-93.262200")
     assert incident.where == "Hennepin County Medical Center"
     assert [entry.action for entry in incident.timeline.all()] == [
         "response.incident.opened",

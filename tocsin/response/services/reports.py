@@ -300,7 +300,7 @@ def point_of(data: ReportInput) -> tuple[Decimal | None, Decimal | None]:
     if data.lat is not None and data.lng is not None:
         return round(Decimal(str(data.lat)), 6), round(Decimal(str(data.lng)), 6)
     if data.site is not None:
-        return data.site.lat, data.site.lng
+        return Decimal(str(data.site.lat)), Decimal(str(data.site.lng))
     return None, None
 
 
@@ -309,18 +309,23 @@ def nearby_incident(organization: Organization, lat, lng, now: datetime) -> Inci
     if lat is None or lng is None:
         return None
     since = now - timedelta(minutes=settings.TOCSIN_INCIDENT_WINDOW_MINUTES)
+    radius = settings.TOCSIN_INCIDENT_RADIUS_M
+    # A box around the point, a little larger than the circle, so the database hands back
+    # only the incidents that can be near; the exact distance is measured below.
+    dlat = Decimal(str(radius / 111_000 * 1.1))
+    dlng = Decimal(str(radius / (111_000 * max(0.01, math.cos(math.radians(float(lat))))) * 1.1))
     candidates = Incident.objects.filter(
         organization=organization,
         state__in=Incident.OPEN_STATES,
         last_report_at__gte=since,
-        lat__isnull=False,
-        lng__isnull=False,
+        lat__range=(lat - dlat, lat + dlat),
+        lng__range=(lng - dlng, lng + dlng),
     ).select_for_update()
     best: tuple[float, Incident] | None = None
     for incident in candidates:
         if incident.lat is None or incident.lng is None:
             continue
         distance = geo.distance_m(float(lat), float(lng), float(incident.lat), float(incident.lng))
-        if distance <= settings.TOCSIN_INCIDENT_RADIUS_M and (best is None or distance < best[0]):
+        if distance <= radius and (best is None or distance < best[0]):
             best = (distance, incident)
     return best[1] if best else None
