@@ -42,6 +42,17 @@ def post_notice(admin_client, org, django_capture_on_commit_callbacks):
     return posting
 
 
+def asgi_get(signed_in_client, url):
+    """GET `url` as `tocsin serve` serves it (ASGI), with the signed-in client's session."""
+    from django.test import AsyncClient
+
+    client = AsyncClient()
+    client.cookies = signed_in_client.cookies
+    response = async_to_sync(client.get)(url)
+    assert response.is_async  # the stream holds no thread while it waits
+    return response
+
+
 def events_of(response) -> list[tuple[str, dict]]:
     """Read a whole Server-Sent Events stream: [(event name, data), ...]."""
 
@@ -81,8 +92,9 @@ def test_the_events_stream_gives_the_counts_and_ends_when_the_alert_is_done(
     post_notice({"what": "Picket at noon", "audience": "everyone"})
     alert = Alert.objects.get(organization=org)
 
-    response = admin_client.get(
-        reverse("delivery:alert_events", kwargs={"org": org.slug, "alert": alert.public_id})
+    response = asgi_get(
+        admin_client,
+        reverse("delivery:alert_events", kwargs={"org": org.slug, "alert": alert.public_id}),
     )
 
     assert response["Content-Type"] == "text/event-stream"
@@ -103,8 +115,9 @@ def test_the_events_stream_follows_an_alert_still_sending(org, recipients, admin
     Delivery.objects.create(alert=alert, person=rosa, channel="email", status="sent")
     queued = Delivery.objects.create(alert=alert, person=tomas, channel="signal", status="queued")
 
-    response = admin_client.get(
-        reverse("delivery:alert_events", kwargs={"org": org.slug, "alert": alert.public_id})
+    response = asgi_get(
+        admin_client,
+        reverse("delivery:alert_events", kwargs={"org": org.slug, "alert": alert.public_id}),
     )
 
     def deliver():

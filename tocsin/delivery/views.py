@@ -1,10 +1,7 @@
 """Alert screens: the sender's list, a notice form and live status; the recipient's page."""
 
-import asyncio
 import json
-import time
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +12,7 @@ from tocsin.accounts.models import Subscription
 from tocsin.accounts.roles import Role
 from tocsin.audit.services import record
 from tocsin.core.access import org_role_required, public
+from tocsin.core.sse import event_stream
 
 from .forms import NoticeForm
 from .models import Alert, Delivery
@@ -73,30 +71,20 @@ def alert_detail(request: HttpRequest, org: str, alert: str) -> HttpResponse:
 
 @org_role_required(SENDERS)
 def alert_events(request: HttpRequest, org: str, alert: str) -> StreamingHttpResponse:
-    """Server-Sent Events: the alert's counts each second until it is done (or ten minutes).
-
-    The events come from an asynchronous generator, so that under the ASGI server each
-    event leaves at once and a watching dispatcher holds no thread while it waits.
-    """
+    """Server-Sent Events: the alert's counts each second until it is done (or ten minutes);
+    see tocsin.core.sse."""
     found = alert_of(request, alert)
-    status_of = sync_to_async(alert_status)
+    last: list[dict] = []
 
-    async def events():
-        deadline = time.monotonic() + STREAM_SECONDS
-        last = None
-        while time.monotonic() < deadline:
-            status = await status_of(found)
-            if status != last:
-                yield f"event: status\ndata: {json.dumps(status)}\n\n"
-                last = status
-            if status["state"] != Alert.State.SENDING:
-                return
-            await asyncio.sleep(1)
+    def step() -> tuple[str, bool]:
+        status = alert_status(found)
+        text = (
+            "" if last and last[-1] == status else f"event: status\ndata: {json.dumps(status)}\n\n"
+        )
+        last[:] = [status]
+        return text, status["state"] != Alert.State.SENDING
 
-    response = StreamingHttpResponse(events(), content_type="text/event-stream")
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"
-    return response
+    return event_stream(request, step, seconds=STREAM_SECONDS)
 
 
 def delivery_of(token: str) -> Delivery:

@@ -4,15 +4,12 @@ Only dispatchers of the incident's organization (and of organizations it shares 
 with) reach these screens; everyone else gets 404 (tocsin.response.access).
 """
 
-import asyncio
 import json
 import time
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.handlers.asgi import ASGIRequest
 from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -25,6 +22,7 @@ from tocsin.accounts.models import Site
 from tocsin.accounts.roles import Role
 from tocsin.audit.services import record
 from tocsin.core.access import org_role_required
+from tocsin.core.sse import event_stream
 
 from .. import console_forms as forms
 from ..access import as_uuid, dispatch_organization_ids, get_incident_for, incidents_for
@@ -33,8 +31,6 @@ from ..services import broadcast, incidents
 from ..services.responses import latest_movements, overdue_check_ins
 
 DISPATCHER = Role.DISPATCHER
-STREAM_SECONDS = 600
-POLL_SECONDS = 1
 # Even with no change, refresh each minute (check-in alarms come from the clock) and say
 # something every 15 seconds.
 REFRESH_SECONDS = 60
@@ -139,38 +135,13 @@ def change_stream(
 ) -> StreamingHttpResponse:
     """Server-Sent Events: a `changed` event whenever a timeline line is written (polled each
     second, and each minute regardless, so check-in alarms show up), for ten minutes; the
-    browser's EventSource then reconnects by itself.
-
-    Under the ASGI server (`tocsin serve`) the events come from an asynchronous generator,
-    which holds no thread while it waits. Django serves an asynchronous generator under WSGI
-    only once it has finished, so there (the test server) a plain generator streams instead.
-    """
+    browser's EventSource then reconnects by itself."""
     feed = ChangeFeed()
 
-    async def events():
-        mark_of = sync_to_async(change_mark)
-        deadline = time.monotonic() + STREAM_SECONDS
-        while time.monotonic() < deadline:
-            said = feed.next(await mark_of(organization_ids, incident_id), time.monotonic())
-            if said:
-                yield said
-            await asyncio.sleep(POLL_SECONDS)
+    def step() -> tuple[str, bool]:
+        return feed.next(change_mark(organization_ids, incident_id), time.monotonic()), False
 
-    def events_in_thread():
-        deadline = time.monotonic() + STREAM_SECONDS
-        while time.monotonic() < deadline:
-            said = feed.next(change_mark(organization_ids, incident_id), time.monotonic())
-            if said:
-                yield said
-            time.sleep(POLL_SECONDS)
-            # Written before the next query: a page closed meanwhile ends the stream here.
-            yield ":\n\n"
-
-    stream = events() if isinstance(request, ASGIRequest) else events_in_thread()
-    response = StreamingHttpResponse(stream, content_type="text/event-stream")
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"
-    return response
+    return event_stream(request, step)
 
 
 @org_role_required(DISPATCHER)
