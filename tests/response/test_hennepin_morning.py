@@ -84,12 +84,15 @@ def jpeg_with_gps(path):
 
 
 @pytest.fixture
-def desk(chromium, live_server):
-    """The dispatcher's browser: a desktop-sized page."""
+def desk(chromium, live_server, transactional_db):
+    """The dispatcher's browser: a desktop-sized page, closed before the database goes."""
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     yield context.new_page()
     context.close()
+    # The server's stream threads notice the closed page at their next poll (tocsin.core.sse):
+    # let them end before the database is taken away.
+    time.sleep(1.5)
 
 
 @pytest.mark.browser
@@ -281,6 +284,8 @@ def test_the_hennepin_morning(
 
     # The record: every report, answer, alert and step; nowhere the reporters.
     console.get_by_role("link", name="The record (print, CSV)").click()
+    console.wait_for_url("**/record/")
+    expect(console.get_by_role("heading", name=re.compile("Record of incident"))).to_be_visible()
     record = console.content()
     for expected in (
         WHAT,

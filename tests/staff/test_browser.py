@@ -5,6 +5,7 @@ import re
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from tests.conftest import make_person, make_site
 from tocsin.accounts.models import Membership, Organization
@@ -43,6 +44,7 @@ def test_an_admin_signs_in_enrols_totp_and_makes_a_member_a_dispatcher(phone, li
     phone.get_by_role("button", name="Confirm").click()
 
     codes = phone.locator(".backup-codes code")
+    codes.first.wait_for()  # count() does not wait for the page the click loads
     assert codes.count() == 10
     phone.get_by_role("link", name="I have saved them, continue").click()
     phone.get_by_role("link", name="Members").first.click()
@@ -85,7 +87,7 @@ def test_the_sites_map_runs_under_the_strict_content_security_policy(phone, live
     phone.goto(live_server.url + "/staff/o/mna/sites/")
 
     assert phone.locator("#site-map").is_visible()
-    assert phone.locator("#site-map .leaflet-interactive").count() == 2
+    expect(phone.locator("#site-map .leaflet-interactive")).to_have_count(2)
     assert phone.get_by_role("link", name="Minneapolis VA Medical Center").is_visible()
     # The base page's own violation (htmx injects its indicator style) is not the map's.
     assert set(refused) <= without_map

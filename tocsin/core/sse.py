@@ -3,7 +3,7 @@
 `tocsin serve` runs Django under ASGI, where the stream is an asynchronous generator that
 holds no thread while it waits. Under WSGI (the test server) Django would serve such a
 generator only once it has finished, so there a plain generator streams instead; between
-two polls it writes a comment line, so a page closed meanwhile ends the stream before the
+two polls it writes comment lines, so a page closed meanwhile ends the stream before the
 next query.
 """
 
@@ -17,6 +17,7 @@ from django.http import HttpRequest, StreamingHttpResponse
 
 STREAM_SECONDS = 600
 POLL_SECONDS = 1.0
+PROBE_SECONDS = 0.05
 
 
 def event_stream(
@@ -51,6 +52,11 @@ def event_stream(
             if done:
                 return
             time.sleep(poll)
+            # Two comment lines, a moment apart, before the next query: the first write to a
+            # closed page still goes through (the peer's reset comes back), the second fails,
+            # and the server ends the stream there.
+            yield ":\n\n"
+            time.sleep(PROBE_SECONDS)
             yield ":\n\n"
 
     stream = events() if isinstance(request, ASGIRequest) else events_in_thread()
