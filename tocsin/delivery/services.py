@@ -15,14 +15,17 @@ def create_alert(
     context: dict,
     audience: dict,
     actor: Person | None = None,
+    incident=None,
 ) -> Alert:
-    """Return a new draft alert for an organization (nothing is sent yet)."""
+    """Return a new draft alert for an organization (nothing is sent yet), about an
+    incident if one is given."""
     alert = Alert.objects.create(
         organization=organization,
         kind=kind,
         context=context,
         audience=audience,
         created_by=actor,
+        incident=incident,
     )
     record(actor, "delivery.alert.created", alert, kind=kind)
     return alert

@@ -25,7 +25,7 @@ from tocsin.delivery.services import create_alert, send_alert
 
 from ..models import Incident
 from .incidents import close, locked, refuse_unless_open
-from .retention import erase_sender
+from .retention import erase_senders
 from .timeline import log
 
 ASKS = ("stay_away", "observe", "legal_observers", "none")
@@ -38,6 +38,19 @@ RESPONDERS = Role.RESPONDER | Role.LEGAL_OBSERVER
 class Candidate:
     person: Person
     distance_m: float
+
+
+def incident_alert(
+    incident: Incident, kind: str, context: dict, audience: dict, actor: Person | None = None
+) -> Alert:
+    """Return a new draft alert about the incident, with the size of its audience counted
+    now, so the dispatcher and the timeline know it before the fan-out runs."""
+    alert = create_alert(
+        incident.organization, kind, context, audience, actor=actor, incident=incident
+    )
+    alert.audience_size = audience_people(alert).count()
+    alert.save(update_fields=["audience_size"])
+    return alert
 
 
 def check_radius(radius_m) -> int:
@@ -124,16 +137,13 @@ def request_verification(
             }
         )
     what = check_message(message, required=False) or _("Reported enforcement activity")
-    alert = create_alert(
-        incident.organization,
+    alert = incident_alert(
+        incident,
         Alert.Kind.VERIFY_REQUEST,
         {"what": what, "where": incident.where, "since": since_of(incident)},
         {"person_ids": [candidate.person.pk for candidate in candidates]},
         actor=actor,
     )
-    alert.incident = incident
-    alert.audience_size = len(candidates)
-    alert.save(update_fields=["incident", "audience_size"])
     if incident.state == Incident.State.NEW:
         incident.state = Incident.State.VERIFYING
         incident.save(update_fields=["state"])
@@ -204,16 +214,9 @@ def confirm_incident(
         "since": since_of(incident),
         "ask": ask,
     }
-    alert = create_alert(
-        incident.organization,
-        Alert.Kind.VERIFIED,
-        context,
-        broadcast_audience(incident, radius_m),
-        actor=actor,
+    alert = incident_alert(
+        incident, Alert.Kind.VERIFIED, context, broadcast_audience(incident, radius_m), actor
     )
-    alert.incident = incident
-    alert.audience_size = audience_people(alert).count()
-    alert.save(update_fields=["incident", "audience_size"])
     incident.state = Incident.State.CONFIRMED
     incident.confirmed_at = timezone.now()
     incident.save(update_fields=["state", "confirmed_at"])
@@ -243,16 +246,13 @@ def dispatch_legal_van(actor: Person, incident: Incident, message: str = "") -> 
     address = incident.site.address if incident.site and incident.site.address else ""
     where = ", ".join(part for part in (incident.where, address) if part)
     what = check_message(message, required=False) or _("Legal support needed on site")
-    alert = create_alert(
-        incident.organization,
+    alert = incident_alert(
+        incident,
         Alert.Kind.DISPATCH,
         {"what": what, "where": where, "since": since_of(incident), "ask": "none"},
         {"roles": int(Role.LEGAL_VAN)},
         actor=actor,
     )
-    alert.incident = incident
-    alert.audience_size = audience_people(alert).count()
-    alert.save(update_fields=["incident", "audience_size"])
     log(incident, actor, "response.van.dispatched", alert=str(alert.public_id), message=what)
     send_alert(alert, actor=actor)
     return alert
@@ -268,17 +268,13 @@ def alarm_alert_ids(incident: Incident) -> list[int]:
 
 
 def follow_up(actor: Person, incident: Incident, kind: str, message: str) -> Alert:
-    alert = create_alert(
-        incident.organization,
+    return incident_alert(
+        incident,
         kind,
         {"what": message, "where": incident.where, "ask": "none"},
         {"people_of_alerts": alarm_alert_ids(incident)},
         actor=actor,
     )
-    alert.incident = incident
-    alert.audience_size = audience_people(alert).count()
-    alert.save(update_fields=["incident", "audience_size"])
-    return alert
 
 
 @transaction.atomic
@@ -298,8 +294,7 @@ def retract_incident(
     alert = follow_up(actor, incident, Alert.Kind.RETRACTION, message)
     close(incident, Incident.State.DISMISSED, reason)
     if reason == Incident.DismissReason.MALICIOUS:
-        for report in incident.reports.all():
-            erase_sender(report)
+        erase_senders(incident.reports.all())
     log(
         incident,
         actor,

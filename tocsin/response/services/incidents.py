@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from tocsin.accounts.models import Person
 
 from ..models import Incident, Report
-from .retention import erase_sender
+from .retention import erase_senders
 from .timeline import log
 
 
@@ -82,8 +82,7 @@ def dismiss_incident(actor: Person, incident: Incident, reason: str) -> Incident
     close(incident, Incident.State.DISMISSED, reason)
     log(incident, actor, "response.incident.dismissed", reason=reason)
     if reason == Incident.DismissReason.MALICIOUS:
-        for report in incident.reports.all():
-            erase_sender(report)
+        erase_senders(incident.reports.all())
     return incident
 
 

@@ -271,15 +271,15 @@ def alert_dispatchers(incident: Incident) -> None:
     """Tell the dispatchers a new incident is waiting, on their own channels, once it is
     stored: whoever is on call need not be watching the console. The message says where,
     and that nothing went to members; never what was reported or by whom."""
-    from tocsin.delivery.audience import audience_people
     from tocsin.delivery.models import Alert
-    from tocsin.delivery.services import create_alert, send_alert
+    from tocsin.delivery.services import send_alert
 
     from ..access import DISPATCHERS, sharing_dispatch_ids
+    from .broadcast import incident_alert
 
     console = reverse("response:console", kwargs={"org": incident.organization.slug})
-    alert = create_alert(
-        incident.organization,
+    alert = incident_alert(
+        incident,
         Alert.Kind.NEW_INCIDENT,
         {"where": incident.where, "console_url": settings.TOCSIN_BASE_URL + console},
         {
@@ -287,9 +287,6 @@ def alert_dispatchers(incident: Incident) -> None:
             "organization_ids": sharing_dispatch_ids(incident.organization),
         },
     )
-    alert.incident = incident
-    alert.audience_size = audience_people(alert).count()
-    alert.save(update_fields=["incident", "audience_size"])
     if alert.audience_size:
         send_alert(alert)
     log(incident, None, "response.dispatchers.alerted", dispatchers=alert.audience_size)

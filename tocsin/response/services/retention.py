@@ -7,7 +7,7 @@ source can still be held back."""
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from tocsin.accounts.models import Organization
@@ -21,10 +21,11 @@ SENDER_FIELDS = {"raw_text": "", "callback": "", "reporter": None, "inbound_key"
 CLOSED_STATES = [Incident.State.RESOLVED, Incident.State.DISMISSED]
 
 
-def erase_sender(report: Report) -> None:
-    """Erase what a report holds about its sender, keeping what it says."""
-    Report.objects.filter(pk=report.pk, sender_erased_at__isnull=True).update(
-        **SENDER_FIELDS, sender_erased_at=timezone.now()
+def erase_senders(reports: QuerySet[Report], now=None) -> int:
+    """Erase what the reports hold about their senders, keeping what they say; return how
+    many were erased (those erased before keep their time)."""
+    return reports.filter(sender_erased_at__isnull=True).update(
+        **SENDER_FIELDS, sender_erased_at=now or timezone.now()
     )
 
 
@@ -41,10 +42,9 @@ def erase_expired_senders(now=None) -> int:
             Q(incident__closed_at__lte=cutoff)
             | Q(incident__dismiss_reason=Incident.DismissReason.MALICIOUS),
             organization=organization,
-            sender_erased_at__isnull=True,
             incident__state__in=CLOSED_STATES,
         )
-        count = due.update(**SENDER_FIELDS, sender_erased_at=now)
+        count = erase_senders(due, now)
         if count:
             record(None, "response.report.senders_erased", organization, reports=count)
         erased += count
