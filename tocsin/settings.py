@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "tocsin.api",
     "tocsin.delivery",
     "tocsin.response",
+    "tocsin.hotline",
     "tocsin.demo",
     "django.contrib.auth",
     "django.contrib.contenttypes",

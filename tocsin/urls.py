@@ -9,8 +9,10 @@ urlpatterns = [
     path("", include("tocsin.joining.urls")),
     path("staff/", include("tocsin.staff.urls")),
     path("staff/", include("tocsin.imports.urls")),
+    path("staff/", include("tocsin.audit.urls")),
     path("", include("tocsin.delivery.urls")),
     path("", include("tocsin.response.urls")),
+    path("", include("tocsin.hotline.urls")),
     path("api/v1/", include("tocsin.api.urls")),
     path("demo/", include("tocsin.demo.urls")),
 ]

@@ -58,6 +58,12 @@ class Organization(models.Model):
         default=30,
         validators=[MinValueValidator(1), MaxValueValidator(3650)],
     )
+    # How long a closed hotline case keeps its sensitive details (name, place, notes).
+    case_retention_days = models.PositiveIntegerField(
+        _("case retention (days)"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+    )
     # The number members text or message on Signal to report (E.164); blank for none.
     report_number = models.CharField(_("reporting number"), max_length=20, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -41,6 +41,7 @@ SUBSCRIPTION_KINDS: dict[str, int] = {
     Alert.Kind.VERIFY_REQUEST: 0,
     Alert.Kind.NEW_INCIDENT: 0,
     Alert.Kind.DISPATCH: 0,
+    Alert.Kind.HOTLINE: 0,
 }
 DEFAULT_SITE_RADIUS_M = 1000
 

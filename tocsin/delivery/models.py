@@ -21,6 +21,7 @@ class Alert(models.Model):
         ALL_CLEAR = "all_clear", _("all-clear")
         NOTICE = "notice", _("notice")
         REMINDER = "reminder", _("reminder")
+        HOTLINE = "hotline", _("hotline notice")
 
     class State(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -80,6 +81,7 @@ PRIORITY: dict[str, int] = {
     Alert.Kind.DISPATCH: 90,
     Alert.Kind.NEW_INCIDENT: 90,
     Alert.Kind.VERIFY_REQUEST: 90,
+    Alert.Kind.HOTLINE: 100,
     Alert.Kind.NOTICE: 50,
     Alert.Kind.REMINDER: 10,
 }

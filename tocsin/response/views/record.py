@@ -6,8 +6,6 @@ message said is shown as its text, without its sender, until retention erases it
 read writes an audit entry.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -22,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from tocsin.accounts.roles import Role
 from tocsin.audit.services import record
 from tocsin.core.access import org_role_required
+from tocsin.core.csv import csv_response, csv_time
 from tocsin.delivery.models import Delivery
 from tocsin.delivery.status import alert_status
 
@@ -30,8 +29,6 @@ from ..models import Incident, Photo
 from ..timeline_text import said, sentence
 
 ORG = "staff/o/<slug:org>/"
-# Cells a spreadsheet would run as a formula (OWASP's list: = + - @, tab, carriage return).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -209,18 +206,6 @@ def incident_record(request: HttpRequest, org: str, incident) -> HttpResponse:
     return render(request, "response/record.html", context)
 
 
-def guarded(value) -> str:
-    """Return a cell's text, made inert if a spreadsheet would run it as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
-def csv_time(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    return timezone.localtime(moment).isoformat(sep=" ", timespec="seconds")
-
-
 def joined(pairs) -> str:
     """Return "name: value; …" for the pairs whose value is not empty."""
     return "; ".join(f"{name}: {value}" for name, value in pairs if value not in (None, ""))
@@ -284,25 +269,15 @@ def incident_record_csv(request: HttpRequest, org: str, incident) -> HttpRespons
     """The record as CSV, one row per event, for a spreadsheet (UTF-8 with a BOM for Excel)."""
     found = get_incident_for(request.membership, incident)
     record(request.user, "response.record.exported", found, organization=found.organization)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            pgettext("record column", "at"),
-            pgettext("record column", "kind"),
-            pgettext("record column", "actor"),
-            pgettext("record column", "what"),
-            pgettext("record column", "detail"),
-        ]
-    )
-    for _at, _order, row in csv_rows(record_of(found, org)):
-        writer.writerow([guarded(cell) for cell in row])
-    response = HttpResponse(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
-    )
-    filename = f"incident-{found.short_id}-record.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    header = [
+        pgettext("record column", "at"),
+        pgettext("record column", "kind"),
+        pgettext("record column", "actor"),
+        pgettext("record column", "what"),
+        pgettext("record column", "detail"),
+    ]
+    rows = [row for _at, _order, row in csv_rows(record_of(found, org))]
+    return csv_response(header, rows, f"incident-{found.short_id}-record.csv")
 
 
 @never_cache

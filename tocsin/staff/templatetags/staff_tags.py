@@ -36,3 +36,12 @@ def holds(membership, role_slugs: str) -> bool:
     for slug in role_slugs.split(","):
         wanted |= Role.from_slug(slug)
     return membership.has(wanted)
+
+
+@register.filter
+def get_item(mapping, key):
+    """Return mapping[key], or "" when it is not there: `{{ labels|get_item:name }}`."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""

@@ -1,0 +1,364 @@
+"""The hotline's case screens: the list, opening a case from a call or an incident, the
+case page with its plan, timeline, tasks and family updates, and the facility list.
+
+Only the organization's hotline and a case's legal partner reach them (access.py); a
+dispatcher may open a case from an incident but does not see it afterwards. Every showing
+of a case page, and of the plan on it, writes an audit entry.
+"""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from tocsin.accounts.roles import Role
+from tocsin.core.access import org_role_required
+from tocsin.response.access import incidents_for
+from tocsin.response.models import Incident
+
+from .. import forms
+from ..access import HOTLINE, cases_for, get_case_for, get_task_for, read_case
+from ..lookup import find_member
+from ..models import Case, EmergencyPlan, Facility
+from ..services import cases, facilities, plans
+from ..services.messages import send_family_update
+
+ORG = "staff/o/<slug:org>/"
+CASE = ORG + "cases/<str:case>/"
+# Who may open a case: the hotline, and a dispatcher from an incident.
+OPENERS = Role.HOTLINE | Role.DISPATCHER
+RECENT_INCIDENTS = timedelta(days=2)
+
+
+def refuse_unless_reader(membership) -> None:
+    """Only the hotline, or a legal partner with a case, reaches the case screens."""
+    if not membership.has(HOTLINE) and not cases_for(membership).exists():
+        raise Http404
+
+
+@never_cache
+@org_role_required(Role.MEMBER)
+def case_list(request: HttpRequest, org: str) -> HttpResponse:
+    refuse_unless_reader(request.membership)
+    found = cases_for(request.membership).select_related("case_worker")
+    show = request.GET.get("show", "open")
+    if show == "ended":
+        found = found.filter(ended_at__isnull=False)
+    else:
+        found = found.filter(ended_at__isnull=True)
+    context = {
+        "cases": found[:200],
+        "show": show,
+        "section": "cases",
+        "organization": request.organization,
+    }
+    return render(request, "hotline/cases.html", context)
+
+
+def recent_incidents(request: HttpRequest):
+    """Incidents a case can come from: the organization's own, of the last two days.
+
+    The hotline does not dispatch, but it names the incident a person was taken at; only
+    its place and time are shown."""
+    since = timezone.now() - RECENT_INCIDENTS
+    return Incident.objects.filter(
+        organization=request.organization, opened_at__gte=since
+    ).order_by("-opened_at")[:30]
+
+
+def plan_for_case(who: str, member) -> EmergencyPlan | None:
+    if who in ("member", "household") and member is not None:
+        return EmergencyPlan.objects.filter(person=member).first()
+    return None
+
+
+@never_cache
+@org_role_required(OPENERS)
+def case_new(request: HttpRequest, org: str) -> HttpResponse:
+    """Open a case from a call (the hotline) or from an incident (either)."""
+    organization = request.organization
+    incidents = list(recent_incidents(request))
+    if request.membership.has(Role.DISPATCHER) and request.GET.get("incident"):
+        extra = incidents_for(request.membership).filter(
+            public_id__in=[request.GET["incident"]] if is_uuid(request.GET["incident"]) else []
+        )
+        incidents += [i for i in extra if i not in incidents]
+    form = forms.CaseOpenForm(
+        request.POST or None,
+        incidents=incidents,
+        facilities=Facility.objects.filter(organization=organization),
+        initial={"incident": request.GET.get("incident", ""), "who": "member"},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member = None
+            if data["who"] in ("member", "household"):
+                member = find_member(organization, data["member"])
+            incident = form.chosen_incident()
+            case = cases.open_case(
+                request.user,
+                organization,
+                cases.CaseInput(
+                    name=data["name"] if data["who"] != "member" else "",
+                    taken_at=data["taken_at"],
+                    taken_where=data["taken_where"] or (incident.where if incident else ""),
+                    agency=data["agency"],
+                    facility=form.chosen_facility(),
+                    facility_text=data["facility_text"],
+                    locator=data["locator"],
+                    family=form.family(),
+                ),
+                Case.OpenedVia.INCIDENT if incident else Case.OpenedVia.CALL,
+                person=member if data["who"] == "member" else None,
+                plan=plan_for_case(data["who"], member),
+                incident=incident,
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            told = case.messages.count()
+            messages.success(
+                request,
+                _(
+                    "Case %(code)s is open. The hotline is told; %(count)d of the plan's people are being told."
+                )
+                % {"code": case.code, "count": told},
+            )
+            if request.membership.has(HOTLINE):
+                return redirect("hotline:case", org=org, case=case.code)
+            return (
+                redirect("response:incident", org=org, incident=incident.public_id)
+                if incident
+                else redirect("staff:home")
+            )
+    context = {"form": form, "section": "case_new", "organization": request.organization}
+    return render(request, "hotline/case_new.html", context, status=400 if form.errors else 200)
+
+
+def is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def case_context(request: HttpRequest, case: Case, **forms_given) -> dict:
+    membership = request.membership
+    organization = request.organization
+    workers = list(cases.hotline_people(organization))
+    facility_list = list(Facility.objects.filter(organization=organization))
+    plan = plans.read_plan(request.user, case)
+    recipients = case.recipients()
+    context = {
+        "case": case,
+        "organization": organization,
+        "section": "cases",
+        "plan": plan,
+        "plan_owner": case.plan.person if case.plan else None,
+        "relation_labels": forms.RELATION_LABELS,
+        "care_labels": forms.CARE_LABELS,
+        "events": case.events.select_related("actor"),
+        "tasks": case.tasks.select_related("assigned_to"),
+        "case_messages": case.messages.all(),
+        "recipients": recipients,
+        "is_hotline": membership.has(HOTLINE),
+        "next_states": [s for s in Case.State if s != case.state and allowed(case, s)],
+        "state_form": forms.StateForm(),
+        "event_form": forms.EventForm(),
+        "details_form": forms.DetailsForm(
+            facilities=facility_list,
+            initial={
+                "agency": case.agency,
+                "facility": case.facility.code if case.facility else "",
+                "facility_text": case.facility_text,
+                "locator": case.locator,
+            },
+        ),
+        "assign_form": forms.AssignForm(
+            workers=workers,
+            partners=list(cases.legal_partners(organization)),
+            initial={
+                "case_worker": str(case.case_worker.public_id) if case.case_worker else "",
+                "legal_partner": str(case.legal_partner.public_id) if case.legal_partner else "",
+            },
+        ),
+        "task_form": forms.TaskForm(workers=workers),
+        "update_form": forms.UpdateForm(recipients=recipients),
+    }
+    context.update(forms_given)
+    return context
+
+
+def allowed(case: Case, state: str) -> bool:
+    if not case.is_open:
+        return False
+    if state in cases.PROGRESS:
+        return cases.PROGRESS.index(state) > cases.PROGRESS.index(case.state)
+    return True
+
+
+@never_cache
+@org_role_required(Role.MEMBER)
+def case_detail(request: HttpRequest, org: str, case: str) -> HttpResponse:
+    found = read_case(request.membership, case)
+    return render(request, "hotline/case.html", case_context(request, found))
+
+
+def act_state(request, case, form):
+    case = cases.change_state(request.user, case, form.cleaned_data["state"])
+    return _("The case is now “%(state)s”.") % {"state": case.get_state_display()}
+
+
+def act_event(request, case, form):
+    data = form.cleaned_data
+    line = cases.log_event(request.user, case, data["kind"], data["note"], data["at"])
+    return _("%(kind)s added to the timeline.") % {"kind": line.get_kind_display().capitalize()}
+
+
+def act_details(request, case, form):
+    data = form.cleaned_data
+    cases.update_details(
+        request.user,
+        case,
+        facility=form.chosen_facility(),
+        facility_text=data["facility_text"],
+        locator=data["locator"],
+        agency=data["agency"],
+    )
+    return _("The case's details are saved.")
+
+
+def act_assign(request, case, form):
+    if not request.membership.has(HOTLINE):
+        raise ValidationError(_("Only the hotline assigns a case."))
+    cases.assign(request.user, case, form.chosen("case_worker"), form.chosen("legal_partner"))
+    return _("The case's people are saved.")
+
+
+def act_task(request, case, form):
+    data = form.cleaned_data
+    cases.add_task(request.user, case, data["title"], data["due_at"], form.chosen("assigned_to"))
+    return _("Task added.")
+
+
+def act_update(request, case, form):
+    data = form.cleaned_data
+    count = send_family_update(request.user, case, data["text"], data["recipients"])
+    return _("The update is on its way to %(count)d people.") % {"count": count}
+
+
+ACTIONS = {
+    "state": (forms.StateForm, act_state, "state_form"),
+    "events": (forms.EventForm, act_event, "event_form"),
+    "details": (forms.DetailsForm, act_details, "details_form"),
+    "assign": (forms.AssignForm, act_assign, "assign_form"),
+    "tasks": (forms.TaskForm, act_task, "task_form"),
+    "update": (forms.UpdateForm, act_update, "update_form"),
+}
+
+
+def bound_form(form_class, request, case):
+    organization = request.organization
+    if form_class is forms.DetailsForm:
+        return form_class(
+            request.POST, facilities=Facility.objects.filter(organization=organization)
+        )
+    if form_class is forms.AssignForm:
+        return form_class(
+            request.POST,
+            workers=list(cases.hotline_people(organization)),
+            partners=list(cases.legal_partners(organization)),
+        )
+    if form_class is forms.TaskForm:
+        return form_class(request.POST, workers=list(cases.hotline_people(organization)))
+    if form_class is forms.UpdateForm:
+        return form_class(request.POST, recipients=case.recipients())
+    return form_class(request.POST)
+
+
+@org_role_required(Role.MEMBER)
+@require_POST
+def case_action(request: HttpRequest, org: str, case: str, action: str) -> HttpResponse:
+    found = get_case_for(request.membership, case)
+    form_class, act, form_name = ACTIONS[action]
+    form = bound_form(form_class, request, found)
+    if form.is_valid():
+        try:
+            said = act(request, found, form)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, said)
+            return redirect("hotline:case", org=org, case=found.code)
+    found = read_case(request.membership, case)
+    context = case_context(request, found, **{form_name: form, "open_form": form_name})
+    return render(request, "hotline/case.html", context, status=400)
+
+
+@org_role_required(Role.MEMBER)
+@require_POST
+def task_done(request: HttpRequest, org: str, case: str, task: str) -> HttpResponse:
+    found = get_case_for(request.membership, case)
+    cases.complete_task(request.user, get_task_for(request.membership, found, task))
+    messages.success(request, _("Task done."))
+    return redirect("hotline:case", org=org, case=found.code)
+
+
+@never_cache
+@org_role_required(Role.HOTLINE)
+def facility_list(request: HttpRequest, org: str) -> HttpResponse:
+    organization = request.organization
+    form = forms.FacilityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            facilities.add_facility(
+                request.user, organization, form.cleaned_data["name"], form.cleaned_data["address"]
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Facility added."))
+            return redirect("hotline:facilities", org=org)
+    context = {
+        "form": form,
+        "facilities": Facility.objects.filter(organization=organization),
+        "section": "facilities",
+        "organization": organization,
+    }
+    return render(request, "hotline/facilities.html", context, status=400 if form.errors else 200)
+
+
+@org_role_required(Role.HOTLINE)
+@require_POST
+def facility_remove(request: HttpRequest, org: str, facility: str) -> HttpResponse:
+    found = Facility.objects.filter(organization=request.organization, code=facility).first()
+    if found is None:
+        raise Http404
+    facilities.remove_facility(request.user, found)
+    messages.success(request, _("Facility removed from the list."))
+    return redirect("hotline:facilities", org=org)
+
+
+urlpatterns = [
+    path(ORG + "cases/", case_list, name="cases"),
+    path(ORG + "cases/new/", case_new, name="case_new"),
+    path(CASE, case_detail, name="case"),
+    path(CASE + "tasks/<str:task>/done/", task_done, name="task_done"),
+    *[
+        path(CASE + f"{action}/", case_action, {"action": action}, name=f"case_{action}")
+        for action in ACTIONS
+    ],
+    path(ORG + "facilities/", facility_list, name="facilities"),
+    path(ORG + "facilities/<str:facility>/remove/", facility_remove, name="facility_remove"),
+]

@@ -1,0 +1,36 @@
+"""A case as a printable page for counsel (print it, or save it as PDF from the browser).
+
+It holds the case's facts and timeline, never the plan's care instructions or the family's
+contacts. Each printing writes an audit entry.
+"""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from tocsin.accounts.roles import Role
+from tocsin.core.access import org_role_required
+
+from ..access import read_case
+
+
+@never_cache
+@org_role_required(Role.MEMBER)
+def case_record(request: HttpRequest, org: str, case: str) -> HttpResponse:
+    found = read_case(request.membership, case, action="hotline.case.exported")
+    context = {
+        "case": found,
+        "organization": request.organization,
+        "events": found.events.select_related("actor"),
+        "tasks": found.tasks.all(),
+        "printed_at": timezone.now(),
+        "printed_by": request.user,
+    }
+    return render(request, "hotline/record.html", context)
+
+
+urlpatterns = [
+    path("staff/o/<slug:org>/cases/<str:case>/record/", case_record, name="case_record"),
+]
