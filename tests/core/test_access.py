@@ -12,6 +12,7 @@ from tests.conftest import make_site
 from tocsin.accounts.models import Unit
 from tocsin.core.access import is_public
 from tocsin.delivery.models import Alert, NoticeChannel
+from tocsin.hotline.models import Case, CaseTask, Facility
 from tocsin.response.models import Incident, Photo, Report
 
 SKIPPED_PREFIXES = ("api/v1/", "static/")
@@ -52,7 +53,13 @@ def objects(org, site, member):
     photo = Photo.objects.create(
         organization=org, incident=incident, image=b"not a real photo", width=1, height=1
     )
+    case = Case.objects.create(organization=org, name="Miguel Rivera", opened_via="call")
+    task = CaseTask.objects.create(case=case, title="Call the lawyer", due_at=case.opened_at)
+    facility = Facility.objects.create(organization=org, name="Sherburne County Jail")
     return {
+        "case": case.code,
+        "task": task.code,
+        "facility": facility.code,
         "incident": str(incident.public_id),
         "report": str(report.public_id),
         "photo": photo.code,
@@ -108,7 +115,7 @@ def test_an_anonymous_visitor_is_refused(client, objects, name, arguments):
         param
         for param in GUARDED
         if set(param.values[1])
-        & {"org", "site", "unit", "person", "alert", "incident", "photo", "report"}
+        & {"org", "site", "unit", "person", "alert", "incident", "photo", "report", "case"}
     ],
 )
 def test_a_privileged_person_of_another_organization_gets_404(

@@ -9,7 +9,6 @@ import pytest
 
 from tests.conftest import make_person, verified_client
 from tocsin.accounts.roles import Role
-from tocsin.accounts.services.people import add_contact
 from tocsin.hotline.services.plans import save_plan
 
 PIN = "4826"
@@ -55,7 +54,6 @@ def hotline(org):
         password="hotline horse 42",
         name="Hana Hotline",
     )
-    add_contact(person, "email", "hana@mna.test", True)
     return person
 
 

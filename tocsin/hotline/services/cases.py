@@ -175,7 +175,10 @@ def change_state(actor: Person | None, case: Case, state: str) -> Case:
         return case
     if state in PROGRESS and PROGRESS.index(state) < PROGRESS.index(case.state):
         raise ValidationError(
-            {"state": _("A case does not go back to “%(state)s”.") % {"state": _(state)}}
+            {
+                "state": _("A case does not go back to “%(state)s”.")
+                % {"state": Case.State(state).label}
+            }
         )
     previous = case.state
     case.state = state

@@ -69,7 +69,7 @@ def plan_trigger(request: HttpRequest) -> HttpResponse:
             form.add_service_errors(error)
         else:
             return render(request, "hotline/triggered.html", {"case": case, "plan": plan})
-    status = 422 if form.errors else 200
+    status = 400 if form.errors else 200
     return render(request, "hotline/trigger.html", {"form": form, "plan": plan}, status=status)
 
 
