@@ -179,3 +179,14 @@ def test_it_sets_up_the_hennepin_morning(db, demo_world):
     hcmc = Site.objects.get(name=world.HCMC)
     at_hcmc = Incident(organization=mna, site=hcmc, lat=hcmc.lat, lng=hcmc.lng)
     assert verifier_candidates(at_hcmc, 2000)
+
+
+def test_it_gives_the_nurses_hotline_its_facilities_and_one_plan(db, demo_world):
+    from tocsin.hotline.models import EmergencyPlan, Facility
+
+    mna = Organization.objects.get(slug=world.MNA)
+    names = set(Facility.objects.filter(organization=mna).values_list("name", flat=True))
+    assert "Sherburne County Jail" in names and len(names) == 3
+    plan = EmergencyPlan.objects.get(organization=mna)
+    assert plan.person.language == "es"
+    assert plan.content["contacts"][0]["address"] == "+16125550142"

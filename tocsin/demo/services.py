@@ -59,6 +59,7 @@ def load_demo() -> DemoSummary:
     _load_push_subscriptions()
     _load_accounts(organizations)
     _load_rapid_response(organizations)
+    _load_hotline(organizations)
     if created:
         record(None, "demo.world.loaded", members_created=created)
     demo_slugs = [org.slug for org in world.ORGANIZATIONS]
@@ -309,3 +310,27 @@ def _load_rapid_response(organizations: dict[str, Organization]) -> None:
         for membership in observers[:2]:
             membership.roles = int(Role(membership.roles) | Role.LEGAL_VAN)
             membership.save(update_fields=["roles"])
+
+
+def _load_hotline(organizations: dict[str, Organization]) -> None:
+    """The nurses' list of detention facilities, and one Spanish-speaking nurse's plan."""
+    from tocsin.hotline.models import EmergencyPlan, Facility
+    from tocsin.hotline.services.plans import save_plan
+
+    for slug, facilities in world.FACILITIES.items():
+        for name, address in facilities:
+            Facility.objects.get_or_create(
+                organization=organizations[slug], name=name, defaults={"address": address}
+            )
+    mna = organizations[world.MNA]
+    if EmergencyPlan.objects.filter(organization=mna).exists():
+        return
+    nurse = (
+        Person.objects.filter(
+            memberships__organization=mna, memberships__roles=int(Role.MEMBER), language="es"
+        )
+        .order_by("pk")
+        .first()
+    )
+    if nurse is not None:
+        save_plan(nurse, mna, world.DEMO_PLAN, world.DEMO_PLAN_PIN)

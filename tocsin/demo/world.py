@@ -72,6 +72,42 @@ REPORT_NUMBERS = {MNA: "+16125550150"}
 # at Hennepin County Medical Center who follow the area.
 SHARING = [(MNA, SEIU_26, False), (MNA, UNITE_HERE_17, False)]
 
+# The nurses' hotline keeps a list of where people taken in Minnesota are usually held.
+FACILITIES = {
+    MNA: [
+        ("Whipple Federal Building (ICE field office)", "1 Federal Dr, Fort Snelling, MN"),
+        ("Sherburne County Jail", "13880 Business Center Dr NW, Elk River, MN"),
+        ("Freeborn County Adult Detention Center", "411 S Broadway Ave, Albert Lea, MN"),
+    ]
+}
+# One demo member's emergency plan, so the hotline has one to open: fictional people,
+# reserved numbers and addresses. Its PIN is printed by `make demo` like the passwords.
+DEMO_PLAN_PIN = "4826"
+DEMO_PLAN = {
+    "contacts": [
+        {
+            "name": "Lucía (demo)",
+            "relation": "sibling",
+            "channel": "sms",
+            "address": "+16125550142",
+            "language": "es",
+        }
+    ],
+    "lawyer": {
+        "name": "MNA legal partner (demo)",
+        "channel": "email",
+        "address": "legal@example.org",
+        "language": "en",
+    },
+    "message": "Estoy detenida. Recoge a los niños en la escuela a las 3.",
+    "children": "Dos niños, 5 y 8 años, Anishinabe Academy",
+    "pickup": "Lucía o la abuela",
+    "medication": "",
+    "pets": "",
+    "documents": "Carpeta azul en la cocina",
+    "covers": "Mi esposo",
+}
+
 # The coalition brings together the Minneapolis locals.
 COALITIONS = {MRLF: (MNA, SEIU_26, UNITE_HERE_17, ATU_1005, CWA_7250, MFE)}
 
