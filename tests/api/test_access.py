@@ -17,6 +17,7 @@ from tocsin.accounts.roles import Role
 from tocsin.api.access import PUBLIC_OPERATIONS
 from tocsin.api.main import api
 from tocsin.delivery.models import Alert, Delivery
+from tocsin.hotline.models import Case
 from tocsin.response.models import Incident
 
 from .conftest import token_for
@@ -41,9 +42,11 @@ GUARDED = [
 
 @pytest.fixture
 def objects(objects, org, site):
-    """The shared objects of the organization under test, and one of its incidents."""
+    """The shared objects of the organization under test, one of its incidents and one of
+    its hotline cases."""
     incident = Incident.objects.create(organization=org, site=site, lat=site.lat, lng=site.lng)
-    return {**objects, "incident": str(incident.public_id)}
+    case = Case.objects.create(organization=org, name="Miguel Rivera", opened_via="call")
+    return {**objects, "incident": str(incident.public_id), "case": case.code}
 
 
 @pytest.fixture
@@ -58,13 +61,15 @@ def their_objects(other_org, outsider):
     alert = Alert.objects.create(organization=other_org, kind=Alert.Kind.NOTICE)
     Delivery.objects.create(alert=alert, person=outsider, channel="email")
     Membership.objects.filter(person=outsider, organization=other_org).update(
-        roles=int(Role.ADMIN | Role.DISPATCHER | Role.MEMBER)
+        roles=int(Role.ADMIN | Role.DISPATCHER | Role.HOTLINE | Role.MEMBER)
     )
     incident = Incident.objects.create(
         organization=other_org, site=site, lat=site.lat, lng=site.lng
     )
+    case = Case.objects.create(organization=other_org, name="Their case", opened_via="call")
     return {
         "alert": str(alert.public_id),
+        "case": case.code,
         "incident": str(incident.public_id),
         "org": other_org.slug,
         "site": site.code,
@@ -77,7 +82,7 @@ def url_for(path, arguments, objects):
     missing = [name for name in arguments if name not in objects]
     assert not missing, (
         f"{path} takes {missing}: name path arguments org, site, unit, person, alert or "
-        "incident (see CONTRIBUTING.md), or teach this test the new name"
+        "incident or case (see CONTRIBUTING.md), or teach this test the new name"
     )
     for name in arguments:
         path = path.replace("{" + name + "}", objects[name])

@@ -19,6 +19,7 @@ from tocsin.accounts.models import Membership
 from tocsin.accounts.roles import Role
 from tocsin.api.main import api
 from tocsin.delivery.models import Alert, Delivery
+from tocsin.hotline.models import Case
 from tocsin.response.models import Incident
 from tocsin.response.services.reports import reset_rate
 
@@ -52,9 +53,10 @@ def api_schema():
 @pytest.fixture
 def objects(objects, org, site, admin):
     """The shared objects, with an incident at the site that a verifier could look at, and
-    an alert about it sent to the admin, who dispatches too."""
+    an alert about it sent to the admin, who dispatches and answers the hotline too, and a
+    hotline case."""
     Membership.objects.filter(person=admin, organization=org).update(
-        roles=int(Role.ADMIN | Role.DISPATCHER | Role.MEMBER)
+        roles=int(Role.ADMIN | Role.DISPATCHER | Role.HOTLINE | Role.MEMBER)
     )
     make_person(org, Role.VERIFIER, name="Vera Verifier", site=site)
     incident = Incident.objects.create(organization=org, site=site, lat=site.lat, lng=site.lng)
@@ -63,7 +65,13 @@ def objects(objects, org, site, admin):
     )
     Delivery.objects.create(alert=alert, person=admin, channel="email")
     reset_rate("127.0.0.1")
-    yield {**objects, "incident": str(incident.public_id), "alert": str(alert.public_id)}
+    case = Case.objects.create(organization=org, name="Miguel Rivera", opened_via="call")
+    yield {
+        **objects,
+        "incident": str(incident.public_id),
+        "alert": str(alert.public_id),
+        "case": case.code,
+    }
     reset_rate("127.0.0.1")
 
 

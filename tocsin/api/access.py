@@ -121,3 +121,28 @@ def recipient_of_alert(request: HttpRequest) -> Person | None:
     if person is not None:
         request.alert = alert_sent_to(person, path_argument(request, "alert"))
     return person
+
+
+def case_reader(request: HttpRequest) -> Person | None:
+    """Authenticate the token; set request.case (and request.membership) to the `case` path
+    argument's case if the person is on its organization's hotline or is its legal partner,
+    else answer 404."""
+    from tocsin.hotline.access import get_case_for
+    from tocsin.hotline.models import Case
+
+    person = ANY_PERSON(request)
+    if person is not None:
+        code = path_argument(request, "case")
+        case = Case.objects.filter(code=code).only("organization_id").first()
+        membership = (
+            Membership.objects.select_related("organization", "person")
+            .filter(person=person, organization_id=case.organization_id, active=True)
+            .first()
+            if case is not None
+            else None
+        )
+        if membership is None:
+            raise Http404
+        request.membership = membership
+        request.case = get_case_for(membership, code)
+    return person

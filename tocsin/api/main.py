@@ -3,7 +3,17 @@
 from ninja import NinjaAPI
 
 from . import errors
-from .routers import alerts, incidents, memberships, organizations, people, reports, sites, units
+from .routers import (
+    alerts,
+    hotline,
+    incidents,
+    memberships,
+    organizations,
+    people,
+    reports,
+    sites,
+    units,
+)
 
 DESCRIPTION = """\
 Organizations, sites, units, memberships, people and alerts, for the organization's own people.
@@ -12,7 +22,8 @@ Every operation but sending a report needs `Authorization: Bearer <token>`; the 
 operator creates a token with `tocsin api-token EMAIL`, and it acts with that person's roles.
 Reading needs membership in the organization; changes, memberships and people need the admin
 role. Anyone may report enforcement activity; its incidents are for the dispatchers of the
-organization and of those that share dispatch with it.
+organization and of those that share dispatch with it. Hotline cases are for the
+organization's hotline and each case's legal partner; the audit log for its admins.
 """
 
 
@@ -28,5 +39,15 @@ api = TocsinAPI(
     urls_namespace="api",
 )
 errors.install(api)
-for module in (organizations, sites, units, memberships, people, alerts, reports, incidents):
+for module in (
+    organizations,
+    sites,
+    units,
+    memberships,
+    people,
+    alerts,
+    reports,
+    incidents,
+    hotline,
+):
     api.add_router("", module.router)
