@@ -5,9 +5,10 @@ also need membership in that organization, checked before the view runs. Rows in
 organization are fetched only through the helpers below, which start from it, so an
 object of another organization is 404 even to an admin of this one.
 
-Operations under /incidents/{incident}/ and /alerts/{alert}/responses are guarded the same
-way: `dispatcher_of_incident` and `recipient_of_alert` authenticate the token and load the
-object before ninja parses the body, so whoever may not see it gets 404 whatever they send.
+Operations under /incidents/{incident}/, /alerts/{alert}/responses and /cases/{case}/ are
+guarded the same way: `dispatcher_of_incident`, `recipient_of_alert` and `reader_of_case`
+authenticate the token and load the object before ninja parses the body, so whoever may
+not see it gets 404 whatever they send.
 
 tests/api/test_access.py walks every operation of the OpenAPI schema and fails when one
 answers an anonymous caller or a person of another organization, unless it is listed here.
@@ -21,6 +22,8 @@ from django.http import Http404, HttpRequest
 from tocsin.accounts.models import Membership, Organization, Person, Site, Unit
 from tocsin.accounts.roles import has_role
 from tocsin.delivery.models import Alert, Delivery
+from tocsin.hotline.access import get_case_for
+from tocsin.hotline.models import Case
 from tocsin.response.access import DISPATCHERS, as_uuid, incident_among, incidents_for
 from tocsin.response.models import Incident
 
@@ -98,6 +101,26 @@ def alert_sent_to(person: Person, public_id: str) -> Alert:
     return alert
 
 
+def membership_for_case(person: Person, code: str) -> Membership:
+    """Return the person's active membership in the organization of the case with this
+    code, or 404. Whether the membership lets them see the case is get_case_for's to say."""
+    membership = (
+        Membership.objects.select_related("organization", "person")
+        .filter(person=person, active=True, organization__cases__code=str(code))
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def case_for(person: Person, code: str) -> tuple[Membership, Case]:
+    """Return the case by its code, with the membership that lets the person see it (the
+    hotline of its organization, or its legal partner), or 404."""
+    membership = membership_for_case(person, code)
+    return membership, get_case_for(membership, code)
+
+
 def path_argument(request: HttpRequest, name: str) -> str:
     match = request.resolver_match
     if match is None or name not in match.kwargs:
@@ -145,4 +168,14 @@ def case_reader(request: HttpRequest) -> Person | None:
             raise Http404
         request.membership = membership
         request.case = get_case_for(membership, code)
+    return person
+
+
+def reader_of_case(request: HttpRequest) -> Person | None:
+    """Authenticate the token; set request.case to the `case` path argument's case (by its
+    code) and request.membership to the caller's membership in its organization if they may
+    see it, else answer 404. Reading it is audited by the operation (read_case)."""
+    person = ANY_PERSON(request)
+    if person is not None:
+        request.membership, request.case = case_for(person, path_argument(request, "case"))
     return person

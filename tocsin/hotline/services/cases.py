@@ -340,7 +340,7 @@ def add_task(
         and not hotline_people(case.organization).filter(pk=assigned_to.pk).exists()
     ):
         errors["assigned_to"] = _("Assign it to someone on this organization's hotline.")
-    if errors:
+    if errors or due_at is None:
         raise ValidationError(errors)
     task = CaseTask.objects.create(
         case=case, title=title, due_at=due_at, assigned_to=assigned_to or case.case_worker

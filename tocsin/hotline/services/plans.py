@@ -94,7 +94,8 @@ def clean_plan(raw: dict) -> dict:
     if len(given) > MAX_CONTACTS:
         errors["contacts"] = _("Add at most %(max)d people.") % {"max": MAX_CONTACTS}
     contacts = [clean_person(c, f"contacts.{i}", errors) for i, c in given]
-    lawyer_raw = raw.get("lawyer") if isinstance(raw.get("lawyer"), dict) else {}
+    lawyer_given = raw.get("lawyer")
+    lawyer_raw: dict = lawyer_given if isinstance(lawyer_given, dict) else {}
     lawyer = {} if is_blank(lawyer_raw) else clean_person(lawyer_raw, "lawyer", errors, False)
     content: dict = {"contacts": contacts, "lawyer": lawyer}
     message = str(raw.get("message") or "").strip()
