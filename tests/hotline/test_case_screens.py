@@ -222,3 +222,13 @@ def test_facilities_are_kept_by_the_hotline(hotline_client, org):
     )
     assert again.status_code == 400 and "name" in again.context["form"].errors
     assert Facility.objects.count() == 1
+
+
+def test_a_locked_trigger_is_named_at_the_top_of_the_hotlines_cases(hotline_client, org, plan):
+    from django.utils import timezone
+
+    from tocsin.hotline.models import EmergencyPlan
+
+    EmergencyPlan.objects.update(locked_until=timezone.now() + timezone.timedelta(minutes=15))
+    html = hotline_client.get(url(org)).content.decode()
+    assert "Rosa Rivera" in html and "emergency trigger is locked" in html

@@ -36,18 +36,14 @@ def tell_hotline(
     organization: Organization,
     what: str,
     case: Case | None = None,
-    person: Person | None = None,
     to: Person | None = None,
 ) -> Alert:
     """Send a hotline notice: a case opened, a trigger locked, a task due (to its owner, or
     to the whole hotline when it has none)."""
     if case is not None:
         url = case_url(case)
-    elif person is not None:
-        url = settings.TOCSIN_BASE_URL + reverse(
-            "staff:member", kwargs={"org": organization.slug, "person": person.public_id}
-        )
     else:
+        # A locked trigger is listed, with the member's name, at the top of the cases page.
         url = settings.TOCSIN_BASE_URL + reverse("hotline:cases", kwargs={"org": organization.slug})
     audience = {"person_ids": [to.pk]} if to is not None else {"roles": int(Role.HOTLINE)}
     context = {"event": what, "case": case.code if case is not None else "", "url": url}

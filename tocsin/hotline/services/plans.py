@@ -212,7 +212,7 @@ def check_trigger_pin(person: Person, pin: str) -> EmergencyPlan:
                 plan.locked_until = timezone.now() + PIN_LOCK
                 error = locked_message
                 record(None, "hotline.plan.locked", plan, organization=plan.organization)
-                tell_hotline(plan.organization, "locked", person=person)
+                tell_hotline(plan.organization, "locked")
             plan.save(update_fields=["failed_pins", "locked_until"])
     raise ValidationError({"pin": error})
 

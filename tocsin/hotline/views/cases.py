@@ -53,7 +53,11 @@ def case_list(request: HttpRequest, org: str) -> HttpResponse:
         found = found.filter(ended_at__isnull=False)
     else:
         found = found.filter(ended_at__isnull=True)
+    locked = EmergencyPlan.objects.filter(
+        organization=request.organization, locked_until__gt=timezone.now()
+    ).select_related("person")
     context = {
+        "locked": locked if request.membership.has(HOTLINE) else [],
         "cases": found[:200],
         "show": show,
         "section": "cases",
