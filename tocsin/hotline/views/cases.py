@@ -6,6 +6,7 @@ dispatcher may open a case from an incident but does not see it afterwards. Ever
 of a case page, and of the plan on it, writes an audit entry.
 """
 
+import uuid
 from datetime import timedelta
 
 from django.contrib import messages
@@ -148,8 +149,6 @@ def case_new(request: HttpRequest, org: str) -> HttpResponse:
 
 
 def is_uuid(value: str) -> bool:
-    import uuid
-
     try:
         uuid.UUID(value)
     except ValueError:
