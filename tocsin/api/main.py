@@ -16,7 +16,8 @@ from .routers import (
 )
 
 DESCRIPTION = """\
-Organizations, sites, units, memberships, people and alerts, for the organization's own people.
+Organizations, sites, units, memberships, people, alerts, incidents, hotline cases and the
+audit log, for the organization's own people.
 
 Every operation but sending a report needs `Authorization: Bearer <token>`; the server's
 operator creates a token with `tocsin api-token EMAIL`, and it acts with that person's roles.
