@@ -1,20 +1,18 @@
 """The hotline's changes under the screens: the trigger's lock, what a case tells whom, what
-fails, what is erased, and what the database holds in the clear (nothing sensitive)."""
+fails, and what the database holds in the clear (nothing sensitive)."""
 
 import json
 from datetime import timedelta
 
-from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
 from tests.conftest import make_org
 from tocsin.audit.models import AuditEntry
 from tocsin.delivery.models import Alert
-from tocsin.hotline.models import Case, CaseEvent, CaseMessage, CaseTask, EmergencyPlan
+from tocsin.hotline.models import Case, CaseMessage, EmergencyPlan
 from tocsin.hotline.services import cases, plans
 from tocsin.hotline.services.messages import send_family_update
-from tocsin.hotline.services.retention import erase_expired_cases
 
 from .conftest import PIN, SISTER_PHONE
 
@@ -104,42 +102,6 @@ def test_a_due_task_reminds_its_owner_once(plan, hotline, org, sent, smtp_server
     reminders = [m for m in smtp_server.messages if "task due" in m["subject"]]
     assert len(reminders) == 1 and reminders[0]["to"] == ["hotline@mna.test"]
     assert Alert.objects.filter(kind="hotline", audience={"person_ids": [hotline.pk]}).exists()
-
-
-def test_old_ended_cases_forget_who_and_where_but_keep_the_outcome(plan, hotline, org):
-    case = open_for(plan, hotline, org, locator=A_NUMBER, agency="ice")
-    cases.log_event(hotline, case, "visit", NOTE)
-    cases.add_task(hotline, case, "Call the consulate", timezone.now(), None)
-    recent = open_for(plan, hotline, org)
-    case = cases.change_state(hotline, case, "released")
-    assert case.locator == ""  # gone the moment it ended
-    Case.objects.filter(pk=case.pk).update(ended_at=timezone.now() - timedelta(days=91))
-
-    assert erase_expired_cases() == 1
-
-    case.refresh_from_db()
-    assert (case.name, case.taken_where, case.plan, case.family) == ("", "", None, [])
-    assert (case.state, case.agency, case.erased_at is not None) == ("released", "ice", True)
-    assert [event.note for event in CaseEvent.objects.filter(case=case) if event.note] == []
-    assert CaseTask.objects.get(case=case).title == ""
-    assert not CaseMessage.objects.filter(case=case).exists()
-    assert Case.objects.get(pk=recent.pk).name == "Miguel Rivera"
-    assert AuditEntry.objects.filter(action="hotline.case.erased").count() == 1
-
-
-def test_erase_expired_reports_the_cases(plan, hotline, org, capsys):
-    case = cases.change_state(hotline, open_for(plan, hotline, org), "closed")
-    Case.objects.filter(pk=case.pk).update(ended_at=timezone.now() - timedelta(days=400))
-    call_command("erase-expired")
-    assert "Sensitive details erased from 1 case." in capsys.readouterr().out
-
-
-def test_a_longer_retention_keeps_the_case(plan, hotline, org):
-    org.case_retention_days = 365
-    org.save()
-    case = cases.change_state(hotline, open_for(plan, hotline, org), "closed")
-    Case.objects.filter(pk=case.pk).update(ended_at=timezone.now() - timedelta(days=91))
-    assert erase_expired_cases() == 0
 
 
 def test_the_audit_log_never_holds_what_people_typed(plan, hotline, org, sent):
