@@ -13,6 +13,10 @@ urlpatterns = [
     path("", include("tocsin.delivery.urls")),
     path("", include("tocsin.response.urls")),
     path("", include("tocsin.hotline.urls")),
+    path("", include("tocsin.pledges.urls")),
+    path("", include("tocsin.campaigns.urls")),
+    path("", include("tocsin.votes.urls")),
+    path("", include("tocsin.structure.urls")),
     path("api/v1/", include("tocsin.api.urls")),
     path("demo/", include("tocsin.demo.urls")),
 ]

@@ -42,6 +42,9 @@ SUBSCRIPTION_KINDS: dict[str, int] = {
     Alert.Kind.NEW_INCIDENT: 0,
     Alert.Kind.DISPATCH: 0,
     Alert.Kind.HOTLINE: 0,
+    Alert.Kind.PLEDGE: 0,
+    Alert.Kind.BALLOT: 0,
+    Alert.Kind.EVENT: AlertKinds.EVENTS,
 }
 DEFAULT_SITE_RADIUS_M = 1000
 

@@ -22,6 +22,9 @@ class Alert(models.Model):
         NOTICE = "notice", _("notice")
         REMINDER = "reminder", _("reminder")
         HOTLINE = "hotline", _("hotline notice")
+        PLEDGE = "pledge", _("pledge")
+        BALLOT = "ballot", _("ballot")
+        EVENT = "event", _("event")
 
     class State(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -84,6 +87,9 @@ PRIORITY: dict[str, int] = {
     Alert.Kind.HOTLINE: 100,
     Alert.Kind.NOTICE: 50,
     Alert.Kind.REMINDER: 10,
+    Alert.Kind.PLEDGE: 60,
+    Alert.Kind.BALLOT: 60,
+    Alert.Kind.EVENT: 40,
 }
 
 

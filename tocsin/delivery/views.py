@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods
 
 from tocsin.accounts.models import Subscription
@@ -22,6 +23,14 @@ from .services import create_alert, send_alert
 from .status import alert_status
 
 SENDERS = Role.DISPATCHER | Role.ORGANIZER | Role.ADMIN
+# Kinds of alert whose link leads somewhere of its own (the pledge to sign, the ballot to
+# cast, the event to answer): a view taking (request, delivery), named here so that the
+# delivery engine imports none of those apps.
+LINK_HANDLERS = {
+    Alert.Kind.PLEDGE: "tocsin.pledges.views.member.from_alert",
+    Alert.Kind.BALLOT: "tocsin.votes.views.ballot.from_alert",
+    Alert.Kind.EVENT: "tocsin.campaigns.views.member.from_alert",
+}
 STREAM_SECONDS = 600
 
 
@@ -105,6 +114,8 @@ def delivery_of(token: str) -> Delivery:
 def alert_link(request: HttpRequest, token: str) -> HttpResponse:
     """The alert, for the person it was sent to, through the link in their message."""
     delivery = delivery_of(token)
+    if delivery.alert.kind in LINK_HANDLERS:
+        return import_string(LINK_HANDLERS[delivery.alert.kind])(request, delivery)
     # The recipient's own language, as in their message, unless they chose another here.
     language = (
         request.LANGUAGE_CODE

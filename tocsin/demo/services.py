@@ -60,6 +60,7 @@ def load_demo() -> DemoSummary:
     _load_accounts(organizations)
     _load_rapid_response(organizations)
     _load_hotline(organizations)
+    _load_collective_action(organizations, sites, units)
     if created:
         record(None, "demo.world.loaded", members_created=created)
     demo_slugs = [org.slug for org in world.ORGANIZATIONS]
@@ -334,3 +335,18 @@ def _load_hotline(organizations: dict[str, Organization]) -> None:
     )
     if nurse is not None:
         save_plan(nurse, mna, world.DEMO_PLAN, world.DEMO_PLAN_PIN)
+
+
+def _load_collective_action(
+    organizations: dict[str, Organization],
+    sites: dict[str, Site],
+    units: dict[tuple[str, str], Unit],
+) -> None:
+    """The ATU pledge, the week of action, a vote and a structure test (each app's demo.py)."""
+    from tocsin.campaigns import demo as campaigns
+    from tocsin.pledges import demo as pledges
+    from tocsin.structure import demo as structure
+    from tocsin.votes import demo as votes
+
+    for part in (pledges, campaigns, votes, structure):
+        part.load(organizations, sites, units)

@@ -1,0 +1,4 @@
+"""URLs of tocsin.campaigns."""
+
+app_name = "campaigns"
+urlpatterns: list = []

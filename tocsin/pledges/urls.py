@@ -1,0 +1,4 @@
+"""URLs of tocsin.pledges."""
+
+app_name = "pledges"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""URLs of tocsin.structure."""
+
+app_name = "structure"
+urlpatterns: list = []

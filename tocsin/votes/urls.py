@@ -1,0 +1,4 @@
+"""URLs of tocsin.votes."""
+
+app_name = "votes"
+urlpatterns: list = []
