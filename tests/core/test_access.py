@@ -8,14 +8,19 @@ The API's operations are walked the same way in tests/api/test_access.py.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.conftest import make_site
-from tocsin.accounts.models import Unit
+from tests.conftest import make_person, make_site
+from tocsin.accounts.models import ContactPoint, Unit
+from tocsin.accounts.services.people import add_contact
 from tocsin.core.access import is_public
 from tocsin.delivery.models import Alert, NoticeChannel
 from tocsin.hotline.models import Case, CaseTask, Facility
+from tocsin.joining.links import member_link_token
+from tocsin.pledges.models import Pledge
 from tocsin.response.models import Incident, Photo, Report
 
 SKIPPED_PREFIXES = ("api/v1/", "static/")
+# A member's own pages, reached through a member link, not a staff sign-in.
+MEMBER_PAGES = "me/"
 REFUSED = {401, 403, 404, 405}
 
 
@@ -56,8 +61,17 @@ def objects(org, site, member):
     case = Case.objects.create(organization=org, name="Miguel Rivera", opened_via="call")
     task = CaseTask.objects.create(case=case, title="Call the lawyer", due_at=case.opened_at)
     facility = Facility.objects.create(organization=org, name="Sherburne County Jail")
+    pledge = Pledge.objects.create(
+        organization=org,
+        action="We stay out on January 23",
+        scope=Pledge.Scope.ORGANIZATION,
+        threshold_kind=Pledge.ThresholdKind.PERCENT,
+        threshold_value=60,
+        deadline=case.opened_at,
+    )
     return {
         "case": case.code,
+        "pledge": pledge.code,
         "task": task.code,
         "facility": facility.code,
         "incident": str(incident.public_id),
@@ -114,8 +128,20 @@ def test_an_anonymous_visitor_is_refused(client, objects, name, arguments):
     [
         param
         for param in GUARDED
-        if set(param.values[1])
-        & {"org", "site", "unit", "person", "alert", "incident", "photo", "report", "case"}
+        if not param.id.startswith(MEMBER_PAGES)
+        and set(param.values[1])
+        & {
+            "org",
+            "site",
+            "unit",
+            "person",
+            "alert",
+            "incident",
+            "photo",
+            "report",
+            "case",
+            "pledge",
+        }
     ],
 )
 def test_a_privileged_person_of_another_organization_gets_404(
@@ -124,4 +150,19 @@ def test_a_privileged_person_of_another_organization_gets_404(
     make_site(other_org, name="Montefiore, Bronx", lat="40.880000", lng="-73.879000")
     url = url_for(name, arguments, objects)
     statuses = {outsider_client.get(url).status_code, outsider_client.post(url).status_code}
+    assert 404 in statuses and statuses <= {404, 405}, f"{url} answered {statuses}"
+
+
+@pytest.mark.parametrize(
+    ("name", "arguments"),
+    [param for param in GUARDED if param.id.startswith(MEMBER_PAGES) and param.values[1]],
+)
+def test_a_member_of_another_organization_gets_404(client, other_org, objects, name, arguments):
+    """A member page that names an object (a pledge, an event) refuses a member it does not
+    concern, signed in through their own member link."""
+    stranger = make_person(other_org, name="Stranger Member")
+    contact = add_contact(stranger, ContactPoint.Channel.EMAIL, "stranger@example.org", True)
+    client.get(reverse("joining:member_link", kwargs={"token": member_link_token(contact)}))
+    url = url_for(name, arguments, objects)
+    statuses = {client.get(url).status_code, client.post(url).status_code}
     assert 404 in statuses and statuses <= {404, 405}, f"{url} answered {statuses}"

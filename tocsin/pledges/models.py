@@ -1,1 +1,123 @@
-"""Models of tocsin.pledges."""
+"""Pledges and their signatures.
+
+While a pledge is open, a signature holds no readable link to its signer: the signer is
+sealed to the pledge's public key, and only the activation or expiry job opens the private
+key (decision 0009). A blind index under a key of the pledge's own lets a member find and
+withdraw their own signature, and stops them signing twice.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tocsin.core.crypto import EncryptedTextField
+from tocsin.core.ids import short_code
+
+DEFAULT_MIN_GROUP_SIZE = 10
+
+
+class Pledge(models.Model):
+    class Scope(models.TextChoices):
+        UNIT = "unit", _("one unit")
+        UNITS_EACH = "units_each", _("several units, each of them")
+        UNITS_ALL = "units_all", _("several units, all together")
+        SITE = "site", _("a site")
+        ORGANIZATION = "organization", _("the whole organization")
+
+    class ThresholdKind(models.TextChoices):
+        PERCENT = "percent", _("a percentage of eligible members")
+        COUNT = "count", _("a number of members")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("collecting signatures")
+        ACTIVE = "active", _("on: the threshold was met")
+        EXPIRED = "expired", _("did not reach the threshold")
+
+    code = models.CharField(max_length=12, unique=True, default=short_code, editable=False)
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="pledges"
+    )
+    action = models.CharField(_("what we pledge to do"), max_length=200)
+    details = models.TextField(_("details"), max_length=2000, blank=True)
+    scope = models.CharField(_("who is asked"), max_length=20, choices=Scope.choices)
+    units = models.ManyToManyField("accounts.Unit", blank=True, related_name="pledges")
+    site = models.ForeignKey(
+        "accounts.Site", null=True, blank=True, on_delete=models.PROTECT, related_name="pledges"
+    )
+    threshold_kind = models.CharField(max_length=10, choices=ThresholdKind.choices)
+    threshold_value = models.PositiveIntegerField(
+        _("threshold"), validators=[MinValueValidator(1), MaxValueValidator(100_000)]
+    )
+    deadline = models.DateTimeField(_("deadline"))
+    # Below this many eligible members, a group's progress is never shown, not even a bucket.
+    min_group_size = models.PositiveSmallIntegerField(
+        _("smallest group whose progress is shown"),
+        default=DEFAULT_MIN_GROUP_SIZE,
+        validators=[MinValueValidator(2), MaxValueValidator(1000)],
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    # The X25519 key pair signatures are sealed to. The public half is all the web process
+    # needs; the private half, encrypted at rest, is opened only by the activation or expiry
+    # job and erased by it.
+    public_key = models.CharField(max_length=64, editable=False)
+    private_key = EncryptedTextField(blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    invited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    activated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    ended_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(threshold_kind="percent") | models.Q(threshold_value__lte=100),
+                name="pledge_percent_at_most_100",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.action
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
+
+    @property
+    def signable(self) -> bool:
+        """Whether a signature may be added or withdrawn now (open or on, before the deadline)."""
+        return self.state != self.State.EXPIRED and timezone.now() < self.deadline
+
+
+class Signature(models.Model):
+    """One member's signature. The random key and the absence of any time keep the order of
+    signing out of the table; `group` (the unit, for "each of them" pledges) is what
+    progress needs, and says nothing about who."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="signatures")
+    group = models.ForeignKey(
+        "accounts.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signer_index = models.CharField(max_length=64, editable=False)
+    # While the pledge is open: the signer's public id, sealed to the pledge's public key.
+    sealed_signer = models.TextField(blank=True, editable=False)
+    # Once the pledge is on: the signer, openly (and for late signers from the start).
+    person = models.ForeignKey(
+        "accounts.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    signed_openly_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pledge", "signer_index"], name="one_signature_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"signature on pledge {self.pledge_id}"

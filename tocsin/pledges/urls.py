@@ -1,4 +1,6 @@
-"""URLs of tocsin.pledges."""
+"""Pledge URLs: the organizer's screens (staff) and the member's own (member)."""
+
+from .views import member, staff
 
 app_name = "pledges"
-urlpatterns: list = []
+urlpatterns = [*staff.urlpatterns, *member.urlpatterns]

@@ -1,0 +1,127 @@
+"""Pledge fixtures: ATU Local 1005 and its Metro Transit bus operators, twelve of them in the
+unit, an organizer, an admin, and the pledge "we stay out on Jan 23 if 60% of our unit
+commits" (8 of 12).
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import make_org, make_person, make_site, verified_client
+from tocsin.accounts.models import ContactPoint, Membership, Unit
+from tocsin.accounts.roles import Role
+from tocsin.accounts.services.people import add_contact
+from tocsin.core.access import MEMBER_SESSION_KEY
+from tocsin.joining.links import member_link_token
+from tocsin.pledges import services
+from tocsin.pledges.models import Pledge
+
+OPERATORS = [
+    "Ana Operadora",
+    "Ben Driver",
+    "Carla Ruiz",
+    "Dev Patel",
+    "Elena Soto",
+    "Farah Ali",
+    "Gus Olson",
+    "Hien Tran",
+    "Ines Vega",
+    "Jon Berg",
+    "Kofi Mensah",
+    "Lupe Diaz",
+]
+ACTION = "We stay out on January 23"
+
+
+@pytest.fixture
+def atu(db):
+    return make_org(slug="atu-local-1005", name="ATU Local 1005 (Metro Transit)")
+
+
+@pytest.fixture
+def garage(atu):
+    return make_site(atu, name="Metro Transit garage", lat="44.986200", lng="-93.276200")
+
+
+@pytest.fixture
+def operators_unit(atu, garage):
+    unit = Unit.objects.create(organization=atu, name="Metro Transit bus operators")
+    unit.sites.add(garage)
+    return unit
+
+
+@pytest.fixture
+def operators(atu, garage, operators_unit):
+    """The twelve bus operators, each with a confirmed email, in the unit."""
+    people = []
+    for index, name in enumerate(OPERATORS):
+        person = make_person(atu, name=name, language="es" if index % 3 == 0 else "en")
+        add_contact(person, ContactPoint.Channel.EMAIL, f"operator{index}@atu.test", True)
+        people.append(person)
+    Membership.objects.filter(organization=atu, person__in=people).update(
+        unit=operators_unit, site=garage
+    )
+    return people
+
+
+@pytest.fixture
+def organizer(atu):
+    return make_person(
+        atu,
+        Role.ORGANIZER,
+        email="organizer@atu.test",
+        password="organize horse 42",
+        name="Olga Organizer",
+    )
+
+
+@pytest.fixture
+def atu_admin(atu):
+    return make_person(
+        atu,
+        Role.ADMIN | Role.ORGANIZER,
+        email="admin@atu.test",
+        password="admin horse 42",
+        name="Adam Admin",
+    )
+
+
+@pytest.fixture
+def organizer_client(client, organizer):
+    return verified_client(client, organizer)
+
+
+def pledge_input(unit, **changes) -> services.PledgeInput:
+    fields = {
+        "action": ACTION,
+        "scope": Pledge.Scope.UNIT,
+        "units": [unit],
+        "threshold_kind": Pledge.ThresholdKind.PERCENT,
+        "threshold_value": 60,
+        "deadline": timezone.now() + timedelta(days=7),
+    }
+    fields.update(changes)
+    return services.PledgeInput(**fields)
+
+
+@pytest.fixture
+def pledge(organizer, atu, operators_unit, operators):
+    return services.create_pledge(organizer, atu, pledge_input(operators_unit))
+
+
+def member_session(client, person):
+    """Sign `person` in on `client` through a member link to their confirmed contact."""
+    contact = person.contacts.filter(confirmed_at__isnull=False).first()
+    if contact is None:
+        contact = add_contact(person, ContactPoint.Channel.EMAIL, f"{person.pk}@example.org", True)
+    client.get(reverse("joining:member_link", kwargs={"token": member_link_token(contact)}))
+    assert client.session[MEMBER_SESSION_KEY] == person.pk
+    return client
+
+
+@pytest.fixture
+def sent(django_capture_on_commit_callbacks):
+    """Run the jobs a service schedules on commit, as the worker would: `with sent(): ...`."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -1,0 +1,187 @@
+"""Signing, withdrawing, going live at the threshold and ending at the deadline."""
+
+from datetime import timedelta
+
+import pytest
+from cryptography.exceptions import InvalidTag
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from tests.conftest import make_person
+from tocsin.accounts.models import Membership, Unit
+from tocsin.delivery.models import Alert, Delivery
+from tocsin.pledges import progress, sealing, services
+from tocsin.pledges.models import Pledge, Signature
+
+from .conftest import pledge_input
+
+
+def sign_all(people, pledge):
+    for person in people:
+        pledge = services.sign(person, pledge)
+    return pledge
+
+
+def test_a_signature_holds_no_readable_trace_of_its_signer(pledge, operators):
+    services.sign(operators[0], pledge)
+    signature = Signature.objects.get(pledge=pledge)
+    assert signature.person is None
+    assert str(operators[0].public_id) not in signature.sealed_signer
+    assert sealing.unseal(pledge.private_key, signature.sealed_signer) == str(
+        operators[0].public_id
+    )
+    other_public, other_private = sealing.new_key_pair()
+    with pytest.raises(InvalidTag):
+        sealing.unseal(other_private, signature.sealed_signer)
+
+
+def test_a_member_signs_once_and_may_withdraw_before_the_deadline(pledge, operators):
+    services.sign(operators[0], pledge)
+    assert services.has_signed(operators[0], pledge)
+    assert not services.has_signed(operators[1], pledge)
+    with pytest.raises(ValidationError) as refused:
+        services.sign(operators[0], pledge)
+    assert refused.value.message_dict == {"pledge": ["You have already signed."]}
+    services.withdraw(operators[0], pledge)
+    assert not services.has_signed(operators[0], pledge)
+    assert pledge.signatures.count() == 0
+    with pytest.raises(ValidationError):
+        services.withdraw(operators[0], pledge)
+
+
+def test_a_member_outside_the_unit_cannot_sign(pledge, atu):
+    mechanic = make_person(atu, name="Mo Mechanic")
+    with pytest.raises(ValidationError) as refused:
+        services.sign(mechanic, pledge)
+    assert refused.value.message_dict == {"pledge": ["This pledge does not ask you."]}
+    assert pledge.signatures.count() == 0
+
+
+def test_nobody_signs_after_the_deadline(pledge, operators):
+    Pledge.objects.filter(pk=pledge.pk).update(deadline=timezone.now() - timedelta(minutes=1))
+    with pytest.raises(ValidationError):
+        services.sign(operators[0], pledge)
+    assert pledge.signatures.count() == 0
+
+
+def test_seven_of_twelve_is_not_enough_and_nothing_is_revealed(pledge, operators, sent):
+    with sent():
+        pledge = sign_all(operators[:7], pledge)
+    pledge.refresh_from_db()
+    assert pledge.state == Pledge.State.OPEN
+    assert not pledge.signatures.filter(person__isnull=False).exists()
+    assert progress.overall_bucket(pledge) == progress.FROM_75
+    assert not Alert.objects.filter(kind=Alert.Kind.PLEDGE).exists()
+
+
+def test_the_eighth_signature_turns_it_on_and_tells_every_signer_at_once(
+    pledge, operators, sent, smtp_server
+):
+    with sent():
+        pledge = sign_all(operators[:8], pledge)
+    pledge.refresh_from_db()
+    assert pledge.state == Pledge.State.ACTIVE and pledge.activated_at is not None
+    assert pledge.private_key == ""
+    signed = set(pledge.signatures.values_list("person", flat=True))
+    assert signed == {person.pk for person in operators[:8]}
+    assert not pledge.signatures.exclude(sealed_signer="").exists()
+    alert = Alert.objects.get(kind=Alert.Kind.PLEDGE)
+    assert alert.context["event"] == "on" and alert.context["percent"] == 67
+    told = set(Delivery.objects.filter(alert=alert).values_list("person", flat=True))
+    assert told == {person.pk for person in operators[:8]}
+    subjects = sorted(message["subject"] for message in smtp_server.messages)
+    assert len(subjects) == 8
+    assert "En marcha: We stay out on January 23" in subjects
+    assert "It's on: We stay out on January 23" in subjects
+    bodies = " ".join(message["body"] for message in smtp_server.messages)
+    assert "67% of Metro Transit bus operators committed" in bodies
+
+
+def test_turning_on_twice_changes_nothing(pledge, operators, sent):
+    with sent():
+        pledge = sign_all(operators[:8], pledge)
+    assert services.activate_if_met(pledge.pk) is False
+    assert services.settle_pledges() == 0
+    assert Alert.objects.filter(kind=Alert.Kind.PLEDGE).count() == 1
+
+
+def test_a_late_signer_joins_openly(pledge, operators, sent):
+    with sent():
+        pledge = sign_all(operators[:8], pledge)
+    pledge.refresh_from_db()
+    services.sign(operators[8], pledge)
+    late = pledge.signatures.get(person=operators[8])
+    assert late.signed_openly_at is not None and late.sealed_signer == ""
+
+
+def test_at_the_deadline_every_signature_is_deleted_and_everyone_asked_is_told(
+    pledge, operators, sent
+):
+    pledge = sign_all(operators[:5], pledge)
+    Pledge.objects.filter(pk=pledge.pk).update(deadline=timezone.now() - timedelta(seconds=1))
+    with sent():
+        assert services.settle_pledges() == 1
+    pledge.refresh_from_db()
+    assert pledge.state == Pledge.State.EXPIRED and pledge.private_key == ""
+    assert Signature.objects.filter(pledge=pledge).count() == 0
+    alert = Alert.objects.get(kind=Alert.Kind.PLEDGE)
+    assert alert.context["event"] == "expired"
+    assert sorted(alert.audience["person_ids"]) == sorted(p.pk for p in operators)
+    assert services.settle_pledges() == 0
+
+
+def test_a_member_leaving_can_bring_it_over_the_threshold(pledge, operators, atu, sent):
+    """8 of 12 are needed; with 7 signed and two others gone, 7 of 10 is enough (60% → 6)."""
+    pledge = sign_all(operators[:7], pledge)
+    Membership.objects.filter(organization=atu, person__in=operators[10:]).update(active=False)
+    with sent():
+        assert services.settle_pledges() == 1
+    pledge.refresh_from_db()
+    assert pledge.state == Pledge.State.ACTIVE
+
+
+def test_each_unit_must_reach_its_own_threshold(organizer, atu, operators, operators_unit, sent):
+    mechanics = Unit.objects.create(organization=atu, name="Metro Transit mechanics")
+    fixers = [make_person(atu, name=f"Mechanic {n}") for n in range(10)]
+    Membership.objects.filter(person__in=fixers).update(unit=mechanics)
+    pledge = services.create_pledge(
+        organizer,
+        atu,
+        pledge_input(
+            operators_unit, scope=Pledge.Scope.UNITS_EACH, units=[operators_unit, mechanics]
+        ),
+    )
+    with sent():
+        pledge = sign_all(operators[:8], pledge)
+        pledge = sign_all(fixers[:5], pledge)
+    pledge.refresh_from_db()
+    assert pledge.state == Pledge.State.OPEN
+    buckets = {group.name: group.bucket for group in progress.groups(pledge)}
+    assert buckets == {"Metro Transit bus operators": "met", "Metro Transit mechanics": "over_75"}
+    with sent():
+        services.sign(fixers[5], pledge)
+    pledge.refresh_from_db()
+    assert pledge.state == Pledge.State.ACTIVE
+    percents = {a.context["group"]: a.context["percent"] for a in Alert.objects.all()}
+    assert percents == {"Metro Transit bus operators": 67, "Metro Transit mechanics": 60}
+
+
+def test_all_units_together_count_as_one(organizer, atu, operators, operators_unit, sent):
+    mechanics = Unit.objects.create(organization=atu, name="Metro Transit mechanics")
+    fixers = [make_person(atu, name=f"Mechanic {n}") for n in range(8)]
+    Membership.objects.filter(person__in=fixers).update(unit=mechanics)
+    pledge = services.create_pledge(
+        organizer,
+        atu,
+        pledge_input(
+            operators_unit,
+            scope=Pledge.Scope.UNITS_ALL,
+            units=[operators_unit, mechanics],
+            threshold_kind=Pledge.ThresholdKind.COUNT,
+            threshold_value=10,
+        ),
+    )
+    with sent():
+        pledge = sign_all(operators[:9] + fixers[:1], pledge)
+    pledge.refresh_from_db()
+    assert pledge.state == Pledge.State.ACTIVE

@@ -1,0 +1,1 @@
+"""Pledge screens: the organizer's (staff) and the member's own (member)."""

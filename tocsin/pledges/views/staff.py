@@ -1,0 +1,89 @@
+"""The organizer's pledge screens: the list, a new pledge, and a pledge's page.
+
+Before the threshold a pledge's page shows how many members it asks and, for groups big
+enough, a bucket of the way to the threshold; never a count of signatures, never a name.
+Once it is on, it shows the share that signed and the signers (each showing audited).
+"""
+
+import contextlib
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from tocsin.core.access import org_role_required
+
+from .. import progress, services
+from ..access import ORGANIZERS, get_pledge_for_organizer, pledges_of
+from ..forms import PledgeForm
+
+ORG = "staff/o/<slug:org>/"
+
+
+@never_cache
+@org_role_required(ORGANIZERS)
+def pledge_list(request: HttpRequest, org: str) -> HttpResponse:
+    found = pledges_of(request.membership).prefetch_related("units").select_related("site")
+    rows = [(pledge, progress.overall_bucket(pledge)) for pledge in found[:100]]
+    context = {
+        "organization": request.organization,
+        "rows": rows,
+        "labels": progress.BUCKET_LABELS,
+        "section": "pledges",
+    }
+    return render(request, "pledges/staff_list.html", context)
+
+
+@never_cache
+@org_role_required(ORGANIZERS)
+def pledge_new(request: HttpRequest, org: str) -> HttpResponse:
+    form = PledgeForm(request.POST or None, organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pledge = services.create_pledge(request.user, request.organization, form.pledge_input())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            return redirect("pledges:pledge", org=org, pledge=pledge.code)
+    context = {"organization": request.organization, "form": form, "section": "pledges"}
+    return render(request, "pledges/staff_new.html", context, status=400 if form.errors else 200)
+
+
+@never_cache
+@org_role_required(ORGANIZERS)
+def pledge_detail(request: HttpRequest, org: str, pledge: str) -> HttpResponse:
+    found = get_pledge_for_organizer(request.membership, pledge)
+    groups = progress.groups(found)
+    context = {
+        "organization": request.organization,
+        "pledge": found,
+        "groups": groups,
+        "bucket": progress.overall_bucket(found, groups),
+        "labels": progress.BUCKET_LABELS,
+        "signers": services.signers(request.user, found),
+        "threshold": progress.threshold_text(found),
+        "asked": sum(group.eligible for group in groups),
+        "section": "pledges",
+    }
+    return render(request, "pledges/staff_pledge.html", context)
+
+
+@org_role_required(ORGANIZERS)
+@require_POST
+def pledge_send(request: HttpRequest, org: str, pledge: str) -> HttpResponse:
+    found = get_pledge_for_organizer(request.membership, pledge)
+    # A closed pledge is not sent; its page already says it is closed.
+    with contextlib.suppress(ValidationError):
+        services.send_pledge(request.user, found)
+    return redirect("pledges:pledge", org=org, pledge=found.code)
+
+
+urlpatterns = [
+    path(ORG + "pledges/", pledge_list, name="pledges"),
+    path(ORG + "pledges/new/", pledge_new, name="pledge_new"),
+    path(ORG + "pledges/<str:pledge>/", pledge_detail, name="pledge"),
+    path(ORG + "pledges/<str:pledge>/send/", pledge_send, name="pledge_send"),
+]
