@@ -30,7 +30,7 @@ def test_a_signature_holds_no_readable_trace_of_its_signer(pledge, operators):
     assert sealing.unseal(pledge.private_key, signature.sealed_signer) == str(
         operators[0].public_id
     )
-    other_public, other_private = sealing.new_key_pair()
+    _other_public, other_private = sealing.new_key_pair()
     with pytest.raises(InvalidTag):
         sealing.unseal(other_private, signature.sealed_signer)
 

@@ -1,0 +1,152 @@
+"""A hostile admin tries to learn who signed before the threshold, and cannot.
+
+The admin (who organizes too) reads everything they can reach: every screen of Tocsin
+with the organization's objects, every API operation that reads, the audit log and its
+CSV, the messages sent, and the log lines written. The test builds two worlds that differ
+only in who signed: Ana and Ben in one, Carla and Dev in the other, the same number of
+signatures. If anything the admin sees told who signed, the two worlds would look
+different. Then, as a check that the method can see a difference, the same reading after
+the threshold does tell the worlds apart.
+"""
+
+import json
+import logging
+import re
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from tests.api.conftest import token_for
+from tests.conftest import verified_client
+from tests.core.test_access import GUARDED
+from tocsin.api.main import api
+from tocsin.audit.models import AuditEntry
+from tocsin.delivery.models import Alert, Delivery
+from tocsin.pledges import services
+
+VOLATILE = [
+    (re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"'), "CSRF"),
+    (re.compile(r'nonce="[^"]+"'), "NONCE"),
+    (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?"), "TIME"),
+    (re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b"), "TIME"),
+]
+
+
+def normalized(text: str) -> str:
+    for pattern, replacement in VOLATILE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def staff_screens(objects):
+    """Every GET screen with only the arguments we have objects for."""
+    for name, arguments in (param.values for param in GUARDED):
+        if set(arguments) <= set(objects) and not name.startswith(("joining:", "hotline:plan")):
+            yield reverse(name, kwargs={arg: objects[arg] for arg in arguments})
+
+
+def api_reads(objects):
+    for path, methods in api.get_openapi_schema()["paths"].items():
+        if "get" not in methods:
+            continue
+        arguments = re.findall(r"{(\w+)}", path)
+        if not set(arguments) <= set(objects):
+            continue
+        yield re.sub(r"{(\w+)}", lambda m: objects[m.group(1)], path)
+
+
+@pytest.fixture
+def admin_sees(
+    client, atu_admin, organizer, atu, garage, operators_unit, operators, pledge, smtp_server, sent
+):
+    with sent():
+        services.send_pledge(organizer, pledge)
+    verified_client(client, atu_admin)
+    token = token_for(atu_admin)
+    objects = {
+        "org": atu.slug,
+        "pledge": pledge.code,
+        "unit": operators_unit.code,
+        "site": garage.code,
+        "person": str(operators[0].public_id),
+    }
+
+    def look() -> dict[str, str]:
+        seen = {}
+        for url in staff_screens(objects):
+            response = client.get(url)
+            seen[url] = f"{response.status_code} {normalized(response.content.decode())}"
+        for person in operators:
+            url = reverse("staff:member", kwargs={"org": atu.slug, "person": person.public_id})
+            response = client.get(url)
+            seen[url] = f"{response.status_code} {normalized(response.content.decode())}"
+        for path in api_reads(objects):
+            response = client.get(
+                f"/api/v1{path}",
+                {"organization": atu.slug},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            seen[f"api {path}"] = f"{response.status_code} {normalized(response.content.decode())}"
+        seen["audit.csv"] = normalized(
+            client.get(reverse("audit:log_csv", kwargs={"org": atu.slug})).content.decode()
+        )
+        seen["audit rows"] = json.dumps(
+            sorted(
+                AuditEntry.objects.values_list("action", "actor_label", "object_id", "detail"),
+                key=str,
+            )
+        )
+        seen["deliveries"] = json.dumps(
+            sorted(Delivery.objects.values_list("alert__kind", "person_id", "status"))
+        )
+        seen["alerts"] = json.dumps(sorted(Alert.objects.values_list("kind", "audience"), key=str))
+        seen["mail"] = json.dumps([m["subject"] for m in smtp_server.messages])
+        return seen
+
+    return look
+
+
+def world(signers, pledge, look, caplog, sent):
+    """Sign as `signers`, look at everything, and undo it all."""
+    with transaction.atomic():
+        caplog.clear()
+        with caplog.at_level(logging.DEBUG), sent():
+            for person in signers:
+                services.sign(person, pledge)
+        logged = "\n".join(record.getMessage() for record in caplog.records)
+        seen = look()
+        seen["log"] = logged
+        transaction.set_rollback(True)
+    return seen
+
+
+def test_an_admin_cannot_tell_who_signed_before_the_threshold(
+    admin_sees, pledge, operators, caplog, sent
+):
+    ana_and_ben = world(operators[:2], pledge, admin_sees, caplog, sent)
+    carla_and_dev = world(operators[2:4], pledge, admin_sees, caplog, sent)
+    page = reverse(
+        "pledges:pledge", kwargs={"org": pledge.organization.slug, "pledge": pledge.code}
+    )
+    assert len(ana_and_ben) > 40 and page in ana_and_ben, "the admin should have read much"
+    assert len(json.loads(ana_and_ben["mail"])) == 12, "every operator got the pledge"
+    readable = [key for key, text in ana_and_ben.items() if text.startswith("200 ")]
+    assert len(readable) > 30, "the admin reads screens and API answers"
+    different = [key for key in ana_and_ben if ana_and_ben[key] != carla_and_dev.get(key)]
+    assert different == []
+
+
+def test_after_the_threshold_the_same_reading_does_show_who_signed(
+    admin_sees, pledge, operators, caplog, sent
+):
+    first = world(operators[:8], pledge, admin_sees, caplog, sent)
+    second = world(operators[4:12], pledge, admin_sees, caplog, sent)
+    different = {key for key in first if first[key] != second.get(key)}
+    assert any("/pledges/" in key for key in different)
+    page = reverse(
+        "pledges:pledge", kwargs={"org": pledge.organization.slug, "pledge": pledge.code}
+    )
+    assert (
+        operators[0].display_name in first[page] and operators[0].display_name not in second[page]
+    )
