@@ -190,3 +190,16 @@ def test_it_gives_the_nurses_hotline_its_facilities_and_one_plan(db, demo_world)
     plan = EmergencyPlan.objects.get(organization=mna)
     assert plan.person.language == "es"
     assert plan.content["contacts"][0]["address"] == "+16125550142"
+
+
+def test_it_opens_the_atu_pledge_with_sealed_signatures(db, demo_world):
+    from tocsin.pledges import progress
+    from tocsin.pledges.demo import DEADLINE
+    from tocsin.pledges.models import Pledge
+
+    pledge = Pledge.objects.get(organization__slug=world.ATU_1005)
+    assert pledge.action == "We stay out on January 23" and pledge.threshold_value == 60
+    assert pledge.state == Pledge.State.OPEN and pledge.deadline == DEADLINE
+    assert pledge.signatures.count() == 14
+    assert not pledge.signatures.filter(person__isnull=False).exists()
+    assert progress.overall_bucket(pledge) == progress.FROM_50

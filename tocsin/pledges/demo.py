@@ -1,6 +1,23 @@
-"""The demo world's part in tocsin.pledges, loaded by tocsin.demo.services.load_demo."""
+"""The demo's pledge: ATU Local 1005's bus operators "stay out on Jan 23 if 60% of our unit
+commits", open until Jan 21, with some operators already signed (sealed, like any other)."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from tocsin.accounts.models import Organization, Site, Unit
+from tocsin.demo import world
+
+from . import progress, services
+from .models import Pledge
+
+ACTION = "We stay out on January 23"
+DETAILS = (
+    "Metro Transit does not run without us. We go out together or not at all: this pledge "
+    "counts only if 60% of the bus operators sign by January 21. Until then nobody, not even "
+    "the union's staff, can see who signed."
+)
+DEADLINE = datetime(2027, 1, 21, 23, 0, tzinfo=ZoneInfo("America/Chicago"))
+ALREADY_SIGNED = 14  # of 40: between halfway and three quarters of the 24 needed
 
 
 def load(
@@ -8,4 +25,24 @@ def load(
     sites: dict[str, Site],
     units: dict[tuple[str, str], Unit],
 ) -> None:
-    """Create what the demo needs here, once (running it again changes nothing)."""
+    """Create the ATU pledge once, with its first signatures."""
+    atu = organizations[world.ATU_1005]
+    if Pledge.objects.filter(organization=atu, action=ACTION).exists():
+        return
+    operators = units[(world.ATU_1005, "Metro Transit bus operators")]
+    pledge = services.create_pledge(
+        None,
+        atu,
+        services.PledgeInput(
+            action=ACTION,
+            details=DETAILS,
+            scope=Pledge.Scope.UNIT,
+            units=[operators],
+            threshold_kind=Pledge.ThresholdKind.PERCENT,
+            threshold_value=60,
+            deadline=DEADLINE,
+        ),
+    )
+    asked = progress.eligible_memberships(pledge).select_related("person").order_by("pk")
+    for membership in asked[:ALREADY_SIGNED]:
+        pledge = services.sign(membership.person, pledge)

@@ -10,9 +10,8 @@ import math
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from tocsin.accounts.models import Membership, Unit
 

@@ -132,7 +132,7 @@ def pledge_context(pledge: Pledge, event: str, **extra) -> dict:
         "group": progress.scope_name(pledge),
         "threshold_kind": pledge.threshold_kind,
         "threshold_value": pledge.threshold_value,
-        "deadline": pledge.deadline.date().isoformat(),
+        "deadline": timezone.localtime(pledge.deadline).date().isoformat(),
         **extra,
     }
 
