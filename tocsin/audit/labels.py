@@ -26,6 +26,15 @@ ACTION_LABELS = {
     "hotline.plan.locked": _("locked an emergency plan after wrong PINs"),
     "hotline.facility.added": _("added a detention facility"),
     "hotline.facility.removed": _("removed a detention facility"),
+    # Pledges: nobody's signing is ever recorded; reading the signers once it is on is.
+    "pledges.pledge.created": _("created a pledge"),
+    "pledges.pledge.sent": _("sent a pledge to the members it asks"),
+    "pledges.pledge.activated": _("a pledge reached its threshold and went live"),
+    "pledges.pledge.expired": _(
+        "a pledge ended without its threshold; its signatures were deleted"
+    ),
+    "pledges.signers.read": _("read who signed a pledge"),
+    "pledges.signature.withdrawn": _("withdrew a signature from a live pledge"),
     # Rapid response.
     "response.incident.read": _("read an incident"),
     "response.incident.opened": _("opened an incident"),
