@@ -72,6 +72,28 @@ def fields_named(response) -> set[str]:
     return {str(error["loc"][-1]) for error in response.json()["detail"]}
 
 
+def make_pledge(org):
+    """A pledge asking the whole organization, open for a week."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tocsin.pledges import services
+    from tocsin.pledges.models import Pledge
+
+    return services.create_pledge(
+        None,
+        org,
+        services.PledgeInput(
+            action="We stay out on January 23",
+            scope=Pledge.Scope.ORGANIZATION,
+            threshold_kind=Pledge.ThresholdKind.PERCENT,
+            threshold_value=60,
+            deadline=timezone.now() + timedelta(days=7),
+        ),
+    )
+
+
 @pytest.fixture
 def objects(org, site, member):
     """Real objects of the organization under test, by path argument name."""
@@ -81,7 +103,9 @@ def objects(org, site, member):
     unit = Unit.objects.create(organization=org, name="HCMC registered nurses")
     unit.sites.add(site)
     alert = Alert.objects.create(organization=org, kind=Alert.Kind.NOTICE)
+    pledge = make_pledge(org)
     return {
+        "pledge": pledge.code,
         "org": org.slug,
         "site": site.code,
         "unit": unit.code,

@@ -9,9 +9,12 @@ it is listed in tocsin.api.access.PUBLIC_OPERATIONS.
 import json
 
 import pytest
+from django.db.models import F
 from django.test import Client
 
+from tests.campaigns.objects import campaign_objects
 from tests.conftest import make_site
+from tests.votes.conftest import make_vote
 from tocsin.accounts.models import Membership, Unit
 from tocsin.accounts.roles import Role
 from tocsin.api.access import PUBLIC_OPERATIONS
@@ -19,8 +22,9 @@ from tocsin.api.main import api
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.hotline.models import Case
 from tocsin.response.models import Incident
+from tocsin.structure.models import UnitOrganizer
 
-from .conftest import token_for
+from .conftest import make_pledge, token_for
 
 REFUSED = {401, 403, 404}
 
@@ -46,7 +50,13 @@ def objects(objects, org, site):
     its hotline cases."""
     incident = Incident.objects.create(organization=org, site=site, lat=site.lat, lng=site.lng)
     case = Case.objects.create(organization=org, name="Miguel Rivera", opened_via="call")
-    return {**objects, "incident": str(incident.public_id), "case": case.code}
+    return {
+        **objects,
+        **campaign_objects(org, site),
+        "incident": str(incident.public_id),
+        "case": case.code,
+        "vote": make_vote(org).code,
+    }
 
 
 @pytest.fixture
@@ -63,11 +73,19 @@ def their_objects(other_org, outsider):
     Membership.objects.filter(person=outsider, organization=other_org).update(
         roles=int(Role.ADMIN | Role.DISPATCHER | Role.HOTLINE | Role.MEMBER)
     )
+    # The outsider also organizes their own unit, so that its structure operations find it.
+    Membership.objects.filter(person=outsider, organization=other_org).update(
+        roles=F("roles").bitor(int(Role.ORGANIZER))
+    )
+    UnitOrganizer.objects.create(unit=unit, person=outsider)
     incident = Incident.objects.create(
         organization=other_org, site=site, lat=site.lat, lng=site.lng
     )
     case = Case.objects.create(organization=other_org, name="Their case", opened_via="call")
     return {
+        **campaign_objects(other_org, site),
+        "vote": make_vote(other_org, unit).code,
+        "pledge": make_pledge(other_org).code,
         "alert": str(alert.public_id),
         "case": case.code,
         "incident": str(incident.public_id),
@@ -139,7 +157,8 @@ def test_an_admin_gets_404_for_another_organizations_objects_under_their_own(
 ):
     """/organizations/THEIRS/sites/OURS: the object is looked up inside their organization.
 
-    Their own objects are found (an empty body may still be refused as incomplete: 422).
+    Their own objects are found (an empty body may still be refused as incomplete: 422,
+    or the object's state may refuse the operation: 409, as a sealed pledge's signers).
     """
     mixed = {**objects, "org": their_objects["org"]}
 
@@ -148,4 +167,6 @@ def test_an_admin_gets_404_for_another_organizations_objects_under_their_own(
     assert response.status_code == 404, f"{method} {path} answered {response.status_code}"
     assert json.loads(response.content) == {"detail": "Not found."}
     own = call(method, url_for(path, arguments, their_objects), token_for(outsider))
-    assert own.status_code < 400 or own.status_code == 422, f"{method} {path} refused their own"
+    assert own.status_code < 400 or own.status_code in (409, 422), (
+        f"{method} {path} refused their own"
+    )

@@ -11,17 +11,21 @@ import pytest
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
+from django.db.models import F
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.campaigns.objects import campaign_objects
 from tests.conftest import make_person
-from tocsin.accounts.models import Membership
+from tests.votes.conftest import make_vote
+from tocsin.accounts.models import Membership, Unit
 from tocsin.accounts.roles import Role
 from tocsin.api.main import api
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.hotline.models import Case
 from tocsin.response.models import Incident
 from tocsin.response.services.reports import reset_rate
+from tocsin.structure.models import UnitOrganizer
 
 from .conftest import token_for
 
@@ -58,6 +62,11 @@ def objects(objects, org, site, admin):
     Membership.objects.filter(person=admin, organization=org).update(
         roles=int(Role.ADMIN | Role.DISPATCHER | Role.HOTLINE | Role.MEMBER)
     )
+    # The admin organizes the unit too, so the structure operations get past their guard.
+    Membership.objects.filter(person=admin, organization=org).update(
+        roles=F("roles").bitor(int(Role.ORGANIZER))
+    )
+    UnitOrganizer.objects.create(unit=Unit.objects.get(code=objects["unit"]), person=admin)
     make_person(org, Role.VERIFIER, name="Vera Verifier", site=site)
     incident = Incident.objects.create(organization=org, site=site, lat=site.lat, lng=site.lng)
     alert = Alert.objects.create(
@@ -71,6 +80,8 @@ def objects(objects, org, site, admin):
         "incident": str(incident.public_id),
         "alert": str(alert.public_id),
         "case": case.code,
+        **campaign_objects(org, site),
+        "vote": make_vote(org, Unit.objects.get(code=objects["unit"])).code,
     }
     reset_rate("127.0.0.1")
 

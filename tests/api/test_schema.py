@@ -21,7 +21,19 @@ def test_it_uses_only_public_identifiers_in_paths(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
 
     arguments = {part for path in paths for part in path.split("/") if part.startswith("{")}
-    assert arguments <= {"{org}", "{site}", "{unit}", "{person}", "{alert}", "{incident}", "{case}"}
+    assert arguments <= {
+        "{org}",
+        "{site}",
+        "{unit}",
+        "{person}",
+        "{alert}",
+        "{incident}",
+        "{case}",
+        "{pledge}",
+        "{campaign}",
+        "{event}",
+        "{vote}",
+    }
 
 
 def test_it_serves_the_docs_page_from_its_own_static_files(client):

@@ -8,7 +8,9 @@ The API's operations are walked the same way in tests/api/test_access.py.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.campaigns.objects import campaign_objects
 from tests.conftest import make_person, make_site
+from tests.votes.conftest import make_vote
 from tocsin.accounts.models import ContactPoint, Unit
 from tocsin.accounts.services.people import add_contact
 from tocsin.core.access import is_public
@@ -17,6 +19,7 @@ from tocsin.hotline.models import Case, CaseTask, Facility
 from tocsin.joining.links import member_link_token
 from tocsin.pledges.models import Pledge
 from tocsin.response.models import Incident, Photo, Report
+from tocsin.structure.models import StructureTest
 
 SKIPPED_PREFIXES = ("api/v1/", "static/")
 # A member's own pages, reached through a member link, not a staff sign-in.
@@ -69,7 +72,13 @@ def objects(org, site, member):
         threshold_value=60,
         deadline=case.opened_at,
     )
+    structure_test = StructureTest.objects.create(
+        unit=unit, name="70% at 1-2 by Jan 16", target_percent=70, by_date="2026-01-16"
+    )
     return {
+        **campaign_objects(org, site),
+        "vote": make_vote(org, unit).code,
+        "structure_test": structure_test.code,
         "case": case.code,
         "pledge": pledge.code,
         "task": task.code,
@@ -141,6 +150,8 @@ def test_an_anonymous_visitor_is_refused(client, objects, name, arguments):
             "report",
             "case",
             "pledge",
+            "campaign",
+            "event",
         }
     ],
 )

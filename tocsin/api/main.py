@@ -5,14 +5,18 @@ from ninja import NinjaAPI
 from . import errors
 from .routers import (
     alerts,
+    campaigns,
     hotline,
     incidents,
     memberships,
     organizations,
     people,
+    pledges,
     reports,
     sites,
+    structure,
     units,
+    votes,
 )
 
 DESCRIPTION = """\
@@ -25,6 +29,13 @@ Reading needs membership in the organization; changes, memberships and people ne
 role. Anyone may report enforcement activity; its incidents are for the dispatchers of the
 organization and of those that share dispatch with it. Hotline cases are for the
 organization's hotline and each case's legal partner; the audit log for its admins.
+A pledge is for its organization's organizers and the members it asks; nobody learns who
+signed it before its threshold is met.
+A unit's structure (its members' ratings and dashboard) is for that unit's organizers only.
+A vote is for its organization's organizers and the people on its roll; each of them casts
+one secret ballot as the token's person, and nobody sees a count before the close.
+A campaign is for the members of its organizations; an event for those its visibility lets
+see it, with RSVPs and check-ins as the token's person; who RSVPed, for the host's organizers.
 """
 
 
@@ -50,5 +61,9 @@ for module in (
     reports,
     incidents,
     hotline,
+    pledges,
+    structure,
+    votes,
+    campaigns,
 ):
     api.add_router("", module.router)

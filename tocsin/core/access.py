@@ -62,11 +62,11 @@ def org_role_required(role: Role):
         def wrapped(request: HttpRequest, *args, org: str, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if request.user.needs_second_factor and not request.user.is_verified():
+            if request.user.needs_second_factor and not request.user.is_verified():  # type: ignore[attr-defined]
                 return redirect("staff:second_factor")
             membership = get_membership_for(request.user, org, role)
-            request.organization = membership.organization
-            request.membership = membership
+            request.organization = membership.organization  # type: ignore[attr-defined]
+            request.membership = membership  # type: ignore[attr-defined]
             return view(request, *args, org=org, **kwargs)
 
         return wrapped
@@ -81,7 +81,7 @@ def staff_required(view):
     def wrapped(request: HttpRequest, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if request.user.needs_second_factor and not request.user.is_verified():
+        if request.user.needs_second_factor and not request.user.is_verified():  # type: ignore[attr-defined]
             return redirect("staff:second_factor")
         return view(request, *args, **kwargs)
 

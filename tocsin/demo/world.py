@@ -199,3 +199,45 @@ AREA_CODES = {
 
 # Reserved for testing (RFC 2606 .test), so no demo email can ever reach a real inbox.
 EMAIL_DOMAIN = "demo.tocsin.test"
+
+# Structure (tocsin.structure.demo): the bus operators' unit, organized by the demo
+# organizer and one operator who organizes from inside it, rated 1-5 for most members, and
+# its structure test. The test's date is the next Jan 16 from the day the demo loads.
+STRUCTURE_UNIT = (ATU_1005, "Metro Transit bus operators")
+STRUCTURE_TEST_NAME = "70% at 1-2 by Jan 16"
+STRUCTURE_TEST_TARGET = 70
+STRUCTURE_TEST_DAY = (1, 16)
+# Of every 20 operators: how many stand at 1, 2, 3, 4, 5 and how many nobody has rated yet.
+STRUCTURE_SCORES = (3, 9, 4, 1, 1, 2)
+
+# The week of action (tocsin.campaigns.demo): National Nurses United's campaign, with its
+# Kaiser locals and NYSNA taking part; a vigil at each site, 6 to 7:30 pm local time.
+WEEK_OF_ACTION = "Week of action, Jan 26 - Feb 4"
+WEEK_OF_ACTION_DAYS = ((2027, 1, 26), (2027, 2, 4))
+WEEK_OF_ACTION_PARTICIPANTS = (KAISER_BAY, KAISER_VALLEY, NYSNA)
+# (site, day in January 2027, host organization, time zone)
+VIGILS = [
+    (KAISER_OAKLAND, 26, NNU, "America/Los_Angeles"),
+    (KAISER_SAN_JOSE, 26, NNU, "America/Los_Angeles"),
+    (KAISER_SAN_LEANDRO, 26, NNU, "America/Los_Angeles"),
+    (KAISER_VALLEJO, 26, NNU, "America/Los_Angeles"),
+    (KAISER_SF, 27, NNU, "America/Los_Angeles"),
+    (KAISER_ROSEVILLE, 28, NNU, "America/Los_Angeles"),
+    (KAISER_SACRAMENTO, 28, NNU, "America/Los_Angeles"),
+    (KAISER_RICHMOND, 30, NNU, "America/Los_Angeles"),
+    (VA_NY_HARBOR, 29, NYSNA, "America/New_York"),
+]
+
+# Votes (tocsin.votes.demo): two secret ballots of the bus operators. One closed three days
+# before the demo loads, with its result (of each 40 on the roll: 24 yes, 5 no, 11 did not
+# vote); one open for a week from the day it loads, its ballots in the demo outbox.
+VOTES_UNIT = (ATU_1005, "Metro Transit bus operators")
+CLOSED_VOTE_QUESTION = (
+    "Do we ask Metro Transit for contract language that keeps ICE out of the garage "
+    "without a judicial warrant?"
+)
+CLOSED_VOTE_OPTIONS = ("Yes", "No")
+CLOSED_VOTE_BALLOTS = (24, 5)
+OPEN_VOTE_QUESTION = "Which day of the week of action do we hold our vigil at the garage?"
+OPEN_VOTE_OPTIONS = ("Monday, January 26", "Wednesday, January 28", "Friday, January 30")
+VOTE_QUORUM_PERCENT = 50

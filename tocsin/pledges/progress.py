@@ -68,7 +68,7 @@ def eligible_memberships(pledge: Pledge) -> QuerySet[Membership]:
     if pledge.scope in UNIT_SCOPES:
         return memberships.filter(unit__in=pledge.units.all())
     if pledge.scope == Pledge.Scope.SITE:
-        return memberships.filter(site_id=pledge.site_id)
+        return memberships.filter(site=pledge.site)
     return memberships
 
 
@@ -140,10 +140,10 @@ def overall_bucket(pledge: Pledge, found: list[Group] | None = None) -> str | No
         return MET
     if pledge.state == Pledge.State.EXPIRED:
         return None
-    shown = [group for group in (found or groups(pledge)) if group.shown and group.bucket]
+    shown = [group.bucket for group in (found or groups(pledge)) if group.shown and group.bucket]
     if not shown:
         return None
-    return min((group.bucket for group in shown), key=BUCKETS.index)
+    return min(shown, key=lambda bucket: BUCKETS.index(bucket))
 
 
 def threshold_text(pledge: Pledge) -> str:

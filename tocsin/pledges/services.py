@@ -89,9 +89,9 @@ def clean_pledge(organization: Organization, data: PledgeInput) -> dict[str, lis
 
 
 @transaction.atomic
-def create_pledge(actor: Person, organization: Organization, data: PledgeInput) -> Pledge:
+def create_pledge(actor: Person | None, organization: Organization, data: PledgeInput) -> Pledge:
     errors = clean_pledge(organization, data)
-    if errors:
+    if errors or data.threshold_value is None or data.deadline is None:
         raise ValidationError(errors)
     public_key, private_key = sealing.new_key_pair()
     pledge = Pledge.objects.create(

@@ -1,4 +1,6 @@
-"""URLs of tocsin.structure."""
+"""URLs of tocsin.structure: the organizers' screens under /staff/o/<org>/structure/."""
+
+from . import views
 
 app_name = "structure"
-urlpatterns: list = []
+urlpatterns = [*views.urlpatterns]

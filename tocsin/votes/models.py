@@ -1,1 +1,159 @@
-"""Models of tocsin.votes."""
+"""Models of tocsin.votes: a vote and its options, the roll, the pending ballots, the box.
+
+The roll (Elector) and the ballot box (Ballot) share no key, no timestamp and no order:
+
+- `Elector` rows are the snapshot of who may vote, taken once when the ballots go out and
+  never changed afterwards.
+- `PendingBallot` rows are created with the roll, one per elector, and DELETED when the
+  elector casts. Who has voted is the roll minus the pending ballots; a deleted row leaves
+  nothing behind in the tables, where a "voted" flag or time would be a row that moved.
+- `Ballot` rows are the box. They are created blank, one per elector, in one statement
+  when the roll is taken, each with a random UUID; casting fills a blank ballot chosen at
+  random. So neither a ballot's key nor its place in the table (SQLite's hidden rowid)
+  says in what order ballots were cast. A ballot holds its option and a keyed hash of its
+  receipt; no person, no session, no time.
+
+Decision 0011 says why, and what this does not protect against.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tocsin.core.ids import short_code
+
+
+class Vote(models.Model):
+    """A secret-ballot vote of one unit: a question, its options, a window and a quorum."""
+
+    class QuorumKind(models.TextChoices):
+        COUNT = "count", _("a number of ballots")
+        PERCENT = "percent", _("a percentage of the roll")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("ballots not sent yet")
+        WAITING = "waiting", _("ballots sent, voting not open yet")
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    code = models.CharField(max_length=12, unique=True, default=short_code, editable=False)
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="votes"
+    )
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="votes")
+    question = models.CharField(_("question"), max_length=300)
+    opens_at = models.DateTimeField(_("opens"))
+    closes_at = models.DateTimeField(_("closes"), db_index=True)
+    quorum_kind = models.CharField(
+        max_length=8, choices=QuorumKind.choices, default=QuorumKind.PERCENT
+    )
+    # 0: no quorum. A percentage is of the roll (the electors), not of the unit today.
+    quorum_value = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # When the roll was taken and the ballots sent; None until then.
+    ballots_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-closes_at", "code"]
+
+    def __str__(self) -> str:
+        return f"vote {self.code}"
+
+    def state_at(self, now=None) -> str:
+        now = now or timezone.now()
+        if now >= self.closes_at:
+            return self.State.CLOSED
+        if self.ballots_sent_at is None:
+            return self.State.DRAFT
+        if now < self.opens_at:
+            return self.State.WAITING
+        return self.State.OPEN
+
+    @property
+    def state(self) -> str:
+        return self.state_at()
+
+    @property
+    def is_closed(self) -> bool:
+        return timezone.now() >= self.closes_at
+
+    def get_state_display(self) -> str:
+        return str(self.State(self.state).label)
+
+
+class VoteOption(models.Model):
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="options")
+    label = models.CharField(_("option"), max_length=120)
+    # 1, 2, 3…: the order on the ballot, and the option's number in the API.
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["vote", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "position"], name="one_option_per_position"),
+            models.UniqueConstraint(fields=["vote", "label"], name="one_option_per_label"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Elector(models.Model):
+    """One person on a vote's roll. Written once, with the roll; never updated."""
+
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="electors")
+    person = models.ForeignKey("accounts.Person", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["vote", "person"]
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "person"], name="one_elector_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"elector of {self.vote}"
+
+
+class PendingBallot(models.Model):
+    """An elector who has not voted yet. Deleted, never updated, when they cast."""
+
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="pending")
+    person = models.ForeignKey("accounts.Person", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["vote", "person"]
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "person"], name="one_pending_ballot")
+        ]
+
+    def __str__(self) -> str:
+        return f"pending ballot of {self.vote}"
+
+
+class Ballot(models.Model):
+    """A ballot in the box: blank until cast, then an option and a receipt's keyed hash.
+
+    Nothing else, on purpose: no person, no time, no sequential key (tests/votes/
+    test_secrecy.py checks that no column refers to a person).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="ballots")
+    option = models.ForeignKey(
+        VoteOption, null=True, blank=True, on_delete=models.PROTECT, related_name="ballots"
+    )
+    # HMAC of the receipt code under the server's blind-index key; None while blank.
+    receipt_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["vote", "id"]
+        indexes = [models.Index(fields=["vote", "option"], name="ballot_vote_option")]
+
+    def __str__(self) -> str:
+        return f"ballot of {self.vote}"

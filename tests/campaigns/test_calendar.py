@@ -1,0 +1,134 @@
+"""A campaign's iCalendar feed: public, its approved public events only, RFC 5545 lines
+(CRLF, escaping, folding at 75 octets, UTC times), and no address kept for RSVPs."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+
+from tocsin.campaigns import services
+from tocsin.campaigns.models import Event
+
+from .conftest import vigil_input
+
+
+@pytest.fixture
+def campaign(nnu, organizer, kaiser_bay):
+    return services.create_campaign(
+        organizer,
+        nnu,
+        "Week of action, Jan 26 - Feb 4",
+        "",
+        date(2027, 1, 26),
+        date(2027, 2, 4),
+        participants=[kaiser_bay],
+    )
+
+
+@pytest.fixture
+def feed(client, campaign, nnu, oakland, organizer):
+    def make(**changes):
+        return services.create_event(
+            organizer, nnu, vigil_input(oakland, campaign=campaign, **changes)
+        )
+
+    make(
+        title="Vigil at Kaiser Oakland; candles, signs, and songs — bring a friend along please!",
+        description="Meet at the main entrance.\nStay on the sidewalk, please.",
+        visibility="public",
+        address_hidden_until_rsvp=False,
+    )
+    make(title="Hidden vigil", visibility="public", address_hidden_until_rsvp=True)
+    make(title="Members-only vigil", visibility="members")
+    cancelled = make(title="Cancelled vigil", visibility="public")
+    services.cancel_event(organizer, cancelled)
+    response = client.get(reverse("campaigns:calendar", kwargs={"campaign": campaign.code}))
+    return response
+
+
+def unfolded(body: str) -> list[str]:
+    return body.replace("\r\n ", "").split("\r\n")
+
+
+def events(lines: list[str]) -> list[dict]:
+    found, current = [], None
+    for line in lines:
+        if line == "BEGIN:VEVENT":
+            current = {}
+        elif line == "END:VEVENT":
+            found.append(current)
+            current = None
+        elif current is not None:
+            name, _colon, value = line.partition(":")
+            current[name] = value
+    return found
+
+
+def test_it_serves_an_icalendar_document_to_anyone(feed):
+    body = feed.content.decode()
+
+    assert feed.status_code == 200 and feed["Content-Type"].startswith("text/calendar")
+    assert body.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:")
+    assert body.endswith("END:VCALENDAR\r\n")
+    assert "\n" not in body.replace("\r\n", "")
+
+
+def test_it_holds_only_the_approved_public_events(feed):
+    titles = [event["SUMMARY"] for event in events(unfolded(feed.content.decode()))]
+
+    assert len(titles) == 2 and "Hidden vigil" in titles
+    assert not any("Members-only" in t or "Cancelled" in t for t in titles)
+
+
+def test_its_lines_are_folded_at_75_octets(feed):
+    raw_lines = feed.content.split(b"\r\n")
+
+    assert max(len(line) for line in raw_lines) <= 75
+    assert any(line.startswith(b" ") for line in raw_lines)
+
+
+def test_it_escapes_text_and_gives_utc_times(feed, nnu):
+    (first, _hidden) = events(unfolded(feed.content.decode()))
+
+    assert first["SUMMARY"] == (
+        "Vigil at Kaiser Oakland\\; candles\\, signs\\, and songs — bring a friend along please!"
+    )
+    assert first["DESCRIPTION"].startswith(
+        "Meet at the main entrance.\\nStay on the sidewalk\\, please.\\n\\nNational Nurses United"
+    )
+    assert (first["DTSTART"], first["DTEND"]) == ("20270127T020000Z", "20270127T033000Z")
+    assert first["DTSTAMP"].endswith("Z") and first["UID"].endswith("@127.0.0.1")
+    assert first["LOCATION"] == "Kaiser Oakland\\, 3600 Broadway\\, Oakland\\, CA"
+    assert first["GEO"] == "37.824400;-122.256700"
+
+
+def test_it_leaves_out_an_address_kept_for_rsvps(feed):
+    hidden = next(
+        e for e in events(unfolded(feed.content.decode())) if e["SUMMARY"] == "Hidden vigil"
+    )
+
+    assert "LOCATION" not in hidden and "GEO" not in hidden
+
+
+def test_an_unknown_campaign_is_404(client, db):
+    assert (
+        client.get(reverse("campaigns:calendar", kwargs={"campaign": "nosuch"})).status_code == 404
+    )
+
+
+def test_an_event_outside_the_campaigns_days_is_refused(campaign, nnu, oakland, organizer):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        services.create_event(
+            organizer,
+            nnu,
+            vigil_input(
+                oakland,
+                campaign=campaign,
+                starts_at=vigil_input(oakland).starts_at + timedelta(days=30),
+                ends_at=vigil_input(oakland).ends_at + timedelta(days=30),
+            ),
+        )
+    assert "starts_at" in error.value.message_dict
+    assert not Event.objects.filter(title="Vigil at Kaiser Oakland").exists()

@@ -1,0 +1,218 @@
+"""Setting up a vote, its roll and ballots, casting, results, quorum and receipts."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from tests.conftest import make_person
+from tocsin.accounts.models import Membership
+from tocsin.audit.models import AuditEntry
+from tocsin.delivery.models import Alert
+from tocsin.votes import services
+from tocsin.votes.models import Ballot, Elector, PendingBallot, Vote
+
+from .conftest import QUESTION, close, new_vote, option
+
+
+def errors_of(error: pytest.ExceptionInfo) -> set[str]:
+    return set(error.value.message_dict)
+
+
+def test_a_vote_needs_a_question_two_options_a_unit_and_a_window(atu):
+    data = services.VoteInput(
+        question=" ",
+        options=["Yes", " "],
+        unit=None,
+        opens_at=timezone.now() + timedelta(days=2),
+        closes_at=timezone.now() + timedelta(days=1),
+        quorum_kind="percent",
+        quorum_value=150,
+    )
+    with pytest.raises(ValidationError) as error:
+        services.create_vote(None, atu, data)
+
+    assert errors_of(error) == {"question", "options", "unit", "closes_at", "quorum_value"}
+    assert not Vote.objects.exists()
+
+
+def test_options_must_differ(atu, operators_unit):
+    with pytest.raises(ValidationError) as error:
+        services.create_vote(
+            None,
+            atu,
+            services.VoteInput(
+                question=QUESTION,
+                options=["Yes", "yes"],
+                unit=operators_unit,
+                opens_at=timezone.now(),
+                closes_at=timezone.now() + timedelta(days=1),
+            ),
+        )
+    assert errors_of(error) == {"options"}
+
+
+def test_a_unit_of_another_organization_is_refused(atu, other_org):
+    from tocsin.accounts.models import Unit
+
+    theirs = Unit.objects.create(organization=other_org, name="Janitors")
+    with pytest.raises(ValidationError) as error:
+        new_vote(atu, theirs)
+    assert errors_of(error) == {"unit"}
+
+
+def test_sending_the_ballots_takes_the_roll_of_the_units_active_members(
+    atu, operators_unit, operators, organizer
+):
+    Membership.objects.filter(person=operators[5]).update(active=False)
+    make_person(atu, name="Someone Elsewhere")  # a member outside the unit
+
+    vote = services.send_ballots(organizer, new_vote(atu, operators_unit, organizer))
+
+    on_roll = set(Elector.objects.filter(vote=vote).values_list("person", flat=True))
+    assert on_roll == {person.pk for person in operators[:5]}
+    assert PendingBallot.objects.filter(vote=vote).count() == 5
+    assert Ballot.objects.filter(vote=vote, option__isnull=True).count() == 5
+    alert = Alert.objects.get(kind=Alert.Kind.BALLOT)
+    assert sorted(alert.audience["person_ids"]) == sorted(on_roll)
+    assert alert.context["code"] == vote.code
+
+
+def test_the_roll_does_not_change_after_the_ballots_went_out(vote, atu, operators_unit):
+    newcomer = make_person(atu, name="New Operator")
+    Membership.objects.filter(person=newcomer).update(unit=operators_unit)
+
+    services.send_ballots(None, vote)  # a second send changes nothing
+
+    assert services.roll_size(vote) == 6
+    with pytest.raises(ValidationError) as error:
+        services.cast(newcomer, vote, option(vote, "Yes"))
+    assert "roll" in str(error.value)
+
+
+def test_a_unit_without_members_gets_no_ballots(atu, organizer):
+    from tocsin.accounts.models import Unit
+
+    empty = Unit.objects.create(organization=atu, name="Metro Transit mechanics")
+    with pytest.raises(ValidationError) as error:
+        services.send_ballots(organizer, new_vote(atu, empty))
+    assert errors_of(error) == {"unit"}
+
+
+def test_ballots_go_out_by_themselves_when_the_vote_opens(atu, operators_unit, operators):
+    later = new_vote(atu, operators_unit, opens=timezone.now() + timedelta(hours=1))
+    due = new_vote(atu, operators_unit)
+
+    assert services.send_due_ballots() == 1
+
+    due.refresh_from_db()
+    later.refresh_from_db()
+    assert due.ballots_sent_at is not None and later.ballots_sent_at is None
+
+
+def test_each_elector_casts_one_ballot_and_gets_a_receipt(vote, ana):
+    receipt = services.cast(ana, vote, option(vote, "Yes"))
+
+    assert len(receipt) == services.RECEIPT_LENGTH
+    assert services.has_voted(vote, ana)
+    assert services.turnout(vote) == 1
+    assert services.check_receipt(receipt) == vote
+
+
+def test_a_second_ballot_is_refused_and_stores_nothing(vote, ana):
+    services.cast(ana, vote, option(vote, "Yes"))
+
+    with pytest.raises(services.AlreadyVoted):
+        services.cast(ana, vote, option(vote, "No"))
+
+    assert Ballot.objects.filter(vote=vote, option__isnull=False).count() == 1
+
+
+def test_casting_writes_no_audit_entry(vote, ana):
+    entries = AuditEntry.objects.count()
+
+    services.cast(ana, vote, option(vote, "Yes"))
+
+    assert AuditEntry.objects.count() == entries
+
+
+def test_a_ballot_before_the_opening_is_refused(atu, operators_unit, operators, ana):
+    vote = services.send_ballots(
+        None, new_vote(atu, operators_unit, opens=timezone.now() + timedelta(hours=2))
+    )
+
+    with pytest.raises(ValidationError) as error:
+        services.cast(ana, vote, option(vote, "Yes"))
+
+    assert "opens" in str(error.value)
+    assert PendingBallot.objects.filter(vote=vote, person=ana).exists()
+
+
+def test_a_ballot_after_the_close_is_refused(vote, ana):
+    close(vote)
+
+    with pytest.raises(ValidationError) as error:
+        services.cast(ana, vote, option(vote, "Yes"))
+
+    assert "closed" in str(error.value)
+
+
+def test_an_option_of_another_vote_is_refused(vote, ana, atu, operators_unit):
+    other = new_vote(atu, operators_unit)
+    with pytest.raises(ValidationError) as error:
+        services.cast(ana, vote, option(other, "Yes"))
+    assert errors_of(error) == {"option"}
+
+
+def test_results_are_hidden_until_the_close(vote, ana):
+    services.cast(ana, vote, option(vote, "Yes"))
+
+    with pytest.raises(services.ResultsHidden):
+        services.result(vote)
+
+
+def test_after_the_close_the_result_shows_counts_turnout_and_a_met_quorum(vote, operators):
+    for person, label in zip(operators[:4], ["Yes", "Yes", "No", "Yes"], strict=True):
+        services.cast(person, vote, option(vote, label))
+
+    outcome = services.result(close(vote))
+
+    assert [(o.label, n) for o, n in outcome.counts] == [("Yes", 3), ("No", 1)]
+    assert (outcome.voted, outcome.roll, outcome.turnout_percent) == (4, 6, 67)
+    assert outcome.quorum_needed == 3 and outcome.quorum_met
+    assert [o.label for o in outcome.winners] == ["Yes"]
+
+
+def test_a_quorum_not_met_is_said(atu, operators_unit, operators):
+    vote = services.send_ballots(None, new_vote(atu, operators_unit, quorum=("count", 3)))
+    services.cast(operators[0], vote, option(vote, "No"))
+    services.cast(operators[1], vote, option(vote, "No"))
+
+    outcome = services.result(close(vote))
+
+    assert outcome.voted == 2 and outcome.quorum_needed == 3
+    assert not outcome.quorum_met
+
+
+def test_an_unknown_receipt_is_not_counted(vote, ana):
+    services.cast(ana, vote, option(vote, "Yes"))
+
+    assert services.check_receipt("abcd-efgh-jkmn-pqrs") is None
+    assert services.check_receipt("") is None
+
+
+def test_a_receipt_is_found_however_it_is_typed(vote, ana):
+    receipt = services.cast(ana, vote, option(vote, "Yes"))
+    typed = "-".join(receipt[i : i + 4] for i in range(0, 16, 4)).upper()
+
+    assert services.check_receipt(f" {typed} ") == vote
+
+
+def test_a_ballot_token_is_refused_when_forged_or_after_the_close(vote, ana):
+    token = services.ballot_token(vote, ana)
+
+    assert services.elector_for_token(token) == (vote, ana)
+    assert services.elector_for_token(token[:-2] + "xx") is None
+    close(vote)
+    assert services.elector_for_token(token) is None

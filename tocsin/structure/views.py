@@ -1,0 +1,345 @@
+"""The structure screens, for a unit's organizers: the units they organize, a unit's
+dashboard with a row of 1-5 buttons per member, a member's history and organizer, the
+unit's structure tests and organizers, the scale's words, and a CSV.
+
+Everyone else gets 404 (access.py), admins of the organization included. Every showing of
+ratings (dashboard, history, CSV) writes an audit entry.
+"""
+
+import csv
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from tocsin.core.access import org_role_required
+
+from . import forms, services
+from .access import (
+    ORGANIZER,
+    get_unit_for,
+    member_of_unit,
+    organizers_of,
+    read_unit,
+    units_for,
+)
+from .dashboard import dashboard, history
+from .models import DEFAULT_LABELS, SCORES, Scale, StructureTest, UnitOrganizer
+
+ORG = "staff/o/<slug:org>/structure/"
+UNIT = ORG + "units/<str:unit>/"
+MEMBER = UNIT + "members/<str:person>/"
+TEST = UNIT + "tests/<str:structure_test>/"
+
+
+def base_context(request: HttpRequest, **extra) -> dict:
+    return {"organization": request.organization, "section": "structure", **extra}
+
+
+@never_cache
+@org_role_required(ORGANIZER)
+def unit_list(request: HttpRequest, org: str) -> HttpResponse:
+    """The units this organizer organizes, and the organization's units nobody organizes
+    yet, which any of its organizers may take on."""
+    mine = list(units_for(request.membership))
+    unorganized = [
+        unit
+        for unit in request.organization.units.exclude(pk__in=[u.pk for u in mine]).order_by(
+            "name", "id"
+        )
+        if not organizers_of(unit).exists()
+    ]
+    context = base_context(request, units=mine, unorganized=unorganized)
+    return render(request, "structure/units.html", context)
+
+
+@org_role_required(ORGANIZER)
+@require_POST
+def take_on(request: HttpRequest, org: str, unit: str) -> HttpResponse:
+    """Become the first organizer of a unit that has none."""
+    found = request.organization.units.filter(code=unit).first()
+    if found is None or organizers_of(found).exists():
+        raise Http404
+    services.add_organizer(request.user, found, request.user)
+    messages.success(request, _("You organize %(unit)s now.") % {"unit": found.name})
+    return redirect("structure:unit", org=org, unit=found.code)
+
+
+def dashboard_context(request: HttpRequest, unit, **extra) -> dict:
+    board = dashboard(unit)
+    organizers = list(organizers_of(unit))
+    added = set(UnitOrganizer.objects.filter(unit=unit).values_list("person_id", flat=True))
+    return base_context(
+        request,
+        unit=unit,
+        board=board,
+        organizers=[(person, person.pk in added) for person in organizers],
+        organizer_form=forms.OrganizerForm(organizers=services.organizers_to_add(unit)),
+        **extra,
+    )
+
+
+@never_cache
+@org_role_required(ORGANIZER)
+def unit_dashboard(request: HttpRequest, org: str, unit: str) -> HttpResponse:
+    found = read_unit(request.membership, unit, what="dashboard")
+    return render(request, "structure/dashboard.html", dashboard_context(request, found))
+
+
+@org_role_required(ORGANIZER)
+@require_POST
+def rate(request: HttpRequest, org: str, unit: str, person: str) -> HttpResponse:
+    """Record a new rating from one of the dashboard's 1-5 buttons."""
+    found = get_unit_for(request.membership, unit)
+    member = member_of_unit(found, person).person
+    form = forms.RateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.rate(request.user, found, member, form.cleaned_data["score"])
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s: %(label)s.")
+                % {
+                    "name": member.display_name,
+                    "label": services.labels_for(found.organization)[form.cleaned_data["score"]],
+                },
+            )
+            if request.POST.get("next") == "member":
+                return redirect("structure:member", org=org, unit=found.code, person=person)
+            return redirect(
+                reverse("structure:unit", kwargs={"org": org, "unit": found.code})
+                + f"#member-{member.public_id}"
+            )
+    found = read_unit(request.membership, unit, what="dashboard")
+    context = dashboard_context(request, found, rate_form=form)
+    return render(request, "structure/dashboard.html", context, status=400)
+
+
+def member_context(request: HttpRequest, unit, membership, **extra) -> dict:
+    current = unit.structure_assignments.filter(person=membership.person).first()
+    extra.setdefault(
+        "assign_form",
+        forms.AssignForm(
+            organizers=organizers_of(unit),
+            initial={"organizer": str(current.organizer.public_id) if current else ""},
+        ),
+    )
+    return base_context(
+        request,
+        unit=unit,
+        member=membership.person,
+        history=list(history(unit, membership.person)),
+        labels=services.labels_for(unit.organization),
+        **extra,
+    )
+
+
+@never_cache
+@org_role_required(ORGANIZER)
+def member_detail(request: HttpRequest, org: str, unit: str, person: str) -> HttpResponse:
+    found = get_unit_for(request.membership, unit)
+    membership = member_of_unit(found, person)
+    read_unit(request.membership, unit, what="member", member=str(membership.person.public_id))
+    return render(request, "structure/member.html", member_context(request, found, membership))
+
+
+@org_role_required(ORGANIZER)
+@require_POST
+def assign(request: HttpRequest, org: str, unit: str, person: str) -> HttpResponse:
+    found = get_unit_for(request.membership, unit)
+    membership = member_of_unit(found, person)
+    form = forms.AssignForm(request.POST, organizers=organizers_of(found))
+    if form.is_valid():
+        try:
+            services.assign(request.user, found, membership.person, form.chosen())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Their organizer is saved."))
+            return redirect("structure:member", org=org, unit=found.code, person=person)
+    read_unit(request.membership, unit, what="member", member=str(membership.person.public_id))
+    context = member_context(request, found, membership, assign_form=form)
+    return render(request, "structure/member.html", context, status=400)
+
+
+def test_form_view(request: HttpRequest, org: str, unit: str, test: StructureTest | None):
+    found = get_unit_for(request.membership, unit)
+    labels = services.labels_for(found.organization)
+    initial = {}
+    if test is not None:
+        initial = {
+            "name": test.name,
+            "target_percent": test.target_percent,
+            "max_score": test.max_score,
+            "by_date": test.by_date,
+        }
+    form = forms.TestForm(request.POST or None, labels=labels, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fields = (data["name"], data["target_percent"], data["max_score"], data["by_date"])
+        try:
+            if test is None:
+                services.create_test(request.user, found, *fields)
+            else:
+                services.update_test(request.user, test, *fields)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("The structure test is saved."))
+            return redirect("structure:unit", org=org, unit=found.code)
+    context = base_context(request, unit=found, form=form, test=test)
+    return render(request, "structure/test_form.html", context, status=400 if form.errors else 200)
+
+
+@never_cache
+@org_role_required(ORGANIZER)
+def test_new(request: HttpRequest, org: str, unit: str) -> HttpResponse:
+    return test_form_view(request, org, unit, None)
+
+
+def get_test(request: HttpRequest, unit: str, code: str) -> StructureTest:
+    found = get_unit_for(request.membership, unit)
+    test = StructureTest.objects.filter(unit=found, code=str(code)).first()
+    if test is None:
+        raise Http404
+    return test
+
+
+@never_cache
+@org_role_required(ORGANIZER)
+def test_edit(request: HttpRequest, org: str, unit: str, structure_test: str) -> HttpResponse:
+    return test_form_view(request, org, unit, get_test(request, unit, structure_test))
+
+
+@org_role_required(ORGANIZER)
+@require_POST
+def test_delete(request: HttpRequest, org: str, unit: str, structure_test: str) -> HttpResponse:
+    test = get_test(request, unit, structure_test)
+    services.delete_test(request.user, test)
+    messages.success(request, _("The structure test is deleted."))
+    return redirect("structure:unit", org=org, unit=unit)
+
+
+@org_role_required(ORGANIZER)
+@require_POST
+def organizer_add(request: HttpRequest, org: str, unit: str) -> HttpResponse:
+    found = get_unit_for(request.membership, unit)
+    form = forms.OrganizerForm(request.POST, organizers=services.organizers_to_add(found))
+    if form.is_valid():
+        try:
+            services.add_organizer(request.user, found, form.chosen())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Organizer added to the unit."))
+            return redirect("structure:unit", org=org, unit=found.code)
+    found = read_unit(request.membership, unit, what="dashboard")
+    context = dashboard_context(request, found)
+    context["organizer_form"] = form
+    return render(request, "structure/dashboard.html", context, status=400)
+
+
+@org_role_required(ORGANIZER)
+@require_POST
+def organizer_remove(request: HttpRequest, org: str, unit: str, person: str) -> HttpResponse:
+    found = get_unit_for(request.membership, unit)
+    organizer = organizers_of(found).filter(public_id__in=[person] if is_uuid(person) else [])
+    organizer = organizer.first()
+    if organizer is None:
+        raise Http404
+    try:
+        services.remove_organizer(request.user, found, organizer)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("%(name)s no longer organizes this unit.") % {"name": organizer.display_name}
+        )
+    if organizer == request.user:
+        return redirect("structure:units", org=org)
+    return redirect("structure:unit", org=org, unit=found.code)
+
+
+def is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+@never_cache
+@org_role_required(ORGANIZER)
+def unit_csv(request: HttpRequest, org: str, unit: str) -> HttpResponse:
+    """The dashboard's members as a CSV: name, current score and its words, last rated,
+    organizer. No contact details."""
+    found = read_unit(request.membership, unit, what="csv")
+    board = dashboard(found)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="structure-{found.code}-{stamp}.csv"'
+    writer = csv.writer(response)
+    writer.writerow([_("Member"), _("Score"), _("Rating"), _("Last rated"), _("Organizer")])
+    for row in board.rows:
+        writer.writerow(
+            [
+                safe_cell(row.person.display_name),
+                row.score or "",
+                row.label,
+                timezone.localtime(row.rated_at).strftime("%Y-%m-%d %H:%M") if row.rated_at else "",
+                safe_cell(row.organizer.display_name) if row.organizer else "",
+            ]
+        )
+    return response
+
+
+def safe_cell(value: str) -> str:
+    """Keep a spreadsheet from running a name as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@never_cache
+@org_role_required(ORGANIZER)
+def scale(request: HttpRequest, org: str) -> HttpResponse:
+    """The organization's own words for 1-5."""
+    current = Scale.objects.filter(organization=request.organization).first()
+    initial = {f"label_{s}": getattr(current, f"label_{s}") for s in SCORES} if current else {}
+    defaults = {score: str(label) for score, label in DEFAULT_LABELS.items()}
+    form = forms.ScaleForm(request.POST or None, defaults=defaults, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_scale(request.user, request.organization, form.labels())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("The scale's words are saved."))
+            return redirect("structure:units", org=org)
+    context = base_context(request, form=form)
+    return render(request, "structure/scale.html", context, status=400 if form.errors else 200)
+
+
+urlpatterns = [
+    path(ORG, unit_list, name="units"),
+    path(ORG + "scale/", scale, name="scale"),
+    path(UNIT, unit_dashboard, name="unit"),
+    path(UNIT + "take-on/", take_on, name="take_on"),
+    path(UNIT + "structure.csv", unit_csv, name="unit_csv"),
+    path(UNIT + "organizers/", organizer_add, name="organizer_add"),
+    path(UNIT + "organizers/<str:person>/remove/", organizer_remove, name="organizer_remove"),
+    path(UNIT + "tests/new/", test_new, name="test_new"),
+    path(TEST, test_edit, name="test_edit"),
+    path(TEST + "delete/", test_delete, name="test_delete"),
+    path(MEMBER, member_detail, name="member"),
+    path(MEMBER + "rate/", rate, name="rate"),
+    path(MEMBER + "assign/", assign, name="assign"),
+]

@@ -1,0 +1,86 @@
+"""The organizer's vote screens: the list, a new vote, a vote's page and sending its ballots.
+
+While a vote is open its page shows the size of the roll and how many have voted, as a
+count only: never who, never how. The counts per option appear once it has closed.
+"""
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from tocsin.core.access import org_role_required
+
+from .. import services
+from ..access import ORGANIZERS, get_vote_for_organizer, votes_of
+from ..forms import VoteForm
+
+ORG = "staff/o/<slug:org>/"
+
+
+@never_cache
+@org_role_required(ORGANIZERS)
+def vote_list(request: HttpRequest, org: str) -> HttpResponse:
+    found = votes_of(request.membership).select_related("unit").order_by("-closes_at", "code")
+    context = {"organization": request.organization, "votes": found[:100], "section": "votes"}
+    return render(request, "votes/staff_list.html", context)
+
+
+@never_cache
+@org_role_required(ORGANIZERS)
+def vote_new(request: HttpRequest, org: str) -> HttpResponse:
+    form = VoteForm(request.POST or None, organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            vote = services.create_vote(request.user, request.organization, form.vote_input())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            return redirect("votes:vote", org=org, vote=vote.code)
+    context = {"organization": request.organization, "form": form, "section": "votes"}
+    return render(request, "votes/staff_new.html", context, status=400 if form.errors else 200)
+
+
+def vote_context(request: HttpRequest, vote, send_error: str = "") -> dict:
+    return {
+        "organization": request.organization,
+        "vote": vote,
+        "options": vote.options.order_by("position"),
+        "roll": services.roll_size(vote),
+        "voted": services.turnout(vote),
+        "eligible": services.eligible_people(vote).count(),
+        "result": services.result(vote) if vote.is_closed else None,
+        "send_error": send_error,
+        "section": "votes",
+    }
+
+
+@never_cache
+@org_role_required(ORGANIZERS)
+def vote_detail(request: HttpRequest, org: str, vote: str) -> HttpResponse:
+    found = get_vote_for_organizer(request.membership, vote)
+    return render(request, "votes/staff_vote.html", vote_context(request, found))
+
+
+@org_role_required(ORGANIZERS)
+@require_POST
+def vote_send(request: HttpRequest, org: str, vote: str) -> HttpResponse:
+    """Take the roll now and send the ballots (otherwise they go out when voting opens)."""
+    found = get_vote_for_organizer(request.membership, vote)
+    try:
+        services.send_ballots(request.user, found)
+    except ValidationError as error:
+        said = " ".join(message for messages in error.message_dict.values() for message in messages)
+        context = vote_context(request, found, send_error=said)
+        return render(request, "votes/staff_vote.html", context, status=400)
+    return redirect("votes:vote", org=org, vote=found.code)
+
+
+urlpatterns = [
+    path(ORG + "votes/", vote_list, name="votes"),
+    path(ORG + "votes/new/", vote_new, name="vote_new"),
+    path(ORG + "votes/<str:vote>/", vote_detail, name="vote"),
+    path(ORG + "votes/<str:vote>/send/", vote_send, name="vote_send"),
+]
