@@ -98,7 +98,7 @@ def create_campaign(
 ) -> Campaign:
     """Start a campaign owned by the organization, with the organizations taking part."""
     name, description = check_campaign(name, description, starts_on, ends_on)
-    campaign = Campaign.objects.create(
+    campaign = Campaign.objects.create(  # type: ignore[misc]
         organization=organization,
         name=name,
         description=description,
@@ -262,7 +262,7 @@ def new_event(
     actor: Person | None, organization: Organization, data: EventInput, state: str
 ) -> Event:
     data = check_event(organization, data)
-    return Event.objects.create(
+    return Event.objects.create(  # type: ignore[misc]
         organization=organization,
         campaign=data.campaign,
         kind=data.kind,
@@ -412,7 +412,7 @@ def add_shift(
         errors["label"] = _("This event is %(state)s.") % {"state": event.get_state_display()}
     if errors:
         raise ValidationError(errors)
-    shift = Shift.objects.create(
+    shift = Shift.objects.create(  # type: ignore[misc]
         event=event, label=label, starts_at=starts_at, ends_at=ends_at, capacity=capacity
     )
     record(actor, "campaigns.shift.added", event, shift=shift.code, capacity=capacity)
@@ -449,7 +449,7 @@ def answer(person: Person, event: Event, shift: Shift | None = None) -> Rsvp:
     if previous == (status, getattr(shift, "pk", None)) or (
         previous == (Rsvp.Status.WAITLISTED, getattr(shift, "pk", None))
     ):
-        return rsvp
+        return rsvp  # type: ignore[return-value]
     if rsvp is None:
         rsvp = Rsvp.objects.create(event=event, person=person, shift=shift, status=status)
     else:
@@ -668,7 +668,7 @@ def remind_due(now: datetime | None = None) -> int:
                 updates = {field: now}
                 if name == "2h":
                     # The 24-hour reminder is no use any more.
-                    updates["reminded_24h_at"] = Coalesce("reminded_24h_at", now)
+                    updates["reminded_24h_at"] = Coalesce("reminded_24h_at", now)  # type: ignore[assignment]
                 claimed = [
                     r
                     for r in rsvps

@@ -43,7 +43,10 @@ class Vote(models.Model):
     organization = models.ForeignKey(
         "accounts.Organization", on_delete=models.CASCADE, related_name="votes"
     )
-    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="votes")
+    # A unit deleted later leaves its votes, and their results, in place.
+    unit = models.ForeignKey(
+        "accounts.Unit", null=True, on_delete=models.SET_NULL, related_name="votes"
+    )
     question = models.CharField(_("question"), max_length=300)
     opens_at = models.DateTimeField(_("opens"))
     closes_at = models.DateTimeField(_("closes"), db_index=True)

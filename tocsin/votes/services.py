@@ -98,7 +98,7 @@ def clean_vote(organization: Organization, data: VoteInput) -> VoteInput:
 def create_vote(actor: Person | None, organization: Organization, data: VoteInput) -> Vote:
     """Create a vote and its options. Its ballots go out when it opens (or when sent)."""
     data = clean_vote(organization, data)
-    vote = Vote.objects.create(
+    vote = Vote.objects.create(  # type: ignore[misc]
         organization=organization,
         unit=data.unit,
         question=data.question,
@@ -118,6 +118,8 @@ def create_vote(actor: Person | None, organization: Organization, data: VoteInpu
 
 def eligible_people(vote: Vote):
     """The people of the unit's active memberships: who goes on the roll."""
+    if vote.unit_id is None:
+        return Person.objects.none()
     return Person.objects.filter(
         is_active=True,
         pk__in=Membership.objects.filter(
@@ -148,7 +150,7 @@ def ballot_alert_context(vote: Vote) -> dict:
         "event": "invite",
         "code": vote.code,
         "question": vote.question,
-        "unit": vote.unit.name,
+        "unit": vote.unit.name if vote.unit else "",
         "opens": local(vote.opens_at).strftime("%Y-%m-%d %H:%M"),
         "closes": local(vote.closes_at).strftime("%Y-%m-%d %H:%M"),
     }

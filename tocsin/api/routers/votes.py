@@ -71,7 +71,7 @@ class OptionOut(Schema):
 class VoteOut(Schema):
     id: str
     organization: str
-    unit: str
+    unit: str | None = Field(description="the unit's code (null once the unit is deleted)")
     question: str
     options: list[OptionOut]
     opens_at: datetime
@@ -89,8 +89,8 @@ class VoteOut(Schema):
         return vote.organization.slug
 
     @staticmethod
-    def resolve_unit(vote: Vote) -> str:
-        return vote.unit.code
+    def resolve_unit(vote: Vote) -> str | None:
+        return vote.unit.code if vote.unit else None
 
     @staticmethod
     def resolve_options(vote: Vote) -> list:
