@@ -26,7 +26,9 @@ class VoteForm(NamedErrorsForm):
     unit = forms.ChoiceField(label=_("Unit that votes"))
     opens_at = forms.DateTimeField(label=_("Voting opens"), widget=DateTimeInput())
     closes_at = forms.DateTimeField(label=_("Voting closes"), widget=DateTimeInput())
-    quorum_kind = forms.ChoiceField(label=_("Quorum as"), choices=Vote.QuorumKind.choices)
+    quorum_kind = forms.ChoiceField(
+        label=_("Quorum as"), choices=Vote.QuorumKind.choices, initial=Vote.QuorumKind.PERCENT
+    )
     quorum_value = forms.IntegerField(
         label=_("Quorum"),
         help_text=_("A percentage of the roll (50 for 50%) or a number of ballots; 0 for none."),
