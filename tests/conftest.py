@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -200,6 +201,32 @@ def phone_in(chromium, live_server):
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def desk(chromium, live_server, transactional_db):
+    """A desktop-sized browser page for staff, closed before the database goes."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+def wait_until(check, timeout=20.0):
+    """Return check()'s first truthy answer, polling; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError("timed out waiting")
+
+
+@pytest.fixture
+def sent(django_capture_on_commit_callbacks):
+    """Run the jobs a service schedules on commit, as the worker would: `with sent(): ...`."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 def sign_in_browser(page, live_server, person):

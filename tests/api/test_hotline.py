@@ -37,11 +37,6 @@ def case(org, volunteer):
     return cases.open_case(volunteer, org, cases.CaseInput(name="Miguel"), Case.OpenedVia.CALL)
 
 
-@pytest.fixture
-def sent(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 def test_it_opens_a_case_for_a_members_husband_and_tells_her_people(
     hotline_api, org, site, rosa, sent, sms_gateway, smtp_server
 ):

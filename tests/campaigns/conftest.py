@@ -92,12 +92,6 @@ def shift(vigil, organizer):
     )
 
 
-@pytest.fixture
-def sent(django_capture_on_commit_callbacks):
-    """Run the jobs a service schedules on commit, as the worker would: `with sent(): ...`."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 def member_client(client, person, address=None):
     """Give the test client the member-link session of `person` (with a confirmed email)."""
     from django.urls import reverse

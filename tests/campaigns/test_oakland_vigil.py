@@ -18,14 +18,6 @@ from tocsin.campaigns.models import Event, Rsvp
 from tocsin.joining.links import member_link_url
 
 
-@pytest.fixture
-def desk(chromium, live_server, transactional_db):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_nurse_rsvps_and_checks_in_at_the_kaiser_oakland_vigil(

@@ -1,5 +1,5 @@
 """Hotline fixtures: the Minnesota Nurses Association (`org`) and its hotline, a nurse who
-wrote her plan in Spanish, and a way to run the jobs a service schedules on commit.
+wrote her plan in Spanish.
 
 Rosa's plan covers her husband Miguel, who is not a member; his sister Lucía and the
 union's lawyer are the people it tells.
@@ -71,9 +71,3 @@ def nurse(org, site):
 @pytest.fixture
 def plan(nurse, org):
     return save_plan(nurse, org, plan_content(), PIN)
-
-
-@pytest.fixture
-def sent(django_capture_on_commit_callbacks):
-    """Run the jobs a service schedules on commit, as the worker would: `with sent(): ...`."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)

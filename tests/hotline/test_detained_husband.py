@@ -11,12 +11,11 @@ organization's admin finds every read of the case and of the plan in the audit l
 """
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import make_person, sign_in_browser
+from tests.conftest import make_person, sign_in_browser, wait_until
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact
 from tocsin.hotline.models import Case, CaseMessage
@@ -26,24 +25,6 @@ from tocsin.response.models import Incident
 SISTER = "+16125550142"
 LAWYER = "abogada@mna-legal.test"
 MESSAGE = "Miguel o yo fuimos detenidos. Recoge a Sofía y a Mateo en la escuela a las 3."
-
-
-def wait_until(check, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting")
-
-
-@pytest.fixture
-def desk(chromium, live_server, transactional_db):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
 
 
 @pytest.mark.browser

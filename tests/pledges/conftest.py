@@ -119,9 +119,3 @@ def member_session(client, person):
     client.get(reverse("joining:member_link", kwargs={"token": member_link_token(contact)}))
     assert client.session[MEMBER_SESSION_KEY] == person.pk
     return client
-
-
-@pytest.fixture
-def sent(django_capture_on_commit_callbacks):
-    """Run the jobs a service schedules on commit, as the worker would: `with sent(): ...`."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)

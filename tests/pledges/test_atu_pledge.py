@@ -9,12 +9,11 @@ pledge is on, and all eight hear it at the same moment; the organizer now sees w
 """
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import sign_in_browser
+from tests.conftest import sign_in_browser, wait_until
 from tocsin.pledges import services
 from tocsin.pledges.models import Pledge
 
@@ -23,27 +22,9 @@ from .conftest import ACTION
 LINK = re.compile(r"https?://\S+/a/[^\s]+")
 
 
-def wait_until(check, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting")
-
-
 def link_in_mail(smtp_server, address):
     message = wait_until(lambda: [m for m in smtp_server.messages if m["to"] == [address]])[0]
     return LINK.search(message["body"]).group(0)
-
-
-@pytest.fixture
-def desk(chromium, live_server, transactional_db):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
 
 
 @pytest.mark.browser

@@ -46,10 +46,3 @@ def file_report(org, source="web", reporter=None, **fields):
     """File a report for `org` as the given source, with sensible defaults for a raid."""
     fields.setdefault("activity", "Agents in tactical vests at the ambulance bay")
     return submit_report(org, ReportInput(**fields), source, reporter=reporter)
-
-
-@pytest.fixture
-def sent(django_capture_on_commit_callbacks):
-    """Return a context manager that runs the jobs a service schedules on commit (sending),
-    as the worker would once the request's transaction commits: `with sent(): ...`."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)

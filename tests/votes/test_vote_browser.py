@@ -7,36 +7,17 @@ the close the organizer sees the counts, the turnout and whether quorum was met.
 """
 
 import re
-import time
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.conftest import sign_in_browser
+from tests.conftest import sign_in_browser, wait_until
 from tocsin.votes import services
 from tocsin.votes.models import Vote
 
 from .conftest import QUESTION, close, option
-
-
-def wait_until(check, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting")
-
-
-@pytest.fixture
-def desk(chromium, live_server, transactional_db):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
 
 
 @pytest.mark.browser
