@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from ninja import Status
 
 from ..schemas import Error, FieldErrors
 
@@ -18,3 +19,12 @@ def refuse_nulls(changes: dict, *fields: str) -> None:
     }
     if nulls:
         raise ValidationError(nulls)
+
+
+def state_conflict(argument: str, messages: list[str], kind: str) -> Status:
+    """409: the object named by the path argument is in a state that refuses this (a sealed
+    pledge's signers, a vote not open or not closed); each reason names the argument."""
+    return Status(
+        409,
+        {"detail": [{"loc": ["path", argument], "msg": m, "type": kind} for m in messages]},
+    )

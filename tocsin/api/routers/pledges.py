@@ -22,7 +22,7 @@ from tocsin.pledges.models import DEFAULT_MIN_GROUP_SIZE, Pledge
 from ..access import BEARER, path_argument
 from ..auth import ANY_PERSON
 from ..schemas import text
-from .common import READ, WRITE
+from .common import READ, WRITE, state_conflict
 
 router = Router(tags=["pledges"], auth=ANY_PERSON)
 
@@ -194,17 +194,8 @@ def list_pledge_signers(request: HttpRequest, pledge: str):
     if not membership.has(ORGANIZERS):
         raise ValidationError({"pledge": _("Only the organizers see who signed.")})
     if found.state != Pledge.State.ACTIVE:
-        return Status(
-            409,
-            {
-                "detail": [
-                    {
-                        "loc": ["path", "pledge"],
-                        "msg": _("Nobody sees who signed until the threshold is met."),
-                        "type": "sealed",
-                    }
-                ]
-            },
+        return state_conflict(
+            "pledge", [_("Nobody sees who signed until the threshold is met.")], "sealed"
         )
     return [
         {

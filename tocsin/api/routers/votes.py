@@ -23,7 +23,7 @@ from tocsin.votes.models import Vote
 from ..access import BEARER, path_argument
 from ..auth import ANY_PERSON
 from ..schemas import text
-from .common import READ, WRITE
+from .common import READ, WRITE, state_conflict
 
 router = Router(tags=["votes"], auth=ANY_PERSON)
 
@@ -133,16 +133,7 @@ class ResultOut(Schema):
 
 def refused(error: ValidationError, kind: str):
     """409: the vote's state refuses this (not open yet, closed, voted, results hidden)."""
-    return Status(
-        409,
-        {
-            "detail": [
-                {"loc": ["path", "vote"], "msg": message, "type": kind}
-                for messages in error.message_dict.values()
-                for message in messages
-            ]
-        },
-    )
+    return state_conflict("vote", [m for ms in error.message_dict.values() for m in ms], kind)
 
 
 @router.post("/votes", response={201: VoteOut, **WRITE})
