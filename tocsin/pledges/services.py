@@ -219,14 +219,10 @@ def activate_if_met(pledge_id: int) -> bool:
     if pledge is None or not pledge.is_open or not progress.threshold_met(pledge):
         return False
     signatures = list(pledge.signatures.all())
-    people = {
-        str(p.public_id): p
-        for p in Person.objects.filter(
-            public_id__in=[sealing.unseal(pledge.private_key, s.sealed_signer) for s in signatures]
-        )
-    }
-    for signature in signatures:
-        signature.person = people.get(sealing.unseal(pledge.private_key, signature.sealed_signer))
+    signer_ids = [sealing.unseal(pledge.private_key, s.sealed_signer) for s in signatures]
+    people = {str(p.public_id): p for p in Person.objects.filter(public_id__in=signer_ids)}
+    for signature, signer_id in zip(signatures, signer_ids, strict=True):
+        signature.person = people.get(signer_id)
         signature.sealed_signer = ""
     Signature.objects.bulk_update(signatures, ["person", "sealed_signer"])
     pledge.signatures.filter(person__isnull=True).delete()  # signers since erased
