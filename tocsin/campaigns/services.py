@@ -313,7 +313,7 @@ def propose_event(person: Person, organization: Organization, data: EventInput) 
 
 def locked(event: Event) -> Event:
     return (
-        Event.objects.select_for_update()
+        Event.objects.select_for_update(of=("self",))
         .select_related("organization", "site", "campaign")
         .get(pk=event.pk)
     )
@@ -437,10 +437,12 @@ def answer(person: Person, event: Event, shift: Shift | None = None) -> Rsvp:
     if not event.is_open:
         raise ValidationError({"event": _("This event is not taking RSVPs.")})
     if shift is not None:
-        shift = Shift.objects.select_for_update().filter(pk=shift.pk, event=event).first()
+        shift = (
+            Shift.objects.select_for_update(of=("self",)).filter(pk=shift.pk, event=event).first()
+        )
         if shift is None:
             raise ValidationError({"shift": _("Choose one of this event's shifts.")})
-    rsvp = Rsvp.objects.select_for_update().filter(event=event, person=person).first()
+    rsvp = Rsvp.objects.select_for_update(of=("self",)).filter(event=event, person=person).first()
     previous = (rsvp.status, rsvp.shift_id) if rsvp else None
     freed = rsvp.shift if rsvp and rsvp.status == Rsvp.Status.GOING else None
     status = Rsvp.Status.GOING
@@ -472,7 +474,7 @@ def answer(person: Person, event: Event, shift: Shift | None = None) -> Rsvp:
 def cancel_answer(person: Person, event: Event) -> Rsvp | None:
     """Cancel the person's RSVP; the first on the shift's waitlist takes the place."""
     event = locked(event)
-    rsvp = Rsvp.objects.select_for_update().filter(event=event, person=person).first()
+    rsvp = Rsvp.objects.select_for_update(of=("self",)).filter(event=event, person=person).first()
     if rsvp is None or rsvp.status == Rsvp.Status.CANCELLED:
         return rsvp
     freed = rsvp.shift if rsvp.status == Rsvp.Status.GOING else None
@@ -490,7 +492,7 @@ def fill_from_waitlist(shift: Shift) -> list[Rsvp]:
     if free <= 0:
         return []
     moved = list(
-        shift.rsvps.select_for_update()
+        shift.rsvps.select_for_update(of=("self",))
         .filter(status=Rsvp.Status.WAITLISTED)
         .order_by("answered_at", "id")[:free]
     )
@@ -518,7 +520,7 @@ def check_in(person: Person, event: Event) -> Rsvp:
         )
     if timezone.now() > event.ends_at + CHECK_IN_AFTER:
         raise ValidationError({"event": _("This event is over; check-in has closed.")})
-    rsvp = Rsvp.objects.select_for_update().filter(event=event, person=person).first()
+    rsvp = Rsvp.objects.select_for_update(of=("self",)).filter(event=event, person=person).first()
     if rsvp is not None and rsvp.checked_in_at is not None:
         return rsvp
     now = timezone.now()

@@ -161,7 +161,11 @@ def send_ballots(actor: Person | None, vote: Vote) -> Vote:
     """Take the roll of the unit as it is now and send each elector their ballot link.
 
     Sending twice changes nothing; a closed vote is not sent."""
-    vote = Vote.objects.select_for_update().select_related("organization", "unit").get(pk=vote.pk)
+    vote = (
+        Vote.objects.select_for_update(of=("self",))
+        .select_related("organization", "unit")
+        .get(pk=vote.pk)
+    )
     if vote.ballots_sent_at is not None:
         return vote
     if vote.is_closed:
@@ -275,7 +279,11 @@ def cast(person: Person, vote: Vote, option: VoteOption | None) -> str:
     refuse_unless_open(vote)
     receipt = short_code(RECEIPT_LENGTH)
     with transaction.atomic():
-        pending = PendingBallot.objects.select_for_update().filter(vote=vote, person=person).first()
+        pending = (
+            PendingBallot.objects.select_for_update(of=("self",))
+            .filter(vote=vote, person=person)
+            .first()
+        )
         if pending is None:
             if not Elector.objects.filter(vote=vote, person=person).exists():
                 raise ValidationError({"vote": _("You are not on this vote's roll.")})
