@@ -177,3 +177,13 @@ def test_a_member_of_another_organization_gets_404(client, other_org, objects, n
     url = url_for(name, arguments, objects)
     statuses = {client.get(url).status_code, client.post(url).status_code}
     assert 404 in statuses and statuses <= {404, 405}, f"{url} answered {statuses}"
+
+
+def test_a_short_name_with_a_nul_byte_is_not_found(admin):
+    """PostgreSQL refuses NUL in a query; an organization named with one is simply not found."""
+    from django.http import Http404
+
+    from tocsin.core.access import get_membership_for
+
+    with pytest.raises(Http404):
+        get_membership_for(admin, "mna\x00")

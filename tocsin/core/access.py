@@ -35,6 +35,8 @@ def get_membership_for(person, org_slug: str, role: Role = Role.MEMBER) -> Membe
     """
     if person is None or not getattr(person, "pk", None):
         raise Http404
+    if "\x00" in org_slug:  # no slug holds one, and PostgreSQL refuses it in a query
+        raise Http404
     membership = (
         Membership.objects.select_related("organization")
         .filter(person=person, organization__slug=org_slug, active=True)
