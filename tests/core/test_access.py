@@ -187,3 +187,12 @@ def test_a_short_name_with_a_nul_byte_is_not_found(admin):
 
     with pytest.raises(Http404):
         get_membership_for(admin, "mna\x00")
+
+
+def test_a_nul_in_a_query_parameter_is_refused_by_name(client, admin_client, org):
+    """PostgreSQL cannot hold NUL; the parameter is named before any query runs."""
+    response = client.get("/api/v1/organizations/mna/memberships", {"unit": "a\x00b"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "unit"]
+    page = admin_client.get(f"/staff/o/{org.slug}/audit/", {"object": "x\x00"})
+    assert page.status_code == 400 and page.content.decode().startswith("object:")

@@ -1,7 +1,10 @@
-"""Know who is asking (staff session or member link) and speak their language."""
+"""Know who is asking (staff session or member link) and speak their language; refuse a
+query string no view could use."""
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from tocsin.accounts.models import Person
 
@@ -29,3 +32,30 @@ class PersonLanguageMiddleware:
             translation.activate(person.language)
             request.LANGUAGE_CODE = person.language
         return self.get_response(request)
+
+
+class RefuseNulMiddleware:
+    """Refuse a query parameter holding a NUL character, naming it, before any view runs.
+
+    No identifier, filter or search holds one, and PostgreSQL refuses it in a query (a 500
+    if it got that far). Forms refuse NUL themselves; this covers the query string.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        names = sorted(
+            {name for name, values in request.GET.lists() if "\x00" in "".join([name, *values])}
+        )
+        if not names:
+            return self.get_response(request)
+        message = _("This may not contain a NUL character.")
+        if request.path.startswith("/api/"):
+            detail = [
+                {"loc": ["query", name.replace("\x00", "")], "msg": message, "type": "value_error"}
+                for name in names
+            ]
+            return JsonResponse({"detail": detail}, status=422)
+        listed = ", ".join(name.replace("\x00", "") for name in names)
+        return HttpResponseBadRequest(f"{listed}: {message}", content_type="text/plain")
