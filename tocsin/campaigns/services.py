@@ -68,7 +68,7 @@ def check_text(value: str, name: str, limit: int, errors: dict, required: str = 
 
 def check_campaign(
     name: str, description: str, starts_on: date | None, ends_on: date | None
-) -> tuple[str, str]:
+) -> tuple[str, str, date, date]:
     errors: dict[str, str] = {}
     name = check_text(name, "name", MAX_TITLE, errors, _("Give the campaign a name."))
     description = check_text(description, "description", MAX_TEXT, errors)
@@ -81,9 +81,9 @@ def check_campaign(
             errors["ends_on"] = _("The last day comes before the first.")
         elif (ends_on - starts_on).days > MAX_CAMPAIGN_DAYS:
             errors["ends_on"] = _("A campaign lasts at most a year.")
-    if errors:
+    if errors or starts_on is None or ends_on is None:
         raise ValidationError(errors)
-    return name, description
+    return name, description, starts_on, ends_on
 
 
 @transaction.atomic
@@ -97,8 +97,8 @@ def create_campaign(
     participants=(),
 ) -> Campaign:
     """Start a campaign owned by the organization, with the organizations taking part."""
-    name, description = check_campaign(name, description, starts_on, ends_on)
-    campaign = Campaign.objects.create(  # type: ignore[misc]
+    name, description, starts_on, ends_on = check_campaign(name, description, starts_on, ends_on)
+    campaign = Campaign.objects.create(
         organization=organization,
         name=name,
         description=description,
@@ -203,8 +203,11 @@ def check_code(event: Event, secret: str) -> None:
         raise ValidationError({"secret": _("This check-in code does not work.")})
 
 
-def check_event(organization: Organization, data: EventInput) -> EventInput:
-    """Return the input cleaned, or raise ValidationError naming each wrong field."""
+def check_event(
+    organization: Organization, data: EventInput
+) -> tuple[EventInput, datetime, datetime]:
+    """Return the input cleaned with its start and end, or raise ValidationError naming
+    each wrong field."""
     from django.conf import settings
 
     errors: dict[str, str] = {}
@@ -253,16 +256,16 @@ def check_event(organization: Organization, data: EventInput) -> EventInput:
                     "first": formats.date_format(campaign.starts_on),
                     "last": formats.date_format(campaign.ends_on),
                 }
-    if errors:
+    if errors or data.starts_at is None or data.ends_at is None:
         raise ValidationError(errors)
-    return data
+    return data, data.starts_at, data.ends_at
 
 
 def new_event(
     actor: Person | None, organization: Organization, data: EventInput, state: str
 ) -> Event:
-    data = check_event(organization, data)
-    return Event.objects.create(  # type: ignore[misc]
+    data, starts_at, ends_at = check_event(organization, data)
+    return Event.objects.create(
         organization=organization,
         campaign=data.campaign,
         kind=data.kind,
@@ -273,8 +276,8 @@ def new_event(
         lat=data.lat,
         lng=data.lng,
         time_zone=data.time_zone,
-        starts_at=data.starts_at,
-        ends_at=data.ends_at,
+        starts_at=starts_at,
+        ends_at=ends_at,
         visibility=data.visibility,
         address_hidden_until_rsvp=data.address_hidden_until_rsvp,
         state=state,
@@ -410,9 +413,9 @@ def add_shift(
         }
     if event.state in (Event.State.CANCELLED, Event.State.DECLINED):
         errors["label"] = _("This event is %(state)s.") % {"state": event.get_state_display()}
-    if errors:
+    if errors or starts_at is None or ends_at is None or capacity is None:
         raise ValidationError(errors)
-    shift = Shift.objects.create(  # type: ignore[misc]
+    shift = Shift.objects.create(
         event=event, label=label, starts_at=starts_at, ends_at=ends_at, capacity=capacity
     )
     record(actor, "campaigns.shift.added", event, shift=shift.code, capacity=capacity)
@@ -443,15 +446,17 @@ def answer(person: Person, event: Event, shift: Shift | None = None) -> Rsvp:
         if shift is None:
             raise ValidationError({"shift": _("Choose one of this event's shifts.")})
     rsvp = Rsvp.objects.select_for_update(of=("self",)).filter(event=event, person=person).first()
-    previous = (rsvp.status, rsvp.shift_id) if rsvp else None
     freed = rsvp.shift if rsvp and rsvp.status == Rsvp.Status.GOING else None
     status = Rsvp.Status.GOING
     if shift is not None and places_taken(shift, besides=person) >= shift.capacity:
         status = Rsvp.Status.WAITLISTED
-    if previous == (status, getattr(shift, "pk", None)) or (
-        previous == (Rsvp.Status.WAITLISTED, getattr(shift, "pk", None))
+    # The same answer again changes nothing, and a waitlisted place is kept, not lost.
+    if (
+        rsvp is not None
+        and rsvp.shift_id == getattr(shift, "pk", None)
+        and rsvp.status in (status, Rsvp.Status.WAITLISTED)
     ):
-        return rsvp  # type: ignore[return-value]
+        return rsvp
     if rsvp is None:
         rsvp = Rsvp.objects.create(event=event, person=person, shift=shift, status=status)
     else:
@@ -667,10 +672,10 @@ def remind_due(now: datetime | None = None) -> int:
             groups.setdefault((rsvp.event_id, rsvp.shift_id), []).append(rsvp)
         for rsvps in groups.values():
             with transaction.atomic():
-                updates = {field: now}
+                updates: dict[str, datetime | Coalesce] = {field: now}
                 if name == "2h":
                     # The 24-hour reminder is no use any more.
-                    updates["reminded_24h_at"] = Coalesce("reminded_24h_at", now)  # type: ignore[assignment]
+                    updates["reminded_24h_at"] = Coalesce("reminded_24h_at", now)
                 claimed = [
                     r
                     for r in rsvps

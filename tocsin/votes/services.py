@@ -47,8 +47,9 @@ class VoteInput:
     quorum_value: int | None = 0
 
 
-def clean_vote(organization: Organization, data: VoteInput) -> VoteInput:
-    """Return the input cleaned, or raise ValidationError naming each wrong field."""
+def clean_vote(organization: Organization, data: VoteInput) -> tuple[VoteInput, datetime, datetime]:
+    """Return the input cleaned with its opening and close, or raise ValidationError
+    naming each wrong field."""
     errors: dict[str, str] = {}
     data.question = (data.question or "").strip()
     if not data.question:
@@ -89,21 +90,21 @@ def clean_vote(organization: Organization, data: VoteInput) -> VoteInput:
         errors["quorum_value"] = _("A percentage is at most 100.")
     elif data.quorum_value > 100_000:
         errors["quorum_value"] = _("Give a quorum of at most 100,000 ballots.")
-    if errors:
+    if errors or data.opens_at is None or data.closes_at is None:
         raise ValidationError(errors)
-    return data
+    return data, data.opens_at, data.closes_at
 
 
 @transaction.atomic
 def create_vote(actor: Person | None, organization: Organization, data: VoteInput) -> Vote:
     """Create a vote and its options. Its ballots go out when it opens (or when sent)."""
-    data = clean_vote(organization, data)
-    vote = Vote.objects.create(  # type: ignore[misc]
+    data, opens_at, closes_at = clean_vote(organization, data)
+    vote = Vote.objects.create(
         organization=organization,
         unit=data.unit,
         question=data.question,
-        opens_at=data.opens_at,
-        closes_at=data.closes_at,
+        opens_at=opens_at,
+        closes_at=closes_at,
         quorum_kind=data.quorum_kind,
         quorum_value=data.quorum_value or 0,
         created_by=actor if actor is not None and getattr(actor, "pk", None) else None,
