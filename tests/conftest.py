@@ -129,6 +129,23 @@ def verified_client(client, person):
     return client
 
 
+def member_client(client, person):
+    """Sign `person` in on `client` through a member link to a confirmed contact of theirs,
+    as the link in a message does (an email address is added when they have none)."""
+    from django.urls import reverse
+
+    from tocsin.accounts.services.people import add_contact
+    from tocsin.core.access import MEMBER_SESSION_KEY
+    from tocsin.joining.links import member_link_token
+
+    contact = person.contacts.filter(confirmed_at__isnull=False).first()
+    if contact is None:
+        contact = add_contact(person, "email", f"{person.public_id.hex[:12]}@example.org", True)
+    client.get(reverse("joining:member_link", kwargs={"token": member_link_token(contact)}))
+    assert client.session[MEMBER_SESSION_KEY] == person.pk
+    return client
+
+
 @pytest.fixture
 def admin_client(client, admin):
     return verified_client(client, admin)

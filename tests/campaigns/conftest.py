@@ -90,18 +90,3 @@ def shift(vigil, organizer):
     return services.add_shift(
         organizer, vigil, "Vigil line", vigil.starts_at, vigil.ends_at, capacity=2
     )
-
-
-def member_client(client, person, address=None):
-    """Give the test client the member-link session of `person` (with a confirmed email)."""
-    from django.urls import reverse
-
-    from tocsin.accounts.services.people import add_contact
-    from tocsin.joining.links import member_link_token
-
-    contact = person.contacts.filter(channel="email", confirmed_at__isnull=False).first()
-    if contact is None:
-        address = address or f"{person.public_id.hex[:12]}@example.org"
-        contact = add_contact(person, "email", address, True)
-    client.get(reverse("joining:member_link", kwargs={"token": member_link_token(contact)}))
-    return client

@@ -4,14 +4,14 @@ waitlist, a proposal, the QR's check-in page, and the link in an event message."
 import pytest
 from django.urls import reverse
 
-from tests.conftest import make_person
+from tests.conftest import make_person, member_client
 from tocsin.accounts.roles import Role
 from tocsin.campaigns import services
 from tocsin.campaigns.models import Event, Rsvp
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.rendering import link_token
 
-from .conftest import member_client, vigil_input
+from .conftest import vigil_input
 
 ADDRESS = "Kaiser Oakland, 3600 Broadway, Oakland, CA"
 

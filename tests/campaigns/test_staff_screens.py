@@ -7,12 +7,12 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from tests.conftest import make_person, verified_client
+from tests.conftest import make_person, member_client, verified_client
 from tocsin.accounts.roles import Role
 from tocsin.campaigns import services
 from tocsin.campaigns.models import Campaign, Event, Promotion, Shift
 
-from .conftest import member_client, vigil_input
+from .conftest import vigil_input
 
 EVENT_FORM = {
     "kind": "vigil",

@@ -6,15 +6,12 @@ commits" (8 of 12).
 from datetime import timedelta
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import make_org, make_person, make_site, verified_client
+from tests.conftest import make_org, make_person, make_site, member_client, verified_client
 from tocsin.accounts.models import ContactPoint, Membership, Unit
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact
-from tocsin.core.access import MEMBER_SESSION_KEY
-from tocsin.joining.links import member_link_token
 from tocsin.pledges import services
 from tocsin.pledges.models import Pledge
 
@@ -111,11 +108,4 @@ def pledge(organizer, atu, operators_unit, operators):
     return services.create_pledge(organizer, atu, pledge_input(operators_unit))
 
 
-def member_session(client, person):
-    """Sign `person` in on `client` through a member link to their confirmed contact."""
-    contact = person.contacts.filter(confirmed_at__isnull=False).first()
-    if contact is None:
-        contact = add_contact(person, ContactPoint.Channel.EMAIL, f"{person.pk}@example.org", True)
-    client.get(reverse("joining:member_link", kwargs={"token": member_link_token(contact)}))
-    assert client.session[MEMBER_SESSION_KEY] == person.pk
-    return client
+member_session = member_client

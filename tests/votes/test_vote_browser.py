@@ -3,17 +3,20 @@
 An organizer of ATU Local 1005 creates a vote for the Metro Transit bus operators and sends
 the ballots; each operator gets an email through a real SMTP server. Ana opens her link on
 her phone, in Spanish, votes and sees her receipt; opening it again says she voted. After
-the close the organizer sees the counts, the turnout and whether quorum was met.
+the close the organizer sees the counts, the turnout and whether quorum was met, and Ana
+finds the same result on her votes page.
 """
 
 import re
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.conftest import sign_in_browser, wait_until
+from tocsin.joining.links import member_link_token
 from tocsin.votes import services
 from tocsin.votes.models import Vote
 
@@ -26,7 +29,7 @@ def test_the_bus_operators_vote_by_secret_ballot(
     desk, phone_in, live_server, atu, operators_unit, operators, organizer, smtp_server, settings
 ):
     settings.TOCSIN_BASE_URL = live_server.url
-    ben = operators[1]
+    ana, ben = operators[0], operators[1]
 
     # The organizer creates the vote for the bus operators and sends the ballots.
     sign_in_browser(desk, live_server, organizer)
@@ -89,4 +92,14 @@ def test_the_bus_operators_vote_by_secret_ballot(
     phone.get_by_label("Tu código de recibo").fill(receipt)
     phone.get_by_role("button", name="Comprobar").click()
     expect(phone.get_by_test_id("receipt-counted")).to_contain_text("Contado.")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # Signed in with her member link, her votes page shows the same result.
+    contact = ana.contacts.get()
+    phone.goto(live_server.url + reverse("joining:member_link", args=[member_link_token(contact)]))
+    phone.get_by_role("link", name="Votaciones").click()
+    expect(phone.get_by_role("heading", name=QUESTION)).to_be_visible()
+    expect(phone.get_by_test_id("turnout")).to_have_text(
+        f"Participación: 4 de {len(operators)} en el padrón (67%)."
+    )
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390

@@ -1,0 +1,48 @@
+"""A member's votes: each vote whose roll they are on, open or lately closed, with their
+own ballot link while it is open and the result once it has closed.
+
+The message with the ballot link expires after TOCSIN_ALERT_LINK_HOURS; this page is where
+a member finds their ballot again. It shows whether they have voted, never how: nothing
+stored says that.
+"""
+
+from datetime import timedelta
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from tocsin.joining.access import member_required
+
+from .. import services
+from ..models import PendingBallot, Vote
+
+# How long a closed vote stays on the member's page, with its result.
+RECENT = timedelta(days=90)
+
+
+@never_cache
+@member_required
+def my_votes(request: HttpRequest) -> HttpResponse:
+    person = request.member
+    votes = (
+        Vote.objects.filter(electors__person=person, closes_at__gt=timezone.now() - RECENT)
+        .select_related("organization")
+        .order_by("closes_at", "code")
+    )
+    pending = set(PendingBallot.objects.filter(person=person).values_list("vote_id", flat=True))
+    rows = []
+    for vote in votes:
+        if vote.is_closed:
+            rows.append({"vote": vote, "result": services.result(vote)})
+        else:
+            waiting = vote.pk in pending
+            link = services.ballot_path(vote, person) if waiting else None
+            rows.append({"vote": vote, "ballot": link, "voted": not waiting})
+    rows.sort(key=lambda row: "result" in row)  # open votes first
+    return render(request, "votes/member_list.html", {"rows": rows, "here": "votes"})
+
+
+urlpatterns = [path("me/votes/", my_votes, name="my_votes")]
