@@ -9,6 +9,7 @@ import os
 import shutil
 import threading
 import time
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -18,6 +19,7 @@ from tocsin.accounts.models import Membership, Organization, Site
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import create_person
 from tocsin.delivery.local_servers.smtp import CapturingSMTPServer
+from tocsin.demo.world import action_year
 
 STRICT = os.environ.get("TOCSIN_STRICT_TESTS") == "1"
 CHROMIUM = os.environ.get("TOCSIN_CHROMIUM", "/usr/bin/chromium")
@@ -56,6 +58,17 @@ def _speak_english_again():
     from django.utils import translation
 
     translation.deactivate()
+
+
+# The year of the articles' January (the ATU pledge's deadline, the week of action), always
+# the coming one, as in the demo: tests that play those days stay in the future.
+YEAR = action_year()
+SPANISH_WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+
+
+def spanish_weekday(year: int, month: int, day: int) -> str:
+    """The weekday's name as a Spanish calendar prints it (Jan 26, 2027: "martes")."""
+    return SPANISH_WEEKDAYS[date(year, month, day).weekday()]
 
 
 def make_org(slug="mna", name="Minnesota Nurses Association", kind=Organization.Kind.UNION):

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.conftest import make_person
+from tests.conftest import YEAR, make_person
 from tocsin.accounts.roles import Role
 from tocsin.campaigns import services
 from tocsin.campaigns.models import Event, Rsvp
@@ -118,17 +118,17 @@ def test_an_organizer_creates_an_event_and_bad_fields_are_named(api_as, organize
         "kind": "rally",
         "title": "Rally for our patients",
         "site": site.code,
-        "starts_at": "2027-01-26T18:00:00",
-        "ends_at": "2027-01-26T17:00:00",
+        "starts_at": f"{YEAR}-01-26T18:00:00",
+        "ends_at": f"{YEAR}-01-26T17:00:00",
         "time_zone": "America/Chicago",
     }
 
     refused = api.post("/events", body)
-    created = api.post("/events", {**body, "ends_at": "2027-01-26T19:00:00"})
+    created = api.post("/events", {**body, "ends_at": f"{YEAR}-01-26T19:00:00"})
 
     assert refused.status_code == 422 and fields_named(refused) == {"ends_at"}
     assert created.status_code == 201 and created.json()["state"] == "approved"
-    assert created.json()["starts_at"] == "2027-01-26T18:00:00-06:00"
+    assert created.json()["starts_at"] == f"{YEAR}-01-26T18:00:00-06:00"
     assert Event.objects.count() == 1
 
 
@@ -140,8 +140,8 @@ def test_a_member_proposes_an_event(api_as, member, org):
             "kind": "meeting",
             "title": "Know your rights training",
             "address": "Union hall",
-            "starts_at": "2027-01-20T18:00:00-06:00",
-            "ends_at": "2027-01-20T19:00:00-06:00",
+            "starts_at": f"{YEAR}-01-22T18:00:00-06:00",
+            "ends_at": f"{YEAR}-01-22T19:00:00-06:00",
         },
     )
 

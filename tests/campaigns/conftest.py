@@ -1,6 +1,6 @@
 """Campaign fixtures: National Nurses United with its Kaiser Bay Area local, the Kaiser
 Oakland site, an NNU organizer, a nurse who reads in Spanish, and the Kaiser Oakland vigil
-of January 26, 2027 with one shift.
+of January 26 (in tests.conftest.YEAR) with one shift.
 
 The organization under test elsewhere (`org`, the Minnesota Nurses Association) and
 `other_org` (SEIU Local 26) stand in for organizations outside the campaign.
@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import make_org, make_person, verified_client
+from tests.conftest import YEAR, make_org, make_person, verified_client
 from tocsin.accounts.models import Organization, Site
 from tocsin.accounts.roles import Role
 from tocsin.campaigns import services
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
-VIGIL_STARTS = datetime(2027, 1, 26, 18, 0, tzinfo=PACIFIC)
+VIGIL_STARTS = datetime(YEAR, 1, 26, 18, 0, tzinfo=PACIFIC)
 
 
 @pytest.fixture

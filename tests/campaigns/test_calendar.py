@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
+from tests.conftest import YEAR
 from tocsin.campaigns import services
 from tocsin.campaigns.models import Event
 
@@ -19,8 +20,8 @@ def campaign(nnu, organizer, kaiser_bay):
         nnu,
         "Week of action, Jan 26 - Feb 4",
         "",
-        date(2027, 1, 26),
-        date(2027, 2, 4),
+        date(YEAR, 1, 26),
+        date(YEAR, 2, 4),
         participants=[kaiser_bay],
     )
 
@@ -96,7 +97,7 @@ def test_it_escapes_text_and_gives_utc_times(feed, nnu):
     assert first["DESCRIPTION"].startswith(
         "Meet at the main entrance.\\nStay on the sidewalk\\, please.\\n\\nNational Nurses United"
     )
-    assert (first["DTSTART"], first["DTEND"]) == ("20270127T020000Z", "20270127T033000Z")
+    assert (first["DTSTART"], first["DTEND"]) == (f"{YEAR}0127T020000Z", f"{YEAR}0127T033000Z")
     assert first["DTSTAMP"].endswith("Z") and first["UID"].endswith("@127.0.0.1")
     assert first["LOCATION"] == "Kaiser Oakland\\, 3600 Broadway\\, Oakland\\, CA"
     assert first["GEO"] == "37.824400;-122.256700"

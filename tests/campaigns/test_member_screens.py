@@ -4,7 +4,7 @@ waitlist, a proposal, the QR's check-in page, and the link in an event message."
 import pytest
 from django.urls import reverse
 
-from tests.conftest import make_person, member_client
+from tests.conftest import YEAR, make_person, member_client
 from tocsin.accounts.roles import Role
 from tocsin.campaigns import services
 from tocsin.campaigns.models import Event, Rsvp
@@ -95,7 +95,7 @@ def test_members_of_a_promoting_organization_see_a_members_event(client, vigil, 
     from tocsin.campaigns.models import Campaign
 
     campaign = Campaign.objects.create(
-        organization=nnu, name="Week", starts_on="2027-01-26", ends_on="2027-02-04"
+        organization=nnu, name="Week", starts_on=f"{YEAR}-01-26", ends_on=f"{YEAR}-02-04"
     )
     campaign.participants.add(org)
     Event.objects.filter(pk=vigil.pk).update(campaign=campaign)
@@ -111,7 +111,7 @@ def test_an_organization_only_event_is_not_for_the_campaigns_other_members(clien
     from tocsin.campaigns.models import Campaign
 
     campaign = Campaign.objects.create(
-        organization=nnu, name="Week", starts_on="2027-01-26", ends_on="2027-02-04"
+        organization=nnu, name="Week", starts_on=f"{YEAR}-01-26", ends_on=f"{YEAR}-02-04"
     )
     campaign.participants.add(org)
     Event.objects.filter(pk=vigil.pk).update(campaign=campaign, visibility="organization")
@@ -156,8 +156,8 @@ def test_a_member_proposes_an_event_and_only_she_sees_it(client, nurse, nnu, oak
             "kind": "picket",
             "title": "Informational picket",
             "site": oakland.code,
-            "starts_at": "2027-01-27T07:00",
-            "ends_at": "2027-01-27T09:00",
+            "starts_at": f"{YEAR}-01-27T07:00",
+            "ends_at": f"{YEAR}-01-27T09:00",
             "time_zone": "America/Los_Angeles",
             "visibility": "members",
         },
@@ -183,8 +183,8 @@ def test_a_proposal_with_bad_times_names_the_fields_and_stores_nothing(client, n
             "kind": "rally",
             "title": "Rally",
             "address": "Frank Ogawa Plaza, Oakland",
-            "starts_at": "2027-01-27T09:00",
-            "ends_at": "2027-01-27T07:00",
+            "starts_at": f"{YEAR}-01-27T09:00",
+            "ends_at": f"{YEAR}-01-27T07:00",
             "time_zone": "America/Los_Angeles",
             "visibility": "public",
         },

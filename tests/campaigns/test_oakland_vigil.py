@@ -10,7 +10,7 @@ checked in; the organizer's turnout shows one RSVP and one check-in at Kaiser Oa
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import make_org, make_person, sign_in_browser
+from tests.conftest import YEAR, make_org, make_person, sign_in_browser, spanish_weekday
 from tocsin.accounts.models import Site
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact
@@ -49,15 +49,15 @@ def test_a_nurse_rsvps_and_checks_in_at_the_kaiser_oakland_vigil(
     desk.get_by_label("Kind").select_option("vigil")
     desk.get_by_label("Title").fill("Vigil at Kaiser Oakland")
     desk.get_by_label("Site").select_option(label="Kaiser Oakland")
-    desk.get_by_label("Starts").fill("2027-01-26T18:00")
-    desk.get_by_label("Ends").fill("2027-01-26T19:30")
+    desk.get_by_label("Starts").fill(f"{YEAR}-01-26T18:00")
+    desk.get_by_label("Ends").fill(f"{YEAR}-01-26T19:30")
     desk.get_by_label("Time zone").select_option("America/Los_Angeles")
     desk.get_by_label("Who sees it", exact=True).select_option("members")
     desk.get_by_label("Show the address only to people who RSVP").check()
     desk.get_by_role("button", name="Create the event").click()
     expect(desk.get_by_text("Event created.")).to_be_visible()
     vigil = Event.objects.get()
-    assert vigil.starts_at.isoformat() == "2027-01-27T02:00:00+00:00"
+    assert vigil.starts_at.isoformat() == f"{YEAR}-01-27T02:00:00+00:00"
 
     # With one shift on the vigil line.
     desk.get_by_label("Label").fill("Vigil line")
@@ -74,7 +74,7 @@ def test_a_nurse_rsvps_and_checks_in_at_the_kaiser_oakland_vigil(
     where = phone.get_by_test_id("event-where")
     expect(where).to_have_text("La dirección se muestra a quienes confirman asistencia.")
     expect(phone.get_by_test_id("event-when")).to_contain_text(
-        "martes 26 de enero de 2027, 18:00\u201319:30 PST"
+        f"{spanish_weekday(YEAR, 1, 26)} 26 de enero de {YEAR}, 18:00\u201319:30 PST"
     )
 
     # She RSVPs for the shift; the address appears.

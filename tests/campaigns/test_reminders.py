@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import make_person
+from tests.conftest import YEAR, make_person
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact
 from tocsin.campaigns import services
@@ -35,11 +35,11 @@ def test_it_reminds_everyone_going_a_day_before_in_their_language(
     assert reminded == 2
     (email,) = smtp_server.messages
     assert email["subject"] == "Mañana: Vigil at Kaiser Oakland"
-    assert "Cuándo: 26 de enero de 2027 a las 18:00 (PST)" in email["body"]
+    assert f"Cuándo: 26 de enero de {YEAR} a las 18:00 (PST)" in email["body"]
     (text,) = sms_gateway.messages
     assert text["to"] == "+15105550123"
     assert text["text"].startswith(
-        "Tomorrow: Vigil at Kaiser Oakland, Jan. 26, 2027, 6 p.m. (PST)."
+        f"Tomorrow: Vigil at Kaiser Oakland, Jan. 26, {YEAR}, 6 p.m. (PST)."
     )
 
 

@@ -5,7 +5,7 @@ code, with walk-ins."""
 import pytest
 from django.core.exceptions import ValidationError
 
-from tests.conftest import make_person
+from tests.conftest import YEAR, make_person
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact
 from tocsin.campaigns import services
@@ -43,7 +43,7 @@ def test_a_cancellation_gives_the_place_to_the_first_on_the_waitlist_and_tells_h
     assert len(to_carla) == 1
     assert to_carla[0]["subject"] == "Saliste de la lista de espera: Vigil at Kaiser Oakland"
     assert "Se abrió un lugar: vas a Vigil at Kaiser Oakland." in to_carla[0]["body"]
-    assert "Cuándo: 26 de enero de 2027 a las 18:00 (PST)" in to_carla[0]["body"]
+    assert f"Cuándo: 26 de enero de {YEAR} a las 18:00 (PST)" in to_carla[0]["body"]
 
 
 def test_answering_twice_changes_nothing(vigil, shift, nurse):

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from tests.conftest import make_person, member_client, verified_client
+from tests.conftest import YEAR, make_person, member_client, verified_client
 from tocsin.accounts.roles import Role
 from tocsin.campaigns import services
 from tocsin.campaigns.models import Campaign, Event, Promotion, Shift
@@ -17,8 +17,8 @@ from .conftest import vigil_input
 EVENT_FORM = {
     "kind": "vigil",
     "title": "Vigil at Kaiser Oakland",
-    "starts_at": "2027-01-26T18:00",
-    "ends_at": "2027-01-26T19:30",
+    "starts_at": f"{YEAR}-01-26T18:00",
+    "ends_at": f"{YEAR}-01-26T19:30",
     "time_zone": "America/Los_Angeles",
     "visibility": "public",
 }
@@ -32,7 +32,7 @@ def url(name, org, **kwargs):
 def campaign(nnu, organizer, kaiser_bay, org):
     """The week of action, with the Kaiser local and the MNA (`org`) taking part."""
     return services.create_campaign(
-        organizer, nnu, "Week of action", "", date(2027, 1, 26), date(2027, 2, 4), [kaiser_bay, org]
+        organizer, nnu, "Week of action", "", date(YEAR, 1, 26), date(YEAR, 2, 4), [kaiser_bay, org]
     )
 
 
@@ -90,8 +90,8 @@ def test_an_organizer_adds_a_shift_in_the_events_own_time_zone(organizer_client,
         url("shift_add", nnu, event=vigil.code),
         {
             "label": "Set-up",
-            "starts_at": "2027-01-26T18:00",
-            "ends_at": "2027-01-26T18:30",
+            "starts_at": f"{YEAR}-01-26T18:00",
+            "ends_at": f"{YEAR}-01-26T18:30",
             "capacity": "4",
         },
     )
@@ -105,8 +105,8 @@ def test_a_shift_outside_the_event_is_refused(organizer_client, nnu, vigil):
         url("shift_add", nnu, event=vigil.code),
         {
             "label": "",
-            "starts_at": "2027-01-26T08:00",
-            "ends_at": "2027-01-26T09:00",
+            "starts_at": f"{YEAR}-01-26T08:00",
+            "ends_at": f"{YEAR}-01-26T09:00",
             "capacity": "0",
         },
     )
@@ -234,8 +234,8 @@ def test_an_organizer_starts_a_campaign_with_its_participants(organizer_client, 
         url("campaigns", nnu),
         {
             "name": "Week of action",
-            "starts_on": "2027-01-26",
-            "ends_on": "2027-02-04",
+            "starts_on": f"{YEAR}-01-26",
+            "ends_on": f"{YEAR}-02-04",
             "participants": [kaiser_bay.slug],
         },
     )
@@ -247,7 +247,8 @@ def test_an_organizer_starts_a_campaign_with_its_participants(organizer_client, 
 
 def test_a_campaign_ending_before_it_starts_is_refused(organizer_client, nnu):
     response = organizer_client.post(
-        url("campaigns", nnu), {"name": "Week", "starts_on": "2027-02-04", "ends_on": "2027-01-26"}
+        url("campaigns", nnu),
+        {"name": "Week", "starts_on": f"{YEAR}-02-04", "ends_on": f"{YEAR}-01-26"},
     )
 
     assert response.status_code == 400

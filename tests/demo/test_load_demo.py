@@ -1,7 +1,10 @@
 """`tocsin load-demo`: the demo world of the brief, loaded once however often it is run."""
 
+from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import connection
@@ -194,12 +197,51 @@ def test_it_gives_the_nurses_hotline_its_facilities_and_one_plan(db, demo_world)
 
 def test_it_opens_the_atu_pledge_with_sealed_signatures(db, demo_world):
     from tocsin.pledges import progress
-    from tocsin.pledges.demo import DEADLINE
+    from tocsin.pledges.demo import deadline
     from tocsin.pledges.models import Pledge
 
     pledge = Pledge.objects.get(organization__slug=world.ATU_1005)
     assert pledge.action == "We stay out on January 23" and pledge.threshold_value == 60
-    assert pledge.state == Pledge.State.OPEN and pledge.deadline == DEADLINE
+    assert pledge.state == Pledge.State.OPEN and pledge.deadline == deadline()
     assert pledge.signatures.count() == 14
     assert not pledge.signatures.filter(person__isnull=False).exists()
     assert progress.overall_bucket(pledge) == progress.FROM_50
+
+
+def test_it_holds_the_week_of_action_of_the_brief(db, demo_world):
+    from tocsin.campaigns.models import Campaign
+
+    year = world.action_year()
+    campaign = Campaign.objects.get(name="Week of action, Jan 26 - Feb 4")
+    assert (campaign.starts_on, campaign.ends_on) == (date(year, 1, 26), date(year, 2, 4))
+    vigils = {
+        event.site.name: (
+            event.organization.slug,
+            event.starts_at.astimezone(ZoneInfo(event.time_zone)).date(),
+        )
+        for event in campaign.events.select_related("site", "organization")
+    }
+    assert vigils == {
+        "Kaiser Oakland": (world.NNU, date(year, 1, 26)),
+        "Kaiser San Jose": (world.NNU, date(year, 1, 26)),
+        "Kaiser San Leandro": (world.NNU, date(year, 1, 26)),
+        "Kaiser Vallejo": (world.NNU, date(year, 1, 26)),
+        "Kaiser San Francisco (Geary Blvd)": (world.NNU, date(year, 1, 27)),
+        "Kaiser Roseville": (world.NNU, date(year, 1, 28)),
+        "Kaiser Sacramento": (world.NNU, date(year, 1, 28)),
+        "Kaiser Richmond": (world.NNU, date(year, 1, 30)),
+        "VA NY Harbor Healthcare Center": (world.NYSNA, date(year, 1, 29)),
+    }
+
+
+@pytest.mark.parametrize(
+    ("today", "year"),
+    [
+        (date(2026, 12, 3), 2027),  # the articles' winter: the coming January
+        (date(2027, 1, 20), 2027),  # the day before the pledge's deadline
+        (date(2027, 1, 21), 2028),  # too late to sign: the demo moves to the next January
+        (date(2027, 7, 4), 2028),
+    ],
+)
+def test_the_demos_january_is_always_ahead(today, year):
+    assert world.action_year(today) == year

@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import sign_in_browser, wait_until
+from tests.conftest import YEAR, sign_in_browser, wait_until
 from tocsin.pledges import services
 from tocsin.pledges.models import Pledge
 
@@ -53,7 +53,7 @@ def test_the_atu_pledge_goes_live_when_the_eighth_operator_signs(
     desk.get_by_label("Metro Transit bus operators").check()
     desk.get_by_label("The threshold is").select_option("percent")
     desk.get_by_label("Threshold", exact=True).fill("60")
-    desk.get_by_label("Deadline").fill("2027-01-21T23:00")
+    desk.get_by_label("Deadline").fill(f"{YEAR}-01-21T23:00")
     desk.get_by_role("button", name="Create the pledge").click()
     expect(desk.get_by_test_id("pledge-state")).to_have_text("collecting signatures")
     desk.get_by_role("button", name="Send to the members asked").click()

@@ -6,8 +6,9 @@ Francisco Geary (Jan 27), Roseville and Sacramento (Jan 28), Richmond (Jan 30), 
 vigil at VA NY Harbor (Jan 29). All approved and public; Oakland and San Francisco have
 shifts; a few nurses RSVPed and some checked in, so turnout has numbers.
 
-The demo's dates are fixed (January 2027), so the rows are written directly: the services
-refuse an event in the past, and the demo must load the same world whenever it runs.
+The demo's dates are the articles' (in the coming January, world.action_year), and the rows
+are written directly: the demo loads the same world, RSVPs and check-ins included, that the
+services would refuse to check in ahead of time.
 """
 
 from datetime import date, datetime, timedelta
@@ -46,7 +47,8 @@ def load(
     nnu = organizations[world.NNU]
     if Campaign.objects.filter(organization=nnu, name=world.WEEK_OF_ACTION).exists():
         return
-    first, last = (date(*day) for day in world.WEEK_OF_ACTION_DAYS)
+    year = world.action_year()
+    first, last = (date(year, *day) for day in world.WEEK_OF_ACTION_DAYS)
     campaign = Campaign.objects.create(
         organization=nnu,
         name=world.WEEK_OF_ACTION,
@@ -57,7 +59,7 @@ def load(
     campaign.participants.set([organizations[slug] for slug in world.WEEK_OF_ACTION_PARTICIPANTS])
     for site_name, day, host, zone in world.VIGILS:
         site = sites[site_name]
-        starts_at = datetime(2027, 1, day, *VIGIL_START, tzinfo=ZoneInfo(zone))
+        starts_at = datetime(year, 1, day, *VIGIL_START, tzinfo=ZoneInfo(zone))
         event = Event.objects.create(
             campaign=campaign,
             organization=organizations[host],

@@ -5,6 +5,7 @@ brief's (approximate). The people are generated (see tocsin.demo.people) and fic
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -213,9 +214,9 @@ STRUCTURE_SCORES = (3, 9, 4, 1, 1, 2)
 # The week of action (tocsin.campaigns.demo): National Nurses United's campaign, with its
 # Kaiser locals and NYSNA taking part; a vigil at each site, 6 to 7:30 pm local time.
 WEEK_OF_ACTION = "Week of action, Jan 26 - Feb 4"
-WEEK_OF_ACTION_DAYS = ((2027, 1, 26), (2027, 2, 4))
+WEEK_OF_ACTION_DAYS = ((1, 26), (2, 4))  # (month, day) in the action year
 WEEK_OF_ACTION_PARTICIPANTS = (KAISER_BAY, KAISER_VALLEY, NYSNA)
-# (site, day in January 2027, host organization, time zone)
+# (site, day in the action year's January, host organization, time zone)
 VIGILS = [
     (KAISER_OAKLAND, 26, NNU, "America/Los_Angeles"),
     (KAISER_SAN_JOSE, 26, NNU, "America/Los_Angeles"),
@@ -241,3 +242,19 @@ CLOSED_VOTE_BALLOTS = (24, 5)
 OPEN_VOTE_QUESTION = "Which day of the week of action do we hold our vigil at the garage?"
 OPEN_VOTE_OPTIONS = ("Monday, January 26", "Wednesday, January 28", "Friday, January 30")
 VOTE_QUORUM_PERCENT = 50
+
+
+# The articles' January (the ATU pledge's deadline on the 21st, the week of action from the
+# 26th) is always the coming one: 2027 until January 20, 2027, then 2028, and so on, so the
+# demo and the tests that play it stay in the future whatever day they run.
+LAST_DAY_OF_THE_ACTION_YEAR = (1, 20)
+
+
+def action_year(today: date | None = None) -> int:
+    """Return the year of the coming January in which the demo's actions happen."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    if (today.month, today.day) <= LAST_DAY_OF_THE_ACTION_YEAR:
+        return today.year
+    return today.year + 1

@@ -16,7 +16,14 @@ DETAILS = (
     "counts only if 60% of the bus operators sign by January 21. Until then nobody, not even "
     "the union's staff, can see who signed."
 )
-DEADLINE = datetime(2027, 1, 21, 23, 0, tzinfo=ZoneInfo("America/Chicago"))
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+def deadline() -> datetime:
+    """Jan 21 at 11 pm in Minneapolis, in the coming January (world.action_year)."""
+    return datetime(world.action_year(), 1, 21, 23, 0, tzinfo=CHICAGO)
+
+
 ALREADY_SIGNED = 14  # of 40: between halfway and three quarters of the 24 needed
 
 
@@ -40,7 +47,7 @@ def load(
             units=[operators],
             threshold_kind=Pledge.ThresholdKind.PERCENT,
             threshold_value=60,
-            deadline=DEADLINE,
+            deadline=deadline(),
         ),
     )
     asked = progress.eligible_memberships(pledge).select_related("person").order_by("pk")
