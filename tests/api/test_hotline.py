@@ -1,7 +1,10 @@
 """The hotline's API: open a case, read it (audited), log events, move its state; and the
 audit log for admins."""
 
+from datetime import datetime
+
 import pytest
+from django.utils import timezone
 
 from tests.conftest import make_person
 from tests.hotline.conftest import LAWYER_EMAIL, SISTER_PHONE, plan_content
@@ -107,6 +110,17 @@ def test_an_event_goes_on_the_timeline(hotline_api, case):
     )
 
 
+def test_a_time_without_an_offset_is_read_in_the_servers_time_zone(hotline_api, case):
+    response = hotline_api.post(
+        f"/cases/{case.code}/events",
+        {"kind": "hearing", "note": "Master calendar hearing", "at": "2027-01-05T09:30:00"},
+    )
+
+    assert response.status_code == 201, response.content
+    at = CaseEvent.objects.get(case=case, kind="hearing").at
+    assert timezone.localtime(at).replace(tzinfo=None) == datetime(2027, 1, 5, 9, 30)
+
+
 def test_the_state_moves_on_and_ending_erases_the_locator(hotline_api, org, volunteer):
     case = cases.open_case(
         volunteer, org, cases.CaseInput(name="M", locator="A123-456-789"), Case.OpenedVia.CALL
@@ -123,6 +137,7 @@ def test_the_state_moves_on_and_ending_erases_the_locator(hotline_api, org, volu
     [
         ({"agency": "fbi"}, "agency"),
         ({"taken_at": "2099-01-01T00:00:00Z"}, "taken_at"),
+        ({"taken_at": "2099-01-01T00:00:00"}, "taken_at"),  # no offset: the server's zone
         ({"facility": "nope"}, "facility"),
         ({"incident": "not-an-id"}, "incident"),
         ({"member": "not-an-id"}, "member"),

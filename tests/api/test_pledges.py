@@ -2,12 +2,12 @@
 """The pledge operations: organizers create, members sign and withdraw as themselves, and
 nobody learns who signed, or how many, before the threshold."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
 
-from tests.conftest import make_person
+from tests.conftest import YEAR, make_person
 from tests.pledges.conftest import (  # noqa: F401 (fixtures)
     atu,
     garage,
@@ -50,6 +50,18 @@ def test_an_organizer_creates_a_pledge_and_reads_its_state(
     assert shown["progress_bucket"] == "under_25"
     assert shown["threshold"] == {"kind": "percent", "value": 60}
     assert shown["deadline"] and shown["signed"] is False
+
+
+def test_a_deadline_without_an_offset_is_read_in_the_servers_time_zone(
+    organizer_api, operators_unit
+):
+    response = organizer_api.post(
+        "/pledges", body(operators_unit, deadline=f"{YEAR}-01-21T23:00:00")
+    )
+
+    assert response.status_code == 201, response.content
+    zone = timezone.get_current_timezone()
+    assert Pledge.objects.get().deadline == datetime(YEAR, 1, 21, 23, 0, tzinfo=zone)
 
 
 def test_a_bad_pledge_names_its_fields_and_stores_nothing(organizer_api, operators_unit):

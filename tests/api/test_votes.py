@@ -47,6 +47,22 @@ def test_an_organizer_creates_a_vote(api_as, organizer, operators_unit):
     assert Vote.objects.get(code=answer["id"]).quorum_value == 50
 
 
+def test_times_without_an_offset_are_read_in_the_servers_time_zone(
+    api_as, organizer, operators_unit
+):
+    opens = (timezone.localtime() + timedelta(hours=1)).replace(microsecond=0, tzinfo=None)
+    closes = opens + timedelta(days=2)
+    response = api_as(organizer).post(
+        "/votes",
+        body(operators_unit, opens_at=opens.isoformat(), closes_at=closes.isoformat()),
+    )
+
+    assert response.status_code == 201, response.content
+    vote = Vote.objects.get()
+    assert timezone.localtime(vote.opens_at).replace(tzinfo=None) == opens
+    assert timezone.localtime(vote.closes_at).replace(tzinfo=None) == closes
+
+
 def test_a_member_cannot_create_a_vote(api_as, ana, operators_unit):
     assert api_as(ana).post("/votes", body(operators_unit)).status_code == 404
     assert not Vote.objects.exists()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from tocsin.accounts.models import Organization, Person, Site, Unit
 from tocsin.audit.services import record
+from tocsin.core.times import in_server_zone
 from tocsin.delivery.models import Alert
 from tocsin.delivery.services import create_alert, send_alert
 
@@ -77,6 +78,7 @@ def clean_pledge(organization: Organization, data: PledgeInput) -> dict[str, lis
     elif value > 100_000:
         add("threshold_value", _("That is more people than Tocsin counts."))
     now = timezone.now()
+    data.deadline = in_server_zone(data.deadline)
     if data.deadline is None:
         add("deadline", _("Give a deadline."))
     elif data.deadline <= now:

@@ -20,6 +20,7 @@ from tocsin.accounts.models import Membership, Organization, Person, Unit
 from tocsin.audit.services import record
 from tocsin.core.crypto import blind_index
 from tocsin.core.ids import short_code
+from tocsin.core.times import in_server_zone
 from tocsin.delivery.models import Alert
 from tocsin.delivery.services import create_alert, send_alert
 
@@ -72,6 +73,7 @@ def clean_vote(organization: Organization, data: VoteInput) -> tuple[VoteInput, 
     if data.unit is None or data.unit.organization_id != organization.pk:
         errors["unit"] = _("Choose a unit of this organization.")
     now = timezone.now()
+    data.opens_at, data.closes_at = in_server_zone(data.opens_at), in_server_zone(data.closes_at)
     if data.opens_at is None:
         errors["opens_at"] = _("Give the date and time voting opens.")
     if data.closes_at is None:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from tocsin.accounts.models import Membership, Organization, Person
 from tocsin.accounts.roles import PRIVILEGED, Role, has_role
 from tocsin.audit.services import record
+from tocsin.core.times import in_server_zone
 
 from ..models import Case, CaseEvent, CaseTask, EmergencyPlan, Facility
 from .plans import clean_person
@@ -66,6 +67,7 @@ def check_input(organization: Organization, data: CaseInput, person: Person | No
     data.taken_where = check_text(data.taken_where, "taken_where", MAX_TEXT, errors)
     data.facility_text = check_text(data.facility_text, "facility_text", MAX_TEXT, errors)
     data.locator = check_text(data.locator, "locator", MAX_NAME, errors)
+    data.taken_at = in_server_zone(data.taken_at)
     if data.taken_at is not None and data.taken_at > timezone.now() + FUTURE_SLACK:
         errors["taken_at"] = _("This time is in the future. When was the person taken?")
     if data.agency not in Case.Agency.values:
@@ -207,6 +209,7 @@ def log_event(
         errors["note"] = _("Write what happened.")
     elif len(note) > MAX_NOTE:
         errors["note"] = _("Keep this under %(max)d characters.") % {"max": MAX_NOTE}
+    at = in_server_zone(at)
     if at is not None and at > timezone.now() + timedelta(days=366):
         errors["at"] = _("Give a date within the next year.")
     if errors:
