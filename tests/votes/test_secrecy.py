@@ -163,6 +163,32 @@ def test_the_sqlite_rowids_of_the_box_were_all_given_before_the_first_ballot(vot
         assert cursor.fetchall() == before
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="xmin and ctid are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_postgresqls_row_versions_do_not_single_out_the_ballot_just_cast(vote, operators):
+    """Each update writes a new row version, stamped (xmin) with its transaction and placed
+    (ctid) where it lands: filling one ballot per cast would leave each filled ballot
+    stamped with its own cast, so the box would read in the order people voted, with plain
+    SQL. Each cast rewrites the whole box instead: every ballot takes the same stamp and a
+    new place, the one filled no differently from the rest."""
+
+    def versions() -> dict:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, xmin::text, ctid::text FROM votes_ballot WHERE vote_id = %s",
+                [vote.pk],
+            )
+            return {ballot: (xmin, ctid) for ballot, xmin, ctid in cursor.fetchall()}
+
+    for person, choice in zip(operators[:4], ["Yes", "No", "No", "Yes"], strict=True):
+        before = versions()
+        services.cast(person, vote, option(vote, choice))
+        after = versions()
+
+        assert len({xmin for xmin, _ctid in after.values()}) == 1
+        assert all(after[ballot][1] != ctid for ballot, (_xmin, ctid) in before.items())
+
+
 def test_the_dump_does_show_who_has_voted_as_the_roll_must(vote, ana, ben):
     """The same reading tells Ana's turnout from Ben's: the proof above is not blind."""
     savepoint = transaction.savepoint_create()

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import BigIntegerField, Case, F, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -300,6 +301,14 @@ def cast(person: Person, vote: Vote, option: VoteOption | None) -> str:
 
 
 def fill_a_blank_ballot(vote: Vote, option: VoteOption, receipt_hash: str) -> bool:
+    """Fill a blank ballot chosen at random, in one statement that rewrites the whole box.
+
+    Rewriting every ballot of the vote, not just the one filled, matters on PostgreSQL:
+    each update writes a new row version stamped with its transaction (xmin) and placed
+    where it lands (ctid), so updating one row per cast would order the box by casting for
+    anyone with plain SQL. After the rewrite every ballot carries the last cast's stamp and
+    keeps its place. It also locks the box, so casts of one vote take turns.
+    """
     for _attempt in range(PICK_ATTEMPTS):
         blank = (
             Ballot.objects.filter(vote=vote, option__isnull=True)
@@ -309,10 +318,14 @@ def fill_a_blank_ballot(vote: Vote, option: VoteOption, receipt_hash: str) -> bo
         )
         if blank is None:
             return False
-        filled = Ballot.objects.filter(pk=blank, option__isnull=True).update(
-            option=option, receipt_hash=receipt_hash
+        chosen = When(pk=blank, option__isnull=True, then=Value(option.pk))
+        hashed = When(pk=blank, option__isnull=True, then=Value(receipt_hash))
+        Ballot.objects.filter(vote=vote).update(
+            option=Case(chosen, default=F("option"), output_field=BigIntegerField()),
+            receipt_hash=Case(hashed, default=F("receipt_hash")),
         )
-        if filled:
+        # Another cast may have filled that blank first; then this one filled nothing.
+        if Ballot.objects.filter(pk=blank, receipt_hash=receipt_hash).exists():
             return True
     return False
 
