@@ -185,3 +185,76 @@ def test_all_units_together_count_as_one(organizer, atu, operators, operators_un
         pledge = sign_all(operators[:9] + fixers[:1], pledge)
     pledge.refresh_from_db()
     assert pledge.state == Pledge.State.ACTIVE
+
+
+def test_a_signer_who_leaves_no_longer_counts(pledge, operators, atu, sent):
+    """Of 12, 8 must sign. One of the first seven signers leaves: 6 of the 11 still asked
+    count, the next signature makes 7 of 11 (60% of 11 is 7), and the pledge goes on
+    without her: she is neither told nor listed."""
+    pledge = sign_all(operators[:7], pledge)
+    gone = operators[0]
+    Membership.objects.filter(organization=atu, person=gone).update(active=False)
+    assert progress.groups(pledge)[0].signed == 6  # her signature no longer counts
+
+    with sent():
+        services.sign(operators[7], pledge)  # 7 of the 11 still asked: 60% is met
+    pledge.refresh_from_db()
+
+    assert pledge.state == Pledge.State.ACTIVE
+    signed = set(pledge.signatures.values_list("person", flat=True))
+    assert signed == {person.pk for person in operators[1:8]}
+    alert = Alert.objects.get(kind=Alert.Kind.PLEDGE)
+    assert gone.pk not in alert.audience["person_ids"] and alert.context["percent"] == 64
+
+
+def test_a_signer_who_moves_to_another_unit_no_longer_counts_in_the_first(pledge, operators, atu):
+    pledge = sign_all(operators[:4], pledge)
+    elsewhere = Unit.objects.create(organization=atu, name="Metro Transit mechanics")
+    Membership.objects.filter(organization=atu, person=operators[0]).update(unit=elsewhere)
+
+    (group,) = progress.groups(pledge)
+    assert (group.eligible, group.signed) == (11, 3)
+
+
+def test_a_site_pledge_asks_the_members_at_that_site_only(organizer, atu, garage, operators, sent):
+    office = make_person(atu, name="Olivia Office")  # a member of ATU at no site
+    pledge = services.create_pledge(
+        organizer,
+        atu,
+        pledge_input(None, scope=Pledge.Scope.SITE, units=[], site=garage, threshold_value=50),
+    )
+    with pytest.raises(ValidationError):
+        services.sign(office, pledge)
+    with sent():
+        pledge = sign_all(operators[:6], pledge)
+    pledge.refresh_from_db()
+
+    assert pledge.state == Pledge.State.ACTIVE
+    alert = Alert.objects.get(kind=Alert.Kind.PLEDGE)
+    assert alert.context["group"] == "Metro Transit garage" and alert.context["percent"] == 50
+
+
+def test_an_organization_pledge_asks_every_active_member(organizer, atu, operators, sent):
+    office = make_person(atu, name="Olivia Office")
+    pledge = services.create_pledge(
+        organizer,
+        atu,
+        pledge_input(
+            None,
+            scope=Pledge.Scope.ORGANIZATION,
+            units=[],
+            threshold_kind=Pledge.ThresholdKind.COUNT,
+            threshold_value=3,
+        ),
+    )
+    with sent():
+        pledge = sign_all([office, operators[0]], pledge)
+        pledge.refresh_from_db()
+        assert pledge.state == Pledge.State.OPEN
+        assert progress.groups(pledge)[0].eligible == 14  # twelve operators, Olivia, Olga
+        services.sign(operators[1], pledge)
+    pledge.refresh_from_db()
+
+    assert pledge.state == Pledge.State.ACTIVE
+    signed = set(pledge.signatures.values_list("person", flat=True))
+    assert signed == {office.pk, operators[0].pk, operators[1].pk}

@@ -7,6 +7,7 @@ shows nothing at all.
 """
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tocsin.accounts.models import Membership, Unit
 
+from . import sealing
 from .models import Pledge
 
 UNDER_25, FROM_25, FROM_50, FROM_75, MET = "under_25", "25_50", "50_75", "over_75", "met"
@@ -97,19 +99,40 @@ def scope_name(pledge: Pledge) -> str:
     return pledge.organization.name
 
 
+def counted_signatures(pledge: Pledge) -> Counter:
+    """Count the signatures of members the pledge still asks, by the unit each is in now
+    (None for the one group of a site, an organization or units "all together").
+
+    A signer who has since left, been deactivated or erased, or moved out of the pledge's
+    units no longer counts. Their signature is sealed, so it is found the way a member's
+    own is: by the blind index of each member still asked.
+    """
+    index_of = sealing.signer_indexer(pledge.code)
+    per_unit = pledge.scope in (Pledge.Scope.UNIT, Pledge.Scope.UNITS_EACH)
+    group_of_index = {
+        index_of(str(public_id)): unit_id if per_unit else None
+        for public_id, unit_id in eligible_memberships(pledge).values_list(
+            "person__public_id", "unit_id"
+        )
+    }
+    counted: Counter = Counter()
+    for index in pledge.signatures.values_list("signer_index", flat=True):
+        if index in group_of_index:
+            counted[group_of_index[index]] += 1
+    return counted
+
+
 def groups(pledge: Pledge) -> list[Group]:
     eligible = eligible_memberships(pledge)
+    signed = counted_signatures(pledge)
     if pledge.scope in (Pledge.Scope.UNIT, Pledge.Scope.UNITS_EACH):
         sizes = dict(eligible.values("unit").annotate(n=Count("pk")).values_list("unit", "n"))
-        signed = dict(
-            pledge.signatures.values("group").annotate(n=Count("pk")).values_list("group", "n")
-        )
         return [
             Group(
                 unit.name,
                 unit,
                 sizes.get(unit.pk, 0),
-                signed.get(unit.pk, 0),
+                signed[unit.pk],
                 required_for(pledge, sizes.get(unit.pk, 0)),
                 pledge.min_group_size,
             )
@@ -121,7 +144,7 @@ def groups(pledge: Pledge) -> list[Group]:
             scope_name(pledge),
             None,
             size,
-            pledge.signatures.count(),
+            signed[None],
             required_for(pledge, size),
             pledge.min_group_size,
         )

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import os
+from collections.abc import Callable
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
@@ -71,7 +72,14 @@ def signer_index(pledge_code: str, person_public_id: str) -> str:
     The key is derived per pledge from the blind-index key, so the same member has unrelated
     indexes on two pledges and a copy of the database alone cannot test who signed.
     """
+    return signer_indexer(pledge_code)(person_public_id)
+
+
+def signer_indexer(pledge_code: str) -> Callable[[str], str]:
+    """Return signer_index for one pledge, its key derived once (for counting a unit)."""
     pledge_key = hmac.new(
         settings.TOCSIN_BLIND_INDEX_KEY.encode(), f"pledge:{pledge_code}".encode(), hashlib.sha256
     ).digest()
-    return hmac.new(pledge_key, person_public_id.encode(), hashlib.sha256).hexdigest()
+    return lambda person_public_id: hmac.new(
+        pledge_key, person_public_id.encode(), hashlib.sha256
+    ).hexdigest()

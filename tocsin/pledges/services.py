@@ -222,12 +222,20 @@ def activate_if_met(pledge_id: int) -> bool:
         return False
     signatures = list(pledge.signatures.all())
     signer_ids = [sealing.unseal(pledge.private_key, s.sealed_signer) for s in signatures]
-    people = {str(p.public_id): p for p in Person.objects.filter(public_id__in=signer_ids)}
+    # Only members the pledge still asks are unsealed, each counted in the unit they are in
+    # now (as progress counted them); a signer since erased, or gone, is deleted unread.
+    asked = {
+        str(m.person.public_id): m
+        for m in progress.eligible_memberships(pledge).select_related("person", "unit")
+    }
     for signature, signer_id in zip(signatures, signer_ids, strict=True):
-        signature.person = people.get(signer_id)
+        membership = asked.get(signer_id)
+        signature.person = membership.person if membership else None
+        if membership is not None:
+            signature.group = progress.group_of(pledge, membership)
         signature.sealed_signer = ""
-    Signature.objects.bulk_update(signatures, ["person", "sealed_signer"])
-    pledge.signatures.filter(person__isnull=True).delete()  # signers since erased
+    Signature.objects.bulk_update(signatures, ["person", "group", "sealed_signer"])
+    pledge.signatures.filter(person__isnull=True).delete()
     found = progress.groups(pledge)
     pledge.state, pledge.private_key = Pledge.State.ACTIVE, ""
     pledge.activated_at = timezone.now()
