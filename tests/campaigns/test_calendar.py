@@ -74,11 +74,14 @@ def test_it_serves_an_icalendar_document_to_anyone(feed):
     assert "\n" not in body.replace("\r\n", "")
 
 
-def test_it_holds_only_the_approved_public_events(feed):
-    titles = [event["SUMMARY"] for event in events(unfolded(feed.content.decode()))]
+def test_it_holds_the_public_events_and_marks_a_cancelled_one(feed):
+    status = {
+        event["SUMMARY"]: event["STATUS"] for event in events(unfolded(feed.content.decode()))
+    }
 
-    assert len(titles) == 2 and "Hidden vigil" in titles
-    assert not any("Members-only" in t or "Cancelled" in t for t in titles)
+    assert len(status) == 3 and not any("Members-only" in title for title in status)
+    assert status["Hidden vigil"] == "CONFIRMED"
+    assert status["Cancelled vigil"] == "CANCELLED"
 
 
 def test_its_lines_are_folded_at_75_octets(feed):
@@ -89,7 +92,7 @@ def test_its_lines_are_folded_at_75_octets(feed):
 
 
 def test_it_escapes_text_and_gives_utc_times(feed, nnu):
-    (first, _hidden) = events(unfolded(feed.content.decode()))
+    first = events(unfolded(feed.content.decode()))[0]
 
     assert first["SUMMARY"] == (
         "Vigil at Kaiser Oakland\\; candles\\, signs\\, and songs — bring a friend along please!"

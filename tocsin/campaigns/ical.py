@@ -50,8 +50,11 @@ def utc(moment: datetime) -> str:
 
 
 def public_events(campaign: Campaign):
+    """The campaign's public events, approved or cancelled: a calendar that subscribed to the
+    feed shows a cancelled vigil as cancelled, rather than silently dropping it."""
+    shown = [Event.State.APPROVED, Event.State.CANCELLED]
     return (
-        campaign.events.filter(visibility=Event.Visibility.PUBLIC, state=Event.State.APPROVED)
+        campaign.events.filter(visibility=Event.Visibility.PUBLIC, state__in=shown)
         .select_related("site", "organization")
         .order_by("starts_at", "id")
     )
@@ -84,7 +87,7 @@ def calendar(campaign: Campaign) -> str:
             f"SUMMARY:{escape(event.title)}",
             f"DESCRIPTION:{escape(description)}",
             f"URL:{url}",
-            "STATUS:CONFIRMED",
+            "STATUS:CANCELLED" if event.state == Event.State.CANCELLED else "STATUS:CONFIRMED",
         ]
         if not event.address_hidden_until_rsvp:
             lines.append(f"LOCATION:{escape(event.full_address)}")
