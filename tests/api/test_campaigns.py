@@ -9,7 +9,7 @@ from django.utils import timezone
 from tests.conftest import YEAR, make_person
 from tocsin.accounts.roles import Role
 from tocsin.campaigns import services
-from tocsin.campaigns.models import Event, Rsvp
+from tocsin.campaigns.models import Campaign, Event, Rsvp
 
 from .conftest import fields_named
 
@@ -109,6 +109,34 @@ def test_everything_of_an_event_is_404_to_an_outsider(api_as, outsider, vigil):
     ):
         assert response.status_code == 404
     assert not Rsvp.objects.exists()
+
+
+def test_an_outsider_cannot_create_or_list_anything_of_the_organization(
+    api_as, outsider, org, site
+):
+    api = api_as(outsider)
+    event = {
+        "organization": org.slug,
+        "kind": "rally",
+        "title": "Rally for our patients",
+        "site": site.code,
+        "starts_at": f"{YEAR}-01-26T18:00:00",
+        "ends_at": f"{YEAR}-01-26T19:00:00",
+    }
+    campaign = {
+        "organization": org.slug,
+        "name": "Week of action",
+        "starts_on": f"{YEAR}-01-26",
+        "ends_on": f"{YEAR}-02-04",
+    }
+
+    for response in (
+        api.post("/events", event),
+        api.post("/campaigns", campaign),
+        api.get("/campaigns", organization=org.slug),
+    ):
+        assert response.status_code == 404, response.content
+    assert not Event.objects.exists() and not Campaign.objects.exists()
 
 
 def test_an_organizer_creates_an_event_and_bad_fields_are_named(api_as, organizer, org, site):

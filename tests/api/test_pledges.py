@@ -80,6 +80,13 @@ def test_a_bad_pledge_names_its_fields_and_stores_nothing(organizer_api, operato
     assert Pledge.objects.count() == 0
 
 
+def test_an_outsider_cannot_create_one(api_as, outsider, operators_unit):
+    response = api_as(outsider).post("/pledges", body(operators_unit))
+
+    assert response.status_code == 404
+    assert Pledge.objects.count() == 0
+
+
 def test_a_member_who_is_not_an_organizer_cannot_create_one(api_as, operators, operators_unit):
     response = api_as(operators[0]).post("/pledges", body(operators_unit))
     assert response.status_code == 404 and Pledge.objects.count() == 0
