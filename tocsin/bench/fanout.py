@@ -10,7 +10,6 @@ server given: tocsin/bench/stores.py), and adds the peak memory of every process
 benchmark started.
 """
 
-import os
 import sys
 
 from tocsin.delivery.local_servers.smtp import free_port
@@ -36,26 +35,19 @@ def run_fanout(
 ) -> dict:
     """Run the benchmark and return its JSON fields."""
     with fresh_stores(database_url) as stores:
-        queue = queue_url or f"sqlite:///{stores.work}/queue.sqlite3"
         ports = {kind: free_port() for kind in ("smtp", "signal", "sms", "push")}
-        environment = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tocsin.bench.settings",
-            "TOCSIN_ENV": "development",
-            "TOCSIN_VAR_DIR": str(stores.work),
-            "DATABASE_URL": stores.database,
-            "TOCSIN_QUEUE_URL": queue,
-            "TOCSIN_QUEUE_IMMEDIATE": "0",
-            "TOCSIN_BENCH_QUEUE_NAME": stores.name,
-            "TOCSIN_SMTP_URL": f"smtp://127.0.0.1:{ports['smtp']}",
-            "TOCSIN_SIGNAL_URL": f"http://127.0.0.1:{ports['signal']}",
-            "TOCSIN_SMS_URL": f"http://127.0.0.1:{ports['sms']}",
-            "TOCSIN_BENCH_PUSH_PORT": str(ports["push"]),
+        environment = stores.child_environment(
+            queue_url,
+            TOCSIN_SMTP_URL=f"smtp://127.0.0.1:{ports['smtp']}",
+            TOCSIN_SIGNAL_URL=f"http://127.0.0.1:{ports['signal']}",
+            TOCSIN_SMS_URL=f"http://127.0.0.1:{ports['sms']}",
+            TOCSIN_BENCH_PUSH_PORT=str(ports["push"]),
             **{
                 f"TOCSIN_{channel}_RATE": UNLIMITED_RATE
                 for channel in ("EMAIL", "SIGNAL", "SMS", "PUSH")
             },
-        }
+        )
+        queue = environment["TOCSIN_QUEUE_URL"]
         command = [
             sys.executable,
             "-m",

@@ -8,7 +8,6 @@ from 127.0.0.1, and the default limit (a burst of 5, 20 an hour per address) wou
 all but the first five.
 """
 
-import os
 import sys
 
 from .stores import fresh_stores, peak_rss_mb, run_child
@@ -29,18 +28,9 @@ def run_reports(
 ) -> dict:
     """Run the benchmark and return its JSON fields."""
     with fresh_stores(database_url) as stores:
-        environment = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tocsin.bench.settings",
-            "TOCSIN_ENV": "development",
-            "TOCSIN_VAR_DIR": str(stores.work),
-            "DATABASE_URL": stores.database,
-            "TOCSIN_QUEUE_URL": f"sqlite:///{stores.work}/queue.sqlite3",
-            "TOCSIN_QUEUE_IMMEDIATE": "0",
-            "TOCSIN_BENCH_QUEUE_NAME": stores.name,
-            "TOCSIN_REPORT_BURST": UNLIMITED_REPORTS,
-            "TOCSIN_REPORTS_PER_HOUR": UNLIMITED_REPORTS,
-        }
+        environment = stores.child_environment(
+            TOCSIN_REPORT_BURST=UNLIMITED_REPORTS, TOCSIN_REPORTS_PER_HOUR=UNLIMITED_REPORTS
+        )
         budget = timeout - min(CHILD_MARGIN_SECONDS, timeout / 2)
         command = [
             sys.executable,

@@ -79,6 +79,22 @@ class FreshStores:
     def vendor(self) -> str:
         return "postgresql" if self.postgres else "sqlite"
 
+    def child_environment(self, queue_url: str | None = None, **more: str) -> dict[str, str]:
+        """The measuring child's environment: these stores, the bench settings, a queue (by
+        default a SQLite file in the directory) that no worker runs unless one is started,
+        and any `more` settings."""
+        return {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tocsin.bench.settings",
+            "TOCSIN_ENV": "development",
+            "TOCSIN_VAR_DIR": str(self.work),
+            "DATABASE_URL": self.database,
+            "TOCSIN_QUEUE_URL": queue_url or f"sqlite:///{self.work}/queue.sqlite3",
+            "TOCSIN_QUEUE_IMMEDIATE": "0",
+            "TOCSIN_BENCH_QUEUE_NAME": self.name,
+            **more,
+        }
+
 
 @contextlib.contextmanager
 def fresh_stores(database_url: str | None = None) -> Iterator[FreshStores]:

@@ -1,5 +1,6 @@
 """Benchmarks on fresh stores (docs/benchmarks.md): `tocsin bench fanout --recipients N`
-(the delivery engine) and `tocsin bench reports --reports N` (reports reaching the console).
+(the delivery engine), `tocsin bench reports --reports N` (reports reaching the console)
+and `tocsin bench ballots --roll N` (casting a secret ballot as the roll grows).
 """
 
 import json
@@ -56,13 +57,54 @@ class Command(BaseCommand):
             )
             if name == "reports":
                 command.add_argument("--database-url", help="postgres://… (default: SQLite).")
+        for name, text in (
+            ("ballots", "Cast K ballots of a vote whose roll is N; time each cast."),
+            (
+                "ballots-run",
+                "The measured part of ballots (run by ballots, in a fresh environment).",
+            ),
+        ):
+            command = commands.add_parser(name, help=text)
+            command.add_argument("--roll", type=int, required=True, help="Members on the roll.")
+            command.add_argument("--casts", type=int, help="Ballots to cast (min(N, 200)).")
+            command.add_argument(
+                "--timeout", type=float, default=600, help="Stop the whole run after this."
+            )
+            if name == "ballots":
+                command.add_argument("--database-url", help="postgres://… (default: SQLite).")
 
     def handle(self, *args, benchmark, **options):
-        if benchmark in {"reports", "reports-run"}:
+        if benchmark in {"ballots", "ballots-run"}:
+            result = self.ballots(benchmark, options)
+        elif benchmark in {"reports", "reports-run"}:
             result = self.reports(benchmark, options)
         else:
             result = self.fanout(benchmark, options)
         self.stdout.write(json.dumps(result))
+
+    def ballots(self, benchmark, options) -> dict:
+        if options["roll"] < 2:
+            raise CommandError("--roll must be at least 2.")
+        if options["casts"] is None:
+            options["casts"] = min(options["roll"], 200)
+        if not 1 <= options["casts"] <= options["roll"]:
+            raise CommandError(f"--casts must be between 1 and --roll ({options['roll']}).")
+        if benchmark == "ballots-run":
+            from tocsin.bench.ballots_run import measure_ballots
+
+            return measure_ballots(options)
+        from tocsin.bench.ballots import run_ballots
+        from tocsin.bench.stores import BenchError
+
+        try:
+            return run_ballots(
+                options["roll"],
+                options["casts"],
+                database_url=options["database_url"],
+                timeout=options["timeout"],
+            )
+        except BenchError as error:
+            raise CommandError(str(error)) from None
 
     def reports(self, benchmark, options) -> dict:
         if min(options["reports"], options["sites"], options["concurrency"]) < 1:
