@@ -189,6 +189,33 @@ def test_postgresqls_row_versions_do_not_single_out_the_ballot_just_cast(vote, o
         assert all(after[ballot][1] != ctid for ballot, (_xmin, ctid) in before.items())
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="xmin and ctid are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_in_a_large_unit_the_ballot_just_cast_hides_among_those_rewritten_with_it(
+    vote, operators, monkeypatch
+):
+    """Above REWRITTEN_WITH_A_CAST electors a cast rewrites that many ballots, drawn at
+    random, not the whole box: here 3 of the 6 operators' ballots."""
+    monkeypatch.setattr(services, "REWRITTEN_WITH_A_CAST", 3)
+
+    def versions() -> dict:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, option_id, xmin::text FROM votes_ballot WHERE vote_id = %s",
+                [vote.pk],
+            )
+            return {ballot: (option_id, xmin) for ballot, option_id, xmin in cursor.fetchall()}
+
+    for person, choice in zip(operators[:4], ["Yes", "No", "No", "Yes"], strict=True):
+        before = versions()
+        services.cast(person, vote, option(vote, choice))
+        after = versions()
+
+        (cast,) = [b for b in after if after[b][0] is not None and before[b][0] is None]
+        stamped_with_it = [b for b in after if after[b][1] == after[cast][1]]
+        assert len(stamped_with_it) == 3
+
+
 def test_the_dump_does_show_who_has_voted_as_the_roll_must(vote, ana, ben):
     """The same reading tells Ana's turnout from Ben's: the proof above is not blind."""
     savepoint = transaction.savepoint_create()

@@ -33,6 +33,8 @@ MAX_OPTIONS = 20
 LONGEST_VOTE = timedelta(days=366)
 RECEIPT_LENGTH = 16
 RECEIPT_PURPOSE = "votes.receipt"
+# How many ballots each cast rewrites along with the one it fills (all of a smaller box).
+REWRITTEN_WITH_A_CAST = 1000
 BALLOT_SALT = "tocsin.votes.ballot-link"
 # Pick a blank ballot this many times before giving up (two casts raced for the same one).
 PICK_ATTEMPTS = 20
@@ -301,14 +303,18 @@ def cast(person: Person, vote: Vote, option: VoteOption | None) -> str:
 
 
 def fill_a_blank_ballot(vote: Vote, option: VoteOption, receipt_hash: str) -> bool:
-    """Fill a blank ballot chosen at random, in one statement that rewrites the whole box.
+    """Fill a blank ballot chosen at random, in one statement that rewrites it together with
+    other ballots of the box: the whole box when the roll is at most REWRITTEN_WITH_A_CAST,
+    that many ballots drawn at random otherwise.
 
-    Rewriting every ballot of the vote, not just the one filled, matters on PostgreSQL:
-    each update writes a new row version stamped with its transaction (xmin) and placed
-    where it lands (ctid), so updating one row per cast would order the box by casting for
-    anyone with plain SQL. After the rewrite every ballot carries the last cast's stamp and
-    keeps its place. It also locks the box, so casts of one vote take turns.
+    On PostgreSQL each update writes a new row version stamped with its transaction (xmin)
+    and placed where it lands (ctid), so updating one row per cast would order the box by
+    casting for anyone with plain SQL. Rewritten with the others, the ballot just cast
+    shares its stamp with all of them and lands among them, no differently. Drawing the
+    others, rather than always the whole box, keeps a cast's cost bounded in a large unit
+    (docs/benchmarks.md, `tocsin bench ballots`).
     """
+    whole_box_too_big = roll_size(vote) > REWRITTEN_WITH_A_CAST
     for _attempt in range(PICK_ATTEMPTS):
         blank = (
             Ballot.objects.filter(vote=vote, option__isnull=True)
@@ -318,9 +324,13 @@ def fill_a_blank_ballot(vote: Vote, option: VoteOption, receipt_hash: str) -> bo
         )
         if blank is None:
             return False
+        box = Ballot.objects.filter(vote=vote)
+        if whole_box_too_big:
+            others = box.exclude(pk=blank).order_by("?").values_list("pk", flat=True)
+            box = Ballot.objects.filter(pk__in=[blank, *others[: REWRITTEN_WITH_A_CAST - 1]])
         chosen = When(pk=blank, option__isnull=True, then=Value(option.pk))
         hashed = When(pk=blank, option__isnull=True, then=Value(receipt_hash))
-        Ballot.objects.filter(vote=vote).update(
+        box.update(
             option=Case(chosen, default=F("option"), output_field=BigIntegerField()),
             receipt_hash=Case(hashed, default=F("receipt_hash")),
         )
