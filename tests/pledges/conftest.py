@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.conftest import make_org, make_person, make_site, member_client, verified_client
+from tests.conftest import make_org, make_person, make_site, verified_client
 from tocsin.accounts.models import ContactPoint, Membership, Unit
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact
@@ -106,6 +106,3 @@ def pledge_input(unit, **changes) -> services.PledgeInput:
 @pytest.fixture
 def pledge(organizer, atu, operators_unit, operators):
     return services.create_pledge(organizer, atu, pledge_input(operators_unit))
-
-
-member_session = member_client

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import make_person
+from tests.conftest import make_person, member_client
 from tocsin.accounts.models import Membership
 from tocsin.audit.models import AuditEntry
 from tocsin.delivery.models import Alert, Delivery
@@ -13,7 +13,7 @@ from tocsin.delivery.rendering import link_token
 from tocsin.pledges import services
 from tocsin.pledges.models import Pledge
 
-from .conftest import ACTION, member_session
+from .conftest import ACTION
 
 
 def form(unit, **changes):
@@ -117,7 +117,7 @@ def test_sending_the_pledge_reaches_every_member_asked_with_a_link_to_sign(
 
 
 def test_a_member_signs_and_withdraws_from_their_page(client, pledge, operators):
-    member_session(client, operators[1])
+    member_client(client, operators[1])
     url = reverse("pledges:my_pledge", kwargs={"pledge": pledge.code})
     assert client.post(url, {"do": "sign"}).status_code == 302
     assert services.has_signed(operators[1], pledge)
@@ -131,7 +131,7 @@ def test_a_member_signs_and_withdraws_from_their_page(client, pledge, operators)
 
 def test_a_member_the_pledge_does_not_ask_gets_404(client, atu, pledge):
     mechanic = make_person(atu, name="Mo Mechanic")
-    member_session(client, mechanic)
+    member_client(client, mechanic)
     url = reverse("pledges:my_pledge", kwargs={"pledge": pledge.code})
     assert client.get(url).status_code == 404
     assert client.post(url, {"do": "sign"}).status_code == 404
@@ -140,7 +140,7 @@ def test_a_member_the_pledge_does_not_ask_gets_404(client, atu, pledge):
 
 
 def test_the_member_page_speaks_spanish(client, pledge, operators):
-    member_session(client, operators[0])
+    member_client(client, operators[0])
     page = client.get(reverse("pledges:my_pledge", kwargs={"pledge": pledge.code}))
     assert "Me comprometo" in page.content.decode()
 

@@ -163,30 +163,33 @@ def test_the_sqlite_rowids_of_the_box_were_all_given_before_the_first_ballot(vot
         assert cursor.fetchall() == before
 
 
+def row_versions(vote) -> dict:
+    """Each ballot of the vote's box: its option, and PostgreSQL's stamp (xmin) and place
+    (ctid) of the row version that holds it now."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, option_id, xmin::text, ctid::text FROM votes_ballot WHERE vote_id = %s",
+            [vote.pk],
+        )
+        return {ballot: (option_id, xmin, ctid) for ballot, option_id, xmin, ctid in cursor}
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="xmin and ctid are PostgreSQL's")
 @pytest.mark.django_db(transaction=True)
 def test_postgresqls_row_versions_do_not_single_out_the_ballot_just_cast(vote, operators):
     """Each update writes a new row version, stamped (xmin) with its transaction and placed
     (ctid) where it lands: filling one ballot per cast would leave each filled ballot
     stamped with its own cast, so the box would read in the order people voted, with plain
-    SQL. Each cast rewrites the whole box instead: every ballot takes the same stamp and a
-    new place, the one filled no differently from the rest."""
-
-    def versions() -> dict:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT id, xmin::text, ctid::text FROM votes_ballot WHERE vote_id = %s",
-                [vote.pk],
-            )
-            return {ballot: (xmin, ctid) for ballot, xmin, ctid in cursor.fetchall()}
+    SQL. Each cast rewrites the whole box instead (a box of up to REWRITTEN_WITH_A_CAST):
+    every ballot takes the same stamp and a new place, the one filled no differently."""
 
     for person, choice in zip(operators[:4], ["Yes", "No", "No", "Yes"], strict=True):
-        before = versions()
+        before = row_versions(vote)
         services.cast(person, vote, option(vote, choice))
-        after = versions()
+        after = row_versions(vote)
 
-        assert len({xmin for xmin, _ctid in after.values()}) == 1
-        assert all(after[ballot][1] != ctid for ballot, (_xmin, ctid) in before.items())
+        assert len({xmin for _option, xmin, _ctid in after.values()}) == 1
+        assert all(after[ballot][2] != ctid for ballot, (*_, ctid) in before.items())
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="xmin and ctid are PostgreSQL's")
@@ -198,18 +201,10 @@ def test_in_a_large_unit_the_ballot_just_cast_hides_among_those_rewritten_with_i
     random, not the whole box: here 3 of the 6 operators' ballots."""
     monkeypatch.setattr(services, "REWRITTEN_WITH_A_CAST", 3)
 
-    def versions() -> dict:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT id, option_id, xmin::text FROM votes_ballot WHERE vote_id = %s",
-                [vote.pk],
-            )
-            return {ballot: (option_id, xmin) for ballot, option_id, xmin in cursor.fetchall()}
-
     for person, choice in zip(operators[:4], ["Yes", "No", "No", "Yes"], strict=True):
-        before = versions()
+        before = row_versions(vote)
         services.cast(person, vote, option(vote, choice))
-        after = versions()
+        after = row_versions(vote)
 
         (cast,) = [b for b in after if after[b][0] is not None and before[b][0] is None]
         stamped_with_it = [b for b in after if after[b][1] == after[cast][1]]
