@@ -3,13 +3,12 @@
 Each cast rewrites other ballots of the vote with the one it fills, in one statement: the
 whole box up to 1,000 electors, 1,000 ballots above (decision 0011). The measuring happens
 in a child (`tocsin bench ballots-run`, tocsin/bench/ballots_run.py) whose environment
-names a fresh database and a temporary VAR_DIR (tocsin/bench/stores.py). The ballot alert that sending the ballots
-makes is queued in that directory's queue and never sent: no worker runs.
+names a fresh database and a temporary VAR_DIR (tocsin/bench/stores.py). The ballot alert
+that sending the ballots makes is queued in that directory's queue and never sent: no
+worker runs.
 """
 
-import sys
-
-from .stores import fresh_stores, peak_rss_mb, run_child
+from .stores import fresh_stores, measuring_command, peak_rss_mb, run_child
 
 # The child stops casting and reports what it has this long before the run's timeout (at
 # most half of it), time enough to count the box and print.
@@ -22,16 +21,8 @@ def run_ballots(
     """Run the benchmark and return its JSON fields."""
     with fresh_stores(database_url) as stores:
         environment = stores.child_environment()
-        budget = timeout - min(CHILD_MARGIN_SECONDS, timeout / 2)
-        command = [
-            sys.executable,
-            "-m",
-            "tocsin",
-            "bench",
-            "ballots-run",
-            f"--roll={roll}",
-            f"--casts={casts}",
-            f"--timeout={budget:g}",
-        ]
+        command = measuring_command(
+            "ballots-run", timeout, CHILD_MARGIN_SECONDS, roll=roll, casts=casts
+        )
         result = run_child(command, environment, timeout)
     return {**result, "peak_rss_mb": peak_rss_mb(), "database": stores.vendor}

@@ -8,9 +8,7 @@ from 127.0.0.1, and the default limit (a burst of 5, 20 an hour per address) wou
 all but the first five.
 """
 
-import sys
-
-from .stores import fresh_stores, peak_rss_mb, run_child
+from .stores import fresh_stores, measuring_command, peak_rss_mb, run_child
 
 # Far above the benchmark's own reports, all of which come from one address.
 UNLIMITED_REPORTS = str(10**9)
@@ -31,17 +29,13 @@ def run_reports(
         environment = stores.child_environment(
             TOCSIN_REPORT_BURST=UNLIMITED_REPORTS, TOCSIN_REPORTS_PER_HOUR=UNLIMITED_REPORTS
         )
-        budget = timeout - min(CHILD_MARGIN_SECONDS, timeout / 2)
-        command = [
-            sys.executable,
-            "-m",
-            "tocsin",
-            "bench",
+        command = measuring_command(
             "reports-run",
-            f"--reports={reports}",
-            f"--sites={sites}",
-            f"--concurrency={concurrency}",
-            f"--timeout={budget:g}",
-        ]
+            timeout,
+            CHILD_MARGIN_SECONDS,
+            reports=reports,
+            sites=sites,
+            concurrency=concurrency,
+        )
         result = run_child(command, environment, timeout)
     return {**result, "peak_rss_mb": peak_rss_mb(), "database": stores.vendor}

@@ -15,6 +15,7 @@ import secrets
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -113,6 +114,15 @@ def fresh_stores(database_url: str | None = None) -> Iterator[FreshStores]:
         if postgres:
             drop_postgres(database_url, name)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def measuring_command(benchmark: str, timeout: float, margin: float, **arguments) -> list[str]:
+    """The command line of a measuring child, `tocsin bench <benchmark> --name=value …`,
+    whose own --timeout is the run's less `margin` (at most half of it), so that it stops
+    and prints what it has before the run's timeout kills it."""
+    budget = timeout - min(margin, timeout / 2)
+    options = [f"--{name}={value}" for name, value in arguments.items()]
+    return [sys.executable, "-m", "tocsin", "bench", benchmark, *options, f"--timeout={budget:g}"]
 
 
 def run_child(command: list[str], environment: dict[str, str], timeout: float) -> dict:
