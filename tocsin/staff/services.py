@@ -263,7 +263,17 @@ def invite_to_sign_in(actor: Person, membership: Membership) -> ContactPoint:
 
 @transaction.atomic
 def set_password(person: Person, password: str) -> None:
-    """Set a password chosen through a link. The view also lifts any sign-in lock-out."""
+    """Set a password chosen through a link, and lift the slow-down of the second factor.
+
+    Only someone who knew the old password could fail the second factor often enough to
+    slow it (django-otp doubles its wait after each wrong code); with a new password they
+    are shut out, so its owner need not wait for them. The view forgets this address's
+    sign-in failures.
+    """
     person.set_password(password)
     person.save(update_fields=["password"])
+    for devices in (TOTPDevice.objects, StaticDevice.objects):
+        devices.filter(user=person).update(
+            throttling_failure_count=0, throttling_failure_timestamp=None
+        )
     record(person, "staff.password.set", person)
