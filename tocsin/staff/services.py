@@ -193,13 +193,22 @@ def schedule_password_link(contact: ContactPoint) -> None:
 
 
 def request_password_link(email: str) -> None:
-    """Send a link to choose a password, when the email is a privileged person's sign-in.
+    """Have a link to choose a password sent, when the email is a privileged person's sign-in.
 
-    Returns nothing either way, so that the page asking cannot tell who has an account.
-    At most PASSWORD_LINKS_PER_HOUR links a person an hour; more requests are dropped.
+    Returns nothing either way, so that the page asking cannot tell who has an account, and
+    does the same work either way: one look-up and one job, which decides (decision 0014).
     """
+    from .tasks import answer_password_link_request
+
     person = find_person_by_login(email)
-    if person is None or not person.is_active or not person.is_privileged:
+    transaction.on_commit(partial(answer_password_link_request, person.pk if person else 0))
+
+
+def send_password_link_if_due(person_id: int) -> None:
+    """Send the link a request asked for, to a privileged person's confirmed sign-in email,
+    at most PASSWORD_LINKS_PER_HOUR times an hour; more requests are dropped."""
+    person = Person.objects.filter(pk=person_id, is_active=True).first()
+    if person is None or not person.is_privileged:
         return
     contact = sign_in_contact(person)
     if contact is None:
