@@ -188,3 +188,56 @@ def test_a_new_password_lifts_the_slow_down_of_a_second_factor_someone_else_fail
     assert response.status_code == 302
     assert response["Location"] == CONSOLE
     assert thief.get(CONSOLE).status_code == 302  # the old password's session is gone
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_on_her_phone_in_spanish_dana_signs_in_with_her_code_while_her_account_is_slowed(
+    phone_in, live_server
+):
+    from tests.conftest import make_org
+
+    org = make_org()
+    person = make_person(
+        org, Role.DISPATCHER, email=DANA_EMAIL, password=DANA_PASSWORD, name="Dana", language="es"
+    )
+    device = services.pending_authenticator(person)
+    device.confirmed = True
+    device.save()
+    for n in range(1, 25):
+        sign_in(from_address(f"10.6.{n}.1"), DANA_EMAIL, f"guess {n}")
+    page = phone_in("es")
+
+    page.goto(live_server.url + "/staff/login/?next=" + CONSOLE)
+    page.get_by_label("Correo electrónico").fill(DANA_EMAIL)
+    page.get_by_label("Contraseña").fill(DANA_PASSWORD)
+    page.get_by_role("button", name="Iniciar sesión").click()
+
+    assert page.get_by_text("El inicio de sesión en esta cuenta va más lento").is_visible()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, "the page fits a phone's width"
+    page.get_by_label("Contraseña").fill(DANA_PASSWORD)
+    page.get_by_label("Código de su aplicación de autenticación, o un código de respaldo").fill(
+        code_for(device)
+    )
+    page.get_by_role("button", name="Iniciar sesión").click()
+
+    page.wait_for_url(re.compile(re.escape(CONSOLE) + "$"))
+
+
+def test_each_further_guess_on_a_slowed_account_doubles_its_wait_from_any_address(dana, settings):
+    """Reusing addresses that already failed does not make the account's slow-down any
+    shorter: every guess it lets through doubles the wait for the next."""
+    settings.TOCSIN_SIGN_IN_FIRST_WAIT = 1
+    for n in range(1, 21):
+        sign_in(from_address(f"10.5.{n}.1"), DANA_EMAIL, f"guess {n}")
+
+    waits = []
+    for _round in range(2):
+        time.sleep(waits[-1] + 0.1 if waits else 1.1)
+        answer = sign_in(from_address("10.5.1.1"), DANA_EMAIL, "yet another guess")
+        assert answer.status_code == 429
+        text = answer.content.decode()
+        waits.append(int(re.search(r"try again in (\d+) second", text).group(1)))
+
+    assert waits == [2, 4]

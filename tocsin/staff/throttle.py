@@ -14,9 +14,9 @@ checked, and says how long the request must wait:
 - **Per account, across addresses.** When failures from many addresses add up to
   `TOCSIN_SIGN_IN_ACCOUNT_LIMIT` (each address counting at most `AXES_FAILURE_LIMIT`, so one
   address alone never gets there), a password *alone* is checked only once per wait for the
-  whole account (15 seconds, doubling, at most 15 minutes). A password typed with a valid
-  code from the person's authenticator app (or a backup code) does not wait: it proves
-  what the attacker cannot.
+  whole account (15 seconds, doubling with every further failure on the account, at most 15
+  minutes). A password typed with a valid code from the person's authenticator app (or a
+  backup code) does not wait: it proves what the attacker cannot.
 
 An address is the IPv4 address, or the /64 network of an IPv6 address (one subscriber's
 network, which one person can fill with addresses at will). Every answer depends only on
@@ -99,19 +99,20 @@ def verdict(request: HttpRequest, email: str) -> Verdict:
     )
     here = client_address(request)
     address_failures, address_last = 0, None
-    account_failures, account_last = 0, None
+    spread, total, account_last = 0, 0, None
     for row in rows:
         if row["ip_address"] == here:
             address_failures, address_last = row["failures"], row["last"]
-        account_failures += min(row["failures"], limit)
+        # One address counts at most `limit` towards the account's slow-down, so that one
+        # address alone never starts it; once started, every failure makes it longer.
+        spread += min(row["failures"], limit)
+        total += row["failures"]
         account_last = max(account_last or row["last"], row["last"])
+    account_limit = settings.TOCSIN_SIGN_IN_ACCOUNT_LIMIT
+    account_wait = wait_after(total, account_limit) if spread >= account_limit else timedelta(0)
     return Verdict(
         address_wait=_seconds_left(address_last, wait_after(address_failures, limit), now),
-        account_wait=_seconds_left(
-            account_last,
-            wait_after(account_failures, settings.TOCSIN_SIGN_IN_ACCOUNT_LIMIT),
-            now,
-        ),
+        account_wait=_seconds_left(account_last, account_wait, now),
     )
 
 
