@@ -182,19 +182,28 @@ LOGIN_REDIRECT_URL = "staff:home"
 # A link to choose one's password (a reset or an admin's invitation) works for a day.
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
-# Lock-out after repeated sign-in failures (django-axes).
+# Sign-in failures slow the guesser down and lock nobody out (decision 0014). django-axes
+# records each failure per account (its email's blind index) and address, and remembers it
+# for a day; tocsin.staff.throttle decides from those records, so axes itself never locks.
 AXES_FAILURE_LIMIT = env_int("TOCSIN_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = 0.25  # hours
-# Lock the account (by its email's blind index), not the address: a union hall's volunteers
-# share one public IP, and locking it would lock them all out during a raid.
-AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCK_OUT_AT_FAILURE = False
+AXES_COOLOFF_TIME = 24  # hours
+# Per account *and* address: an attacker slows only their own address, and a union hall's
+# volunteers behind one public IP are not slowed by each other's failures.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# An IPv6 client counts by its /64, which one person can fill with addresses at will.
+AXES_CLIENT_IP_CALLABLE = "tocsin.staff.throttle.client_address"
 AXES_USERNAME_FORM_FIELD = "email"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "staff/locked_out.html"
 # Never write what was typed into the user name box to the database or the logs in plain text.
-AXES_SENSITIVE_PARAMETERS = ["password", "email"]
+AXES_SENSITIVE_PARAMETERS = ["password", "email", "code"]
 AXES_USERNAME_CALLABLE = "tocsin.accounts.backends.axes_username"
+# Failures from many addresses on one account (each address counting at most
+# AXES_FAILURE_LIMIT) past which a password alone waits; a password with a code does not.
+TOCSIN_SIGN_IN_ACCOUNT_LIMIT = 4 * AXES_FAILURE_LIMIT
+# The first wait in seconds, doubling with each further failure, up to the longest.
+TOCSIN_SIGN_IN_FIRST_WAIT = 15
+TOCSIN_SIGN_IN_LONGEST_WAIT = 15 * 60
 
 OTP_TOTP_ISSUER = "Tocsin"
 

@@ -17,7 +17,7 @@ from tocsin.audit.models import AuditEntry
 from tocsin.core import geo
 from tocsin.core.access import MEMBER_SESSION_KEY
 
-from .conftest import code_in
+from .conftest import CODE, code_in
 
 
 def join_data(**changes):
@@ -153,20 +153,51 @@ def test_a_new_code_replaces_the_old_one(client, site, smtp_server, capture):
     assert contact.confirmed
 
 
-def test_it_names_the_field_when_a_contact_is_taken_and_stores_nothing(
-    client, site, confirmed_member, smtp_server, capture
+def test_a_taken_address_becomes_a_claim_that_never_confirms_and_its_owner_is_told(
+    client, site, confirmed_member, smtp_server, http_gateway, settings, capture
 ):
-    people_before = Person.objects.count()
+    settings.TOCSIN_SMS_URL = http_gateway.url
 
     response = join(client, site, capture, email="ROSA@example.org", sms="+1 612 555 0199")
 
-    assert response.status_code == 200
-    errors = response.context["form"].errors
-    assert list(errors) == ["email"]
-    assert "email address is already in Tocsin" in errors["email"][0]
-    assert Person.objects.count() == people_before
-    assert find_contact("sms", "+16125550199") is None
-    assert smtp_server.messages == []
+    assert response.status_code == 302
+    assert response["Location"] == reverse("joining:confirm")
+    joiner = Person.objects.get(display_name="Lupe")
+    claim, phone = joiner.contacts.order_by("preference")
+    assert (claim.channel, claim.confirmed) == ("email", False)
+    assert find_contact("email", "rosa@example.org").person == confirmed_member
+    assert find_contact("sms", "+16125550199") == phone
+    [notice] = smtp_server.wait_for(1)
+    assert notice["to"] == ["rosa@example.org"]
+    assert "/me/link/" in notice["body"] and not CODE.search(notice["body"].split("http")[0])
+    [code_message] = http_gateway.requests  # the free number gets its code as usual
+    assert b"Body=" in code_message["body"]
+
+    for attempt in range(6):
+        client.post(reverse("joining:confirm"), {"contact": claim.pk, "code": f"{attempt:06d}"})
+    claim.refresh_from_db()
+    assert not claim.confirmed
+    assert MEMBER_SESSION_KEY not in client.session
+
+
+def test_a_claim_becomes_a_contact_once_its_owner_has_left(
+    client, site, confirmed_member, smtp_server, capture
+):
+    join(client, site, capture, email="rosa@example.org")
+    claim = Person.objects.get(display_name="Lupe").contacts.get()
+    smtp_server.wait_for(1)
+    confirmed_member.delete()
+    AuditEntry.objects.filter(action="joining.contact.code_requested").update(
+        at=AuditEntry.objects.get(action="joining.contact.code_requested").at.replace(year=2020)
+    )
+
+    with capture(execute=True):
+        client.post(reverse("joining:resend_code"), {"contact": claim.pk})
+    code = code_in(smtp_server.wait_for(2)[1])
+    response = client.post(reverse("joining:confirm"), {"contact": claim.pk, "code": code})
+
+    assert response["Location"] == reverse("joining:welcome")
+    assert find_contact("email", "rosa@example.org") == claim
 
 
 @pytest.mark.parametrize(

@@ -62,15 +62,34 @@ def test_it_adds_a_contact_and_confirms_it_with_its_code(
     assert new.confirmed
 
 
-def test_it_names_the_field_when_an_added_contact_is_taken(rosa_client, org, member):
-    from tocsin.accounts.services.people import add_contact
+def test_adding_someone_elses_number_answers_as_for_a_new_one_and_tells_its_owner(
+    rosa_client, confirmed_member, org, member, sms_gateway, capture
+):
+    from tocsin.accounts.services.people import add_contact, find_contact
 
     add_contact(member, ContactPoint.Channel.SMS, "+1 612 555 0123")
+    with capture(execute=True):
+        response = rosa_client.post(
+            reverse("joining:contacts"),
+            {"action": "add", "channel": "sms", "address": "(612) 555-0123"},
+            follow=True,
+        )
+
+    assert "Enviamos un código" in response.content.decode()
+    claim = confirmed_member.contacts.get(channel="sms")
+    assert not claim.confirmed
+    assert find_contact("sms", "+16125550123").person == member
+    [notice] = sms_gateway.wait_for(1)
+    assert notice["to"] == "+16125550123"
+    assert "/me/link/" in notice["text"]  # not confirmed yet: where to ask for a link
+
+
+def test_it_names_the_field_when_i_add_my_own_contact_again(rosa_client):
     response = rosa_client.post(
         reverse("joining:contacts"),
-        {"action": "add", "channel": "sms", "address": "(612) 555-0123"},
+        {"action": "add", "channel": "email", "address": "ROSA@example.org"},
     )
-    assert "ya recibe mensajes de texto" in response.context["add_form"].errors["address"][0]
+    assert "Este ya es uno de tus contactos." in response.context["add_form"].errors["address"][0]
 
 
 def test_it_masks_addresses_until_i_ask_to_see_them(rosa_client):

@@ -43,4 +43,4 @@ def test_it_explains_a_lockout_in_spanish(client, admin):
     assert response.status_code == 429
     page = response.content.decode()
     assert "Demasiados intentos fallidos" in page
-    assert "Vuelva a intentarlo en 15 minutos." in page
+    assert "Vuelva a intentarlo en 15 segundos." in page

@@ -70,7 +70,7 @@ def test_it_refuses_a_person_with_a_password_but_only_the_member_role(client, or
     assert "_auth_user_id" not in client.session
 
 
-def test_it_locks_out_after_five_failures_even_with_the_right_password(client, admin):
+def test_it_pauses_the_address_after_five_failures_even_with_the_right_password(client, admin):
     for attempt in range(4):
         assert sign_in(client, password=f"wrong {attempt}").status_code == 200
     fifth = sign_in(client, password="wrong again")
@@ -83,7 +83,7 @@ def test_it_locks_out_after_five_failures_even_with_the_right_password(client, a
     assert "_auth_user_id" not in client.session
 
 
-def test_it_locks_one_account_without_locking_the_others_on_the_same_network(
+def test_it_pauses_one_account_without_pausing_the_others_on_the_same_network(
     client, admin, responder
 ):
     for attempt in range(5):

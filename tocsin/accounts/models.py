@@ -3,8 +3,10 @@
 There is never a field for immigration status or citizenship, and there must never be one.
 """
 
+import json
 import uuid
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.exceptions import ValidationError
@@ -292,6 +294,25 @@ class ContactPoint(models.Model):
         if self.channel == self.Channel.PUSH:
             return "…"
         return f"…{address[-4:]}"
+
+    def push_service(self) -> str:
+        """Return the host of a push subscription's service (fcm.googleapis.com), or ""."""
+        if self.channel != self.Channel.PUSH:
+            return ""
+        try:
+            return urlsplit(json.loads(self.address)["endpoint"]).hostname or ""
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return ""
+
+    def revealed(self) -> str:
+        """Return the address as a screen or the API may show it in full.
+
+        A push subscription is never shown: its endpoint and keys let whoever holds them push
+        to the member's browser. The host of its push service stands in for it.
+        """
+        if self.channel == self.Channel.PUSH:
+            return self.push_service() or "…"
+        return self.address or ""
 
 
 class Membership(models.Model):

@@ -198,7 +198,10 @@ class MembershipPatch(Schema):
 
 class ContactOut(Schema):
     channel: Channel
-    address: str = Field(description="masked unless the request asked ?reveal=contacts")
+    address: str = Field(
+        description="masked unless the request asked ?reveal=contacts; a web push "
+        "subscription shows only its push service's host, never its endpoint or keys"
+    )
     confirmed: bool
     preference: int
 

@@ -132,6 +132,7 @@ ACTION_LABELS = {
     "joining.contact.reordered": _("changed the order of their contact addresses"),
     "joining.contacts.revealed": _("looked at their own contact addresses"),
     "joining.member_link.requested": _("asked for a sign-in link"),
+    "joining.contact.join_attempted": _("was told someone tried to join with their contact"),
     "joining.push.subscribed": _("turned on phone notifications"),
     "joining.push.unsubscribed": _("turned off phone notifications"),
     "imports.members.imported": _("imported members from a CSV"),

@@ -2,14 +2,25 @@
 codes or links only after the transaction commits.
 
 Audit entries name people by public id and contacts by channel and row id, never by address.
+
+Nobody learns from a public form whether an address is in Tocsin (decision 0014). A join, or
+a member adding a contact, that types an address someone else already has gets a *claim*: an
+unconfirmed contact like any other, except that its blind index is random, so it matches no
+look-up and owns nothing. The joiner sees the same pages, with a code form for it; no code
+ever reaches them, since the job that would send one tells the address's owner instead
+(tasks.py). The member-link request and the password link do the same work whether or not
+the address is found, and leave what differs to the job.
 """
 
+import secrets
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from functools import partial
+from functools import cache, partial
 
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -28,13 +39,14 @@ from tocsin.accounts.services import people, subscriptions
 from tocsin.audit.models import AuditEntry
 from tocsin.audit.services import record
 from tocsin.core.crypto import blind_index
-from tocsin.delivery.tasks import send_confirmation_code, send_member_link
+from tocsin.delivery.tasks import send_member_link
 
 # Channels a person can give when joining or later; web push is added by the browser itself.
 JOIN_CHANNELS = (ContactPoint.Channel.EMAIL, ContactPoint.Channel.SMS, ContactPoint.Channel.SIGNAL)
 CODE_RESEND_SECONDS = 60
 CODES_PER_HOUR = 5
 LINKS_PER_HOUR = 3
+NOTICES_PER_HOUR = 3
 
 
 @dataclass(frozen=True)
@@ -44,24 +56,6 @@ class Area:
     lat: float | Decimal | str
     lng: float | Decimal | str
     radius_m: int | str
-
-
-def taken_message(channel: str) -> str:
-    messages: dict[str, str] = {
-        ContactPoint.Channel.EMAIL: _(
-            "This email address is already in Tocsin. If it is yours, ask for a link to "
-            "manage your alerts instead."
-        ),
-        ContactPoint.Channel.SMS: _(
-            "This phone number already gets text messages from Tocsin. If it is yours, ask for "
-            "a link to manage your alerts instead."
-        ),
-        ContactPoint.Channel.SIGNAL: _(
-            "This Signal number is already in Tocsin. If it is yours, ask for a link to manage "
-            "your alerts instead."
-        ),
-    }
-    return messages.get(channel, _("This contact is already in Tocsin."))
 
 
 def check_profile(display_name: str, language: str) -> tuple[str, str]:
@@ -81,16 +75,78 @@ def check_profile(display_name: str, language: str) -> tuple[str, str]:
 
 
 def add_unconfirmed_contact(person: Person, channel: str, address: str, preference: int):
-    """Add a contact waiting for its code; errors are keyed by the channel's form field."""
+    """Add a contact waiting for its code; errors are keyed by the channel's form field.
+
+    An address someone else already has becomes a claim (see the module's docstring), so the
+    answer is the same whether or not it is in Tocsin. Both paths do the same database work.
+    """
     if channel not in JOIN_CHANNELS:
         raise ValidationError({"channel": _("Choose email, text message or Signal.")})
-    existing = people.find_contact(channel, address)
-    if existing is not None:
-        raise ValidationError({channel: taken_message(channel)})
     try:
-        return people.add_contact(person, channel, address, preference=preference)
+        normalized, index = people.contact_index_for(channel, address)
     except ValidationError as error:
-        raise ValidationError({channel: error.message_dict["address"]}) from None
+        raise ValidationError({channel: error.messages}) from None
+    existing = ContactPoint.objects.filter(channel=channel, address_index=index).first()
+    if existing is not None and existing.person_id == person.pk:
+        raise ValidationError({channel: _("This is already one of your contacts.")})
+    if existing is None:
+        try:
+            with transaction.atomic():
+                return ContactPoint.objects.create(
+                    person=person,
+                    channel=channel,
+                    address=normalized,
+                    address_index=index,
+                    preference=preference,
+                )
+        except IntegrityError:
+            pass  # Someone else took the address this instant: it becomes a claim.
+    with transaction.atomic():
+        return ContactPoint.objects.create(
+            person=person,
+            channel=channel,
+            address=normalized,
+            address_index=secrets.token_hex(32),
+            preference=preference,
+        )
+
+
+def is_claim(contact: ContactPoint) -> bool:
+    """Whether the contact is a claim on an address another person has (its index is random)."""
+    try:
+        _normalized, index = people.contact_index_for(contact.channel, contact.address)
+    except ValidationError:
+        return True
+    return index != contact.address_index
+
+
+def owner_of(claim: ContactPoint) -> ContactPoint | None:
+    """Return the contact that holds the claimed address, if it is still held."""
+    owner = people.find_contact(claim.channel, claim.address)
+    return owner if owner is not None and owner.pk != claim.pk else None
+
+
+def promote_claim(claim: ContactPoint) -> bool:
+    """Turn a claim whose address nobody holds any more into an ordinary contact."""
+    _normalized, index = people.contact_index_for(claim.channel, claim.address)
+    try:
+        with transaction.atomic():
+            ContactPoint.objects.filter(pk=claim.pk).update(address_index=index)
+    except IntegrityError:
+        return False
+    claim.address_index = index
+    return True
+
+
+def issue_unusable_code(claim: ContactPoint) -> None:
+    """Give a claim a code nobody will ever see, so that its attempts and expiry behave
+    exactly as a real contact's do: every code typed for it is wrong."""
+    claim.code_hash = make_password(secrets.token_urlsafe(32))
+    claim.code_expires_at = timezone.now() + timedelta(
+        minutes=settings.TOCSIN_CONFIRMATION_CODE_MINUTES
+    )
+    claim.code_attempts = 0
+    claim.save(update_fields=["code_hash", "code_expires_at", "code_attempts"])
 
 
 def join(
@@ -182,7 +238,8 @@ def join(
 
 
 def schedule_code(contact: ContactPoint) -> None:
-    """Write down that a code is on its way, and have the worker make and send it on commit."""
+    """Write down that a code is on its way, and have the worker make and send it on commit
+    (for a claim, the worker tells the address's owner instead)."""
     record(
         None,
         "joining.contact.code_requested",
@@ -190,7 +247,22 @@ def schedule_code(contact: ContactPoint) -> None:
         contact=contact.pk,
         channel=contact.channel,
     )
-    transaction.on_commit(partial(send_confirmation_code, contact.pk))
+    from .tasks import send_code_or_notice
+
+    transaction.on_commit(partial(send_code_or_notice, contact.pk))
+
+
+def tell_owner_of_join_attempt(owner: ContactPoint) -> None:
+    """Have the owner of a claimed address told that someone tried to join with it, at most
+    NOTICES_PER_HOUR times an hour, however many joins try it."""
+    from .tasks import send_join_notice
+
+    action = "joining.contact.join_attempted"
+    with transaction.atomic():
+        if recent_requests(action, owner, timedelta(hours=1)).count() >= NOTICES_PER_HOUR:
+            return
+        record(None, action, owner.person, contact=owner.pk, channel=owner.channel)
+        transaction.on_commit(partial(send_join_notice, owner.pk))
 
 
 def recent_requests(action: str, contact: ContactPoint, within: timedelta):
@@ -233,40 +305,89 @@ def confirm_contact(contact: ContactPoint, code: str) -> None:
 
 
 def request_member_link(address: str) -> ContactPoint | None:
-    """Send a member link to the confirmed contact matching `address`, if there is one.
+    """Have a member link sent to the confirmed contact matching `address`, if there is one.
 
     A matching contact that is not confirmed yet (a join left half done, or an address
     from the union's imported list) gets a confirmation code instead, never a link; that
     contact is returned, so the code can be checked. The caller must answer the same way
-    whatever happens here, so that nobody learns whether an address is in Tocsin.
+    whatever happens here, so that nobody learns whether an address is in Tocsin: this
+    function looks up and schedules one job in every case, and the job decides what to send.
     """
+    from .tasks import answer_member_link_request
+
     address = (address or "").strip()[:254]
     channels = (
         [ContactPoint.Channel.EMAIL]
         if "@" in address
         else [ContactPoint.Channel.SIGNAL, ContactPoint.Channel.SMS]
     )
-    matches = [
-        contact
-        for contact in (people.find_contact(channel, address) for channel in channels)
-        if contact is not None and contact.person.is_active
-    ]
+    found = [people.find_contact(channel, address) for channel in channels]
+    matches = [contact for contact in found if contact is not None and contact.person.is_active]
     confirmed = [contact for contact in matches if contact.confirmed]
-    if not confirmed:
-        waiting = min(matches, key=lambda contact: contact.preference, default=None)
-        if waiting is not None:
-            # Too soon or too many: the code sent earlier still works.
-            with suppress(ValidationError):
-                request_new_code(waiting)
-        return waiting
-    contact = min(confirmed, key=lambda contact: contact.preference)
+    chosen = min(confirmed or matches, key=lambda contact: contact.preference, default=None)
+    transaction.on_commit(partial(answer_member_link_request, chosen.pk if chosen else 0))
+    return chosen if chosen is not None and not chosen.confirmed else None
+
+
+def send_member_link_or_code(contact_id: int) -> None:
+    """Send the member link (a code, to a contact not confirmed yet) that a request asked for.
+
+    At most LINKS_PER_HOUR links an hour; codes keep their own limits (request_new_code).
+    Called by the job, with 0 when nothing matched: then nothing is sent.
+    """
+    contact = (
+        ContactPoint.objects.select_related("person")
+        .filter(pk=contact_id, person__is_active=True)
+        .first()
+    )
+    if contact is None:
+        return
+    if not contact.confirmed:
+        # Too soon or too many: the code sent earlier still works.
+        with suppress(ValidationError):
+            request_new_code(contact)
+        return
     action = "joining.member_link.requested"
     with transaction.atomic():
         if recent_requests(action, contact, timedelta(hours=1)).count() >= LINKS_PER_HOUR:
-            return None
+            return
         record(None, action, contact.person, contact=contact.pk, channel=contact.channel)
         transaction.on_commit(partial(send_member_link, contact.pk))
-    return None
+
+
+@cache
+def _nowhere() -> str:
+    """A hash no code matches: a refusal checked against it costs the same Argon2 work."""
+    return make_password(secrets.token_urlsafe(32))
+
+
+def confirm_claimed_contact(contact: ContactPoint | None, code: str) -> None:
+    """Confirm the contact a member-link request matched, with the code it was sent.
+
+    Raise one ValidationError on `code`, the same and after the same Argon2 work, whether
+    the request matched nothing, a confirmed contact, or a contact whose code is wrong,
+    spent or expired: the member-link page must not become a way to test addresses.
+    """
+    code = (code or "").strip().replace(" ", "")
+    wrong = ValidationError(
+        {"code": _("That code is not right, or it has expired. Check it, or ask for a new one.")}
+    )
+    if contact is not None:
+        contact.refresh_from_db(fields=["code_attempts", "code_expires_at", "code_hash"])
+    usable = (
+        contact is not None
+        and code.isdigit()
+        and len(code) == 6
+        and bool(contact.code_hash)
+        and contact.code_expires_at is not None
+        and contact.code_expires_at >= timezone.now()
+        and contact.code_attempts < people.MAX_CODE_ATTEMPTS
+    )
+    if contact is None or not usable:
+        check_password(code, _nowhere())
+        raise wrong
+    if not people.check_confirmation_code(contact, code):
+        raise wrong
 
 
 @transaction.atomic

@@ -25,6 +25,13 @@ class SignInForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+    # Shown while the account's sign-in is slowed: a code lets its owner through at once.
+    code = forms.CharField(
+        label=_("Code from your authenticator app, or a backup code"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text"}),
+    )
 
 
 class PasswordLinkForm(forms.Form):

@@ -193,13 +193,22 @@ def schedule_password_link(contact: ContactPoint) -> None:
 
 
 def request_password_link(email: str) -> None:
-    """Send a link to choose a password, when the email is a privileged person's sign-in.
+    """Have a link to choose a password sent, when the email is a privileged person's sign-in.
 
-    Returns nothing either way, so that the page asking cannot tell who has an account.
-    At most PASSWORD_LINKS_PER_HOUR links a person an hour; more requests are dropped.
+    Returns nothing either way, so that the page asking cannot tell who has an account, and
+    does the same work either way: one look-up and one job, which decides (decision 0014).
     """
+    from .tasks import answer_password_link_request
+
     person = find_person_by_login(email)
-    if person is None or not person.is_active or not person.is_privileged:
+    transaction.on_commit(partial(answer_password_link_request, person.pk if person else 0))
+
+
+def send_password_link_if_due(person_id: int) -> None:
+    """Send the link a request asked for, to a privileged person's confirmed sign-in email,
+    at most PASSWORD_LINKS_PER_HOUR times an hour; more requests are dropped."""
+    person = Person.objects.filter(pk=person_id, is_active=True).first()
+    if person is None or not person.is_privileged:
         return
     contact = sign_in_contact(person)
     if contact is None:
@@ -263,7 +272,17 @@ def invite_to_sign_in(actor: Person, membership: Membership) -> ContactPoint:
 
 @transaction.atomic
 def set_password(person: Person, password: str) -> None:
-    """Set a password chosen through a link. The view also lifts any sign-in lock-out."""
+    """Set a password chosen through a link, and lift the slow-down of the second factor.
+
+    Only someone who knew the old password could fail the second factor often enough to
+    slow it (django-otp doubles its wait after each wrong code); with a new password they
+    are shut out, so its owner need not wait for them. The view forgets this address's
+    sign-in failures.
+    """
     person.set_password(password)
     person.save(update_fields=["password"])
+    for devices in (TOTPDevice.objects, StaticDevice.objects):
+        devices.filter(user=person).update(
+            throttling_failure_count=0, throttling_failure_timestamp=None
+        )
     record(person, "staff.password.set", person)

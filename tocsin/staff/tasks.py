@@ -1,6 +1,7 @@
 """Background sends of the staff screens: links to choose a password.
 
-The link is made inside the task, so the queue holds only a contact's id, never a token.
+The link is made inside the task, so the queue holds only a contact's or a person's id,
+never a token.
 Huey's worker imports this module because tocsin.staff is an installed app.
 """
 
@@ -36,3 +37,9 @@ def send_password_link(contact_id: int) -> None:
         "name": person.display_name,
     }
     send_rendered(contact, "staff/messages/password_link", context)
+
+
+@db_task(retries=RETRIES, retry_delay=RETRY_DELAY_SECONDS)
+def answer_password_link_request(person_id: int) -> None:
+    """Decide and send what a request for a password link asked for (0: an unknown email)."""
+    services.send_password_link_if_due(person_id)

@@ -21,7 +21,9 @@ def get_person(
 ):
     """Show a member: name, language, membership, contacts masked.
 
-    `?reveal=contacts` returns the full addresses and writes an audit entry.
+    `?reveal=contacts` returns the full addresses and writes an audit entry. A web push
+    subscription shows only its push service's host: its endpoint and keys would let the
+    reader push to the member's browser.
     """
     membership = membership_of(request.organization, person)
     found = membership.person
@@ -29,7 +31,7 @@ def get_person(
         contacts = [
             ContactOut(
                 channel=contact.channel,
-                address=contact.address,
+                address=contact.revealed(),
                 confirmed=contact.confirmed,
                 preference=contact.preference,
             )

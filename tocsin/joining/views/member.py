@@ -53,11 +53,8 @@ def member_code(request: HttpRequest) -> HttpResponse:
     )
     if form.is_valid():
         try:
-            if contact is None:
-                raise ValidationError(
-                    {"code": _("That code is not right. Check it and try again.")}
-                )
-            services.confirm_contact(contact, form.cleaned_data["code"])
+            # The same refusal, after the same work, whether or not a contact matched.
+            services.confirm_claimed_contact(contact, form.cleaned_data["code"])
         except ValidationError as error:
             form.add_service_errors(error)
         else:

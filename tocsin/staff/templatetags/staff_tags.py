@@ -17,15 +17,6 @@ def named_error(error, label) -> str:
 
 
 @register.filter
-def minutes(delta) -> int:
-    """Return a timedelta in whole minutes, rounded up."""
-    try:
-        return max(1, -(-int(delta.total_seconds()) // 60))
-    except (AttributeError, TypeError):
-        return 0
-
-
-@register.filter
 def holds(membership, role_slugs: str) -> bool:
     """Whether a membership holds any of the roles named, comma-separated: "dispatcher,admin"."""
     from tocsin.accounts.roles import Role

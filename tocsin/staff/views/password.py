@@ -1,16 +1,14 @@
 """Choose a password through an emailed link: ask for the link, then open it and set one."""
 
-from axes.utils import reset as reset_lockout
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from tocsin.accounts.backends import axes_username
 from tocsin.core.access import public
 
-from .. import services
+from .. import services, throttle
 from ..forms import NewPasswordForm, PasswordLinkForm
 
 
@@ -52,8 +50,9 @@ def password_set(request, person, token):
     if request.method == "POST" and form.is_valid():
         services.set_password(target, form.cleaned_data["new_password1"])
         if target.login_index:
-            # Lift a lock-out from earlier failures, as a successful sign-in does (signin.py).
-            reset_lockout(username=axes_username(request, {"email": target.login_index}))
+            # The link proved who is at this address: forget its failures, as a successful
+            # sign-in does. Other addresses' failures stay: they were someone else's guesses.
+            throttle.forget_address(request, target.login_index)
         messages.success(
             request, _("Your password is set. Sign in with your email and your new password.")
         )

@@ -2,7 +2,6 @@
 
 from urllib.parse import urlencode
 
-from axes.utils import reset as reset_lockout
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.views import redirect_to_login
@@ -14,11 +13,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from tocsin.accounts.backends import axes_username
 from tocsin.accounts.roles import Role
 from tocsin.core.access import public, staff_required
 
-from .. import services
+from .. import services, throttle
 from ..forms import CodeForm, SignInForm
 
 
@@ -36,23 +34,53 @@ def _second_factor_url(next_url: str) -> str:
 
 
 @public
-@sensitive_post_parameters("email", "password")
+@sensitive_post_parameters("email", "password", "code")
 @never_cache
 def sign_in(request):
-    """Sign in people with a role above member; everyone else hears the same refusal."""
+    """Sign in people with a role above member; everyone else hears the same refusal.
+
+    Failures slow the address that made them, and many addresses together slow a password
+    alone on that account; a password with a valid code from the person's authenticator goes
+    through at once (tocsin.staff.throttle, decision 0014).
+    """
     next_url = _next_url(request)
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email, password = form.cleaned_data["email"], form.cleaned_data["password"]
+        code = form.cleaned_data["code"]
+        if not throttle.verdict(request, email).allows(with_code=bool(code)):
+            return _slowed(request, form, next_url, email)
         person = authenticate(request, email=email, password=password)
-        if person is not None and person.is_privileged:
+        device = None
+        if person is not None and person.is_privileged and code:
+            device = services.verify_second_factor(person, code)
+        if person is not None and person.is_privileged and (device or not code):
             login(request, person)
-            reset_lockout(username=axes_username(request, {"email": email}))
-            if person.needs_second_factor:
+            if device is not None:
+                otp_login(request, device)
+            elif person.needs_second_factor:
                 return redirect(_second_factor_url(next_url))
             return redirect(next_url)
-        form.add_error(None, _("Wrong email or password."))
-    return render(request, "staff/sign_in.html", {"form": form, "next": next_url})
+        if person is not None:
+            throttle.record_failure(request, email)
+        form.add_error(
+            None, _("Wrong email, password or code.") if code else _("Wrong email or password.")
+        )
+        if not throttle.verdict(request, email).allows(with_code=bool(code)):
+            return _slowed(request, form, next_url, email)
+    context = {"form": form, "next": next_url, "ask_code": bool(request.POST.get("code"))}
+    return render(request, "staff/sign_in.html", context)
+
+
+def _slowed(request, form, next_url, email):
+    """Answer a sign-in that must wait: how long, and (for the account's own slow-down) that
+    a code from the authenticator app gets through now. The same for any email typed."""
+    verdict = throttle.verdict(request, email)
+    if verdict.address_wait:
+        context = {"wait": verdict.address_wait}
+        return render(request, "staff/locked_out.html", context, status=429)
+    context = {"form": form, "next": next_url, "wait": verdict.account_wait, "ask_code": True}
+    return render(request, "staff/sign_in.html", context, status=429)
 
 
 @public
