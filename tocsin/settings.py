@@ -9,7 +9,14 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from tocsin.core.env import development_secrets, env_bool, env_int, env_list, env_str
+from tocsin.core.env import (
+    development_secrets,
+    env_bool,
+    env_int,
+    env_list,
+    env_networks,
+    env_str,
+)
 from tocsin.core.queue import build_huey
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -340,6 +347,10 @@ TOCSIN_PHOTO_MAX_SIDE = env_int("TOCSIN_PHOTO_MAX_SIDE", 1600)
 TOCSIN_SIGNAL_POLL_SECONDS = env_int("TOCSIN_SIGNAL_POLL_SECONDS", 5)
 # Inbound SMS (a Twilio-style webhook): requests must carry this account token's signature.
 TOCSIN_SMS_INBOUND_TOKEN = env_str("TOCSIN_SMS_INBOUND_TOKEN", TOCSIN_SMS_TOKEN)
+
+# Notice channels (Apprise) post only to public addresses; an operator may let them reach
+# these networks as well (CIDR, comma-separated), e.g. the union's own Matrix on its LAN.
+TOCSIN_NOTICE_ALLOWED_NETWORKS = env_networks("TOCSIN_NOTICE_ALLOWED_NETWORKS")
 
 LOGGING = {
     "version": 1,

@@ -42,6 +42,21 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_networks(name: str) -> list[str]:
+    """Read a comma-separated list of networks (CIDR, or single addresses), normalized."""
+    import ipaddress
+
+    networks = []
+    for item in env_list(name):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list networks like 10.20.0.0/16 or fd00::/8, not {item!r}."
+            ) from None
+    return networks
+
+
 def development_secrets(var_dir: Path) -> dict[str, str]:
     """Return this checkout's own generated secrets, creating them on first use.
 
