@@ -110,3 +110,17 @@ def test_it_refuses_a_demo_or_weak_token_naming_the_field(admin_client, org, tok
     assert "SMS gateway token:" in response.content.decode()
     org.refresh_from_db()
     assert (org.report_number, org.sms_inbound_token) == ("", "")
+
+
+def test_a_spanish_speaking_admin_reads_the_token_field_and_its_refusal_in_spanish(
+    admin_client, org, admin
+):
+    admin.language = "es"
+    admin.save(update_fields=["language"])
+
+    response = admin_client.post(settings_url(org), {**SETTINGS, "report_number": "+16125550100"})
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Token de la pasarela de SMS" in page
+    assert "necesita el token de su pasarela de SMS" in page

@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='organization',
             name='sms_inbound_token',
-            field=tocsin.core.crypto.EncryptedTextField(blank=True, verbose_name='SMS gateway token'),
+            field=tocsin.core.crypto.EncryptedTextField(blank=True, verbose_name='gateway token for inbound SMS'),
         ),
     ]
