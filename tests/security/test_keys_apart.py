@@ -213,3 +213,13 @@ def test_production_reads_its_keys_from_systemd_credentials(tmp_path):
     assert result.returncode == 0, result.stderr
     assert settings.TOCSIN_BLIND_INDEX_KEY in result.stdout
     assert not (tmp_path / "var" / "development-secrets.json").exists()
+
+
+def test_production_names_a_credentials_file_it_cannot_read(tmp_path):
+    env = operator_env(tmp_path, tmp_path / "etc" / "missing.env", "sqlite:///unused.sqlite3")
+
+    result = run_tocsin("check", env=env)
+
+    assert result.returncode != 0
+    assert "TOCSIN_CREDENTIALS_FILE" in result.stderr and "missing.env" in result.stderr
+    assert "Traceback" not in result.stderr

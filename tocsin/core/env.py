@@ -118,12 +118,13 @@ def credentials_file_values(path: str) -> dict[str, str]:
     """Read a credentials file: NAME=value lines, `#` comments and blank lines ignored.
 
     The format of systemd's EnvironmentFile= and of `tocsin backup --keys`, so one file
-    serves both. Fail loudly when the file named cannot be read.
+    serves both. Stop when the file named cannot be read: SystemExit, as for a missing
+    secret, so that the message is printed once and without a traceback.
     """
     try:
         text = Path(path).read_text()
     except OSError as error:
-        raise ImproperlyConfigured(
+        raise SystemExit(
             f"TOCSIN_CREDENTIALS_FILE names {path}, which cannot be read ({error.strerror})."
         ) from None
     values: dict[str, str] = {}
