@@ -9,35 +9,44 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from tocsin.core.env import development_secrets, env_bool, env_int, env_list, env_str
+from tocsin.core.env import (
+    development_secrets,
+    env_bool,
+    env_int,
+    env_list,
+    env_networks,
+    env_secret,
+    env_str,
+    secret_problems,
+)
 from tocsin.core.queue import build_huey
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("TOCSIN_VAR_DIR", str(BASE_DIR / "var"))).resolve()
 
-# "production" refuses to start without real secrets; "development" (the default, used by
-# `make demo`) generates its own under var/.
+# "production" refuses to start without real secrets, or with a demo, default or placeholder
+# one (see the end of this file); "development" (the default, used by `make demo`) generates
+# its own under var/.
 TOCSIN_ENV = env_str("TOCSIN_ENV", "development")
 if TOCSIN_ENV not in {"production", "development", "test"}:
     raise ImproperlyConfigured("TOCSIN_ENV must be production, development or test.")
 PRODUCTION = TOCSIN_ENV == "production"
 
-_REQUIRED_IN_PRODUCTION = (
-    "TOCSIN_SECRET_KEY",
-    "TOCSIN_ENCRYPTION_KEYS",
-    "TOCSIN_BLIND_INDEX_KEY",
-    "TOCSIN_ALLOWED_HOSTS",
-    "TOCSIN_BASE_URL",
-)
+# Secrets are read from the environment or, to keep them off the disk that holds the data,
+# from systemd's $CREDENTIALS_DIRECTORY (LoadCredential=) or this file of NAME=value lines.
+TOCSIN_CREDENTIALS_FILE = env_str("TOCSIN_CREDENTIALS_FILE")
+
+_KEYS = ("TOCSIN_SECRET_KEY", "TOCSIN_ENCRYPTION_KEYS", "TOCSIN_BLIND_INDEX_KEY")
 if PRODUCTION:
-    _missing = [name for name in _REQUIRED_IN_PRODUCTION if not env_str(name)]
+    _missing = [name for name in _KEYS if not env_secret(name)]
+    _missing += [name for name in ("TOCSIN_ALLOWED_HOSTS", "TOCSIN_BASE_URL") if not env_str(name)]
     if _missing:
         # SystemExit, not ImproperlyConfigured: manage.py swallows the latter on first
         # import and retries, printing the message twice under a traceback.
         raise SystemExit(
             "Tocsin will not start in production without: "
             + ", ".join(_missing)
-            + ". Set them in the environment (see .env.example)."
+            + ". Set them in the environment or the credentials file (see .env.example)."
         )
     _secrets: dict[str, str] = {}
 else:
@@ -45,7 +54,7 @@ else:
 
 
 def _secret(name: str) -> str:
-    return env_str(name) or _secrets[name]
+    return env_secret(name) or _secrets[name]
 
 
 SECRET_KEY = _secret("TOCSIN_SECRET_KEY")
@@ -267,7 +276,7 @@ if PRODUCTION:
 
 # Channels. Email through SMTP; Signal through signal-cli-rest-api; SMS through a
 # Twilio-compatible HTTP gateway; Web Push through VAPID.
-TOCSIN_SMTP_URL = env_str("TOCSIN_SMTP_URL", "smtp://127.0.0.1:8025")
+TOCSIN_SMTP_URL = env_secret("TOCSIN_SMTP_URL", "smtp://127.0.0.1:8025")
 _smtp = urlsplit(TOCSIN_SMTP_URL)
 # Django 6.1 mailers: send with `django.core.mail.mailers["default"]`.
 MAILERS = {
@@ -288,7 +297,7 @@ DEFAULT_FROM_EMAIL = env_str("TOCSIN_EMAIL_FROM", "Tocsin <tocsin@localhost>")
 TOCSIN_EMAIL_BATCH = env_int("TOCSIN_EMAIL_BATCH", 200)  # messages per SMTP connection
 TOCSIN_EMAIL_RATE = env_int("TOCSIN_EMAIL_RATE", 50)  # messages per second
 # Web Push. Outside production an unset key pair is made once under var/ (vapid.json).
-TOCSIN_VAPID_PRIVATE_KEY = env_str("TOCSIN_VAPID_PRIVATE_KEY")
+TOCSIN_VAPID_PRIVATE_KEY = env_secret("TOCSIN_VAPID_PRIVATE_KEY")
 TOCSIN_VAPID_PUBLIC_KEY = env_str("TOCSIN_VAPID_PUBLIC_KEY")
 TOCSIN_VAPID_SUBJECT = env_str(
     "TOCSIN_VAPID_SUBJECT", f"mailto:admin@{urlsplit(TOCSIN_BASE_URL).hostname or 'localhost'}"
@@ -296,13 +305,15 @@ TOCSIN_VAPID_SUBJECT = env_str(
 TOCSIN_PUSH_BATCH = env_int("TOCSIN_PUSH_BATCH", 100)  # pushes per job step, on one session
 TOCSIN_PUSH_RATE = env_int("TOCSIN_PUSH_RATE", 50)  # pushes per second
 TOCSIN_SIGNAL_URL = env_str("TOCSIN_SIGNAL_URL", "http://127.0.0.1:8081")
-TOCSIN_SIGNAL_NUMBER = env_str("TOCSIN_SIGNAL_NUMBER", "+15555550100")
+# The demo's fictional numbers and account stand in outside production only.
+TOCSIN_SIGNAL_NUMBER = env_str("TOCSIN_SIGNAL_NUMBER", "" if PRODUCTION else "+15555550100")
 TOCSIN_SIGNAL_BATCH = env_int("TOCSIN_SIGNAL_BATCH", 100)  # recipients per request
 TOCSIN_SIGNAL_RATE = env_int("TOCSIN_SIGNAL_RATE", 10)  # requests per second
 TOCSIN_SMS_URL = env_str("TOCSIN_SMS_URL", "http://127.0.0.1:8082")
-TOCSIN_SMS_ACCOUNT = env_str("TOCSIN_SMS_ACCOUNT", "ACdemo")
-TOCSIN_SMS_TOKEN = env_str("TOCSIN_SMS_TOKEN", "demo-token")
-TOCSIN_SMS_FROM = env_str("TOCSIN_SMS_FROM", "+15555550101")
+TOCSIN_SMS_ACCOUNT = env_str("TOCSIN_SMS_ACCOUNT", "" if PRODUCTION else "ACdemo")
+# The demo's token is the demo's local gateway's; production has no default.
+TOCSIN_SMS_TOKEN = env_secret("TOCSIN_SMS_TOKEN", "" if PRODUCTION else "demo-token")
+TOCSIN_SMS_FROM = env_str("TOCSIN_SMS_FROM", "" if PRODUCTION else "+15555550101")
 TOCSIN_SMS_RATE = env_int("TOCSIN_SMS_RATE", 10)  # messages per second
 TOCSIN_SMS_MAX_LENGTH = env_int("TOCSIN_SMS_MAX_LENGTH", 320)  # characters: two segments
 # A delivery still unsent this long after an alert goes out hands over to the next channel.
@@ -347,8 +358,37 @@ TOCSIN_MAX_PHOTO_BYTES = env_int("TOCSIN_MAX_PHOTO_BYTES", 10 * 1024 * 1024)
 TOCSIN_PHOTO_MAX_SIDE = env_int("TOCSIN_PHOTO_MAX_SIDE", 1600)
 # Seconds between two reads of inbound Signal messages (GET /v1/receive/{number}).
 TOCSIN_SIGNAL_POLL_SECONDS = env_int("TOCSIN_SIGNAL_POLL_SECONDS", 5)
-# Inbound SMS (a Twilio-style webhook): requests must carry this account token's signature.
-TOCSIN_SMS_INBOUND_TOKEN = env_str("TOCSIN_SMS_INBOUND_TOKEN", TOCSIN_SMS_TOKEN)
+# Inbound SMS (a Twilio-style webhook) is signed with the token of the organization whose
+# reporting number it was sent to (Settings), never with a token shared by the server.
+
+# Notice channels (Apprise) post only to public addresses; an operator may let them reach
+# these networks as well (CIDR, comma-separated), e.g. the union's own Matrix on its LAN.
+TOCSIN_NOTICE_ALLOWED_NETWORKS = env_networks("TOCSIN_NOTICE_ALLOWED_NETWORKS")
+
+if PRODUCTION:
+    _problems = secret_problems(
+        {
+            "TOCSIN_SECRET_KEY": SECRET_KEY,
+            "TOCSIN_ENCRYPTION_KEYS": ",".join(TOCSIN_ENCRYPTION_KEYS),
+            "TOCSIN_BLIND_INDEX_KEY": TOCSIN_BLIND_INDEX_KEY,
+            "TOCSIN_SMS_TOKEN": TOCSIN_SMS_TOKEN,
+            "TOCSIN_SMS_ACCOUNT": TOCSIN_SMS_ACCOUNT,
+            "TOCSIN_SMS_FROM": TOCSIN_SMS_FROM,
+            "TOCSIN_SIGNAL_NUMBER": TOCSIN_SIGNAL_NUMBER,
+            "TOCSIN_VAPID_PRIVATE_KEY": TOCSIN_VAPID_PRIVATE_KEY,
+            "TOCSIN_SMTP_URL": TOCSIN_SMTP_URL,
+            "TOCSIN_SIGNAL_URL": TOCSIN_SIGNAL_URL,
+            "TOCSIN_SMS_URL": TOCSIN_SMS_URL,
+            "DATABASE_URL": DATABASE_URL,
+            "TOCSIN_QUEUE_URL": TOCSIN_QUEUE_URL,
+        },
+        VAR_DIR,
+    )
+    if _problems:
+        raise SystemExit(
+            "Tocsin will not start in production with a demo, default or placeholder secret:\n  "
+            + "\n  ".join(_problems)
+        )
 
 LOGGING = {
     "version": 1,

@@ -13,14 +13,13 @@ from tocsin.response.models import Report
 from tocsin.response.services.reports import reset_rate
 
 URL = "/inbound/sms/"
-TOKEN = "inbound-secret"
+TOKEN = "inbound-secret-of-the-mna-gateway"
 REPORT_NUMBER = "+16125550100"
 MARISOL = "+16125550111"
 
 
 @pytest.fixture(autouse=True)
 def _gateway(settings, db):
-    settings.TOCSIN_SMS_INBOUND_TOKEN = TOKEN
     settings.TOCSIN_BASE_URL = "https://tocsin.mna.example.org"
     reset_rate(MARISOL)
     yield
@@ -30,7 +29,8 @@ def _gateway(settings, db):
 @pytest.fixture
 def reporting_org(org):
     org.report_number = REPORT_NUMBER
-    org.save(update_fields=["report_number"])
+    org.sms_inbound_token = TOKEN
+    org.save(update_fields=["report_number", "sms_inbound_token"])
     return org
 
 
@@ -147,3 +147,14 @@ def test_a_flood_from_one_number_is_told_to_slow_down(client, reporting_org, set
 
 def test_it_refuses_a_get(client, reporting_org):
     assert client.get(URL).status_code == 405
+
+
+def test_a_number_saved_without_a_token_takes_no_text(client, reporting_org):
+    # A reporting number saved before each organization had its own token.
+    reporting_org.sms_inbound_token = ""
+    reporting_org.save(update_fields=["sms_inbound_token"])
+
+    response = text(client)
+
+    assert response.status_code == 403
+    assert not Report.objects.exists()

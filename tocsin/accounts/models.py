@@ -68,6 +68,9 @@ class Organization(models.Model):
     )
     # The number members text or message on Signal to report (E.164); blank for none.
     report_number = models.CharField(_("reporting number"), max_length=20, blank=True)
+    # The SMS gateway's auth token for that number: texts posted to the webhook must be signed
+    # with it. Required with a reporting number; encrypted, never shown again once saved.
+    sms_inbound_token = EncryptedTextField(_("gateway token for inbound SMS"), blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

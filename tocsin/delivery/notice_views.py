@@ -22,8 +22,10 @@ class NoticeChannelForm(forms.Form):
         label=gettext_lazy("Apprise URL"),
         max_length=notices.MAX_URL_LENGTH,
         help_text=gettext_lazy(
-            "For example ntfy://ntfy.example.org/stewards or matrixs://token@matrix.org/!room. "
-            "It holds the room's token: after saving, Tocsin shows only its start."
+            "For example ntfys://ntfy.example.org/stewards or "
+            "matrixs://token@matrix.example.org/!room. Tocsin posts only to Matrix, ntfy, "
+            "Mattermost, Rocket.Chat, Slack and Discord, on servers on the public internet. "
+            "The URL holds the room's token: after saving, Tocsin shows only its start."
         ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )

@@ -8,6 +8,9 @@ a job killed between taking the row and posting leaves that one notice unsent.
 Apprise URLs carry the room's token: they are stored encrypted, never shown in full after
 saving, and never logged. What Apprise reports about a failure is stored with every part
 of the URL blanked out.
+
+A channel posts only to the services and the public addresses `outbound` allows, checked
+when it is saved and again, with every connection pinned, each time it posts (decision 0013).
 """
 
 import logging
@@ -26,6 +29,7 @@ from huey.exceptions import RetryTask
 from tocsin.accounts.models import Organization, Person
 from tocsin.audit.services import record
 
+from . import outbound
 from .models import Alert, NoticeChannel, NoticePost
 from .rendering import LINK, render
 
@@ -38,30 +42,59 @@ CALL_TIMEOUT_SECONDS = 15
 MAX_ATTEMPTS = 3
 RETRY_DELAY_SECONDS = 60
 MAX_URL_LENGTH = 2000
-# Apprise schemes that act on this server itself (its desktop, its syslog), not a room.
-LOCAL_SCHEMES = {"dbus", "gnome", "glib", "kde", "qt", "macosx", "windows", "syslog"}
 # Stretches of a URL that may be a token, to blank out of what Apprise reports.
 URL_PARTS = re.compile(r"[^/:@?&=#\s]{3,}")
 
 
-def check_url(url: str) -> str:
-    """Return the URL stripped, or raise ValidationError on `url` if Apprise cannot use it."""
+def plugin_for(url: str):
+    """Return Apprise's plugin for a URL of an accepted scheme; raise ValidationError on
+    `url` naming what is wrong."""
     url = (url or "").strip()
-    scheme = url.partition("://")[0].lower()
-    if (
-        not url
-        or len(url) > MAX_URL_LENGTH
-        or scheme in LOCAL_SCHEMES
-        or not apprise.Apprise().add(url)
-    ):
+    if not url or len(url) > MAX_URL_LENGTH:
+        raise ValidationError({"url": _("Paste the channel's Apprise URL.")})
+    scheme = outbound.scheme_of(url)
+    if scheme not in outbound.SCHEMES:
+        raise ValidationError(
+            {
+                "url": _(
+                    "Tocsin posts notices only to these services: %(services)s. Use the URL "
+                    "of one of them."
+                )
+                % {"services": outbound.accepted_services()}
+            }
+        )
+    plugin = apprise.Apprise.instantiate(url)
+    protocols = set()
+    for attribute in ("protocol", "secure_protocol"):
+        value = getattr(plugin, attribute, None) or ()
+        protocols |= {value} if isinstance(value, str) else set(value)
+    if plugin is None or scheme not in protocols:
         raise ValidationError(
             {
                 "url": _(
                     "Apprise does not know this URL. Copy it from the Apprise documentation "
-                    "for your service, like ntfy://ntfy.example.org/topic."
+                    "for your service, like ntfys://ntfy.example.org/topic."
                 )
             }
         )
+    return plugin
+
+
+def check_destinations(url: str, plugin) -> None:
+    """Raise ValidationError on `url` unless every server it posts to is one Tocsin may
+    reach: resolved now, each address public and not one of Tocsin's own services."""
+    for destination in outbound.destinations(url, plugin):
+        try:
+            outbound.check_destination(destination)
+        except outbound.RefusedDestination as refused:
+            raise ValidationError({"url": str(refused)}) from None
+
+
+def check_url(url: str) -> str:
+    """Return the URL stripped, or raise ValidationError on `url` if Tocsin may not post
+    there: a scheme it does not take, a URL Apprise cannot use, a server that is not public."""
+    url = (url or "").strip()
+    check_destinations(url, plugin_for(url))
     return url
 
 
@@ -73,11 +106,14 @@ def check_kinds(kinds) -> list[str]:
     return chosen
 
 
-@transaction.atomic
 def add_notice_channel(
     actor: Person, organization: Organization, name: str, url: str, kinds
 ) -> NoticeChannel:
-    """Add a notice channel to an organization, with a URL Apprise accepts."""
+    """Add a notice channel to an organization, with a URL Tocsin may post to.
+
+    The URL's server is resolved before the transaction, so a slow name server never holds
+    the database.
+    """
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
@@ -90,13 +126,14 @@ def add_notice_channel(
                 errors.setdefault(field, []).extend(messages)
     if errors:
         raise ValidationError(errors)
-    channel = NoticeChannel.objects.create(
-        organization=organization,
-        name=name[:120],
-        url=check_url(url),
-        kinds=check_kinds(kinds),
-    )
-    record(actor, "delivery.notice_channel.added", channel, kinds=channel.kinds)
+    with transaction.atomic():
+        channel = NoticeChannel.objects.create(
+            organization=organization,
+            name=name[:120],
+            url=url.strip(),
+            kinds=check_kinds(kinds),
+        )
+        record(actor, "delivery.notice_channel.added", channel, kinds=channel.kinds)
     return channel
 
 
@@ -129,20 +166,33 @@ def redact(text: str, url: str) -> str:
 
 
 def post(url: str, title: str, body: str) -> str:
-    """Post one message through Apprise; return "" when it went, else a reason to store."""
-    plugin = apprise.Apprise.instantiate(url)
-    if plugin is None:
-        return _("Apprise no longer accepts this channel's URL.")
+    """Post one message through Apprise; return "" when it went, else a reason to store.
+
+    The URL is checked again as when it was saved (its name may resolve elsewhere now), and
+    every connection made while posting goes only to an address checked at that moment.
+    """
+    try:
+        plugin = plugin_for(url)
+        check_destinations(url, plugin)
+    except ValidationError as refused:
+        return " ".join(refused.messages)[:300]
     plugin.socket_connect_timeout = SOCKET_TIMEOUT_SECONDS
     plugin.socket_read_timeout = SOCKET_TIMEOUT_SECONDS
     notifier = apprise.Apprise()
     notifier.add(plugin)
-    try:
-        result = notifier.notify(body=body, title=title, timeout=CALL_TIMEOUT_SECONDS)
-    except Exception as error:  # a plugin's own bug must not stop the other channels
-        return _("Apprise failed (%(error)s).") % {"error": type(error).__name__}
+    with outbound.pinned() as pin:
+        try:
+            result = notifier.notify(body=body, title=title, timeout=CALL_TIMEOUT_SECONDS)
+        except Exception as error:  # a plugin's own bug must not stop the other channels
+            return (
+                pin.refused[0]
+                if pin.refused
+                else _("Apprise failed (%(error)s).") % {"error": type(error).__name__}
+            )
     if result:
         return ""
+    if pin.refused:
+        return pin.refused[0][:300]
     reported = " ".join(
         entry.message for entry in result.logs() if entry.level in {"WARNING", "ERROR"}
     )

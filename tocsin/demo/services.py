@@ -4,6 +4,7 @@ Organizations are matched by slug, sites by name, units by name within their org
 members by the blind index of their email and demo accounts by their sign-in email.
 """
 
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -298,6 +299,12 @@ def _load_rapid_response(organizations: dict[str, Organization]) -> None:
         Organization.objects.filter(pk=organizations[slug].pk, report_number="").update(
             report_number=number
         )
+        # A number takes only texts signed with its organization's own gateway token; the
+        # demo's is random, so no published value lets anyone post texts to a demo.
+        organization = Organization.objects.get(pk=organizations[slug].pk)
+        if organization.report_number and not organization.sms_inbound_token:
+            organization.sms_inbound_token = secrets.token_urlsafe(24)
+            organization.save(update_fields=["sms_inbound_token"])
     for owner, partner, dispatch in world.SHARING:
         SharingAgreement.objects.get_or_create(
             organization=organizations[owner],

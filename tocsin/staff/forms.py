@@ -235,6 +235,19 @@ class OrganizationForm(forms.Form):
             "country code (+1 612 555 0100). Leave it empty to take no reports by message."
         ),
     )
+    sms_inbound_token = forms.CharField(
+        label=_("SMS gateway token"),
+        max_length=200,
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text=_(
+            "Needed with a reporting number: the auth token of the SMS gateway account that "
+            "owns the number (Twilio: Account, API keys and tokens, Auth Token). Tocsin takes "
+            "only texts signed with it. It is never shown again; leave this empty to keep the "
+            "saved one."
+        ),
+    )
     member_organizations = forms.ModelMultipleChoiceField(
         label=_("Member organizations"),
         queryset=None,

@@ -1,10 +1,14 @@
 """The inbound SMS webhook: a Twilio-style gateway posts each text sent to a reporting number.
 
-The gateway signs every request (X-Twilio-Signature: base64 HMAC-SHA1, keyed with
-TOCSIN_SMS_INBOUND_TOKEN, over the URL it posted to followed by each parameter's name and
-value in order of name). That URL is taken to be TOCSIN_BASE_URL plus the request's path
-and query, the address configured at the gateway, so that a TLS proxy in front cannot
-change what is signed. The answer is TwiML: the gateway texts its <Message> back.
+The gateway signs every request (X-Twilio-Signature: base64 HMAC-SHA1, keyed with the auth
+token of the account that owns the number, over the URL it posted to followed by each
+parameter's name and value in order of name). Each organization saves its own token with its
+reporting number, and a text is checked against the token of the organization its `To` number
+belongs to, never a token shared by the server: a text signed with another organization's
+token, the SMS account's or a demo one is refused with 403, before anything is stored.
+That URL is taken to be TOCSIN_BASE_URL plus the request's path and query, the address
+configured at the gateway, so that a TLS proxy in front cannot change what is signed. The
+answer is TwiML: the gateway texts its <Message> back.
 Nothing here logs the sender's number or what they wrote.
 """
 
@@ -42,8 +46,12 @@ def signature(url: str, params: dict[str, list[str]], token: str) -> str:
     return base64.b64encode(digest).decode()
 
 
-def signed_by_gateway(request: HttpRequest) -> bool:
-    token = settings.TOCSIN_SMS_INBOUND_TOKEN
+def signed_by_gateway(request: HttpRequest, organization: Organization) -> bool:
+    """Whether the request carries the signature of the organization's own SMS gateway.
+
+    An organization without a token (saved before tokens were required) takes no texts.
+    """
+    token = organization.sms_inbound_token
     given = request.headers.get("X-Twilio-Signature", "")
     if not token or not given:
         return False
@@ -66,8 +74,6 @@ def plain(status: int, message: str) -> HttpResponse:
 @require_POST
 def inbound_sms(request: HttpRequest) -> HttpResponse:
     """Take a text sent to an organization's reporting number as a report."""
-    if not signed_by_gateway(request):
-        return plain(403, _("The request is not signed by the SMS gateway."))
     form = request.POST
     try:
         to = normalize_phone(form.get("To", ""))
@@ -75,7 +81,10 @@ def inbound_sms(request: HttpRequest) -> HttpResponse:
         to = ""
     organization = Organization.objects.filter(report_number=to).first() if to else None
     if organization is None:
+        # Reporting numbers are printed on posters: saying which are not one tells nothing.
         return plain(404, _("No organization takes reports at this To number."))
+    if not signed_by_gateway(request, organization):
+        return plain(403, _("The request is not signed by the SMS gateway."))
     sender, sid, text = form.get("From", ""), form.get("MessageSid", ""), form.get("Body", "")
     for name, value in (("From", sender), ("MessageSid", sid), ("Body", text.strip())):
         if not value:
