@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.cache import never_cache
 
+from tocsin.accounts.models import Person
 from tocsin.joining.access import member_required, sign_in_member
 
 from .. import progress, services
@@ -30,6 +31,38 @@ def my_pledges(request: HttpRequest) -> HttpResponse:
     return render(request, "pledges/member_list.html", context)
 
 
+def sign_or_withdraw(request: HttpRequest, person: Person, pledge: Pledge) -> str | None:
+    """Do what the posted form asks; return the reason it was refused, or None."""
+    action = services.sign if request.POST.get("do") == "sign" else services.withdraw
+    try:
+        action(person, pledge)
+    except ValidationError as refused:
+        return refused.message_dict.get("pledge", [""])[0]
+    return None
+
+
+def pledge_page(
+    request: HttpRequest, person: Person, pledge: Pledge, error: str | None, *, via_link: bool
+) -> HttpResponse:
+    """Render the person's page of a pledge on its roll."""
+    pledge.refresh_from_db()
+    entry = progress.asked_entry(pledge, person)
+    groups = progress.groups(pledge)
+    key = entry.group_id if entry else None
+    mine = next((g for g in groups if g.key == key), groups[0]) if groups else None
+    context = {
+        "pledge": pledge,
+        "signed": services.has_signed(person, pledge),
+        "group": mine,
+        "bucket": mine.bucket if mine and pledge.is_open else progress.overall_bucket(pledge),
+        "labels": progress.BUCKET_LABELS,
+        "threshold": progress.threshold_text(pledge),
+        "error": error,
+        "here": "pledges",
+    }
+    return render(request, "pledges/member_pledge.html", context, status=400 if error else 200)
+
+
 @never_cache
 @member_required
 def my_pledge(request: HttpRequest, pledge: str) -> HttpResponse:
@@ -37,29 +70,10 @@ def my_pledge(request: HttpRequest, pledge: str) -> HttpResponse:
     found = get_pledge_for_member(person, pledge)
     error = None
     if request.method == "POST":
-        action = services.sign if request.POST.get("do") == "sign" else services.withdraw
-        try:
-            found = action(person, found)
-        except ValidationError as refused:
-            error = refused.message_dict.get("pledge", [""])[0]
-        else:
+        error = sign_or_withdraw(request, person, found)
+        if error is None:
             return redirect("pledges:my_pledge", pledge=found.code)
-    found.refresh_from_db()
-    membership = progress.membership_asked(found, person)
-    groups = progress.groups(found)
-    unit = progress.group_of(found, membership) if membership else None
-    mine = next((g for g in groups if g.unit == unit), groups[0]) if groups else None
-    context = {
-        "pledge": found,
-        "signed": services.has_signed(person, found),
-        "group": mine,
-        "bucket": mine.bucket if mine and found.is_open else progress.overall_bucket(found),
-        "labels": progress.BUCKET_LABELS,
-        "threshold": progress.threshold_text(found),
-        "error": error,
-        "here": "pledges",
-    }
-    return render(request, "pledges/member_pledge.html", context, status=400 if error else 200)
+    return pledge_page(request, person, found, error, via_link=False)
 
 
 def from_alert(request: HttpRequest, delivery) -> HttpResponse:
