@@ -115,10 +115,9 @@ def test_sending_the_pledge_reaches_every_member_asked_with_a_link_to_sign(
     assert told == {person.pk for person in operators} and outside.pk not in told
     delivery = Delivery.objects.get(alert=alert, person=operators[1])
     client.logout()
-    response = client.get(reverse("delivery:alert_link", kwargs={"token": link_token(delivery.pk)}))
-    assert response["Location"] == reverse("pledges:my_pledge", kwargs={"pledge": pledge.code})
-    page = client.get(response["Location"]).content.decode()
-    assert ACTION in page and "I pledge" in page
+    page = client.get(reverse("delivery:alert_link", kwargs={"token": link_token(delivery.pk)}))
+    assert page.status_code == 200
+    assert ACTION in page.content.decode() and "I pledge" in page.content.decode()
 
 
 def test_a_member_signs_and_withdraws_from_their_page(client, pledge, operators):
