@@ -51,10 +51,11 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(condition=models.Q(('person__isnull', False)), fields=('pledge', 'person'), name='asked_once')],
             },
         ),
-        migrations.RenameField(model_name='signature', old_name='group', new_name='counted_in'),
+        # The group a signature counts in becomes the pledge's own AskedGroup; the unit it
+        # was counted in stays until 0003 has moved each signature into its group.
         migrations.AddField(
             model_name='signature',
-            name='group',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='signatures', to='pledges.askedgroup'),
+            name='asked_group',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='pledges.askedgroup'),
         ),
     ]

@@ -37,8 +37,8 @@ def freeze_rolls(apps, schema_editor):
             )
         first = next(iter(by_unit.values()), None)
         for signature in pledge.signatures.all():
-            signature.group = by_unit.get(signature.counted_in_id, first)
-            signature.save(update_fields=["group"])
+            signature.asked_group = by_unit.get(signature.group_id, first)
+            signature.save(update_fields=["asked_group"])
         pledge.roll_taken_at = pledge.invited_at or timezone.now()
         pledge.save(update_fields=["roll_taken_at"])
 
