@@ -221,8 +221,8 @@ def test_a_signer_who_moves_to_another_unit_still_counts_in_the_first(pledge, op
     assert (group.eligible, group.signed) == (12, 4)
 
 
-def test_a_member_who_joins_the_unit_after_the_send_is_not_asked(
-    pledge, operators, atu, operators_unit
+def test_a_member_who_joins_the_unit_after_the_send_is_not_asked_even_once_it_is_on(
+    pledge, operators, atu, operators_unit, sent
 ):
     newcomer = make_person(atu, name="Nadia New")
     Membership.objects.filter(person=newcomer).update(unit=operators_unit)
@@ -230,6 +230,14 @@ def test_a_member_who_joins_the_unit_after_the_send_is_not_asked(
         services.sign(newcomer, pledge)
     assert refused.value.message_dict == {"pledge": ["This pledge does not ask you."]}
     assert progress.groups(pledge)[0].eligible == 12
+
+    with sent():
+        pledge = sign_all(operators[:8], pledge)
+    pledge.refresh_from_db()
+    assert pledge.state == Pledge.State.ACTIVE
+    with pytest.raises(ValidationError):
+        services.sign(newcomer, pledge)
+    assert pledge.signatures.count() == 8
 
 
 def test_nobody_signs_before_the_roll_is_taken(organizer, atu, operators, operators_unit):

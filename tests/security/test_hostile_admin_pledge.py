@@ -14,11 +14,13 @@ concludes. A pledge counts the roll taken when it was sent, so the worlds read t
 
 import math
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.api.conftest import Api, token_for
 from tests.conftest import make_person, verified_client
@@ -32,6 +34,7 @@ from tests.pledges.conftest import (  # noqa: F401 (fixtures)
     pledge_input,
 )
 from tocsin.accounts.models import Membership, Unit
+from tocsin.delivery.models import Alert
 from tocsin.pledges import services
 from tocsin.pledges.models import Pledge
 
@@ -65,7 +68,8 @@ class Attacker:
 
     def note(self, what: str, response) -> dict:
         self.seen.append(f"{what} {response.status_code} {normalized(response.content.decode())}")
-        return response.json() if response["Content-Type"].startswith("application/json") else {}
+        json_answer = response.get("Content-Type", "").startswith("application/json")
+        return response.json() if json_answer and response.content else {}
 
     def bucket(self) -> str | None:
         return self.note("pledge", self.api.get(f"/pledges/{self.pledge}")).get("progress_bucket")
@@ -208,7 +212,7 @@ def test_moving_members_in_and_out_of_the_unit_names_nobody(
     assert sent_pledge.signatures.count() == 0  # each world was undone
     assert len(first_seen) > 60, "the attacker should have moved and read much"
     assert len(first_seen) < 200
-    assert first_named == last_named, (len(first_named), len(last_named))
+    assert first_named == last_named == set()
     different = [n for n, (a, b) in enumerate(zip(first_seen, last_seen, strict=True)) if a != b]
     assert different == [], first_seen[different[0]] if different else ""
 
@@ -282,3 +286,96 @@ def test_moving_members_between_the_units_of_an_each_of_them_pledge_tells_nothin
     assert "\n".join(first).count('"progress_bucket"') == len(operators)
     different = [n for n, (a, b) in enumerate(zip(first, last, strict=True)) if a != b]
     assert different == [], first[different[0]] if different else ""
+
+
+def test_renaming_or_deleting_the_unit_and_making_other_pledges_tells_nothing(
+    atu_admin, atu, garage, sent_pledge, operators_unit, operators, mechanics, signing, sent
+):
+    """The admin renames the unit, sends a second pledge over the garage, and deletes the
+    unit, reading everything after each step, in two worlds of six signatures each."""
+    parking, _padding = mechanics
+
+    def attack():
+        attacker = Attacker(atu_admin, sent_pledge, operators_unit, parking)
+        units = f"/organizations/{atu.slug}/units/{operators_unit.code}"
+        attacker.note("rename", attacker.api.patch(units, {"name": "Bus operators (north)"}))
+        attacker.bucket()
+        attacker.screens()
+        created = attacker.api.post(
+            "/pledges",
+            {
+                "organization": atu.slug,
+                "action": "We wear red on Friday",
+                "scope": "site",
+                "site": garage.code,
+                "threshold": {"kind": "percent", "value": 50},
+                "deadline": (timezone.now() + timedelta(days=3)).isoformat(),
+            },
+        )
+        assert created.status_code == 201, created.content
+        second = created.json()["id"]
+        send = reverse("pledges:pledge_send", kwargs={"org": atu.slug, "pledge": second})
+        assert attacker.browser.post(send).status_code == 302
+        attacker.bucket()
+        attacker.screens()
+        attacker.note("delete", attacker.api.delete(units))
+        attacker.bucket()
+        attacker.screens()
+        # The second pledge's code and its alert's id are random in each world.
+        alerts = Alert.objects.filter(context__code=second).values_list("public_id", flat=True)
+        names = {second: "SECOND", **{str(alert): "ALERT" for alert in alerts}}
+        seen = attacker.seen
+        for random_id, name in names.items():
+            seen = [text.replace(random_id, name) for text in seen]
+        return seen
+
+    first = play(operators[:6], signing, attack, sent)
+    last = play(operators[6:], signing, attack, sent)
+
+    assert '"progress_bucket": "over_75"' in first[-5]  # 6 of 8 needed, unit or no unit
+    different = [n for n, (a, b) in enumerate(zip(first, last, strict=True)) if a != b]
+    assert different == [], first[different[0]] if different else ""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="an admin's import adds their own phone to a member, and its code signs them in as "
+    "that member (tocsin/imports, tocsin/joining: outside the pledges' fence; see the report)",
+)
+def test_an_admin_cannot_become_a_signer_by_importing_their_own_phone_for_them(
+    atu_admin, atu, sent_pledge, operators, signing, http_gateway, settings, sent
+):
+    """Ana signed. The admin reads her email (audited, but allowed), imports a row with
+    that email and the admin's own phone, asks for a member link for that phone, and types
+    the code it gets: if that signed them in as Ana, her pledge page would say she signed."""
+    from urllib.parse import parse_qs
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.imports.conftest import csv_bytes
+    from tests.joining.conftest import CODE
+    from tocsin.imports.views import PENDING_KEY
+
+    settings.TOCSIN_SMS_URL = http_gateway.url
+    ana = operators[0]
+    signing([ana])
+    admin = verified_client(Client(), atu_admin)
+    shown = admin.post(
+        reverse("staff:member_contacts", kwargs={"org": atu.slug, "person": ana.public_id})
+    )
+    assert "operator0@atu.test" in shown.content.decode()
+    row = {"name": ana.display_name, "email": "operator0@atu.test", "phone": "+1 612 555 0199"}
+    upload = reverse("imports:members_import", kwargs={"org": atu.slug})
+    admin.post(upload, {"file": SimpleUploadedFile("m.csv", csv_bytes([row]), "text/csv")})
+    confirm = reverse("imports:members_import_confirm", kwargs={"org": atu.slug})
+    admin.post(confirm, {"token": admin.session[PENDING_KEY][atu.slug]})
+
+    thief = Client()
+    with sent():
+        thief.post(reverse("joining:member_link_request"), {"address": "+1 612 555 0199"})
+    texts = [parse_qs(request["body"].decode())["Body"][0] for request in http_gateway.requests]
+    codes = [CODE.search(text).group(1) for text in texts if CODE.search(text)]
+    if codes:
+        thief.post(reverse("joining:member_code"), {"contact": "0", "code": codes[0]})
+    page = thief.get(reverse("pledges:my_pledges"))
+    assert page.status_code == 302, "the admin is signed in as Ana and sees that she signed"

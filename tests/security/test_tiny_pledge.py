@@ -53,7 +53,7 @@ def body(unit, **changes):
         "organization": "atu-local-1005",
         "action": "We stay out on January 23",
         "scope": "unit",
-        "units": [unit.code],
+        "units": [unit.code] if unit else [],
         "threshold": {"kind": "percent", "value": 60},
         "deadline": (timezone.now() + timedelta(days=5)).isoformat(),
     }
@@ -253,3 +253,28 @@ def test_a_tiny_group_cannot_be_made_by_an_admin_to_test_one_person(organizer_ap
         response = organizer_api.post("/pledges", body(probe, threshold=threshold))
         assert response.status_code == 422, threshold
         assert fields_named(response) == {"threshold_value"}
+
+
+def test_a_small_site_or_a_small_organization_is_refused_naming_the_field(
+    atu, operators, organizer
+):
+    from tests.conftest import make_org, make_site
+    from tocsin.accounts.roles import Role
+
+    office = make_site(atu, name="Metro Transit office", lat="44.980000", lng="-93.270000")
+    Membership.objects.filter(person__in=operators[:3]).update(site=office)
+    response = Api(token_for(organizer)).post(
+        "/pledges", body(None, scope="site", site=office.code)
+    )
+    assert response.status_code == 422 and fields_named(response) == {"site"}
+    assert "Metro Transit office has 3 members" in response.content.decode()
+
+    small = make_org(slug="small-local", name="Small Local")
+    steward = make_person(small, Role.ORGANIZER, name="Sam Steward")
+    for n in range(4):
+        make_person(small, name=f"Small member {n}")
+    response = Api(token_for(steward)).post(
+        "/pledges", body(None, organization=small.slug, scope="organization")
+    )
+    assert response.status_code == 422 and fields_named(response) == {"scope"}
+    assert "Small Local has 5 members" in response.content.decode()
