@@ -341,6 +341,17 @@ TOCSIN_CONFIRMATION_CODE_MINUTES = env_int("TOCSIN_CONFIRMATION_CODE_MINUTES", 3
 TOCSIN_MEMBER_LINK_HOURS = env_int("TOCSIN_MEMBER_LINK_HOURS", 72)
 TOCSIN_MAX_AREA_RADIUS_M = env_int("TOCSIN_MAX_AREA_RADIUS_M", 5000)
 
+# Pledges: the smallest number of signatures that turns a pledge on, and the smallest group
+# it may ask (each unit of an "each of them" pledge). Below these a pledge names a person,
+# not a group, so they can only be raised (decision 0009).
+TOCSIN_PLEDGE_MIN_SIGNATURES = env_int("TOCSIN_PLEDGE_MIN_SIGNATURES", 5)
+TOCSIN_PLEDGE_MIN_GROUP = env_int("TOCSIN_PLEDGE_MIN_GROUP", 10)
+if TOCSIN_PLEDGE_MIN_SIGNATURES < 5 or TOCSIN_PLEDGE_MIN_GROUP < 10:
+    raise ImproperlyConfigured(
+        "TOCSIN_PLEDGE_MIN_SIGNATURES and TOCSIN_PLEDGE_MIN_GROUP can only raise the floors "
+        "of 5 signatures and a group of 10."
+    )
+
 # Rapid response: reports, incidents, verification and broadcast.
 # A report joins an open incident of its organization this close, reported this recently.
 TOCSIN_INCIDENT_RADIUS_M = env_int("TOCSIN_INCIDENT_RADIUS_M", 500)

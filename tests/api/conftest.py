@@ -73,24 +73,25 @@ def fields_named(response) -> set[str]:
 
 
 def make_pledge(org):
-    """A pledge asking the whole organization, open for a week."""
+    """A pledge asking the whole organization, open for a week. Made as a row: the shared
+    organization has fewer members than a pledge may ask (decision 0009's floors)."""
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from tocsin.pledges import services
+    from tocsin.pledges import sealing
     from tocsin.pledges.models import Pledge
 
-    return services.create_pledge(
-        None,
-        org,
-        services.PledgeInput(
-            action="We stay out on January 23",
-            scope=Pledge.Scope.ORGANIZATION,
-            threshold_kind=Pledge.ThresholdKind.PERCENT,
-            threshold_value=60,
-            deadline=timezone.now() + timedelta(days=7),
-        ),
+    public_key, private_key = sealing.new_key_pair()
+    return Pledge.objects.create(
+        organization=org,
+        action="We stay out on January 23",
+        scope=Pledge.Scope.ORGANIZATION,
+        threshold_kind=Pledge.ThresholdKind.PERCENT,
+        threshold_value=60,
+        deadline=timezone.now() + timedelta(days=7),
+        public_key=public_key,
+        private_key=private_key,
     )
 
 

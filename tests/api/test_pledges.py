@@ -53,7 +53,7 @@ def test_an_organizer_creates_a_pledge_and_reads_its_state(
 
 
 def test_a_deadline_without_an_offset_is_read_in_the_servers_time_zone(
-    organizer_api, operators_unit
+    organizer_api, operators_unit, operators
 ):
     response = organizer_api.post(
         "/pledges", body(operators_unit, deadline=f"{YEAR}-01-21T23:00:00")

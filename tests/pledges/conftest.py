@@ -105,4 +105,7 @@ def pledge_input(unit, **changes) -> services.PledgeInput:
 
 @pytest.fixture
 def pledge(organizer, atu, operators_unit, operators):
-    return services.create_pledge(organizer, atu, pledge_input(operators_unit))
+    """The pledge with its roll taken, as its send takes it (the twelve operators), but no
+    message sent yet: tests that look at the messages send it themselves."""
+    created = services.create_pledge(organizer, atu, pledge_input(operators_unit))
+    return services.take_roll(created)

@@ -35,6 +35,11 @@ ACTION_LABELS = {
     ),
     "pledges.signers.read": _("read who signed a pledge"),
     "pledges.signature.withdrawn": _("withdrew a signature from a live pledge"),
+    # A change to the members of an open pledge's groups: it changes no count (the roll was
+    # taken at the send), but it is how someone would probe who signed, so it stands out.
+    "pledges.pledge.asked_changed": _(
+        "flagged: changed who is in an open pledge's groups (this changes no count)"
+    ),
     # Campaigns, events and shifts: answering an RSVP or checking in is the member's own doing.
     "campaigns.campaign.created": _("created a campaign"),
     "campaigns.campaign.participants": _("changed a campaign's organizations"),

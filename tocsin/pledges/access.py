@@ -1,6 +1,7 @@
 """Who reaches which pledge: the organizers and admins of its organization, and the members
-it asks. Everyone else gets 404. Nobody, organizers and admins included, reaches a list of
-signers before the pledge is on (services.signers)."""
+on its roll (the members it asked when it was sent, wherever they are now). Everyone else
+gets 404. Nobody, organizers and admins included, reaches a list of signers before the
+pledge is on (services.signers)."""
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -28,27 +29,24 @@ def get_pledge_for_organizer(membership: Membership, code: str) -> Pledge:
 
 
 def pledges_asking(person: Person) -> list[Pledge]:
-    """Return the pledges that ask the person (their unit's, site's or organization's)."""
-    found = (
-        Pledge.objects.filter(
-            organization__memberships__person=person, organization__memberships__active=True
-        )
+    """Return the pledges whose roll holds the person."""
+    return list(
+        Pledge.objects.filter(roll__person=person)
         .select_related("organization", "site")
         .distinct()
-        .order_by("deadline")
+        .order_by("deadline", "pk")
     )
-    return [pledge for pledge in found if progress.membership_asked(pledge, person)]
 
 
 def get_pledge_for_member(person: Person, code: str) -> Pledge:
     pledge = Pledge.objects.select_related("organization", "site").filter(code=str(code)).first()
-    if pledge is None or progress.membership_asked(pledge, person) is None:
+    if pledge is None or progress.asked_entry(pledge, person) is None:
         raise Http404
     return pledge
 
 
 def get_pledge_for_reader(person: Person, code: str) -> Pledge:
-    """For the API: the pledge if the person organizes its organization or is asked by it."""
+    """For the API: the pledge if the person organizes its organization or is on its roll."""
     pledge = Pledge.objects.select_related("organization", "site").filter(code=str(code)).first()
     if pledge is None:
         raise Http404
@@ -57,6 +55,6 @@ def get_pledge_for_reader(person: Person, code: str) -> Pledge:
     ).first()
     if organizer is not None and organizer.has(ORGANIZERS):
         return pledge
-    if progress.membership_asked(pledge, person) is None:
+    if progress.asked_entry(pledge, person) is None:
         raise Http404
     return pledge

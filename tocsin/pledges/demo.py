@@ -1,10 +1,13 @@
 """The demo's pledge: ATU Local 1005's bus operators "stay out on Jan 23 if 60% of our unit
-commits", open until Jan 21, with some operators already signed (sealed, like any other)."""
+commits", open until Jan 21, with some operators already signed (sealed, like any other).
+
+Its roll is taken when the demo loads, so that those first signatures can be made; the
+organizer still sends it (**Send to the members asked**), to that roll."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from tocsin.accounts.models import Organization, Site, Unit
+from tocsin.accounts.models import Organization, Person, Site, Unit
 from tocsin.demo import world
 
 from . import progress, services
@@ -50,6 +53,7 @@ def load(
             deadline=deadline(),
         ),
     )
-    asked = progress.eligible_memberships(pledge).select_related("person").order_by("pk")
-    for membership in asked[:ALREADY_SIGNED]:
-        pledge = services.sign(membership.person, pledge)
+    pledge = services.take_roll(pledge)
+    asked = Person.objects.filter(pk__in=progress.roll_people(pledge)).order_by("pk")
+    for person in asked[:ALREADY_SIGNED]:
+        pledge = services.sign(person, pledge)

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from tocsin.hotline.forms import DateTimeInput
 from tocsin.joining.forms import NamedErrorsForm
 
-from .models import DEFAULT_MIN_GROUP_SIZE, Pledge
+from . import floors
+from .models import Pledge
 from .services import MAX_ACTION, MAX_DETAILS, PledgeInput
 
 
@@ -30,23 +31,32 @@ class PledgeForm(NamedErrorsForm):
     threshold_kind = forms.ChoiceField(
         label=_("The threshold is"), choices=Pledge.ThresholdKind.choices
     )
-    threshold_value = forms.IntegerField(
-        label=_("Threshold"),
-        help_text=_("A percentage (60 for 60%) or a number of members."),
-        min_value=1,
-        max_value=100_000,
-    )
+    threshold_value = forms.IntegerField(label=_("Threshold"), min_value=1, max_value=100_000)
     deadline = forms.DateTimeField(label=_("Deadline"), widget=DateTimeInput())
     min_group_size = forms.IntegerField(
-        label=_("Smallest group whose progress is shown"),
-        help_text=_("Below this many members, nobody sees any progress, not even roughly."),
-        initial=DEFAULT_MIN_GROUP_SIZE,
-        min_value=2,
-        max_value=1000,
+        label=_("Smallest group whose progress is shown"), max_value=1000
     )
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
+        # The floors, said where they apply; services.clean_pledge enforces them.
+        names = {"signatures": floors.min_signatures(), "group": floors.min_group()}
+        self.fields["threshold_value"].help_text = (
+            _(
+                "A percentage (60 for 60%%) or a number of members. It must come to at least "
+                "%(signatures)s signatures, and each group asked must have at least %(group)s "
+                "members: with fewer, going live would name a person, not a group."
+            )
+            % names
+        )
+        self.fields["min_group_size"].help_text = (
+            _(
+                "Below this many members, nobody sees any progress, not even roughly. "
+                "At least %(group)s."
+            )
+            % names
+        )
+        self.fields["min_group_size"].initial = floors.min_group()
         self.units_by_code = {unit.code: unit for unit in organization.units.order_by("name")}
         self.sites_by_code = {site.code: site for site in organization.sites.order_by("name")}
         self.fields["units"].choices = [(c, u.name) for c, u in self.units_by_code.items()]

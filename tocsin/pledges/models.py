@@ -1,9 +1,11 @@
-"""Pledges and their signatures.
+"""Pledges, their rolls and their signatures.
 
+A pledge's roll is taken when it is sent: the members it asks then, in the groups it counts
+them in, and nothing that happens to memberships afterwards changes it (decision 0009).
 While a pledge is open, a signature holds no readable link to its signer: the signer is
-sealed to the pledge's public key, and only the activation or expiry job opens the private
-key (decision 0009). A blind index under a key of the pledge's own lets a member find and
-withdraw their own signature, and stops them signing twice.
+sealed to the pledge's public key, and only the activation job opens the private key. A
+blind index under a key of the pledge's own lets a member find and withdraw their own
+signature, and stops them signing twice.
 """
 
 import uuid
@@ -17,7 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from tocsin.core.crypto import EncryptedTextField
 from tocsin.core.ids import short_code
 
-DEFAULT_MIN_GROUP_SIZE = 10
+# The floors of decision 0009: a pledge turns on with 5 signatures at least, and asks groups
+# of 10 members at least. Settings may raise them (tocsin.pledges.floors), never lower them.
+SIGNATURES_FLOOR = 5
+GROUP_FLOOR = 10
+DEFAULT_MIN_GROUP_SIZE = GROUP_FLOOR
 
 
 class Pledge(models.Model):
@@ -57,7 +63,7 @@ class Pledge(models.Model):
     min_group_size = models.PositiveSmallIntegerField(
         _("smallest group whose progress is shown"),
         default=DEFAULT_MIN_GROUP_SIZE,
-        validators=[MinValueValidator(2), MaxValueValidator(1000)],
+        validators=[MinValueValidator(GROUP_FLOOR), MaxValueValidator(1000)],
     )
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
     # The X25519 key pair signatures are sealed to. The public half is all the web process
@@ -70,6 +76,8 @@ class Pledge(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     invited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the roll was taken (at the send); None while the pledge asks nobody yet.
+    roll_taken_at = models.DateTimeField(null=True, blank=True, editable=False)
     activated_at = models.DateTimeField(null=True, blank=True, editable=False)
     ended_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -90,27 +98,73 @@ class Pledge(models.Model):
         return self.state == self.State.OPEN
 
     @property
+    def roll_taken(self) -> bool:
+        """Whether its roll was taken (when it was sent): only then may anyone sign."""
+        return self.roll_taken_at is not None
+
+    @property
     def signable(self) -> bool:
         """Whether a signature may be added or withdrawn now (open or on, before the deadline)."""
         return self.state != self.State.EXPIRED and timezone.now() < self.deadline
 
 
+class AskedGroup(models.Model):
+    """A group a sent pledge counts on its own: each unit of a "one unit" or "each of them"
+    pledge, or the one group of a site, an organization or units "all together". Its name
+    is kept as it was at the send, so renaming or deleting a unit changes no count."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="groups")
+    unit = models.ForeignKey(
+        "accounts.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(max_length=300)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AskedMember(models.Model):
+    """One member on a pledge's roll, in the group they were in when it was sent. Who was
+    asked is no secret (each of them got the pledge); whether they signed is not here.
+    Erasing the person leaves the entry without them, so the roll never shrinks."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="roll")
+    group = models.ForeignKey(AskedGroup, on_delete=models.CASCADE, related_name="members")
+    person = models.ForeignKey(
+        "accounts.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pledge", "person"],
+                condition=models.Q(person__isnull=False),
+                name="asked_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"asked by pledge {self.pledge_id}"
+
+
 class Signature(models.Model):
-    """One member's signature. The random key and the absence of any time keep the order of
-    signing out of the table; `group` (the unit, for "each of them" pledges) is what
-    progress needs, and says nothing about who."""
+    """One member's signature. It has a random key and no time (late, open signatures
+    have one), and at activation the table is written anew in random order, so neither
+    the keys nor the rows' places keep the order of signing. `group` is the signer's group
+    on the roll, which progress needs, and says nothing about who."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="signatures")
     group = models.ForeignKey(
-        "accounts.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        AskedGroup, null=True, blank=True, on_delete=models.CASCADE, related_name="signatures"
     )
     signer_index = models.CharField(max_length=64, editable=False)
     # While the pledge is open: the signer's public id, sealed to the pledge's public key.
     sealed_signer = models.TextField(blank=True, editable=False)
-    # Once the pledge is on: the signer, openly (and for late signers from the start).
+    # Once the pledge is on: the signer, openly (and for late signers from the start). An
+    # erased signer's signature stays, naming nobody, so that erasing changes no count.
     person = models.ForeignKey(
-        "accounts.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "accounts.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     signed_openly_at = models.DateTimeField(null=True, blank=True, editable=False)
 

@@ -1,4 +1,5 @@
-"""Pledges: create, send, sign, withdraw, and the two jobs that end the sealed phase.
+"""Pledges: create, send (taking the roll), sign, withdraw, and the two jobs that end the
+sealed phase.
 
 Signing and withdrawing write no audit entry and no log line: an entry naming the signer,
 or even one at the moment of signing, would tell an admin who signed (decision 0009).
@@ -6,6 +7,9 @@ Everything else is audited as usual.
 """
 
 import logging
+import math
+import secrets
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -13,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tocsin.accounts.models import Organization, Person, Site, Unit
 from tocsin.audit.services import record
@@ -20,8 +25,8 @@ from tocsin.core.times import in_server_zone
 from tocsin.delivery.models import Alert
 from tocsin.delivery.services import create_alert, send_alert
 
-from . import progress, sealing
-from .models import DEFAULT_MIN_GROUP_SIZE, Pledge, Signature
+from . import floors, progress, sealing
+from .models import AskedGroup, AskedMember, Pledge, Signature
 
 log = logging.getLogger(__name__)
 MAX_ACTION = 200
@@ -39,7 +44,64 @@ class PledgeInput:
     details: str = ""
     units: list[Unit] = field(default_factory=list)
     site: Site | None = None
-    min_group_size: int = DEFAULT_MIN_GROUP_SIZE
+    # None: the smallest allowed (floors.min_group()).
+    min_group_size: int | None = None
+
+
+def group_field(scope: str) -> str:
+    """The field an error about the size of the group asked belongs to."""
+    if scope in progress.UNIT_SCOPES:
+        return "units"
+    return "site" if scope == Pledge.Scope.SITE else "scope"
+
+
+def floor_errors(
+    scope: str, threshold_kind: str, threshold_value: int, sizes: list[tuple[str, int]]
+) -> dict[str, list[str]]:
+    """Return what breaks the floors, by field, for groups of these (name, size): each group
+    has at least floors.min_group() members, and going live takes at least
+    floors.min_signatures() signatures in each. Below them a pledge names a person."""
+    errors: dict[str, list[str]] = {}
+    fewest, smallest = floors.min_signatures(), floors.min_group()
+    for name, size in sizes:
+        if size < smallest:
+            errors.setdefault(group_field(scope), []).append(
+                ngettext(
+                    "%(name)s has %(size)s member. A pledge asks at least %(min)s in each "
+                    "group, so that nobody who signs stands out.",
+                    "%(name)s has %(size)s members. A pledge asks at least %(min)s in each "
+                    "group, so that nobody who signs stands out.",
+                    size,
+                )
+                % {"name": name, "size": size, "min": smallest}
+            )
+            continue
+        if threshold_kind == Pledge.ThresholdKind.PERCENT:
+            required = math.ceil(size * threshold_value / 100)
+            if required < fewest:
+                errors.setdefault("threshold_value", []).append(
+                    _(
+                        "%(value)s%% of the %(size)s members of %(name)s is %(required)s "
+                        "signatures. A pledge goes live with at least %(min)s, so that nobody "
+                        "is named alone: ask for a higher percentage."
+                    )
+                    % {
+                        "value": threshold_value,
+                        "size": size,
+                        "name": name,
+                        "required": required,
+                        "min": fewest,
+                    }
+                )
+        elif threshold_value > size:
+            errors.setdefault("threshold_value", []).append(
+                _(
+                    "%(name)s has %(size)s members, fewer than the %(value)s signatures "
+                    "asked for: it could never go live."
+                )
+                % {"name": name, "size": size, "value": threshold_value}
+            )
+    return errors
 
 
 def clean_pledge(organization: Organization, data: PledgeInput) -> dict[str, list[str]]:
@@ -77,6 +139,15 @@ def clean_pledge(organization: Organization, data: PledgeInput) -> dict[str, lis
         add("threshold_value", _("A percentage is at most 100."))
     elif value > 100_000:
         add("threshold_value", _("That is more people than Tocsin counts."))
+    elif data.threshold_kind == Pledge.ThresholdKind.COUNT and value < floors.min_signatures():
+        add(
+            "threshold_value",
+            _(
+                "Ask for at least %(min)s signatures. With fewer, the pledge going live would "
+                "name the first signers, not a group."
+            )
+            % {"min": floors.min_signatures()},
+        )
     now = timezone.now()
     data.deadline = in_server_zone(data.deadline)
     if data.deadline is None:
@@ -85,15 +156,32 @@ def clean_pledge(organization: Organization, data: PledgeInput) -> dict[str, lis
         add("deadline", _("The deadline must be in the future."))
     elif data.deadline > now + LONGEST_PLEDGE:
         add("deadline", _("The deadline must be within a year."))
-    if not 2 <= data.min_group_size <= 1000:
-        add("min_group_size", _("Give a number from 2 to 1000."))
+    if data.min_group_size is None:
+        data.min_group_size = floors.min_group()
+    if not floors.min_group() <= data.min_group_size <= 1000:
+        add(
+            "min_group_size",
+            _("Give a number from %(min)s to 1000.") % {"min": floors.min_group()},
+        )
+    # The groups as they stand now: the roll taken at the send is checked again.
+    if not errors.keys() & {"scope", "units", "site", "threshold_kind", "threshold_value"}:
+        planned = progress.planned_groups(organization, data.scope, data.units, data.site)
+        sizes = [(group.name, group.memberships.count()) for group in planned]
+        assert value is not None
+        for name, messages in floor_errors(data.scope, data.threshold_kind, value, sizes).items():
+            errors.setdefault(name, []).extend(messages)
     return errors
 
 
 @transaction.atomic
 def create_pledge(actor: Person | None, organization: Organization, data: PledgeInput) -> Pledge:
     errors = clean_pledge(organization, data)
-    if errors or data.threshold_value is None or data.deadline is None:
+    if (
+        errors
+        or data.threshold_value is None
+        or data.deadline is None
+        or data.min_group_size is None
+    ):
         raise ValidationError(errors)
     public_key, private_key = sealing.new_key_pair()
     pledge = Pledge.objects.create(
@@ -140,23 +228,61 @@ def pledge_context(pledge: Pledge, event: str, **extra) -> dict:
 
 
 @transaction.atomic
+def take_roll(pledge: Pledge) -> Pledge:
+    """Write the pledge's groups and its roll, the members its scope holds now, once.
+
+    From then on only the roll counts, whatever happens to memberships: a member moved,
+    added, deactivated or erased later changes no count, so no such change can show who
+    signed. Refused, with nothing written, when a group or the threshold is below a floor.
+    """
+    pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
+    if pledge.roll_taken:
+        return pledge
+    planned = [
+        (group, sorted(group.memberships.values_list("person_id", flat=True)))
+        for group in progress.planned_groups_of(pledge)
+    ]
+    sizes = [(group.name, len(people)) for group, people in planned]
+    errors = floor_errors(pledge.scope, pledge.threshold_kind, pledge.threshold_value, sizes)
+    if errors:
+        raise ValidationError(errors)
+    for found, people in planned:
+        group = AskedGroup.objects.create(pledge=pledge, unit=found.unit, name=found.name[:300])
+        AskedMember.objects.bulk_create(
+            [AskedMember(pledge=pledge, group=group, person_id=person_id) for person_id in people]
+        )
+    pledge.roll_taken_at = timezone.now()
+    pledge.save(update_fields=["roll_taken_at"])
+    return pledge
+
+
+@transaction.atomic
 def send_pledge(actor: Person, pledge: Pledge) -> Alert:
-    """Send the pledge to every member it asks, each with a personal link to sign it."""
+    """Take the pledge's roll and send it to every member on it, each with a personal link
+    to sign it. Refused when it is not open, was sent already, or breaks a floor."""
     pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
     if not pledge.is_open or not pledge.signable:
         raise ValidationError({"pledge": _("Only an open pledge before its deadline is sent.")})
-    person_ids = sorted(progress.eligible_memberships(pledge).values_list("person_id", flat=True))
+    if pledge.invited_at is not None:
+        raise ValidationError({"pledge": _("This pledge was sent already.")})
+    pledge = take_roll(pledge)
     alert = create_alert(
         pledge.organization,
         Alert.Kind.PLEDGE,
         pledge_context(pledge, "invite"),
-        {"person_ids": person_ids},
+        {"person_ids": progress.roll_people(pledge)},
         actor=actor,
     )
     send_alert(alert, actor=actor)
     pledge.invited_at = timezone.now()
     pledge.save(update_fields=["invited_at"])
-    record(actor, "pledges.pledge.sent", pledge, organization=pledge.organization)
+    record(
+        actor,
+        "pledges.pledge.sent",
+        pledge,
+        organization=pledge.organization,
+        asked=pledge.roll.count(),
+    )
     return alert
 
 
@@ -172,14 +298,14 @@ def sign(person: Person, pledge: Pledge) -> Pledge:
     The pledge row is locked, so a signature never lands while the activation job unseals.
     """
     pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
-    membership = progress.membership_asked(pledge, person)
-    if membership is None:
+    entry = progress.asked_entry(pledge, person)
+    if entry is None:
         raise ValidationError({"pledge": _("This pledge does not ask you.")})
     if not pledge.signable:
         raise ValidationError({"pledge": _("This pledge is closed.")})
     signature = Signature(
         pledge=pledge,
-        group=progress.group_of(pledge, membership),
+        group=entry.group,
         signer_index=sealing.signer_index(pledge.code, str(person.public_id)),
     )
     if pledge.is_open:
@@ -216,26 +342,33 @@ def withdraw(person: Person, pledge: Pledge) -> Pledge:
 @transaction.atomic
 def activate_if_met(pledge_id: int) -> bool:
     """Unseal every signer and send "It's on" to all of them at once, if the threshold is
-    met; return whether the pledge went on. Running it again changes nothing."""
+    met; return whether the pledge went on. Running it again changes nothing.
+
+    Every signature counts, as progress counted it: each was made by a member on the roll,
+    in their group on the roll. One whose signer has since been erased names nobody. The
+    table is written anew in random order, so that the rows' places, which the database
+    keeps in the order of signing, do not say who went first once names are in them.
+    """
     pledge = Pledge.objects.select_for_update().filter(pk=pledge_id).first()
     if pledge is None or not pledge.is_open or not progress.threshold_met(pledge):
         return False
-    signatures = list(pledge.signatures.all())
-    signer_ids = [sealing.unseal(pledge.private_key, s.sealed_signer) for s in signatures]
-    # Only members the pledge still asks are unsealed, each counted in the unit they are in
-    # now (as progress counted them); a signer since erased, or gone, is deleted unread.
-    asked = {
-        str(m.person.public_id): m
-        for m in progress.eligible_memberships(pledge).select_related("person", "unit")
+    on_roll = {
+        str(person.public_id): person
+        for person in Person.objects.filter(pk__in=progress.roll_people(pledge))
     }
-    for signature, signer_id in zip(signatures, signer_ids, strict=True):
-        membership = asked.get(signer_id)
-        signature.person = membership.person if membership else None
-        if membership is not None:
-            signature.group = progress.group_of(pledge, membership)
-        signature.sealed_signer = ""
-    Signature.objects.bulk_update(signatures, ["person", "group", "sealed_signer"])
-    pledge.signatures.filter(person__isnull=True).delete()
+    signatures = list(pledge.signatures.all())
+    unsealed = [
+        Signature(
+            pledge=pledge,
+            group_id=signature.group_id,
+            signer_index=signature.signer_index,
+            person=on_roll.get(sealing.unseal(pledge.private_key, signature.sealed_signer)),
+        )
+        for signature in signatures
+    ]
+    secrets.SystemRandom().shuffle(unsealed)
+    pledge.signatures.all().delete()
+    Signature.objects.bulk_create(unsealed)
     found = progress.groups(pledge)
     pledge.state, pledge.private_key = Pledge.State.ACTIVE, ""
     pledge.activated_at = timezone.now()
@@ -248,10 +381,11 @@ def activate_if_met(pledge_id: int) -> bool:
         signers=len(signatures),
     )
     for group in found:
-        signed = pledge.signatures.filter(person__isnull=False)
-        if group.unit is not None:
-            signed = signed.filter(group=group.unit)
-        person_ids = sorted(signed.values_list("person_id", flat=True))
+        person_ids = sorted(
+            pledge.signatures.filter(group_id=group.key, person__isnull=False).values_list(
+                "person_id", flat=True
+            )
+        )
         context = pledge_context(pledge, "on", percent=group.percent, group=group.name)
         alert = create_alert(
             pledge.organization, Alert.Kind.PLEDGE, context, {"person_ids": person_ids}
@@ -263,7 +397,7 @@ def activate_if_met(pledge_id: int) -> bool:
 @transaction.atomic
 def expire(pledge_id: int) -> bool:
     """At the deadline without the threshold: delete every signature and the key, and tell
-    every member it asked (telling only the signers would record who they were)."""
+    every member on the roll (telling only the signers would record who they were)."""
     pledge = Pledge.objects.select_for_update().filter(pk=pledge_id).first()
     if pledge is None or not pledge.is_open or timezone.now() < pledge.deadline:
         return False
@@ -272,14 +406,15 @@ def expire(pledge_id: int) -> bool:
     pledge.ended_at = timezone.now()
     pledge.save(update_fields=["state", "private_key", "ended_at"])
     record(None, "pledges.pledge.expired", pledge, organization=pledge.organization)
-    person_ids = sorted(progress.eligible_memberships(pledge).values_list("person_id", flat=True))
-    alert = create_alert(
-        pledge.organization,
-        Alert.Kind.PLEDGE,
-        pledge_context(pledge, "expired"),
-        {"person_ids": person_ids},
-    )
-    send_alert(alert)
+    person_ids = progress.roll_people(pledge)
+    if person_ids:
+        alert = create_alert(
+            pledge.organization,
+            Alert.Kind.PLEDGE,
+            pledge_context(pledge, "expired"),
+            {"person_ids": person_ids},
+        )
+        send_alert(alert)
     return True
 
 
@@ -299,6 +434,20 @@ def signers(actor: Person, pledge: Pledge) -> list[Signature]:
     record(actor, "pledges.signers.read", pledge, organization=pledge.organization)
     return list(
         pledge.signatures.filter(person__isnull=False)
-        .select_related("person", "group")
-        .order_by("person__display_name")
+        .select_related("person", "group__unit")
+        .order_by("person__display_name", "person__public_id")
     )
+
+
+def forget_signer(pledge: Pledge, person: Person) -> None:
+    """Cut an erased person's signature loose from them, keeping it counted.
+
+    Its blind index becomes random, and while the pledge is sealed its box is sealed anew
+    around a random id, so neither the index nor the box leads back to the person; the
+    count, and so every bucket and percentage, stays as it was, whether they signed or not.
+    """
+    index = sealing.signer_index(pledge.code, str(person.public_id))
+    changes: dict = {"signer_index": secrets.token_hex(32)}
+    if pledge.is_open:
+        changes["sealed_signer"] = sealing.seal(pledge.public_key, str(uuid.uuid4()))
+    pledge.signatures.filter(signer_index=index).update(**changes)

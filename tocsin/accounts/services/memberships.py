@@ -8,6 +8,7 @@ from tocsin.audit.services import record
 
 from ..models import Membership, Person, Site, Unit
 from ..roles import Role, has_role
+from ..signals import Placement, membership_changed
 
 
 def _other_active_admins(membership: Membership) -> int:
@@ -72,6 +73,7 @@ def update_membership(
         unit.pk if unit else None,
         site.pk if site else None,
     ):
+        placed = Placement.of(membership)
         membership.unit = unit
         membership.site = site
         membership.save(update_fields=["unit", "site"])
@@ -83,6 +85,7 @@ def update_membership(
             unit=unit.code if unit else "",
             site=site.code if site else "",
         )
+        membership_changed.send(Membership, actor=actor, membership=membership, before=placed)
     return membership
 
 
@@ -101,10 +104,12 @@ def set_membership_active(actor: Person | None, membership: Membership, active: 
                 )
             }
         )
+    before = Placement.of(membership)
     membership.active = active
     membership.save(update_fields=["active"])
     action = "accounts.membership.reactivated" if active else "accounts.membership.deactivated"
     record(actor, action, membership.person, organization=membership.organization)
+    membership_changed.send(Membership, actor=actor, membership=membership, before=before)
     return membership
 
 
@@ -137,4 +142,7 @@ def erase_member(actor: Person, membership: Membership) -> None:
         raise ValidationError(
             {"confirmation": _("This is the organization's last admin and cannot be erased.")}
         )
+    membership_changed.send(
+        Membership, actor=actor, membership=membership, before=Placement.of(membership), erased=True
+    )
     erase_person(person, actor, organization=membership.organization)

@@ -1,8 +1,9 @@
 """Pledges: organizers create them; the members a pledge asks read it, sign and withdraw,
 each as the token's own person. Before the threshold, no operation says who signed or how
-many: a pledge shows its state and a bucket of progress (decision 0009).
+many: a pledge shows its state and a bucket of progress (decision 0009). Whom it asks is
+its roll, taken when it is sent; moving members afterwards changes no answer here.
 
-Anyone who neither organizes the pledge's organization nor is asked by it gets 404.
+Anyone who neither organizes the pledge's organization nor is on its roll gets 404.
 """
 
 from datetime import datetime
@@ -17,7 +18,7 @@ from tocsin.accounts.models import Person
 from tocsin.core.access import get_membership_for
 from tocsin.pledges import progress, services
 from tocsin.pledges.access import ORGANIZERS, get_pledge_for_reader
-from tocsin.pledges.models import DEFAULT_MIN_GROUP_SIZE, Pledge
+from tocsin.pledges.models import GROUP_FLOOR, SIGNATURES_FLOOR, Pledge
 
 from ..access import BEARER, path_argument
 from ..auth import ANY_PERSON
@@ -42,7 +43,13 @@ def pledge_reader(request: HttpRequest) -> Person | None:
 
 class ThresholdIn(Schema):
     kind: ThresholdKind
-    value: int = Field(ge=1, le=100_000, description="a percentage (60) or a number of members")
+    value: int = Field(
+        ge=1,
+        le=100_000,
+        description=f"a percentage (60) or a number of members; either must come to at least "
+        f"{SIGNATURES_FLOOR} signatures (or the server's TOCSIN_PLEDGE_MIN_SIGNATURES) in each "
+        "group asked",
+    )
 
 
 class PledgeIn(Schema):
@@ -54,7 +61,14 @@ class PledgeIn(Schema):
     site: str | None = Field(None, description="a site code, for a site's pledge")
     threshold: ThresholdIn
     deadline: datetime
-    min_group_size: int = Field(DEFAULT_MIN_GROUP_SIZE, ge=2, le=1000)
+    min_group_size: int | None = Field(
+        None,
+        ge=GROUP_FLOOR,
+        le=1000,
+        description="below this many members a group's progress is not shown; at least "
+        f"{GROUP_FLOOR} (or the server's TOCSIN_PLEDGE_MIN_GROUP, the default). Every group "
+        "asked must have that many members, when the pledge is created and when it is sent",
+    )
 
 
 class Threshold(Schema):
@@ -201,7 +215,7 @@ def list_pledge_signers(request: HttpRequest, pledge: str):
         {
             "person": str(signature.person.public_id),
             "name": signature.person.display_name,
-            "unit": signature.group.code if signature.group else None,
+            "unit": signature.group.unit.code if signature.group and signature.group.unit else None,
             "late": signature.signed_openly_at is not None,
         }
         for signature in services.signers(request.auth, found)

@@ -2,10 +2,10 @@
 
 Before the threshold a pledge's page shows how many members it asks and, for groups big
 enough, a bucket of the way to the threshold; never a count of signatures, never a name.
+Once it is sent it also lists every change an admin made to the members of its groups,
+which changes no count (the roll was taken at the send) but is how someone would probe it.
 Once it is on, it shows the share that signed and the signers (each showing audited).
 """
-
-import contextlib
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from tocsin.core.access import org_role_required
 
-from .. import progress, services
+from .. import floors, progress, services
 from ..access import ORGANIZERS, get_pledge_for_organizer, pledges_of
 from ..forms import PledgeForm
 
@@ -52,10 +52,9 @@ def pledge_new(request: HttpRequest, org: str) -> HttpResponse:
     return render(request, "pledges/staff_new.html", context, status=400 if form.errors else 200)
 
 
-@never_cache
-@org_role_required(ORGANIZERS)
-def pledge_detail(request: HttpRequest, org: str, pledge: str) -> HttpResponse:
-    found = get_pledge_for_organizer(request.membership, pledge)
+def render_pledge(
+    request: HttpRequest, found, errors: list[str] | None = None, status: int = 200
+) -> HttpResponse:
     groups = progress.groups(found)
     context = {
         "organization": request.organization,
@@ -66,18 +65,31 @@ def pledge_detail(request: HttpRequest, org: str, pledge: str) -> HttpResponse:
         "signers": services.signers(request.user, found),
         "threshold": progress.threshold_text(found),
         "asked": sum(group.eligible for group in groups),
+        "changes": progress.asked_changes(found),
+        "change_labels": progress.CHANGE_LABELS,
+        "floors": {"signatures": floors.min_signatures(), "group": floors.min_group()},
+        "send_errors": errors or [],
         "section": "pledges",
     }
-    return render(request, "pledges/staff_pledge.html", context)
+    return render(request, "pledges/staff_pledge.html", context, status=status)
 
 
+@never_cache
+@org_role_required(ORGANIZERS)
+def pledge_detail(request: HttpRequest, org: str, pledge: str) -> HttpResponse:
+    return render_pledge(request, get_pledge_for_organizer(request.membership, pledge))
+
+
+@never_cache
 @org_role_required(ORGANIZERS)
 @require_POST
 def pledge_send(request: HttpRequest, org: str, pledge: str) -> HttpResponse:
     found = get_pledge_for_organizer(request.membership, pledge)
-    # A closed pledge is not sent; its page already says it is closed.
-    with contextlib.suppress(ValidationError):
+    try:
         services.send_pledge(request.user, found)
+    except ValidationError as refused:
+        found.refresh_from_db()
+        return render_pledge(request, found, refused.messages, status=400)
     return redirect("pledges:pledge", org=org, pledge=found.code)
 
 
