@@ -337,11 +337,6 @@ def test_renaming_or_deleting_the_unit_and_making_other_pledges_tells_nothing(
     assert different == [], first[different[0]] if different else ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an admin's import adds their own phone to a member, and its code signs them in as "
-    "that member (tocsin/imports, tocsin/joining: outside the pledges' fence; see the report)",
-)
 def test_an_admin_cannot_become_a_signer_by_importing_their_own_phone_for_them(
     atu_admin, atu, sent_pledge, operators, signing, http_gateway, settings, sent
 ):

@@ -32,6 +32,7 @@ CONTACT_COLUMNS = (
     ("phone", ContactPoint.Channel.SMS),
     ("email", ContactPoint.Channel.EMAIL),
 )
+CHANNEL_COLUMNS = {channel: column for column, channel in CONTACT_COLUMNS}
 CONTACT_LABEL = "email / phone / signal"
 ROLE_SEPARATORS = re.compile(r"[;|]")
 LANGUAGES = {
@@ -90,6 +91,8 @@ class PlannedRow:
 class ImportReport:
     rows: list[PlannedRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # Rows whose new contacts were left out, with the reason: not errors, nothing to fix.
+    kept: list[RowError] = field(default_factory=list)
     imported: bool = False
 
     def count(self, status: str) -> int:
@@ -417,12 +420,11 @@ def _match_people(organization: Organization, report: ImportReport, actor: Perso
                 owner[(channel, index)] = person_id
 
     claimed: dict[int, int] = {}  # person id -> first row matched to them
-    columns: dict[str, str] = {channel: column for column, channel in CONTACT_COLUMNS}
     for planned in report.rows:
         # Matched in the file's column order: email, then phone, then signal.
         found = sorted(
             (
-                (columns[channel], owner[(channel, index)])
+                (CHANNEL_COLUMNS[channel], owner[(channel, index)])
                 for channel, _normalized, index in planned.contacts
                 if (channel, index) in owner
             ),
@@ -460,6 +462,7 @@ def _match_people(organization: Organization, report: ImportReport, actor: Perso
     people: dict[int, tuple[str, str, str | None]] = {}
     memberships: dict[int, tuple[int, int, int | None, int | None, bool]] = {}
     elsewhere: set[int] = set()
+    confirmed: set[int] = set()
     for chunk in _chunks(matched):
         for person_id, name, language, login in Person.objects.filter(pk__in=chunk).values_list(
             "id", "display_name", "language", "login_index"
@@ -474,6 +477,12 @@ def _match_people(organization: Organization, report: ImportReport, actor: Perso
             .exclude(organization=organization)
             .values_list("person_id", flat=True)
         )
+        confirmed.update(
+            ContactPoint.objects.filter(person_id__in=chunk, confirmed_at__isnull=False)
+            .values_list("person_id", flat=True)
+            .distinct()
+        )
+    _keep_contacts_of_people_already_reachable(report, confirmed | elsewhere)
 
     login_wanted: dict[int, str] = {}
     for planned in report.rows:
@@ -536,6 +545,32 @@ def _match_people(organization: Organization, report: ImportReport, actor: Perso
             or (planned.roles, planned.site_id, planned.unit_id) != (roles, site_id, unit_id)
         )
         planned.status = "updated" if changed else "unchanged"
+
+
+def _keep_contacts_of_people_already_reachable(report: ImportReport, reachable: set[int]) -> None:
+    """Leave out the new contacts of people who confirmed a contact or belong elsewhere.
+
+    A contact confirms by a code sent to it, so whoever holds it becomes its person: a row
+    that gave a member the admin's own phone would let the admin read the member's pages and
+    act as them (sign a pledge, see whether they signed). A person Tocsin already reaches
+    adds contacts from their own page; the file may still add them to people nobody but
+    this organization has, who have confirmed nothing yet.
+    """
+    for planned in report.rows:
+        if planned.person_id in reachable and planned.contacts:
+            for channel, _normalized, _index in planned.contacts:
+                report.kept.append(
+                    RowError(
+                        planned.row,
+                        CHANNEL_COLUMNS[channel],
+                        _(
+                            "Not added: this person already confirmed a contact or belongs "
+                            "to another organization, so only they add contacts, from "
+                            "their own page."
+                        ),
+                    )
+                )
+            planned.contacts = []
 
 
 class ImportChanged(Exception):

@@ -48,6 +48,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{bad_rows} bad row(s) in {len(report.rows)}; nothing was imported."
             )
+        for note in report.kept:
+            self.stdout.write(f"row {note.row}, {note.column}: {note.reason}")
         if dry_run:
             self.stdout.write(f"Dry run, nothing written: {report.summary()}.")
         else:
