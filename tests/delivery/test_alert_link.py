@@ -16,12 +16,14 @@ def link_of(org, person, kind, context) -> str:
 
 def test_a_post_to_the_link_of_a_kind_with_its_own_page_reaches_that_page(org):
     rosa = make_person(org, name="Rosa Reyes")
-    link = link_of(org, rosa, Alert.Kind.EVENT, {"event": "reminder", "code": "nosuchevent"})
+    link = link_of(org, rosa, Alert.Kind.EVENT, {"event": "proposed", "code": "ev1"})
 
     response = Client().post(link)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("campaigns:my_events")
+    assert response["Location"] == reverse(
+        "campaigns:event", kwargs={"org": org.slug, "event": "ev1"}
+    )
 
 
 def test_a_plain_alert_link_answers_get_and_refuses_post_and_put(org):
