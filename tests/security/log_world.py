@@ -1,7 +1,8 @@
 """What the log scan needs from the demo world it serves, made inside `tocsin shell` on that
 world's own database (tests/security/test_log_scan.py runs these, one process each):
 
-- `facts()`: where to report, whose plan to open, the organizer's pledge;
+- `load_and_tell()`: load the demo world, then `facts()`: where to report, whose plan to
+  open, the organizer's pledge;
 - `dispatch()`: the dispatcher asks the verifiers and broadcasts the incident that the
   reports opened, and the Kaiser Oakland vigil's nurse is reminded of it.
 
@@ -26,6 +27,14 @@ def email_of(person: Person) -> str:
         channel=ContactPoint.Channel.EMAIL, confirmed_at__isnull=False
     ).first()
     return contact.address if contact is not None else ""
+
+
+def load_and_tell() -> None:
+    """Load the demo world (what `tocsin load-demo` does), then print its facts."""
+    from tocsin.demo.services import load_demo
+
+    load_demo()
+    facts()
 
 
 def facts() -> None:
