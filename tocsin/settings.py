@@ -401,14 +401,24 @@ if PRODUCTION:
             + "\n  ".join(_problems)
         )
 
+# Every log record is redacted where it is made and again on every handler: no token,
+# personal link, query string or contact address reaches a log (tocsin/core/logs.py).
+LOGGING_CONFIG = "tocsin.core.logs.configure_logging"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "tocsin.core.logs.RedactSecrets"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("TOCSIN_LOG_LEVEL", "INFO")},
-    # Apprise and urllib3 log full notice URLs (which carry tokens) below WARNING.
     "loggers": {
+        # Django's own handlers go: mail_admins would mail a 500's request (its path, its
+        # token) and django.server's writes past the root's. Their records reach the root.
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+        # Apprise and urllib3 log full notice URLs (which carry tokens) below WARNING.
         "axes": {"level": "WARNING"},
         "apprise": {"level": "WARNING"},
         "urllib3": {"level": "WARNING"},

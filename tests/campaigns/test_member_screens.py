@@ -8,8 +8,6 @@ from tests.conftest import YEAR, make_person, member_client
 from tocsin.accounts.roles import Role
 from tocsin.campaigns import services
 from tocsin.campaigns.models import Event, Rsvp
-from tocsin.delivery.models import Alert, Delivery
-from tocsin.delivery.rendering import link_token
 
 from .conftest import vigil_input
 
@@ -193,20 +191,6 @@ def test_a_proposal_with_bad_times_names_the_fields_and_stores_nothing(client, n
     assert response.status_code == 400
     assert "Tiene que terminar después de empezar." in response.content.decode()
     assert not Event.objects.exists()
-
-
-def test_the_link_in_an_event_message_signs_her_in_on_the_event_page(client, vigil, nurse):
-    alert = Alert.objects.create(
-        organization=vigil.organization,
-        kind=Alert.Kind.EVENT,
-        context={"event": "reminder", "code": vigil.code},
-    )
-    delivery = Delivery.objects.create(alert=alert, person=nurse, channel="email")
-
-    response = client.get(reverse("delivery:alert_link", kwargs={"token": link_token(delivery.pk)}))
-
-    assert response.status_code == 302 and response["Location"] == event_page(vigil)
-    assert "Vigil at Kaiser Oakland" in client.get(event_page(vigil)).content.decode()
 
 
 def test_the_public_page_shows_no_one_and_keeps_the_address(client, vigil, nurse):

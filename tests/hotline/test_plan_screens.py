@@ -1,5 +1,7 @@
 """A member's plan page and the "I am being detained" trigger, from the member's link."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -58,10 +60,16 @@ def test_it_saves_my_plan_in_spanish(rosa_client, nurse):
     assert plan.content["children"] == "Sofía (8) y Mateo (5)"
 
 
-def test_it_shows_my_plan_back_to_me_and_keeps_the_pin_when_left_empty(rosa_client, plan):
-    html = rosa_client.get(reverse("hotline:plan")).content.decode()
+def test_it_shows_my_plan_back_to_me_after_its_pin_and_keeps_the_pin_when_left_empty(
+    rosa_client, plan
+):
+    opened = rosa_client.post(reverse("hotline:plan"), {"pin": PIN})
+    html = opened.content.decode()
     assert "Lucía Rivera" in html and "Me están deteniendo" in html  # Rosa reads Spanish
-    response = rosa_client.post(reverse("hotline:plan"), filled(pin="", message="Nuevo mensaje"))
+    mark = re.search(r'name="opened" value="([^"]+)"', html).group(1)
+    response = rosa_client.post(
+        reverse("hotline:plan"), filled(pin="", message="Nuevo mensaje", opened=mark)
+    )
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.content["message"] == "Nuevo mensaje"

@@ -3,7 +3,13 @@
 import json
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.module_loading import import_string
@@ -111,11 +117,18 @@ def delivery_of(token: str) -> Delivery:
 
 
 @public
+@require_http_methods(["GET", "HEAD", "POST"])
 def alert_link(request: HttpRequest, token: str) -> HttpResponse:
-    """The alert, for the person it was sent to, through the link in their message."""
+    """The alert, for the person it was sent to, through the link in their message.
+
+    A kind with a handler of its own gets POST too, so that its page's form can post back
+    to the link itself; the plain alert page has no form here (answers go to …/answer/).
+    """
     delivery = delivery_of(token)
     if delivery.alert.kind in LINK_HANDLERS:
         return import_string(LINK_HANDLERS[delivery.alert.kind])(request, delivery)
+    if request.method == "POST":
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     # The recipient's own language, as in their message, unless they chose another here.
     language = (
         request.LANGUAGE_CODE

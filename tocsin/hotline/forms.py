@@ -187,6 +187,16 @@ class PlanForm(ServiceErrorsForm):
         }
 
 
+class PlanPinForm(NamedErrorsForm):
+    """The plan's PIN, asked before the plan is shown or changed."""
+
+    pin = forms.CharField(
+        label=_("Your PIN"),
+        max_length=8,
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
 class TriggerForm(NamedErrorsForm):
     pin = forms.CharField(
         label=_("Your PIN"),

@@ -1,16 +1,22 @@
 """A member's events, from the member's link or an event message's link: the list, an
-event's page (RSVP to it or a shift, cancel), proposing an event, and check-in by QR."""
+event's page (RSVP to it or a shift, cancel), proposing an event, and check-in by QR.
 
+The member's link signs them in to all of these; an event message's link opens only that
+event's page and its check-in (see from_alert)."""
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
-from django.utils import timezone
+from django.urls import path
+from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from tocsin.joining.access import member_required, sign_in_member
+from tocsin.accounts.models import Person
+from tocsin.joining.access import member_from_session, member_required
 
 from .. import services
 from ..access import events_listed_for, get_event_for_member
@@ -19,6 +25,9 @@ from ..models import Event, Rsvp, Shift
 
 # An event stays on the list this long after it ends (its check-in is still open).
 STILL_LISTED = services.CHECK_IN_AFTER
+# The events whose message link was opened in this browser: {event code: person id}. It
+# lets the event's QR check that person in there, and nothing else.
+CHECK_IN_SESSION_KEY = "tocsin_event_check_in"
 
 
 def rsvp_of(person, event: Event) -> Rsvp | None:
@@ -64,7 +73,12 @@ def shift_rows(event: Event) -> list[dict]:
 @member_required
 def my_event(request: HttpRequest, event: str) -> HttpResponse:
     person = request.member
-    found = get_event_for_member(person, event)
+    return event_page(request, person, get_event_for_member(person, event))
+
+
+def event_page(request: HttpRequest, person, found: Event, via_link: bool = False) -> HttpResponse:
+    """An event's page for `person`: RSVP to it or a shift, or cancel. Its forms post back to
+    the page's own address: the member's event page, or the link in an event message."""
     error = ""
     if request.method == "POST":
         try:
@@ -90,7 +104,7 @@ def my_event(request: HttpRequest, event: str) -> HttpResponse:
         except ValidationError as refused:
             error = " ".join(refused.messages)
         else:
-            return redirect("campaigns:my_event", event=found.code)
+            return redirect(request.path)
     rsvp = rsvp_of(person, found)
     context = {
         "event": found,
@@ -99,6 +113,7 @@ def my_event(request: HttpRequest, event: str) -> HttpResponse:
         "shifts": shift_rows(found),
         "error": error,
         "here": "events",
+        "via_link": via_link,
     }
     return render(request, "campaigns/member_event.html", context, status=400 if error else 200)
 
@@ -131,36 +146,79 @@ def propose(request: HttpRequest) -> HttpResponse:
     )
 
 
+def allow_check_in(request: HttpRequest, person, event: Event) -> None:
+    """Let this browser check `person` in at `event` by its QR, and do nothing else: the
+    link in an event message opens that one event, never the member's other pages."""
+    allowed = dict(request.session.get(CHECK_IN_SESSION_KEY) or {})
+    allowed[event.code] = person.pk
+    request.session[CHECK_IN_SESSION_KEY] = allowed
+
+
+def checking_in(request: HttpRequest, event: str):
+    """Return who checks in from this browser: the member of its member link, or the
+    recipient of this event's message whose link was opened here; None for anyone else."""
+    person = member_from_session(request)
+    if person is not None:
+        return person
+    person_id = (request.session.get(CHECK_IN_SESSION_KEY) or {}).get(str(event))
+    if not isinstance(person_id, int):
+        return None
+    return Person.objects.filter(pk=person_id, is_active=True).first()
+
+
 @never_cache
-@member_required
 def check_in(request: HttpRequest, event: str, secret: str) -> HttpResponse:
     """The page the event's QR opens on a member's phone: one tap checks them in."""
-    person = request.member
+    person = checking_in(request, event)
+    if person is None:
+        return redirect("joining:member_link_request")
     found = get_event_for_member(person, event)
-    if not services.check_in_matches(found, secret):
-        return render(request, "campaigns/check_in_invalid.html", {"event": found}, status=404)
-    rsvp = rsvp_of(person, found)
-    error = ""
-    if request.method == "POST":
-        try:
-            rsvp = services.check_in(person, found)
-        except ValidationError as refused:
-            error = " ".join(refused.messages)
-    context = {"event": found, "rsvp": rsvp, "error": error, "here": "events"}
-    return render(request, "campaigns/check_in.html", context, status=400 if error else 200)
+    with translation.override(language_for(request, person)):
+        if not services.check_in_matches(found, secret):
+            return render(request, "campaigns/check_in_invalid.html", {"event": found}, status=404)
+        rsvp = rsvp_of(person, found)
+        error = ""
+        if request.method == "POST":
+            try:
+                rsvp = services.check_in(person, found)
+            except ValidationError as refused:
+                error = " ".join(refused.messages)
+        context = {
+            "event": found,
+            "rsvp": rsvp,
+            "error": error,
+            "here": "events",
+            "member": member_from_session(request) is not None,
+        }
+        return render(request, "campaigns/check_in.html", context, status=400 if error else 200)
+
+
+def language_for(request: HttpRequest, person) -> str:
+    """The person's own language, as in their messages, unless they chose another here."""
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+        return request.LANGUAGE_CODE
+    return person.language
 
 
 def from_alert(request: HttpRequest, delivery) -> HttpResponse:
-    """The link in an event message: sign the recipient in and open the event's page. A
-    proposal's link, sent to organizers, opens the staff page (they sign in there)."""
+    """The link in an event message: that event's page for its recipient, where they RSVP
+    (its forms post back to the link) and after which the event's QR checks them in. It
+    signs nobody in: whoever holds the link reaches this event and nothing else of the
+    member's. A proposal's link, sent to organizers, opens the staff page (they sign in
+    there)."""
     code = str(delivery.alert.context.get("code", ""))
     organization = delivery.alert.organization
     if delivery.alert.context.get("event") == "proposed":
         return redirect("campaigns:event", org=organization.slug, event=code)
-    sign_in_member(request, delivery.person)
-    if Event.objects.filter(code=code, organization=organization).exists():
-        return redirect(reverse("campaigns:my_event", kwargs={"event": code}))
-    return redirect("campaigns:my_events")
+    person = delivery.person
+    found = get_event_for_member(person, code)  # 404 once it is gone or no longer theirs
+    if found.organization_id != organization.pk:
+        raise Http404
+    allow_check_in(request, person, found)
+    with translation.override(language_for(request, person)):
+        response = event_page(request, person, found, via_link=True)
+    add_never_cache_headers(response)
+    return response
 
 
 urlpatterns = [

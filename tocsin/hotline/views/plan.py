@@ -1,7 +1,11 @@
 """A member's own emergency plan, and the "I am being detained" trigger, from the member's
-link. Nobody at the union sees the plan from here; the hotline reads it from a case."""
+link. The plan is shown and changed only after its PIN. Nobody at the union sees the plan
+from here; the hotline reads it from a case."""
+
+from datetime import timedelta
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,9 +15,14 @@ from django.views.decorators.cache import never_cache
 
 from tocsin.joining.access import member_required
 
-from ..forms import PlanForm, TriggerForm
+from ..forms import PlanForm, PlanPinForm, TriggerForm
 from ..models import EmergencyPlan
 from ..services import plans
+
+# How long a plan opened with its PIN can still be saved from the page it was shown on.
+PLAN_OPEN_FOR = timedelta(minutes=15)
+OPEN_SALT = "tocsin.hotline.plan-open"
+OPEN_FIELD = "opened"
 
 
 def member_organizations(person):
@@ -26,18 +35,48 @@ def member_organizations(person):
 @never_cache
 @member_required
 def plan_edit(request: HttpRequest) -> HttpResponse:
+    """Write a first plan; see or change one only after its PIN.
+
+    A correct PIN shows the plan in that one response, with a signed mark in its form that
+    lets a change be saved within PLAN_OPEN_FOR; nothing is kept in the session, so a
+    member link (or a session taken from it) shows nothing of the plan without the PIN.
+    """
     person = request.member
     plan = EmergencyPlan.objects.filter(person=person).first()
+    if plan is None:
+        return plan_page(request, person, None)
+    if request.method == "POST" and OPEN_FIELD in request.POST:
+        if is_open(request.POST[OPEN_FIELD], plan):
+            return plan_page(request, person, plan)
+        context = {"form": PlanPinForm(), "plan": plan, "closed": True}
+        return render(request, "hotline/plan_pin.html", context, status=400)
+    form = PlanPinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            # A wrong PIN counts as on the trigger: the third in a row locks both.
+            plans.check_trigger_pin(person, form.cleaned_data["pin"])
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            return plan_page(request, person, plan, opening=True)
+    status = 400 if form.errors else 200
+    return render(request, "hotline/plan_pin.html", {"form": form, "plan": plan}, status=status)
+
+
+def plan_page(request: HttpRequest, person, plan, opening: bool = False) -> HttpResponse:
+    """The plan's form: empty for a first plan, filled once the PIN opened it; saves a POST
+    of it (not the POST of the PIN that opened it)."""
     organizations = member_organizations(person)
     initial = {"organization": plan.organization.slug} if plan else {}
+    data = request.POST if request.method == "POST" and not opening else None
     form = PlanForm(
-        request.POST or None,
+        data,
         organizations=organizations,
         content=plan.content if plan else None,
         has_pin=plan is not None,
         initial=initial,
     )
-    if request.method == "POST" and organizations and form.is_valid():
+    if data is not None and organizations and form.is_valid():
         try:
             plans.save_plan(
                 person, form.chosen_organization(), form.plan_input(), form.cleaned_data["pin"]
@@ -47,8 +86,27 @@ def plan_edit(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your emergency plan is saved."))
             return redirect("hotline:plan")
-    context = {"form": form, "plan": plan, "organizations": organizations}
+    context = {
+        "form": form,
+        "plan": plan,
+        "organizations": organizations,
+        "open_field": OPEN_FIELD,
+        "opened": open_mark(plan) if plan else "",
+    }
     return render(request, "hotline/plan.html", context, status=400 if form.errors else 200)
+
+
+def open_mark(plan: EmergencyPlan) -> str:
+    """Return the mark that lets the opened plan be saved for a while; a new PIN voids it."""
+    return signing.dumps(plan.pk, salt=f"{OPEN_SALT}:{plan.pin_hash}")
+
+
+def is_open(mark: str, plan: EmergencyPlan) -> bool:
+    try:
+        found = signing.loads(mark, salt=f"{OPEN_SALT}:{plan.pin_hash}", max_age=PLAN_OPEN_FOR)
+    except signing.BadSignature:  # also SignatureExpired
+        return False
+    return found == plan.pk
 
 
 @never_cache

@@ -28,7 +28,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--migrate", action="store_true", help="Apply pending migrations before serving."
         )
-        parser.add_argument("--log-level", default="info", help="uvicorn's log level.")
+        parser.add_argument(
+            "--log-level",
+            default="info",
+            # Not "trace": uvicorn then dumps each request's headers (cookies, bearer tokens).
+            choices=["critical", "error", "warning", "info", "debug"],
+            help="uvicorn's log level.",
+        )
 
     def handle(self, *args, host, port, workers, migrate, log_level, **options):
         if workers < 1:
@@ -45,7 +51,7 @@ class Command(BaseCommand):
             proxy_headers=True,  # Trusts X-Forwarded-* from FORWARDED_ALLOW_IPS (127.0.0.1).
             server_header=False,
             log_level=log_level,
-            log_config=uvicorn_log_config(),  # Blanks member-link tokens and query strings.
+            log_config=uvicorn_log_config(),  # Blanks tokens, links and query strings.
         )
 
 
