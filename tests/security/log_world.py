@@ -48,6 +48,7 @@ def facts() -> None:
                 "site": hcmc.code,
                 "mna": mna.slug,
                 "report_number": mna.report_number,
+                "report_token": mna.sms_inbound_token,
                 "plan_owner": email_of(plan.person),
                 "atu": atu.slug,
                 "pledge": Pledge.objects.get(organization=atu).code,

@@ -36,7 +36,6 @@ ORGANIZER = "organizer@demo.tocsin.test"
 ORGANIZER_PASSWORD = "tocsin-demo-organizer"
 PLAN_PIN = "4826"
 SMS_ACCOUNT, SMS_TOKEN = "ACscan", "sms-" + secrets.token_hex(12)
-INBOUND_TOKEN = "inbound-" + secrets.token_hex(16)
 # What people typed: none of it may reach a log.
 REPORT_TEXT = "Six agents in grey vests by the ambulance bay asking nurses for papers"
 REPORT_PLACE = "North ambulance bay behind the pharmacy"
@@ -78,7 +77,6 @@ def tocsin_env(var: Path, base_url: str, channels: dict[str, str]) -> dict[str, 
         TOCSIN_LOG_LEVEL="DEBUG",
         TOCSIN_SMS_ACCOUNT=SMS_ACCOUNT,
         TOCSIN_SMS_TOKEN=SMS_TOKEN,
-        TOCSIN_SMS_INBOUND_TOKEN=INBOUND_TOKEN,
         TOCSIN_DEMO_PUSH_URL="http://push.invalid",  # no web push: not on this machine
         TOCSIN_SIGNAL_POLL_SECONDS="3600",
         **channels,
@@ -230,13 +228,13 @@ def serve_and_walk(tmp_path: Path) -> tuple[str, set[str]]:
     env = tocsin_env(var, base, inboxes.settings())
     processes = Processes(var / "logs", env)
     given: set[str] = {REPORT_TEXT, REPORT_PLACE, REPORT_CALLBACK, SMS_TEXT, SMS_SENDER}
-    given |= {JOINER_EMAIL, JOINER_NAME, INBOUND_TOKEN, SMS_TOKEN, NEW_PASSWORD, NOTICE_TEXT}
+    given |= {JOINER_EMAIL, JOINER_NAME, SMS_TOKEN, NEW_PASSWORD, NOTICE_TEXT}
     try:
         processes.start("serve", "serve", "--port", str(port), "--migrate", "--log-level", "debug")
         wait_until_up(base)
         facts = shell(env, "load_and_tell")  # the demo world, as `tocsin load-demo` loads it
         processes.start("worker", "worker", "--workers", "2")
-        given.add(facts["plan_owner"])
+        given |= {facts["plan_owner"], facts["report_token"]}
         walk(base, env, facts, inboxes, given)
     finally:
         processes.stop()
@@ -281,7 +279,9 @@ def walk(base: str, env: dict[str, str], facts: dict, inboxes: Inboxes, given: s
     )
     assert reported.status_code == 200, reported.status_code
     form = {"To": facts["report_number"], "From": SMS_SENDER, "Body": SMS_TEXT, "MessageSid": "SM1"}
-    signed = signature(base + "/inbound/sms/", {k: [v] for k, v in form.items()}, INBOUND_TOKEN)
+    signed = signature(
+        base + "/inbound/sms/", {k: [v] for k, v in form.items()}, facts["report_token"]
+    )
     texted = requests.post(
         base + "/inbound/sms/", data=form, headers={"X-Twilio-Signature": signed}, timeout=30
     )
