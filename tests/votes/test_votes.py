@@ -11,7 +11,7 @@ from tocsin.accounts.models import Membership
 from tocsin.audit.models import AuditEntry
 from tocsin.delivery.models import Alert
 from tocsin.votes import services
-from tocsin.votes.models import Ballot, Elector, PendingBallot, Vote
+from tocsin.votes.models import Elector, PendingBallot, Receipt, Tally, Vote
 
 from .conftest import QUESTION, close, new_vote, option
 
@@ -73,7 +73,8 @@ def test_sending_the_ballots_takes_the_roll_of_the_units_active_members(
     on_roll = set(Elector.objects.filter(vote=vote).values_list("person", flat=True))
     assert on_roll == {person.pk for person in operators[:5]}
     assert PendingBallot.objects.filter(vote=vote).count() == 5
-    assert Ballot.objects.filter(vote=vote, option__isnull=True).count() == 5
+    assert Tally.objects.get(vote=vote).counts == "00000000,00000000"
+    assert not Receipt.objects.filter(vote=vote).exists()
     alert = Alert.objects.get(kind=Alert.Kind.BALLOT)
     assert sorted(alert.audience["person_ids"]) == sorted(on_roll)
     assert alert.context["code"] == vote.code
@@ -126,7 +127,8 @@ def test_a_second_ballot_is_refused_and_stores_nothing(vote, ana):
     with pytest.raises(services.AlreadyVoted):
         services.cast(ana, vote, option(vote, "No"))
 
-    assert Ballot.objects.filter(vote=vote, option__isnull=False).count() == 1
+    assert Tally.objects.get(vote=vote).counts == "00000001,00000000"
+    assert Receipt.objects.filter(vote=vote).count() == 1
 
 
 def test_casting_writes_no_audit_entry(vote, ana):
