@@ -199,6 +199,29 @@ def test_after_a_cast_sqlites_files_keep_no_earlier_count(vote, ana, ben):
     assert AFTER_ANA.encode() not in files
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's write-ahead log")
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_holding_an_old_snapshot_delays_the_erasing_not_the_cast(vote, ana, ben):
+    """A checkpoint cannot truncate the log while someone reads an older snapshot: the cast
+    still gives its receipt, and the next erasing (a cast's, the minute job's) empties it."""
+    import sqlite3
+
+    reader = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM votes_tally").fetchone()
+    try:
+        receipt = services.cast(ana, vote, option(vote, "Yes"))
+        wal = Path(f"{connection.settings_dict['NAME']}-wal")
+        assert wal.stat().st_size > 0
+    finally:
+        reader.execute("COMMIT")
+        reader.close()
+    assert services.check_receipt(receipt) == vote
+
+    assert services.erase_leftover_history()
+    assert wal.stat().st_size == 0
+
+
 def heap_items(table: str) -> list[tuple]:
     """Every line pointer of every page of the table, through pageinspect: its flags and
     the bytes of the row version it points to (dead versions included)."""
@@ -282,3 +305,25 @@ def test_the_minute_job_erases_the_counts_a_long_transaction_kept(vote, operator
     raw = raw_postgresql_pages("votes_tally")
     assert AFTER_ANA.encode() not in raw
     assert Tally.encode([1, 2]).encode() in raw
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_cast_whose_vacuum_must_wait_still_gives_its_receipt(vote, ana):
+    """Someone holds a lock that VACUUM needs (another VACUUM, an ANALYZE): the cast's
+    VACUUM gives up after ERASE_WAIT_MS, the cast has committed and shows its receipt."""
+    import psycopg
+
+    settings = connection.settings_dict
+    blocker = psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+    )
+    with blocker:
+        blocker.execute("LOCK TABLE votes_tally IN SHARE UPDATE EXCLUSIVE MODE")
+        receipt = services.cast(ana, vote, option(vote, "Yes"))
+    assert services.check_receipt(receipt) == vote
+    assert services.turnout(vote) == 1

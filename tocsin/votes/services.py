@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -358,7 +358,7 @@ def overwrite_what_is_deleted() -> None:
 
 def erase_casting_history(full: bool = False) -> bool:
     """Have the database forget the versions of the tally and of the pending ballots that
-    casts replaced; return whether it could (decision 0011 says what this leaves).
+    casts replaced; return whether it ran to the end (decision 0011 says what it leaves).
 
     SQLite: copy the write-ahead log into the database file and truncate it to nothing, so
     that no frame keeps the tally as it was before a cast. PostgreSQL: VACUUM the tally and
@@ -367,34 +367,52 @@ def erase_casting_history(full: bool = False) -> bool:
     still sees; `full` rewrites the tally's table into a new file, which also drops the
     bytes that VACUUM leaves in the pages' free space.
 
-    Not inside a transaction: then it waits for the minute job (tasks.py).
+    It runs after a cast has committed, so it never fails the cast: a database too busy to
+    do it now (a reader, a lock) leaves it to the next cast or to the minute job
+    (tasks.py), as does a caller inside a transaction.
     """
     if connection.in_atomic_block:
         return False
-    with connection.cursor() as cursor:
+    try:
         if connection.vendor == "sqlite":
-            cursor.execute("PRAGMA busy_timeout")
-            (waited,) = cursor.fetchone()
-            cursor.execute(f"PRAGMA busy_timeout = {ERASE_WAIT_MS}")
-            try:
-                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                busy, _frames, _copied = cursor.fetchone()
-            finally:
-                cursor.execute(f"PRAGMA busy_timeout = {int(waited)}")
-            return busy == 0
+            return truncate_the_write_ahead_log()
         if connection.vendor == "postgresql":
-            tally, pending = (
-                connection.ops.quote_name(model._meta.db_table) for model in (Tally, PendingBallot)
-            )
-            cursor.execute(f"SET lock_timeout = {ERASE_WAIT_MS}")
-            try:
-                cursor.execute(f"VACUUM (INDEX_CLEANUP OFF) {tally}, {pending}")
-                if full:
-                    cursor.execute(f"VACUUM FULL {tally}")
-            finally:
-                cursor.execute("RESET lock_timeout")
+            vacuum_the_tally(full)
             return True
+    except DatabaseError:
+        return False
     return False
+
+
+def truncate_the_write_ahead_log() -> bool:
+    """Checkpoint SQLite's WAL into the file and truncate it, waiting at most ERASE_WAIT_MS
+    for readers of an older snapshot; return whether the log is now empty."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        (waited,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA busy_timeout = {ERASE_WAIT_MS}")
+        try:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy, _frames, _copied = cursor.fetchone()
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {int(waited)}")
+    return busy == 0
+
+
+def vacuum_the_tally(full: bool) -> None:
+    """VACUUM the tally and the pending ballots (and with `full`, rewrite the tally),
+    waiting at most ERASE_WAIT_MS for a lock."""
+    tally, pending = (
+        connection.ops.quote_name(model._meta.db_table) for model in (Tally, PendingBallot)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET lock_timeout = {ERASE_WAIT_MS}")
+        try:
+            cursor.execute(f"VACUUM (INDEX_CLEANUP OFF) {tally}, {pending}")
+            if full:
+                cursor.execute(f"VACUUM FULL {tally}")
+        finally:
+            cursor.execute("RESET lock_timeout")
 
 
 def erase_leftover_history() -> bool:
