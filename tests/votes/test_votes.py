@@ -1,5 +1,6 @@
 """Setting up a vote, its roll and ballots, casting, results, quorum and receipts."""
 
+import struct
 from datetime import timedelta
 
 import pytest
@@ -218,3 +219,48 @@ def test_a_ballot_token_is_refused_when_forged_or_after_the_close(vote, ana):
     assert services.elector_for_token(token[:-2] + "xx") is None
     close(vote)
     assert services.elector_for_token(token) is None
+
+
+def decoded_forms(token: str) -> bytes:
+    """What someone who finds a ballot link (in a log, a forwarded message) can read of it
+    without the server's keys: its text and its base64, decoded as far as it goes."""
+    import base64
+
+    padded = token.split(":")[0] + "=" * (-len(token.split(":")[0]) % 4)
+    try:
+        return token.encode() + base64.urlsafe_b64decode(padded)
+    except ValueError:
+        return token.encode()
+
+
+def test_a_ballot_link_names_nobody(vote, ana, ben):
+    """The link itself must not say whose ballot it is, nor which vote: a link found in a
+    log or a forwarded message tells nothing to someone without the server's keys."""
+    token = services.ballot_token(vote, ana)
+    readable = decoded_forms(token)
+
+    for secret in (str(ana.public_id), ana.public_id.hex, vote.code, ana.display_name):
+        assert secret.encode() not in readable
+    assert ana.public_id.bytes not in readable
+    assert struct.pack(">Q", ana.pk) not in readable and struct.pack(">Q", vote.pk) not in readable
+    assert b'"p"' not in readable and b"{" not in readable
+    # The same person gets the same link; another person a link with nothing in common.
+    assert services.ballot_token(vote, ana) == token
+    other = services.ballot_token(vote, ben)
+    assert other != token and len(other) == len(token) == 43
+
+
+def test_a_ballot_link_sealed_with_another_key_is_refused_and_an_old_key_still_opens(
+    vote, ana, settings
+):
+    """A link from another server (another secret key) is refused; after the secret key is
+    rotated, a link made with the old one works while the old key is a fallback."""
+    token = services.ballot_token(vote, ana)
+    old_key = settings.SECRET_KEY
+
+    settings.SECRET_KEY = "another-server-secret-key-a8f3b2c1d9e7f6a5b4c3d2e1f0"
+    settings.SECRET_KEY_FALLBACKS = []
+    assert services.elector_for_token(token) is None
+
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert services.elector_for_token(token) == (vote, ana)
