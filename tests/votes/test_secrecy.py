@@ -18,10 +18,11 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import DateField, DateTimeField
 from django.test import Client
+from django.utils import timezone
 
 from tocsin.api.services.tokens import issue_token
 from tocsin.votes import services
-from tocsin.votes.models import PendingBallot, Receipt, Tally, VoteOption
+from tocsin.votes.models import PendingBallot, Receipt, Tally, Vote, VoteOption
 
 from .conftest import option
 
@@ -327,3 +328,31 @@ def test_a_cast_whose_vacuum_must_wait_still_gives_its_receipt(vote, ana):
         receipt = services.cast(ana, vote, option(vote, "Yes"))
     assert services.check_receipt(receipt) == vote
     assert services.turnout(vote) == 1
+
+
+def tally_page(vote) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (ctid::text::point)[0] FROM votes_tally WHERE vote_id = %s", [vote.pk]
+        )
+        return cursor.fetchone()[0]
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_casts_new_count_stays_in_its_page_among_many_votes(vote, ana, ben, atu):
+    """The tally's pages are filled only half (migration 0002), so a cast's new version fits
+    beside the old one (a HOT update): in a full page it would move to another page, and
+    VACUUM, removing the old version, can leave its bytes where it was."""
+    now = timezone.now()
+    others = Vote.objects.bulk_create(
+        Vote(organization=atu, question=f"Question {n}", opens_at=now, closes_at=now)
+        for n in range(300)
+    )
+    Tally.objects.bulk_create(Tally(vote=other, counts=Tally.encode([0, 0])) for other in others)
+    page = tally_page(vote)
+
+    services.cast(ana, vote, option(vote, "Yes"))
+    services.cast(ben, vote, option(vote, "No"))
+
+    assert tally_page(vote) == page
