@@ -132,6 +132,15 @@ def test_a_second_ballot_is_refused_and_stores_nothing(vote, ana):
     assert Receipt.objects.filter(vote=vote).count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_minute_job_erases_only_while_a_vote_is_open_or_just_closed(vote):
+    assert services.erase_leftover_history()
+
+    Vote.objects.filter(pk=vote.pk).update(closes_at=timezone.now() - timedelta(hours=2))
+
+    assert not services.erase_leftover_history()
+
+
 def test_casting_writes_no_audit_entry(vote, ana):
     entries = AuditEntry.objects.count()
 
