@@ -488,7 +488,7 @@ def transaction_ids(cursor, relation: str, pages: dict) -> set[int]:
 
 def receipt_indexes(cursor) -> set[str]:
     cursor.execute(
-        "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = 'votes_receipt'::regclass"
+        "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = to_regclass('votes_receipt')"
     )
     return {name for (name,) in cursor.fetchall()}
 
