@@ -8,7 +8,7 @@ from django.utils import timezone
 from tests.votes import conftest as bus_operators
 from tests.votes.conftest import OPERATORS, close, new_vote
 from tocsin.votes import services
-from tocsin.votes.models import Ballot, Vote
+from tocsin.votes.models import Receipt, Tally, Vote
 
 from .conftest import fields_named
 
@@ -91,7 +91,8 @@ def test_an_elector_casts_one_ballot_and_gets_a_receipt(api_as, vote, ana):
     assert services.check_receipt(first.json()["receipt"]) == vote
     assert second.status_code == 409
     assert "already voted" in second.json()["detail"][0]["msg"]
-    assert Ballot.objects.filter(vote=vote, option__isnull=False).count() == 1
+    assert Tally.objects.get(vote=vote).counts == "00000000,00000001"
+    assert Receipt.objects.filter(vote=vote).count() == 1
 
 
 def test_an_unknown_option_is_named(api_as, vote, ana):

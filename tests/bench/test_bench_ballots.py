@@ -42,8 +42,8 @@ def test_it_casts_each_ballot_through_the_service_and_times_it(tmp_path, databas
     assert result["casts"] == 5
     assert result["complete"] is True
     # Counted in the database by the child, after the casts.
-    assert result["box"] == 20
-    assert result["filled"] == 5
+    assert result["counted"] == 5
+    assert result["receipts"] == 5
     assert result["pending"] == 15
     cast_ms = result["cast_ms"]
     assert 0 < cast_ms["p50"] <= cast_ms["p95"] <= cast_ms["max"] < 30_000

@@ -1,31 +1,38 @@
-"""The issue's proof: with full database access one cannot tell how a given member voted.
+"""The issue's proof in SQL: with every row of every table, one cannot tell how a member voted.
 
 Every column of every row of every table is read with SQL, as the database holds it. Two
 worlds differ only in who chose what: in one Ana votes Yes and Ben No, in the other Ana No
-and Ben Yes, in the same order, through the same page. Once random values (UUIDs, the
-receipts' keyed hashes) are masked, both worlds hold exactly the same rows.
+and Ben Yes, in the same order, through the same page. Once random values (the receipts'
+keyed hashes) are masked, both worlds hold exactly the same rows. Below SQL, the files of a
+seized server and its logs, the same proof is tests/security/test_seized_server_ballots.py;
+here also what the database keeps of replaced versions after a cast.
 """
 
 import re
 import uuid
 from collections import Counter
+from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import DateField, DateTimeField
 from django.test import Client
+from django.utils import timezone
 
 from tocsin.api.services.tokens import issue_token
 from tocsin.votes import services
-from tocsin.votes.models import Ballot
+from tocsin.votes.models import PendingBallot, Receipt, Tally, Vote, VoteOption
 
-from .conftest import OPERATORS, option
+from .conftest import option
 
 MASK = "<random>"
 # A UUID in any of its stored forms, and a SHA-256 hex digest (the receipt's keyed hash).
 RANDOM_TEXT = re.compile(
     r"^(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{64})$"
 )
+# The tally's text after Ana's Yes and before Ben's No, in the test_*_history tests.
+AFTER_ANA = Tally.encode([1, 0])
 
 
 def masked(value):
@@ -75,14 +82,8 @@ def world(vote, ana, ben, ana_chooses, ben_chooses) -> dict[str, Counter]:
     try:
         vote_on_the_page(vote, ana, ana_chooses)
         vote_on_the_page(vote, ben, ben_chooses)
-        # The box holds the two ballots cast.
-        assert Counter(
-            Ballot.objects.filter(vote=vote).values_list("option__label", flat=True)
-        ) == {
-            "Yes": 1,
-            "No": 1,
-            None: len(OPERATORS) - 2,
-        }
+        # The tally holds the two ballots cast, and nothing holds a ballot.
+        assert Tally.decode(Tally.objects.get(vote=vote).counts) == [1, 1]
         return dump_masked()
     finally:
         transaction.savepoint_rollback(savepoint)
@@ -97,21 +98,24 @@ def test_two_worlds_where_ana_and_ben_swap_their_votes_hold_the_same_rows(vote, 
     assert first == second
 
 
-def test_casting_writes_only_the_ballot_box_and_the_pending_ballots(vote, ana):
+def test_casting_writes_only_the_pending_ballots_the_tally_and_a_receipt(vote, ana):
     before = dump()
 
     vote_on_the_page(vote, ana, "Yes")
 
     after = dump()
-    assert changed_tables(before, after) == {"votes_ballot", "votes_pendingballot"}
-    # No row is added anywhere: a blank ballot, made with the roll, was filled in, so the
-    # box's keys and places say nothing about the order ballots were cast in.
-    assert after["votes_ballot"].total() == before["votes_ballot"].total()
+    assert changed_tables(before, after) == {
+        "votes_pendingballot",
+        "votes_tally",
+        "votes_receipt",
+    }
+    # No ballot row appears anywhere: the tally's one row changed, one receipt was added.
+    assert after["votes_tally"].total() == before["votes_tally"].total()
+    assert after["votes_receipt"].total() == before["votes_receipt"].total() + 1
     assert after["votes_pendingballot"].total() == before["votes_pendingballot"].total() - 1
-    assert {row[0] for row in after["votes_ballot"]} == {row[0] for row in before["votes_ballot"]}
 
 
-def test_casting_through_the_api_writes_the_box_and_at_most_the_tokens_last_use(vote, ana, client):
+def test_casting_through_the_api_writes_the_same_and_at_most_the_tokens_last_use(vote, ana, client):
     """Decision 0011: the API's bearer token keeps its last use to the minute; that says
     when Ana used the API, never how she voted."""
     _api_token, token = issue_token(ana, name="phone")
@@ -126,21 +130,31 @@ def test_casting_through_the_api_writes_the_box_and_at_most_the_tokens_last_use(
 
     assert response.status_code == 201, response.content
     assert changed_tables(before, dump()) <= {
-        "votes_ballot",
         "votes_pendingballot",
+        "votes_tally",
+        "votes_receipt",
         "api_apitoken",
     }
 
 
-def test_no_column_of_the_ballot_box_refers_to_a_person_or_a_time():
-    fields = {field.name: field for field in Ballot._meta.concrete_fields}
+def test_no_table_keeps_a_ballot_or_puts_a_choice_beside_a_person_or_a_time():
+    votes = apps.get_app_config("votes").get_models()
+    choosing = [
+        model
+        for model in votes
+        if model is not VoteOption
+        and any(field.related_model is VoteOption for field in model._meta.concrete_fields)
+    ]
+    tally = {field.name for field in Tally._meta.concrete_fields}
+    receipt = {field.name for field in Receipt._meta.concrete_fields}
 
-    assert set(fields) == {"id", "vote", "option", "receipt_hash"}
-    related = {field.related_model._meta.label for field in fields.values() if field.is_relation}
-    assert related == {"votes.Vote", "votes.VoteOption"}
-    assert not [f for f in fields.values() if isinstance(f, DateField | DateTimeField)]
-    assert isinstance(fields["id"], type(Ballot._meta.pk)) and Ballot._meta.pk.name == "id"
-    assert Ballot._meta.pk.get_internal_type() == "UUIDField"
+    assert choosing == []  # no row anywhere names an option: the counts are the tally's text
+    assert tally == {"vote", "counts"} and Tally._meta.pk.name == "vote"
+    assert receipt == {"receipt_hash", "vote"} and Receipt._meta.pk.name == "receipt_hash"
+    for model in (Tally, Receipt):
+        assert not [
+            f for f in model._meta.concrete_fields if isinstance(f, DateField | DateTimeField)
+        ]
 
 
 def test_the_receipt_shown_to_the_voter_is_nowhere_in_the_database(vote, ana):
@@ -149,66 +163,6 @@ def test_the_receipt_shown_to_the_voter_is_nowhere_in_the_database(vote, ana):
     rows = repr(dump())
     assert receipt not in rows
     assert services.check_receipt(receipt) == vote
-
-
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the hidden rowid is SQLite's")
-def test_the_sqlite_rowids_of_the_box_were_all_given_before_the_first_ballot(vote, ana, ben):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT rowid, id FROM votes_ballot ORDER BY rowid")
-        before = cursor.fetchall()
-    services.cast(ana, vote, option(vote, "Yes"))
-    services.cast(ben, vote, option(vote, "No"))
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT rowid, id FROM votes_ballot ORDER BY rowid")
-        assert cursor.fetchall() == before
-
-
-def row_versions(vote) -> dict:
-    """Each ballot of the vote's box: its option, and PostgreSQL's stamp (xmin) and place
-    (ctid) of the row version that holds it now."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, option_id, xmin::text, ctid::text FROM votes_ballot WHERE vote_id = %s",
-            [vote.pk],
-        )
-        return {ballot: (option_id, xmin, ctid) for ballot, option_id, xmin, ctid in cursor}
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="xmin and ctid are PostgreSQL's")
-@pytest.mark.django_db(transaction=True)
-def test_postgresqls_row_versions_do_not_single_out_the_ballot_just_cast(vote, operators):
-    """Each update writes a new row version, stamped (xmin) with its transaction and placed
-    (ctid) where it lands: filling one ballot per cast would leave each filled ballot
-    stamped with its own cast, so the box would read in the order people voted, with plain
-    SQL. Each cast rewrites the whole box instead (a box of up to REWRITTEN_WITH_A_CAST):
-    every ballot takes the same stamp and a new place, the one filled no differently."""
-
-    for person, choice in zip(operators[:4], ["Yes", "No", "No", "Yes"], strict=True):
-        before = row_versions(vote)
-        services.cast(person, vote, option(vote, choice))
-        after = row_versions(vote)
-
-        assert len({xmin for _option, xmin, _ctid in after.values()}) == 1
-        assert all(after[ballot][2] != ctid for ballot, (*_, ctid) in before.items())
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="xmin and ctid are PostgreSQL's")
-@pytest.mark.django_db(transaction=True)
-def test_in_a_large_unit_the_ballot_just_cast_hides_among_those_rewritten_with_it(
-    vote, operators, monkeypatch
-):
-    """Above REWRITTEN_WITH_A_CAST electors a cast rewrites that many ballots, drawn at
-    random, not the whole box: here 3 of the 6 operators' ballots."""
-    monkeypatch.setattr(services, "REWRITTEN_WITH_A_CAST", 3)
-
-    for person, choice in zip(operators[:4], ["Yes", "No", "No", "Yes"], strict=True):
-        before = row_versions(vote)
-        services.cast(person, vote, option(vote, choice))
-        after = row_versions(vote)
-
-        (cast,) = [b for b in after if after[b][0] is not None and before[b][0] is None]
-        stamped_with_it = [b for b in after if after[b][1] == after[cast][1]]
-        assert len(stamped_with_it) == 3
 
 
 def test_the_dump_does_show_who_has_voted_as_the_roll_must(vote, ana, ben):
@@ -220,3 +174,185 @@ def test_the_dump_does_show_who_has_voted_as_the_roll_must(vote, ana, ben):
     vote_on_the_page(vote, ben, "Yes")
 
     assert changed_tables(only_ana, dump_masked()) == {"votes_pendingballot"}
+
+
+# Below SQL: what the database keeps of the versions a cast replaced.
+
+
+def raw_sqlite_files() -> bytes:
+    name = Path(connection.settings_dict["NAME"])
+    return b"".join(path.read_bytes() for path in (name, Path(f"{name}-wal")) if path.exists())
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's write-ahead log")
+@pytest.mark.django_db(transaction=True)
+def test_after_a_cast_sqlites_files_keep_no_earlier_count(vote, ana, ben):
+    """Each commit appends the pages it changed to the write-ahead log, and a checkpoint
+    copies them into the file but leaves them in the log until they are overwritten: the
+    log would list the tally after each cast, in order. A cast truncates it instead."""
+    services.cast(ana, vote, option(vote, "Yes"))
+    services.cast(ben, vote, option(vote, "No"))
+
+    wal = Path(f"{connection.settings_dict['NAME']}-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    files = raw_sqlite_files()
+    assert Tally.encode([1, 1]).encode() in files
+    assert AFTER_ANA.encode() not in files
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's write-ahead log")
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_holding_an_old_snapshot_delays_the_erasing_not_the_cast(vote, ana, ben):
+    """A checkpoint cannot truncate the log while someone reads an older snapshot: the cast
+    still gives its receipt, and the next erasing (a cast's, the minute job's) empties it."""
+    import sqlite3
+
+    reader = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM votes_tally").fetchone()
+    try:
+        receipt = services.cast(ana, vote, option(vote, "Yes"))
+        wal = Path(f"{connection.settings_dict['NAME']}-wal")
+        assert wal.stat().st_size > 0
+    finally:
+        reader.execute("COMMIT")
+        reader.close()
+    assert services.check_receipt(receipt) == vote
+
+    assert services.erase_leftover_history()
+    assert wal.stat().st_size == 0
+
+
+def heap_items(table: str) -> list[tuple]:
+    """Every line pointer of every page of the table, through pageinspect: its flags and
+    the bytes of the row version it points to (dead versions included)."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pageinspect")
+        cursor.execute("SELECT pg_relation_size(%s) / current_setting('block_size')::int", [table])
+        (pages,) = cursor.fetchone()
+        items = []
+        for page in range(pages):
+            cursor.execute(
+                "SELECT lp_flags, t_data FROM heap_page_items(get_raw_page(%s, %s))",
+                [table, page],
+            )
+            items += cursor.fetchall()
+        return items
+
+
+def raw_postgresql_pages(table: str) -> bytes:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_relation_size(%s) / current_setting('block_size')::int", [table])
+        (pages,) = cursor.fetchone()
+        raw = b""
+        for page in range(pages):
+            cursor.execute("SELECT get_raw_page(%s, %s)", [table, page])
+            raw += bytes(cursor.fetchone()[0])
+        return raw
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's row versions, read with pageinspect"
+)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_after_a_cast_postgresql_keeps_no_dead_version_of_the_tally_or_a_pending_ballot(
+    vote, ana, ben
+):
+    """An UPDATE leaves the old version of the row behind (the counts before the cast), a
+    DELETE leaves the pending ballot with the casting transaction as its xmax, both readable
+    with pageinspect until VACUUM removes them; a cast VACUUMs once it commits. From pages
+    as the minute job leaves them (rewritten), that leaves no earlier count anywhere."""
+    assert services.erase_casting_history(full=True)
+    services.cast(ana, vote, option(vote, "Yes"))
+    services.cast(ben, vote, option(vote, "No"))
+
+    for model in (Tally, PendingBallot):
+        versions = [data for flags, data in heap_items(model._meta.db_table) if flags == 1]
+        assert len(versions) == model.objects.count(), versions
+    assert AFTER_ANA.encode() not in raw_postgresql_pages("votes_tally")
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_the_minute_job_erases_the_counts_a_long_transaction_kept(vote, operators):
+    """While a transaction that started before a cast is open (a long export, a backup),
+    VACUUM may not remove what the cast replaced, and once it can, PostgreSQL leaves the
+    removed bytes in the page's free space: the counts after Ana's cast stay readable. The
+    minute job rewrites the tally's table, which leaves nothing of them."""
+    import psycopg
+
+    ana, ben, carla = operators[:3]
+    settings = connection.settings_dict
+    reader = psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+    )
+    with reader:
+        reader.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        reader.execute("SELECT count(*) FROM votes_tally").fetchone()
+        services.cast(ana, vote, option(vote, "Yes"))
+        services.cast(ben, vote, option(vote, "No"))
+    services.cast(carla, vote, option(vote, "No"))  # its VACUUM can remove them now
+    assert AFTER_ANA.encode() in raw_postgresql_pages("votes_tally")
+
+    assert services.erase_leftover_history()
+
+    raw = raw_postgresql_pages("votes_tally")
+    assert AFTER_ANA.encode() not in raw
+    assert Tally.encode([1, 2]).encode() in raw
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_cast_whose_vacuum_must_wait_still_gives_its_receipt(vote, ana):
+    """Someone holds a lock that VACUUM needs (another VACUUM, an ANALYZE): the cast's
+    VACUUM gives up after ERASE_WAIT_MS, the cast has committed and shows its receipt."""
+    import psycopg
+
+    settings = connection.settings_dict
+    blocker = psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+    )
+    with blocker:
+        blocker.execute("LOCK TABLE votes_tally IN SHARE UPDATE EXCLUSIVE MODE")
+        receipt = services.cast(ana, vote, option(vote, "Yes"))
+    assert services.check_receipt(receipt) == vote
+    assert services.turnout(vote) == 1
+
+
+def tally_page(vote) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (ctid::text::point)[0] FROM votes_tally WHERE vote_id = %s", [vote.pk]
+        )
+        return cursor.fetchone()[0]
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_casts_new_count_stays_in_its_page_among_many_votes(vote, ana, ben, atu):
+    """The tally's pages are filled only half (migration 0002), so a cast's new version fits
+    beside the old one (a HOT update): in a full page it would move to another page, and
+    VACUUM, removing the old version, can leave its bytes where it was."""
+    now = timezone.now()
+    others = Vote.objects.bulk_create(
+        Vote(organization=atu, question=f"Question {n}", opens_at=now, closes_at=now)
+        for n in range(300)
+    )
+    Tally.objects.bulk_create(Tally(vote=other, counts=Tally.encode([0, 0])) for other in others)
+    page = tally_page(vote)
+
+    services.cast(ana, vote, option(vote, "Yes"))
+    services.cast(ben, vote, option(vote, "No"))
+
+    assert tally_page(vote) == page

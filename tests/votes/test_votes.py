@@ -1,5 +1,6 @@
 """Setting up a vote, its roll and ballots, casting, results, quorum and receipts."""
 
+import struct
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from tocsin.accounts.models import Membership
 from tocsin.audit.models import AuditEntry
 from tocsin.delivery.models import Alert
 from tocsin.votes import services
-from tocsin.votes.models import Ballot, Elector, PendingBallot, Vote
+from tocsin.votes.models import Elector, PendingBallot, Receipt, Tally, Vote
 
 from .conftest import QUESTION, close, new_vote, option
 
@@ -73,7 +74,8 @@ def test_sending_the_ballots_takes_the_roll_of_the_units_active_members(
     on_roll = set(Elector.objects.filter(vote=vote).values_list("person", flat=True))
     assert on_roll == {person.pk for person in operators[:5]}
     assert PendingBallot.objects.filter(vote=vote).count() == 5
-    assert Ballot.objects.filter(vote=vote, option__isnull=True).count() == 5
+    assert Tally.objects.get(vote=vote).counts == "00000000,00000000"
+    assert not Receipt.objects.filter(vote=vote).exists()
     alert = Alert.objects.get(kind=Alert.Kind.BALLOT)
     assert sorted(alert.audience["person_ids"]) == sorted(on_roll)
     assert alert.context["code"] == vote.code
@@ -126,7 +128,17 @@ def test_a_second_ballot_is_refused_and_stores_nothing(vote, ana):
     with pytest.raises(services.AlreadyVoted):
         services.cast(ana, vote, option(vote, "No"))
 
-    assert Ballot.objects.filter(vote=vote, option__isnull=False).count() == 1
+    assert Tally.objects.get(vote=vote).counts == "00000001,00000000"
+    assert Receipt.objects.filter(vote=vote).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_minute_job_erases_only_while_a_vote_is_open_or_just_closed(vote):
+    assert services.erase_leftover_history()
+
+    Vote.objects.filter(pk=vote.pk).update(closes_at=timezone.now() - timedelta(hours=2))
+
+    assert not services.erase_leftover_history()
 
 
 def test_casting_writes_no_audit_entry(vote, ana):
@@ -216,3 +228,48 @@ def test_a_ballot_token_is_refused_when_forged_or_after_the_close(vote, ana):
     assert services.elector_for_token(token[:-2] + "xx") is None
     close(vote)
     assert services.elector_for_token(token) is None
+
+
+def decoded_forms(token: str) -> bytes:
+    """What someone who finds a ballot link (in a log, a forwarded message) can read of it
+    without the server's keys: its text and its base64, decoded as far as it goes."""
+    import base64
+
+    padded = token.split(":")[0] + "=" * (-len(token.split(":")[0]) % 4)
+    try:
+        return token.encode() + base64.urlsafe_b64decode(padded)
+    except ValueError:
+        return token.encode()
+
+
+def test_a_ballot_link_names_nobody(vote, ana, ben):
+    """The link itself must not say whose ballot it is, nor which vote: a link found in a
+    log or a forwarded message tells nothing to someone without the server's keys."""
+    token = services.ballot_token(vote, ana)
+    readable = decoded_forms(token)
+
+    for secret in (str(ana.public_id), ana.public_id.hex, vote.code, ana.display_name):
+        assert secret.encode() not in readable
+    assert ana.public_id.bytes not in readable
+    assert struct.pack(">Q", ana.pk) not in readable and struct.pack(">Q", vote.pk) not in readable
+    assert b'"p"' not in readable and b"{" not in readable
+    # The same person gets the same link; another person a link with nothing in common.
+    assert services.ballot_token(vote, ana) == token
+    other = services.ballot_token(vote, ben)
+    assert other != token and len(other) == len(token) == 43
+
+
+def test_a_ballot_link_sealed_with_another_key_is_refused_and_an_old_key_still_opens(
+    vote, ana, settings
+):
+    """A link from another server (another secret key) is refused; after the secret key is
+    rotated, a link made with the old one works while the old key is a fallback."""
+    token = services.ballot_token(vote, ana)
+    old_key = settings.SECRET_KEY
+
+    settings.SECRET_KEY = "another-server-secret-key-a8f3b2c1d9e7f6a5b4c3d2e1f0"
+    settings.SECRET_KEY_FALLBACKS = []
+    assert services.elector_for_token(token) is None
+
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert services.elector_for_token(token) == (vote, ana)

@@ -1,7 +1,9 @@
 """`tocsin bench ballots`: how long casting a secret ballot takes as the roll grows.
 
-Each cast rewrites other ballots of the vote with the one it fills, in one statement: the
-whole box up to 1,000 electors, 1,000 ballots above (decision 0011). The measuring happens
+Each cast deletes a pending ballot, rewrites the vote's one tally row and adds a receipt,
+then has the database forget what it replaced: a WAL checkpoint that truncates the log on
+SQLite, a VACUUM of the tally and the pending ballots on PostgreSQL (decision 0011). The
+measuring happens
 in a child (`tocsin bench ballots-run`, tocsin/bench/ballots_run.py) whose environment
 names a fresh database and a temporary VAR_DIR (tocsin/bench/stores.py). The ballot alert
 that sending the ballots makes is queued in that directory's queue and never sent: no
@@ -11,7 +13,7 @@ worker runs.
 from .stores import fresh_stores, measuring_command, peak_rss_mb, run_child
 
 # The child stops casting and reports what it has this long before the run's timeout (at
-# most half of it), time enough to count the box and print.
+# most half of it), time enough to count the tally and print.
 CHILD_MARGIN_SECONDS = 10
 
 

@@ -3,11 +3,12 @@ database (see ballots.py, which starts it).
 
 Set-up, not measured: migrate; the benchmark's population (tocsin/bench/population.py: one
 organization, one site, N active members with a confirmed contact each), all of them in
-one unit; an organizer, who creates a vote of the unit through `create_vote` and sends its
-ballots through `send_ballots` (the roll, the pending ballots, N blank ballots, and the
-ballot alert, whose fan-out job stays in the queue: no worker runs). Then: K electors cast
-through `services.cast`, one after the other, each cast its own transaction as on the
-ballot page, and each cast is timed. Print one JSON line.
+one unit; an organizer, who creates a vote of the unit (and its tally) through
+`create_vote` and sends its ballots through `send_ballots` (the roll, the pending ballots
+and the ballot alert, whose fan-out job stays in the queue: no worker runs). Then: K
+electors cast through `services.cast`, one after the other, each cast its own transaction
+as on the ballot page, and each cast is timed, with the erasing of the casting history
+that follows its commit. Print one JSON line.
 """
 
 import os
@@ -81,16 +82,19 @@ def database_cpu_seconds() -> float | None:
         return None
 
 
-def box_kb() -> dict | None:
-    """Return the ballot table's size on disk and its indexes', in kB (PostgreSQL only)."""
-    from tocsin.votes.models import Ballot
+def tables_kb() -> dict | None:
+    """Return the size on disk of each table a cast writes, with its indexes, in kB
+    (PostgreSQL only)."""
+    from tocsin.votes.models import PendingBallot, Receipt, Tally
 
     if connection.vendor != "postgresql":
         return None
+    sizes = {}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_table_size(%s), pg_indexes_size(%s)", [Ballot._meta.db_table] * 2)
-        table, indexes = cursor.fetchone()
-    return {"table": table // 1024, "indexes": indexes // 1024}
+        for name, model in (("tally", Tally), ("receipts", Receipt), ("pending", PendingBallot)):
+            cursor.execute("SELECT pg_total_relation_size(%s)", [model._meta.db_table])
+            sizes[name] = cursor.fetchone()[0] // 1024
+    return sizes
 
 
 def wal_position() -> str | None:
@@ -124,7 +128,7 @@ def measure_ballots(options: dict) -> dict:
 
     from tocsin.accounts.models import Person
     from tocsin.votes import services
-    from tocsin.votes.models import Ballot, PendingBallot
+    from tocsin.votes.models import PendingBallot, Receipt, Tally
 
     roll, asked = options["roll"], options["casts"]
     started = time.monotonic()
@@ -137,7 +141,7 @@ def measure_ballots(options: dict) -> dict:
         Person.objects.filter(pk__in=vote.electors.values("person_id")).order_by("pk")[:asked]
     )
     setup_s = time.monotonic() - started
-    box_kb_before = box_kb()
+    tables_kb_before = tables_kb()
 
     started_at = time.time()
     casting = time.monotonic()
@@ -158,15 +162,15 @@ def measure_ballots(options: dict) -> dict:
         database_cpu = database_cpu_after - database_cpu
 
     done = len(timings)
-    # The first and last tenth of the casts: whether a cast slows as the box fills.
+    # The first and last tenth of the casts: whether a cast slows as the vote goes on.
     tenth = max(1, done // 10)
     return {
         "roll": roll,
         "casts": done,
         "casts_asked": asked,
         "complete": done == asked,
-        "box": Ballot.objects.filter(vote=vote).count(),
-        "filled": Ballot.objects.filter(vote=vote, option__isnull=False).count(),
+        "counted": sum(Tally.decode(Tally.objects.get(vote=vote).counts)),
+        "receipts": Receipt.objects.filter(vote=vote).count(),
         "pending": PendingBallot.objects.filter(vote=vote).count(),
         "cast_ms": summary(timings, 1000, 2),
         "cast_ms_first_tenth": summary(timings[:tenth], 1000, 2),
@@ -176,7 +180,7 @@ def measure_ballots(options: dict) -> dict:
             "measuring": per_cast_ms(measuring_cpu, done),
             "database": per_cast_ms(database_cpu, done),
         },
-        "box_kb": {"before": box_kb_before, "after": box_kb()},
+        "tables_kb": {"before": tables_kb_before, "after": tables_kb()},
         "wal_kb_per_cast": round(wal_kb / done, 1) if wal_kb is not None and done else None,
         "jobs_queued": HUEY.pending_count(),
         "setup_s": round(setup_s, 3),

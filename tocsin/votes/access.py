@@ -1,6 +1,6 @@
 """Who reaches which vote: the organizers and admins of its organization, and, for the API,
 the people on its roll. Everyone else gets 404. A voter reaches their own ballot through
-the signed link in their ballot message (services.elector_for_token), not through here."""
+the opaque link in their ballot message (services.elector_for_token), not through here."""
 
 from django.db.models import QuerySet
 from django.http import Http404

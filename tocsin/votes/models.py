@@ -1,22 +1,18 @@
-"""Models of tocsin.votes: a vote and its options, the roll, the pending ballots, the box.
+"""Models of tocsin.votes: a vote and its options, the roll, the pending ballots, the tally
+and the receipts.
 
-The roll (Elector) and the ballot box (Ballot) share no key, no timestamp and no order:
+Nothing here holds a person next to a choice, and nothing holds a choice of one ballot:
 
 - `Elector` rows are the snapshot of who may vote, taken once when the ballots go out and
   never changed afterwards.
 - `PendingBallot` rows are created with the roll, one per elector, and DELETED when the
-  elector casts. Who has voted is the roll minus the pending ballots; a deleted row leaves
-  nothing behind in the tables, where a "voted" flag or time would be a row that moved.
-- `Ballot` rows are the box. They are created blank, one per elector, in one statement
-  when the roll is taken, each with a random UUID; casting fills a blank ballot chosen at
-  random. So neither a ballot's key nor its place in the table (SQLite's hidden rowid)
-  says in what order ballots were cast. A ballot holds its option and a keyed hash of its
-  receipt; no person, no session, no time.
+  elector casts. Who has voted is the roll minus the pending ballots.
+- `Tally` is one row per vote holding how many ballots each option has, in a text of fixed
+  width. A cast adds one to one option of it; no row says which ballot went where.
+- `Receipt` rows are the keyed hashes of the receipt codes shown to voters, with no option.
 
-Decision 0011 says why, and what this does not protect against.
+Decision 0011 says why each looks as it does, and what a seized server still holds.
 """
-
-import uuid
 
 from django.conf import settings
 from django.db import models
@@ -139,24 +135,43 @@ class PendingBallot(models.Model):
         return f"pending ballot of {self.vote}"
 
 
-class Ballot(models.Model):
-    """A ballot in the box: blank until cast, then an option and a receipt's keyed hash.
+class Tally(models.Model):
+    """How many ballots each option of a vote holds: one row per vote, made with the vote.
 
-    Nothing else, on purpose: no person, no time, no sequential key (tests/votes/
-    test_secrecy.py checks that no column refers to a person).
+    The counts are one text of fixed width (`COUNT_DIGITS` digits per option, in the
+    options' order, comma-separated), so that rewriting it at each cast never changes the
+    row's size: a SQLite cell of the same size is overwritten where it lies, and a
+    PostgreSQL row version the same size lands where the last one's copy lay. A count
+    stored as a number would grow a byte at 2, 128, …, and the row would move at a moment
+    that depends on which option reached that size first.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="ballots")
-    option = models.ForeignKey(
-        VoteOption, null=True, blank=True, on_delete=models.PROTECT, related_name="ballots"
-    )
-    # HMAC of the receipt code under the server's blind-index key; None while blank.
-    receipt_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    COUNT_DIGITS = 8
 
-    class Meta:
-        ordering = ["vote", "id"]
-        indexes = [models.Index(fields=["vote", "option"], name="ballot_vote_option")]
+    vote = models.OneToOneField(
+        Vote, primary_key=True, on_delete=models.CASCADE, related_name="tally"
+    )
+    counts = models.CharField(max_length=(COUNT_DIGITS + 1) * 20)
 
     def __str__(self) -> str:
-        return f"ballot of {self.vote}"
+        return f"tally of {self.vote}"
+
+    @classmethod
+    def encode(cls, counts: list[int]) -> str:
+        return ",".join(f"{count:0{cls.COUNT_DIGITS}d}" for count in counts)
+
+    @staticmethod
+    def decode(text: str) -> list[int]:
+        return [int(count) for count in text.split(",")]
+
+
+class Receipt(models.Model):
+    """A receipt code's keyed hash, kept to answer "was this ballot counted?". No option,
+    no person, no time, no sequential key: it proves a ballot is in the tally, never which."""
+
+    # HMAC of the receipt code under the server's blind-index key.
+    receipt_hash = models.CharField(max_length=64, primary_key=True)
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="receipts")
+
+    def __str__(self) -> str:
+        return f"receipt of {self.vote}"

@@ -1,18 +1,26 @@
 """Set up a vote, take its roll and send the ballots, cast a ballot, count, check a receipt.
 
 Casting is the one change here that writes no audit entry, no log line, no session and
-no job: it deletes the elector's pending ballot and fills one blank ballot, chosen at
-random, in one transaction, and nothing else anywhere (decision 0011).
+no job: in one transaction it deletes the elector's pending ballot, adds one to an option
+of the vote's tally and keeps the receipt's keyed hash; once that commits, it has the
+database forget the versions it replaced (`erase_casting_history`). Decision 0011 says
+why, and what a seized server still holds.
 """
 
-import uuid
+import base64
+import binascii
+import struct
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
-from django.core import signing
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import BigIntegerField, Case, F, Value, When
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +33,7 @@ from tocsin.core.times import in_server_zone
 from tocsin.delivery.models import Alert
 from tocsin.delivery.services import create_alert, send_alert
 
-from .models import Ballot, Elector, PendingBallot, Vote, VoteOption
+from .models import Elector, PendingBallot, Receipt, Tally, Vote, VoteOption
 
 MAX_QUESTION = 300
 MAX_OPTION = 120
@@ -33,11 +41,12 @@ MAX_OPTIONS = 20
 LONGEST_VOTE = timedelta(days=366)
 RECEIPT_LENGTH = 16
 RECEIPT_PURPOSE = "votes.receipt"
-# How many ballots each cast rewrites along with the one it fills (all of a smaller box).
-REWRITTEN_WITH_A_CAST = 1000
-BALLOT_SALT = "tocsin.votes.ballot-link"
-# Pick a blank ballot this many times before giving up (two casts raced for the same one).
-PICK_ATTEMPTS = 20
+BALLOT_LINK_PURPOSE = b"tocsin.votes.ballot-link"
+# How long erasing the casting history may wait for others' reads (SQLite) or locks
+# (PostgreSQL) before leaving it to the next cast or to the minute job.
+ERASE_WAIT_MS = 2000
+# The minute job keeps erasing this long after a vote closes (its last casts' leftovers).
+ERASE_AFTER_CLOSE = timedelta(hours=1)
 
 
 @dataclass
@@ -118,6 +127,7 @@ def create_vote(actor: Person | None, organization: Organization, data: VoteInpu
         VoteOption(vote=vote, label=label, position=position)
         for position, label in enumerate(data.options, start=1)
     )
+    Tally.objects.create(vote=vote, counts=Tally.encode([0] * len(data.options)))
     record(actor, "votes.vote.created", vote, options=len(data.options))
     return vote
 
@@ -135,16 +145,17 @@ def eligible_people(vote: Vote):
 
 
 def take_roll(vote: Vote) -> int:
-    """Write the roll, the pending ballots and as many blank ballots, once; return its size.
+    """Write the roll and the pending ballots, once; return the roll's size.
 
     Call inside a transaction that holds the vote's row locked.
     """
     person_ids = list(eligible_people(vote).values_list("pk", flat=True))
     if not person_ids:
         raise ValidationError({"unit": _("This unit has no active members to vote.")})
+    if len(person_ids) >= 10**Tally.COUNT_DIGITS:
+        raise ValidationError({"unit": _("This unit is too large for one vote.")})
     Elector.objects.bulk_create(Elector(vote=vote, person_id=pk) for pk in person_ids)
     PendingBallot.objects.bulk_create(PendingBallot(vote=vote, person_id=pk) for pk in person_ids)
-    Ballot.objects.bulk_create(Ballot(vote=vote) for _pk in person_ids)
     vote.ballots_sent_at = timezone.now()
     vote.save(update_fields=["ballots_sent_at"])
     return len(person_ids)
@@ -205,49 +216,70 @@ def send_due_ballots() -> int:
     return sent
 
 
-# The ballot link: a signed value naming the vote and the person.
+# The ballot link: an opaque token, the vote's and the person's ids sealed with AES-SIV.
+
+
+@cache
+def ballot_link_ciphers(secrets: tuple[str, ...]) -> list[AESSIV]:
+    """One cipher per secret key, newest first, each with a key of its own for this use."""
+    return [
+        AESSIV(HKDF(SHA256(), 64, salt=None, info=BALLOT_LINK_PURPOSE).derive(secret.encode()))
+        for secret in secrets
+    ]
+
+
+def ciphers() -> list[AESSIV]:
+    return ballot_link_ciphers((settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS))
 
 
 def ballot_token(vote: Vote, person: Person) -> str:
-    return signing.dumps({"v": vote.code, "p": str(person.public_id)}, salt=BALLOT_SALT)
+    """Return the person's ballot link token for the vote: 43 characters that name nobody.
+
+    The ids are encrypted and authenticated (AES-SIV under a key derived from the secret
+    key), so the link says whose ballot it is only to the server, and the same person gets
+    the same link each time (from the message and from their votes page)."""
+    sealed = ciphers()[0].encrypt(struct.pack(">QQ", vote.pk, person.pk), [BALLOT_LINK_PURPOSE])
+    return base64.urlsafe_b64encode(sealed).rstrip(b"=").decode()
 
 
 def ballot_path(vote: Vote, person: Person) -> str:
     return reverse("votes:ballot", kwargs={"token": ballot_token(vote, person)})
 
 
+def ids_in_token(token: str) -> tuple[int, int] | None:
+    """Return the vote's and the person's ids a ballot token seals, or None if forged."""
+    try:
+        sealed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    if len(sealed) != 32:
+        return None
+    for cipher in ciphers():
+        try:
+            vote_id, person_id = struct.unpack(">QQ", cipher.decrypt(sealed, [BALLOT_LINK_PURPOSE]))
+        except InvalidTag:
+            continue
+        return vote_id, person_id
+    return None
+
+
 def elector_for_token(token: str) -> tuple[Vote, Person] | None:
     """Return the vote and the elector a ballot token names, or None when it is forged, or
     names someone not on the roll, or the vote has closed (the link expires at the close)."""
-    try:
-        value = signing.loads(token, salt=BALLOT_SALT)
-    except signing.BadSignature:
+    ids = ids_in_token(token)
+    if ids is None:
         return None
-    if not isinstance(value, dict):
-        return None
-    vote = (
-        Vote.objects.select_related("organization", "unit").filter(code=str(value.get("v"))).first()
-    )
+    vote = Vote.objects.select_related("organization", "unit").filter(pk=ids[0]).first()
     if vote is None or vote.is_closed:
         return None
     elector = (
         Elector.objects.select_related("person")
-        .filter(vote=vote, person__public_id=str(value.get("p")), person__is_active=True)
+        .filter(vote=vote, person_id=ids[1], person__is_active=True)
         .first()
-        if is_uuid(str(value.get("p")))
-        else None
     )
     if elector is None:
         return None
     return vote, elector.person
-
-
-def is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 # Casting.
@@ -277,13 +309,15 @@ def cast(person: Person, vote: Vote, option: VoteOption | None) -> str:
     """Cast the person's ballot for `option`; return the receipt code, shown only this once.
 
     One transaction: delete the person's pending ballot (locked; if it is gone, they have
-    voted and nothing is stored) and fill a blank ballot chosen at random. Nothing else is
-    written anywhere: no audit entry, no log line, no session, no job.
+    voted and nothing is stored), add one to the option in the vote's tally and keep the
+    receipt's keyed hash. Nothing else is written anywhere: no audit entry, no log line,
+    no session, no job. Once it commits, the database forgets the versions it replaced.
     """
     if option is None or option.vote_id != vote.pk:
         raise ValidationError({"option": _("Choose one of the vote's options.")})
     refuse_unless_open(vote)
     receipt = short_code(RECEIPT_LENGTH)
+    overwrite_what_is_deleted()
     with transaction.atomic():
         pending = (
             PendingBallot.objects.select_for_update(of=("self",))
@@ -297,47 +331,97 @@ def cast(person: Person, vote: Vote, option: VoteOption | None) -> str:
         deleted, _rows = PendingBallot.objects.filter(pk=pending.pk).delete()
         if not deleted:
             raise AlreadyVoted({"vote": _("You have already voted. Only one ballot counts.")})
-        if not fill_a_blank_ballot(vote, option, blind_index(receipt, RECEIPT_PURPOSE)):
-            raise ValidationError({"vote": _("The ballot box is full. Tell the organizers.")})
+        count_in(vote, option)
+        Receipt.objects.create(vote=vote, receipt_hash=blind_index(receipt, RECEIPT_PURPOSE))
+        transaction.on_commit(erase_casting_history)
     return receipt
 
 
-def fill_a_blank_ballot(vote: Vote, option: VoteOption, receipt_hash: str) -> bool:
-    """Fill a blank ballot chosen at random, in one statement that rewrites it together with
-    other ballots of the box: the whole box when the roll is at most REWRITTEN_WITH_A_CAST,
-    that many ballots drawn at random otherwise.
+def count_in(vote: Vote, option: VoteOption) -> None:
+    """Add one ballot for `option` to the vote's tally, rewriting the tally's one row.
 
-    On PostgreSQL each update writes a new row version stamped with its transaction (xmin)
-    and placed where it lands (ctid), so updating one row per cast would order the box by
-    casting for anyone with plain SQL. Rewritten with the others, the ballot just cast
-    shares its stamp with all of them and lands among them, no differently. Drawing the
-    others, rather than always the whole box, keeps a cast's cost bounded in a large unit
-    (docs/benchmarks.md, `tocsin bench ballots`).
+    The row is locked (SQLite's immediate transactions hold the database's write lock from
+    their start), so two casts never read the same counts."""
+    tally = Tally.objects.select_for_update().get(vote=vote)
+    counts = Tally.decode(tally.counts)
+    counts[option.position - 1] += 1
+    Tally.objects.filter(vote=vote).update(counts=Tally.encode(counts))
+
+
+def overwrite_what_is_deleted() -> None:
+    """Have SQLite zero what this connection deletes (the pending ballot's bytes, the
+    tally's old text when a page is rewritten) instead of leaving it in the page."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA secure_delete = ON")
+
+
+def erase_casting_history(full: bool = False) -> bool:
+    """Have the database forget the versions of the tally and of the pending ballots that
+    casts replaced; return whether it ran to the end (decision 0011 says what it leaves).
+
+    SQLite: copy the write-ahead log into the database file and truncate it to nothing, so
+    that no frame keeps the tally as it was before a cast. PostgreSQL: VACUUM the tally and
+    the pending ballots, which removes the dead row versions (the old counts, the deleted
+    pending ballots with the casting transaction as their xmax) that no open transaction
+    still sees; `full` rewrites the tally's table into a new file, which also drops the
+    bytes that VACUUM leaves in the pages' free space.
+
+    It runs after a cast has committed, so it never fails the cast: a database too busy to
+    do it now (a reader, a lock) leaves it to the next cast or to the minute job
+    (tasks.py), as does a caller inside a transaction.
     """
-    whole_box_too_big = roll_size(vote) > REWRITTEN_WITH_A_CAST
-    for _attempt in range(PICK_ATTEMPTS):
-        blank = (
-            Ballot.objects.filter(vote=vote, option__isnull=True)
-            .order_by("?")
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if blank is None:
-            return False
-        box = Ballot.objects.filter(vote=vote)
-        if whole_box_too_big:
-            others = box.exclude(pk=blank).order_by("?").values_list("pk", flat=True)
-            box = Ballot.objects.filter(pk__in=[blank, *others[: REWRITTEN_WITH_A_CAST - 1]])
-        chosen = When(pk=blank, option__isnull=True, then=Value(option.pk))
-        hashed = When(pk=blank, option__isnull=True, then=Value(receipt_hash))
-        box.update(
-            option=Case(chosen, default=F("option"), output_field=BigIntegerField()),
-            receipt_hash=Case(hashed, default=F("receipt_hash")),
-        )
-        # Another cast may have filled that blank first; then this one filled nothing.
-        if Ballot.objects.filter(pk=blank, receipt_hash=receipt_hash).exists():
+    if connection.in_atomic_block:
+        return False
+    try:
+        if connection.vendor == "sqlite":
+            return truncate_the_write_ahead_log()
+        if connection.vendor == "postgresql":
+            vacuum_the_tally(full)
             return True
+    except DatabaseError:
+        return False
     return False
+
+
+def truncate_the_write_ahead_log() -> bool:
+    """Checkpoint SQLite's WAL into the file and truncate it, waiting at most ERASE_WAIT_MS
+    for readers of an older snapshot; return whether the log is now empty."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        (waited,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA busy_timeout = {ERASE_WAIT_MS}")
+        try:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy, _frames, _copied = cursor.fetchone()
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {int(waited)}")
+    return busy == 0
+
+
+def vacuum_the_tally(full: bool) -> None:
+    """VACUUM the tally and the pending ballots (and with `full`, rewrite the tally),
+    waiting at most ERASE_WAIT_MS for a lock."""
+    tally, pending = (
+        connection.ops.quote_name(model._meta.db_table) for model in (Tally, PendingBallot)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET lock_timeout = {ERASE_WAIT_MS}")
+        try:
+            cursor.execute(f"VACUUM (INDEX_CLEANUP OFF) {tally}, {pending}")
+            if full:
+                cursor.execute(f"VACUUM FULL {tally}")
+        finally:
+            cursor.execute("RESET lock_timeout")
+
+
+def erase_leftover_history() -> bool:
+    """Erase the casting history fully (see erase_casting_history) while any vote is open
+    or closed within ERASE_AFTER_CLOSE; return whether there was one and it could."""
+    recent = timezone.now() - ERASE_AFTER_CLOSE
+    if not Vote.objects.filter(ballots_sent_at__isnull=False, closes_at__gt=recent).exists():
+        return False
+    return erase_casting_history(full=True)
 
 
 # Counting.
@@ -392,30 +476,27 @@ def result(vote: Vote) -> Result:
             {"vote": _("Results are hidden until the vote closes at %(when)s.") % {"when": when}}
         )
     options = list(vote.options.order_by("position"))
-    counted: dict[int, int] = {option.pk: 0 for option in options}
-    for option_id in Ballot.objects.filter(vote=vote, option__isnull=False).values_list(
-        "option_id", flat=True
-    ):
-        counted[option_id] += 1
+    counted = Tally.decode(Tally.objects.get(vote=vote).counts)
     roll = roll_size(vote)
     return Result(
         vote=vote,
         roll=roll,
         voted=turnout(vote),
-        counts=[(option, counted[option.pk]) for option in options],
+        counts=list(zip(options, counted, strict=True)),
         quorum_needed=quorum_needed(vote, roll),
     )
 
 
 def check_receipt(receipt: str) -> Vote | None:
-    """Return the vote whose box holds a ballot with this receipt, or None. It never says
-    which option the ballot holds: a receipt that proved a choice could be demanded."""
+    """Return the vote that counted the ballot with this receipt, or None. It never says
+    which option: nothing stored says it, and a receipt that proved a choice could be
+    demanded."""
     receipt = "".join(char for char in (receipt or "").lower() if char.isalnum())
     if not receipt or len(receipt) > RECEIPT_LENGTH:
         return None
-    ballot = (
-        Ballot.objects.select_related("vote")
+    found = (
+        Receipt.objects.select_related("vote")
         .filter(receipt_hash=blind_index(receipt, RECEIPT_PURPOSE))
         .first()
     )
-    return ballot.vote if ballot is not None else None
+    return found.vote if found is not None else None

@@ -3,7 +3,8 @@ ballot as the token's own person; the result shows once the vote has closed.
 
 Anyone who neither organizes the vote's organization nor is on its roll gets 404. No
 operation says who voted or how; while a vote is open, its result is refused (409) with
-the reason. Casting writes the ballot box and nothing else of ours (decision 0011).
+the reason. Casting writes the pending ballots, the tally and the receipts and nothing else
+of ours (decision 0011).
 """
 
 from datetime import datetime

@@ -1,6 +1,7 @@
 """The voter's pages: the ballot behind the link in their ballot message, and the receipt
-check. Both are public: the ballot page is reached only with a signed token naming the vote
-and the elector, which expires at the close; the receipt check says only "counted".
+check. Both are public: the ballot page is reached only with an opaque token that seals the
+vote and the elector (services.ballot_token) and expires at the close; the receipt check
+says only "counted".
 
 Casting renders the receipt straight away: no redirect, no message in the session, no
 session write at all, no log line (decision 0011).
@@ -86,7 +87,7 @@ def ballot_page(request: HttpRequest, vote: Vote, person) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def receipt_check(request: HttpRequest) -> HttpResponse:
-    """Type a receipt code; learn whether that ballot is in the box (never its option)."""
+    """Type a receipt code; learn whether that ballot was counted (never its option)."""
     form = ReceiptForm(request.POST or None)
     checked = False
     vote = None
