@@ -11,6 +11,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -18,6 +20,26 @@ from django.utils.translation import pgettext_lazy
 from tocsin.core import geo
 from tocsin.core.crypto import EncryptedBinaryField, EncryptedTextField
 from tocsin.core.ids import short_code
+
+
+class Burst(models.Model):
+    """New incidents from anonymous reports that opened soon after the dispatchers were
+    paged (within TOCSIN_PAGE_HOLD_SECONDS): the console shows them as one group, and one
+    page tells their count when the hold ends, instead of a page each (services/paging.py)."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="bursts"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    paged_at = models.DateTimeField(null=True, blank=True)
+    # Whether anonymous reports came faster than the organization's ceiling meanwhile.
+    flood = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["started_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"burst {self.pk}"
 
 
 class Incident(models.Model):
@@ -66,6 +88,10 @@ class Incident(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True, db_index=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
+    )
+    # Set when its opening did not page the dispatchers on its own (see Burst).
+    burst = models.ForeignKey(
+        Burst, null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents"
     )
 
     class Meta:
@@ -141,8 +167,8 @@ class Report(models.Model):
         related_name="reports_made",
     )
     sender_erased_at = models.DateTimeField(null=True, blank=True)
-    # Kept: the keyed hash the source's rate limit counts under (an IP address, a number).
-    rate_key = models.CharField(max_length=64, blank=True, editable=False)
+    # No hash of the source (an address, a number, a member's id) is kept here: the rate
+    # limit holds one only while it limits (services/limits.py).
     # The keyed hash of an inbound message's sender and timestamp: read twice, stored once.
     inbound_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     # The dispatcher or hotline volunteer who typed in a phone call.
@@ -258,3 +284,15 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+@receiver(pre_delete, sender="accounts.Person", dispatch_uid="response.forget_erased_reporter")
+def forget_erased_reporter(sender, instance, **kwargs) -> None:
+    """Leave nothing that says a person being erased sent their reports: the reports stay
+    for the record without their callback, raw text or reporter, and the rate limit's
+    bucket keyed by the person's id goes."""
+    from .services.limits import reset_rate
+    from .services.retention import erase_senders
+
+    erase_senders(Report.objects.filter(reporter=instance))
+    reset_rate(str(instance.public_id))

@@ -102,7 +102,7 @@ def photo_urls(incident: Incident, org: str) -> tuple[dict, dict, list[str]]:
 
 def report_lines(incident: Incident, photos: dict[int, list[str]]) -> list[ReportLine]:
     reports = (
-        incident.reports.defer("callback", "reporter", "rate_key", "inbound_key")
+        incident.reports.defer("callback", "reporter", "inbound_key")
         .select_related("entered_by")
         .order_by("received_at", "pk")
     )
