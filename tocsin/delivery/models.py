@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tocsin.core.crypto import EncryptedTextField
+from tocsin.core.crypto import EncryptedJSONField, EncryptedTextField
 from tocsin.core.ids import short_code
 
 
@@ -47,7 +47,9 @@ class Alert(models.Model):
     )
     # What the message says, as template context (never who reported anything):
     # {"what": ..., "where": ..., "since": ..., "ask": ...} in the sender's words.
-    context = models.JSONField(default=dict, blank=True)
+    # Encrypted at rest, as the incident's place is: a seized database does not say what
+    # was reported where.
+    context = EncryptedJSONField(default=dict, blank=True)
     # Who it goes to, as given: {"sites": [codes], "points": [[lat, lng, radius_m]],
     # "roles": bits, "organization_ids": [...], "shared_organization_ids": [...] (their
     # followers only), "whole_organizations": bool, "person_ids": [...],

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tocsin.core import geo
-from tocsin.core.crypto import EncryptedBinaryField, EncryptedTextField
+from tocsin.core.crypto import EncryptedBinaryField, EncryptedJSONField, EncryptedTextField
 from tocsin.core.ids import short_code
 
 
@@ -276,7 +276,10 @@ class TimelineEntry(models.Model):
     # The actor's name when it happened, kept if they are erased; empty for a reporter.
     actor_label = models.CharField(max_length=120, blank=True)
     action = models.CharField(max_length=60)  # dotted: response.incident.confirmed
+    # Ids, counts and states, in the clear (the record and the console read them).
     detail = models.JSONField(default=dict, blank=True)
+    # Words someone typed (an alert's message, an answer's note, a place), encrypted.
+    words = EncryptedJSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -284,6 +287,11 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    @property
+    def said(self) -> dict:
+        """The line's detail with its words: everything the timeline's sentences need."""
+        return {**(self.detail or {}), **(self.words or {})}
 
 
 @receiver(pre_delete, sender="accounts.Person", dispatch_uid="response.forget_erased_reporter")

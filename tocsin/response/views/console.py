@@ -205,7 +205,7 @@ def incident_context(request: HttpRequest, incident: Incident, **forms_given) ->
         "alarms": len(overdue),
         "alerts": incident.alerts.order_by("created_at"),
         "timeline": [
-            (entry, sentence(entry.action, entry.detail))
+            (entry, sentence(entry.action, entry.said))
             for entry in incident.timeline.select_related("actor")
         ],
         "others": others,

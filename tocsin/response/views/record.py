@@ -169,10 +169,10 @@ def timeline_lines(incident: Incident) -> list[TimelineLine]:
         TimelineLine(
             at=entry.at,
             actor=entry.actor_label,
-            sentence=sentence(entry.action, entry.detail),
-            said=said(entry.detail),
+            sentence=sentence(entry.action, entry.said),
+            said=said(entry.said),
             action=entry.action,
-            detail=entry.detail or {},
+            detail=entry.said,
         )
         for entry in incident.timeline.order_by("at", "pk")
     ]
