@@ -59,6 +59,9 @@ class Incident(models.Model):
         MALICIOUS = "malicious", _("malicious")
 
     OPEN_STATES = (State.NEW, State.VERIFYING, State.CONFIRMED)
+    # Confirmed by a dispatcher and not retracted since: what people beyond the dispatchers
+    # and verifiers may hear of.
+    VERIFIED_STATES = (State.CONFIRMED, State.RESOLVED)
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(
@@ -116,6 +119,10 @@ class Incident(models.Model):
     @property
     def located(self) -> bool:
         return self.lat is not None and self.lng is not None
+
+    @property
+    def verified(self) -> bool:
+        return self.state in self.VERIFIED_STATES
 
     @property
     def short_id(self) -> str:
