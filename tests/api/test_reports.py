@@ -129,3 +129,32 @@ def test_a_flood_of_reports_is_held_back_with_a_time_to_retry(anonymous_api, rai
     assert "Too many reports" in response.json()["detail"]
     assert int(response["Retry-After"]) > 0
     assert Report.objects.count() == 1
+
+
+def test_a_token_holder_is_held_to_their_own_allowance_from_any_address(member, settings):
+    from django.test import Client
+
+    from tocsin.response.services.reports import reset_rate
+
+    from .conftest import token_for
+
+    settings.TOCSIN_REPORT_BURST = 1
+    reset_rate(str(member.public_id))
+    token = token_for(member)
+    body = '{"organization": "mna", "activity": "Agents at the door"}'
+    answers = [
+        Client()
+        .post(
+            "/api/v1/reports",
+            body,
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+            REMOTE_ADDR=address,
+        )
+        .status_code
+        for address in ("2001:db8:1::1", "2001:db8:2::1", "198.51.100.90")
+    ]
+    reset_rate(str(member.public_id))
+
+    assert answers == [201, 429, 429]
+    assert Report.objects.count() == 1

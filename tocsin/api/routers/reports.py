@@ -1,10 +1,11 @@
 """Reports of enforcement activity: anyone may send one, with or without a token.
 
-A report with a token is filed as that person's; without one, as nobody's. Either way the
-client's address counts against the report rate limit, and the answer is a receipt that
-says "received" and nothing else: never the incident the report joined or opened, nor its
-state. Someone reporting to probe (an agent who wants to learn whether they were reported,
-or broadcast) learns nothing from it. Dispatchers see the incident in their console.
+A report with a token is filed as that person's and counts against their own rate limit;
+without one, as nobody's, counted against the client's network. Either way the answer is a
+receipt that says "received" and nothing else: never the incident the report joined or
+opened, nor its state. Someone reporting to probe (an agent who wants to learn whether they
+were reported, or broadcast) learns nothing from it. Dispatchers see the incident in their
+console.
 """
 
 import math
@@ -102,7 +103,11 @@ def create_report(request: HttpRequest, response: HttpResponse, payload: ReportI
             organization,
             ReportInput(site=site, **fields),
             source="api",
-            rate_source=request.META.get("REMOTE_ADDR") or "unknown",
+            # A token holder counts as themselves, from wherever they send (as on their own
+            # page); anyone else as their network (services/limits.py).
+            rate_source=str(reporter.public_id)
+            if reporter is not None
+            else request.META.get("REMOTE_ADDR") or "unknown",
             reporter=reporter,
         )
     except TooManyReports as refused:
