@@ -100,8 +100,10 @@ def test_the_apis_answer_to_an_anonymous_agent_names_no_incident_and_no_state(br
 def test_a_members_token_learns_no_more_than_nobody(broadcast_raid, org, member):
     _api_token, secret = issue_token(member, name="phone")
 
+    reset_rate(str(member.public_id))
     near = api_report(Client(), HENNEPIN, token=secret, address=ADDRESSES[0])
     far = api_report(Client(), VA, token=secret, address=ADDRESSES[1])
+    reset_rate(str(member.public_id))
 
     assert near.status_code == far.status_code == 201
     assert normalized(near) == normalized(far)
@@ -115,6 +117,7 @@ def test_a_dispatchers_token_is_answered_the_same_the_console_says_the_rest(
     _api_token, secret = issue_token(dispatcher, name="phone")
 
     answer = api_report(Client(), HENNEPIN, token=secret, address=ADDRESSES[0])
+    reset_rate(str(dispatcher.public_id))
 
     assert set(answer.json()) == {"receipt", "status"}
     console = verified_client(client, dispatcher).get(f"/staff/o/{org.slug}/console/")
