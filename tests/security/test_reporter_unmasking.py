@@ -134,6 +134,17 @@ def matches(haystack: str, prints: dict[str, str]) -> list[str]:
     return sorted({source for value, source in prints.items() if value in haystack})
 
 
+def takes_texts(org):
+    """Give the organization its reporting number, and the gateway's token wherever this
+    Tocsin keeps it: per organization where it has its own field, else in the settings."""
+    org.report_number = REPORT_NUMBER
+    fields = ["report_number"]
+    if hasattr(org, "sms_inbound_token"):
+        org.sms_inbound_token = SMS_TOKEN
+        fields.append("sms_inbound_token")
+    org.save(update_fields=fields)
+
+
 def text_message(body: str):
     params = {"From": TEXTER, "To": REPORT_NUMBER, "Body": body, "MessageSid": SID}
     signed = BASE_URL + "/inbound/sms/" + "".join(f"{k}{params[k]}" for k in sorted(params))
@@ -145,8 +156,7 @@ def text_message(body: str):
 
 def report_everywhere(org, site, reporter, client):
     """Report through each intake path; return the reports, in order."""
-    org.report_number = REPORT_NUMBER
-    org.save(update_fields=["report_number"])
+    takes_texts(org)
     browser = member_client(client, reporter)
     lat, lng = PLACES[0]
     answer = browser.post(
