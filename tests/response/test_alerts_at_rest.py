@@ -131,3 +131,17 @@ def test_the_migration_encrypts_the_alerts_and_timelines_written_before_it(org, 
     assert entry.detail == {"alert": "a1", "radius_m": 1000}
     assert entry.said == {"alert": "a1", "radius_m": 1000, "message": MESSAGE}
     assert json.loads(json.dumps(entry.said))  # still plain JSON to the API
+
+
+def test_alerts_are_still_found_by_what_their_context_holds(org):
+    from tocsin.delivery.services import create_alert
+
+    invite = create_alert(org, Alert.Kind.PLEDGE, {"code": "p2q3", "event": "invite"}, {})
+    create_alert(org, Alert.Kind.PLEDGE, {"code": "p2q3", "event": "on"}, {})
+    create_alert(org, Alert.Kind.PLEDGE, {"code": "zz99", "event": "invite"}, {})
+
+    found = Alert.objects.filter(kind=Alert.Kind.PLEDGE).matching_context(
+        code="p2q3", event="invite"
+    )
+
+    assert list(found) == [invite]

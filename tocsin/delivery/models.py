@@ -11,6 +11,19 @@ from tocsin.core.crypto import EncryptedJSONField, EncryptedTextField
 from tocsin.core.ids import short_code
 
 
+class AlertQuerySet(models.QuerySet["Alert"]):
+    def matching_context(self, **items) -> "AlertQuerySet":
+        """Return the alerts among these whose context holds all of `items` (a pledge's
+        code, an event). The context is encrypted, so the database cannot look inside it:
+        each alert's context is decrypted and compared here; narrow the set first."""
+        wanted = [
+            alert.pk
+            for alert in self.only("pk", "context")
+            if all(alert.context.get(key) == value for key, value in items.items())
+        ]
+        return self.filter(pk__in=wanted)
+
+
 class Alert(models.Model):
     class Kind(models.TextChoices):
         VERIFIED = "verified", _("verified alert")
@@ -66,6 +79,8 @@ class Alert(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AlertQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -243,9 +243,7 @@ class CaseOpenForm(ServiceErrorsForm):
         super().__init__(*args, **kwargs)
         # An unverified report is for dispatchers and verifiers alone: anyone else (a
         # hotline volunteer) is offered only the incidents dispatchers confirmed.
-        self.incidents = {
-            str(i.public_id): i for i in incidents if see_unverified or i.verified
-        }
+        self.incidents = {str(i.public_id): i for i in incidents if see_unverified or i.verified}
         self.facilities = {f.code: f for f in facilities}
         self.fields["incident"].choices = [("", _("None"))] + [
             (key, f"{timezone.localtime(i.opened_at):%H:%M} · {i.where or _('a place not given')}")
