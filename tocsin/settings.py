@@ -361,11 +361,18 @@ TOCSIN_VERIFY_RADIUS_M = env_int("TOCSIN_VERIFY_RADIUS_M", 2000)
 TOCSIN_BROADCAST_RADIUS_M = env_int("TOCSIN_BROADCAST_RADIUS_M", 1000)
 # A responder on scene who has not checked in for this long raises an alarm on the console.
 TOCSIN_CHECKIN_MINUTES = env_int("TOCSIN_CHECKIN_MINUTES", 20)
-# Reports per source (an IP address, a phone number): a burst, then this many an hour.
+# Reports per source (an IPv4 address, an IPv6 /64, a phone number, a member): a burst,
+# then this many an hour.
 TOCSIN_REPORT_BURST = env_int("TOCSIN_REPORT_BURST", 5)
 TOCSIN_REPORTS_PER_HOUR = env_int("TOCSIN_REPORTS_PER_HOUR", 20)
-# Photos: the largest upload taken, and the longest side kept after resizing.
+# More anonymous reports than this in a minute, in one organization, is a flood: still
+# stored, paged as one. After a page, anonymous new incidents wait this long to page again.
+TOCSIN_ORG_REPORTS_PER_MINUTE = env_int("TOCSIN_ORG_REPORTS_PER_MINUTE", 10)
+TOCSIN_PAGE_HOLD_SECONDS = env_int("TOCSIN_PAGE_HOLD_SECONDS", 300)
+# Photos: the largest upload taken, the most pixels its header may declare (checked before
+# decoding), and the longest side kept after resizing.
 TOCSIN_MAX_PHOTO_BYTES = env_int("TOCSIN_MAX_PHOTO_BYTES", 10 * 1024 * 1024)
+TOCSIN_PHOTO_MAX_PIXELS = env_int("TOCSIN_PHOTO_MAX_PIXELS", 25_000_000)
 TOCSIN_PHOTO_MAX_SIDE = env_int("TOCSIN_PHOTO_MAX_SIDE", 1600)
 # Seconds between two reads of inbound Signal messages (GET /v1/receive/{number}).
 TOCSIN_SIGNAL_POLL_SECONDS = env_int("TOCSIN_SIGNAL_POLL_SECONDS", 5)

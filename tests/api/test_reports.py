@@ -32,12 +32,9 @@ def test_an_anonymous_report_opens_an_incident_at_its_site(anonymous_api, raid, 
 
     assert response.status_code == 201
     body = response.json()
-    report = Report.objects.get(public_id=body["id"])
-    assert body == {
-        "id": str(report.public_id),
-        "incident_id": str(report.incident.public_id),
-        "state": "new",
-    }
+    report = Report.objects.get()
+    # A receipt that says "received": never the incident, nor its state.
+    assert body == {"receipt": str(report.public_id), "status": "received"}
     assert (report.source, report.reporter, report.language) == ("api", None, "es")
     assert (report.site, report.agents, report.callback) == (site, 4, "+16125550111")
     assert report.incident.site == site
@@ -45,14 +42,15 @@ def test_an_anonymous_report_opens_an_incident_at_its_site(anonymous_api, raid, 
 
 
 def test_a_second_report_nearby_joins_the_same_incident(anonymous_api, raid, site):
-    first = anonymous_api.post("/reports", raid).json()
+    first = anonymous_api.post("/reports", raid)
 
     second = anonymous_api.post(
         "/reports",
         {"organization": raid["organization"], "lat": 44.9731, "lng": -93.2617, "agents": 6},
-    ).json()
+    )
 
-    assert second["incident_id"] == first["incident_id"]
+    assert first.status_code == second.status_code == 201
+    assert first.json().keys() == second.json().keys() == {"receipt", "status"}
     assert Incident.objects.get().reports.count() == 2
 
 
@@ -60,7 +58,7 @@ def test_a_report_with_a_token_is_filed_as_that_persons(member_api, member, raid
     response = member_api.post("/reports", raid)
 
     assert response.status_code == 201
-    report = Report.objects.get(public_id=response.json()["id"])
+    report = Report.objects.get(public_id=response.json()["receipt"])
     assert (report.reporter, report.source) == (member, "api")
 
 
@@ -130,4 +128,33 @@ def test_a_flood_of_reports_is_held_back_with_a_time_to_retry(anonymous_api, rai
     assert response.status_code == 429
     assert "Too many reports" in response.json()["detail"]
     assert int(response["Retry-After"]) > 0
+    assert Report.objects.count() == 1
+
+
+def test_a_token_holder_is_held_to_their_own_allowance_from_any_address(member, settings):
+    from django.test import Client
+
+    from tocsin.response.services.reports import reset_rate
+
+    from .conftest import token_for
+
+    settings.TOCSIN_REPORT_BURST = 1
+    reset_rate(str(member.public_id))
+    token = token_for(member)
+    body = '{"organization": "mna", "activity": "Agents at the door"}'
+    answers = [
+        Client()
+        .post(
+            "/api/v1/reports",
+            body,
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+            REMOTE_ADDR=address,
+        )
+        .status_code
+        for address in ("2001:db8:1::1", "2001:db8:2::1", "198.51.100.90")
+    ]
+    reset_rate(str(member.public_id))
+
+    assert answers == [201, 429, 429]
     assert Report.objects.count() == 1

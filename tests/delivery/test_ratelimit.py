@@ -55,6 +55,7 @@ def keys(queue_url):
         made.append(f"test:{uuid.uuid4().hex}")
         return made[-1]
 
+    make.made = made
     yield make
     cleaner = limiter_from_url(queue_url)
     for key in made:
@@ -162,6 +163,23 @@ def test_it_starts_a_reset_bucket_full(rate_limiter, keys):
     assert rate_limiter.try_acquire(key, rate=1, burst=2) > 0
     rate_limiter.reset(key)
     assert rate_limiter.try_acquire(key, rate=1, burst=2, tokens=2) == 0
+
+
+def test_it_forgets_the_buckets_of_a_prefix_once_they_are_full_again(rate_limiter, keys):
+    spent, waiting = keys(), keys()
+    prefix = spent[: len("test:") + 4]
+    waiting = prefix + waiting[len(prefix) :]
+    keys.made.append(waiting)
+    rate_limiter.try_acquire(spent, rate=5, burst=1)
+    time.sleep(0.3)
+    rate_limiter.try_acquire(waiting, rate=5, burst=1)
+
+    forgotten = rate_limiter.forget_full(prefix, rate=5, burst=1)
+
+    # Redis forgets a full bucket by itself; the stores that do not, forget it when told.
+    assert forgotten == (0 if isinstance(rate_limiter, RedisRateLimiter) else 1)
+    # The one still waiting out its limit keeps it.
+    assert rate_limiter.try_acquire(waiting, rate=5, burst=1) > 0
 
 
 def test_it_refuses_more_tokens_than_the_burst_holds(tmp_path):

@@ -22,8 +22,14 @@ def url(org, case=None, action=""):
 
 @pytest.fixture
 def incident(org, site):
+    """A raid the dispatchers confirmed: the hotline is offered only verified incidents."""
     return Incident.objects.create(
-        organization=org, site=site, lat=site.lat, lng=site.lng, where=site.name
+        organization=org,
+        site=site,
+        lat=site.lat,
+        lng=site.lng,
+        where=site.name,
+        state=Incident.State.CONFIRMED,
     )
 
 

@@ -65,9 +65,15 @@ def test_a_husband_detained_outside_the_hospital(
     expect(phone.get_by_text("Tu plan de emergencia está guardado.")).to_be_visible()
     expect(phone.get_by_role("link", name="Me están deteniendo")).to_be_visible()
 
-    # Agents are reported outside the hospital; Miguel is taken there.
+    # Agents are reported outside the hospital, and the dispatchers confirm it; Miguel is
+    # taken there.
     incident = Incident.objects.create(
-        organization=org, site=site, lat=site.lat, lng=site.lng, where=site.name
+        organization=org,
+        site=site,
+        lat=site.lat,
+        lng=site.lng,
+        where=site.name,
+        state=Incident.State.CONFIRMED,
     )
 
     # A coworker calls the hotline. The volunteer opens the case from the incident.

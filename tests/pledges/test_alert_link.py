@@ -29,9 +29,9 @@ MEMBER_PAGES = [
 
 def link_of(pledge, person, event="invite") -> str:
     delivery = Delivery.objects.get(
-        alert__kind=Alert.Kind.PLEDGE,
-        alert__context__code=pledge.code,
-        alert__context__event=event,
+        alert__in=Alert.objects.filter(kind=Alert.Kind.PLEDGE).matching_context(
+            code=pledge.code, event=event
+        ),
         person=person,
     )
     return reverse("delivery:alert_link", kwargs={"token": link_token(delivery.pk)})

@@ -279,3 +279,32 @@ def test_under_the_asgi_server_the_stream_sends_each_change_at_once(dispatcher_c
     newest = org.incidents.get().timeline.order_by("pk").last()
     assert opening.startswith(b"event: changed")
     assert after_report == f'event: changed\ndata: {{"mark": {newest.pk}}}\n\n'.encode()
+
+
+def test_a_burst_of_new_incidents_is_one_line_in_the_dispatchers_language(client, org, settings):
+    from tests.conftest import verified_client
+    from tocsin.response.models import Burst
+
+    spanish = make_person(
+        org,
+        Role.DISPATCHER,
+        email="despacho@mna.test",
+        password="dispatch horse 42",
+        name="Dolores",
+        language="es",
+    )
+    burst = Burst.objects.create(organization=org, flood=True)
+    for n in range(3):
+        report = file_report(org, lat=44.90 + 0.02 * n, lng=-93.26)
+        Incident.objects.filter(pk=report.incident_id).update(burst=burst)
+    # A report from a member, or one long after the last page, stands on its own line.
+    alone = file_report(org, lat=44.99, lng=-93.20).incident
+    Incident.objects.filter(pk=alone.pk).update(burst=None)
+
+    html = verified_client(client, spanish).get(f"/staff/o/{org.slug}/console/").content.decode()
+
+    assert html.count('class="burst flood"') == 1
+    assert "3 incidentes nuevos desde las" in html and "avalancha" in html
+    assert "4 incidentes abiertos" in html
+    assert html.count('class="incident state-new') == 4
+    assert str(alone.public_id) in html

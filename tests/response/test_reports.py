@@ -123,6 +123,24 @@ def test_a_source_sending_too_many_reports_is_held_back(org, site, settings):
     submit_report(org, ReportInput(site=site, activity="Agents"), "web", rate_source="10.9.9.8")
 
 
+@pytest.mark.parametrize(
+    ("source", "counted_as"),
+    [
+        ("2001:db8:abcd:12::1", "2001:db8:abcd:12::/64"),
+        ("2001:DB8:ABCD:12:ffff:1:2:3", "2001:db8:abcd:12::/64"),
+        ("fe80::1%eth0", "fe80::/64"),
+        ("198.51.100.7", "198.51.100.7"),
+        ("::ffff:198.51.100.7", "198.51.100.7"),
+        ("+16125550111", "+16125550111"),
+        ("unknown", "unknown"),
+    ],
+)
+def test_a_source_counts_as_its_ipv6_64_or_its_ipv4_address(source, counted_as):
+    from tocsin.response.services.limits import source_network
+
+    assert source_network(source) == counted_as
+
+
 def test_an_inbound_message_read_twice_is_stored_once(org):
     data = ReportInput(raw_text="ICE at the garage")
     first = submit_report(org, data, "sms", inbound_key="abc")

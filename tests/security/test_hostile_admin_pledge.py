@@ -322,7 +322,7 @@ def test_renaming_or_deleting_the_unit_and_making_other_pledges_tells_nothing(
         attacker.bucket()
         attacker.screens()
         # The second pledge's code and its alert's id are random in each world.
-        alerts = Alert.objects.filter(context__code=second).values_list("public_id", flat=True)
+        alerts = Alert.objects.matching_context(code=second).values_list("public_id", flat=True)
         names = {second: "SECOND", **{str(alert): "ALERT" for alert in alerts}}
         seen = attacker.seen
         for random_id, name in names.items():

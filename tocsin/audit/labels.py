@@ -86,6 +86,8 @@ ACTION_LABELS = {
     "response.van.dispatched": _("dispatched a van"),
     "response.report.received": _("a report came in"),
     "response.dispatchers.alerted": _("dispatchers were alerted"),
+    "response.dispatchers.held": _("a new incident waited for the burst's page"),
+    "response.burst.paged": _("dispatchers were paged about a burst of new incidents"),
     "response.incident.merged_away": _("an incident was merged into another"),
     "response.incident.split_from": _("an incident was split off another"),
     "response.verify.requested": _("asked responders to verify"),

@@ -313,7 +313,7 @@ class Reporter:
             self.local.connection = None
             return Sent(type(error).__name__, time.monotonic() - started, time.monotonic())
         answered_at = time.monotonic()
-        report_id = json.loads(answer)["id"] if response.status == 201 else None
+        report_id = json.loads(answer)["receipt"] if response.status == 201 else None
         return Sent(response.status, answered_at - started, answered_at, report_id)
 
 

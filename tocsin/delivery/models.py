@@ -7,8 +7,21 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tocsin.core.crypto import EncryptedTextField
+from tocsin.core.crypto import EncryptedJSONField, EncryptedTextField
 from tocsin.core.ids import short_code
+
+
+class AlertQuerySet(models.QuerySet["Alert"]):
+    def matching_context(self, **items) -> "AlertQuerySet":
+        """Return the alerts among these whose context holds all of `items` (a pledge's
+        code, an event). The context is encrypted, so the database cannot look inside it:
+        each alert's context is decrypted and compared here; narrow the set first."""
+        wanted = [
+            alert.pk
+            for alert in self.only("pk", "context")
+            if all(alert.context.get(key) == value for key, value in items.items())
+        ]
+        return self.filter(pk__in=wanted)
 
 
 class Alert(models.Model):
@@ -47,7 +60,9 @@ class Alert(models.Model):
     )
     # What the message says, as template context (never who reported anything):
     # {"what": ..., "where": ..., "since": ..., "ask": ...} in the sender's words.
-    context = models.JSONField(default=dict, blank=True)
+    # Encrypted at rest, as the incident's place is: a seized database does not say what
+    # was reported where.
+    context = EncryptedJSONField(default=dict, blank=True)
     # Who it goes to, as given: {"sites": [codes], "points": [[lat, lng, radius_m]],
     # "roles": bits, "organization_ids": [...], "shared_organization_ids": [...] (their
     # followers only), "whole_organizations": bool, "person_ids": [...],
@@ -64,6 +79,8 @@ class Alert(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AlertQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

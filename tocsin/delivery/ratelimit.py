@@ -108,6 +108,15 @@ class RateLimiter(ABC):
         """Forget the key's bucket, so it starts full again."""
 
     @abstractmethod
+    def forget_full(self, prefix: str, rate: float, burst: float) -> int:
+        """Forget the buckets whose keys start with `prefix` and that are full again at this
+        `rate` and `burst`; return how many (a store that expires them itself says 0).
+
+        A full bucket behaves as a missing one, so nothing changes for the limit; but a key
+        that names someone (a reporter's keyed hash) is then kept only while it limits.
+        """
+
+    @abstractmethod
     def close(self) -> None:
         """Close this thread's connection to the store."""
 
@@ -174,6 +183,8 @@ class SqliteRateLimiter(RateLimiter):
         connection.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
         # WAL, as Huey's SqliteStorage sets on the same file: readers never block the writer.
         connection.execute("PRAGMA journal_mode = WAL")
+        # A forgotten bucket's key is overwritten with zeros, not left in a free page.
+        connection.execute("PRAGMA secure_delete = ON")
         connection.execute(self.CREATE)
         return connection
 
@@ -206,6 +217,15 @@ class SqliteRateLimiter(RateLimiter):
 
     def reset(self, key: str) -> None:
         self._connections.get().execute("DELETE FROM tocsin_rate_limit WHERE key = ?", (key,))
+
+    def forget_full(self, prefix: str, rate: float, burst: float) -> int:
+        self._checked(rate, burst, 1)
+        cursor = self._connections.get().execute(
+            "DELETE FROM tocsin_rate_limit WHERE substr(key, 1, ?) = ? "
+            "AND tokens + max(0, ? - updated) * ? >= ?",
+            (len(prefix), prefix, time.time(), rate, burst),
+        )
+        return cursor.rowcount
 
     def close(self) -> None:
         self._connections.discard()
@@ -265,6 +285,10 @@ class RedisRateLimiter(RateLimiter):
 
     def reset(self, key: str) -> None:
         self.client.delete(self.prefix + key)
+
+    def forget_full(self, prefix: str, rate: float, burst: float) -> int:
+        # Each bucket expires by itself once it would be full again (REDIS_TAKE's PEXPIRE).
+        return 0
 
     def close(self) -> None:
         self.client.close()
@@ -339,6 +363,16 @@ class PostgresRateLimiter(RateLimiter):
 
     def reset(self, key: str) -> None:
         self._connection().execute("DELETE FROM tocsin_rate_limit WHERE key = %s", (key,))
+
+    def forget_full(self, prefix: str, rate: float, burst: float) -> int:
+        self._checked(rate, burst, 1)
+        cursor = self._connection().execute(
+            "DELETE FROM tocsin_rate_limit WHERE left(key, %s) = %s AND tokens + "
+            "greatest(0, extract(epoch FROM clock_timestamp())::double precision - updated) "
+            "* %s >= %s",
+            (len(prefix), prefix, rate, burst),
+        )
+        return cursor.rowcount
 
     def close(self) -> None:
         self._connections.discard()

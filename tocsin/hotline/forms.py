@@ -249,9 +249,11 @@ class CaseOpenForm(ServiceErrorsForm):
         help_text=_("Erased when the case ends."),
     )
 
-    def __init__(self, *args, incidents=(), facilities=(), **kwargs):
+    def __init__(self, *args, incidents=(), facilities=(), see_unverified=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.incidents = {str(i.public_id): i for i in incidents}
+        # An unverified report is for dispatchers and verifiers alone: anyone else (a
+        # hotline volunteer) is offered only the incidents dispatchers confirmed.
+        self.incidents = {str(i.public_id): i for i in incidents if see_unverified or i.verified}
         self.facilities = {f.code: f for f in facilities}
         self.fields["incident"].choices = [("", _("None"))] + [
             (key, f"{timezone.localtime(i.opened_at):%H:%M} · {i.where or _('a place not given')}")

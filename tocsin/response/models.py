@@ -11,13 +11,35 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tocsin.core import geo
-from tocsin.core.crypto import EncryptedBinaryField, EncryptedTextField
+from tocsin.core.crypto import EncryptedBinaryField, EncryptedJSONField, EncryptedTextField
 from tocsin.core.ids import short_code
+
+
+class Burst(models.Model):
+    """New incidents from anonymous reports that opened soon after the dispatchers were
+    paged (within TOCSIN_PAGE_HOLD_SECONDS): the console shows them as one group, and one
+    page tells their count when the hold ends, instead of a page each (services/paging.py)."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="bursts"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    paged_at = models.DateTimeField(null=True, blank=True)
+    # Whether anonymous reports came faster than the organization's ceiling meanwhile.
+    flood = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["started_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"burst {self.pk}"
 
 
 class Incident(models.Model):
@@ -37,6 +59,9 @@ class Incident(models.Model):
         MALICIOUS = "malicious", _("malicious")
 
     OPEN_STATES = (State.NEW, State.VERIFYING, State.CONFIRMED)
+    # Confirmed by a dispatcher and not retracted since: what people beyond the dispatchers
+    # and verifiers may hear of.
+    VERIFIED_STATES = (State.CONFIRMED, State.RESOLVED)
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(
@@ -67,6 +92,10 @@ class Incident(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
     )
+    # Set when its opening did not page the dispatchers on its own (see Burst).
+    burst = models.ForeignKey(
+        Burst, null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents"
+    )
 
     class Meta:
         ordering = ["-last_report_at"]
@@ -90,6 +119,10 @@ class Incident(models.Model):
     @property
     def located(self) -> bool:
         return self.lat is not None and self.lng is not None
+
+    @property
+    def verified(self) -> bool:
+        return self.state in self.VERIFIED_STATES
 
     @property
     def short_id(self) -> str:
@@ -141,8 +174,8 @@ class Report(models.Model):
         related_name="reports_made",
     )
     sender_erased_at = models.DateTimeField(null=True, blank=True)
-    # Kept: the keyed hash the source's rate limit counts under (an IP address, a number).
-    rate_key = models.CharField(max_length=64, blank=True, editable=False)
+    # No hash of the source (an address, a number, a member's id) is kept here: the rate
+    # limit holds one only while it limits (services/limits.py).
     # The keyed hash of an inbound message's sender and timestamp: read twice, stored once.
     inbound_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     # The dispatcher or hotline volunteer who typed in a phone call.
@@ -250,7 +283,10 @@ class TimelineEntry(models.Model):
     # The actor's name when it happened, kept if they are erased; empty for a reporter.
     actor_label = models.CharField(max_length=120, blank=True)
     action = models.CharField(max_length=60)  # dotted: response.incident.confirmed
+    # Ids, counts and states, in the clear (the record and the console read them).
     detail = models.JSONField(default=dict, blank=True)
+    # Words someone typed (an alert's message, an answer's note, a place), encrypted.
+    words = EncryptedJSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -258,3 +294,20 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    @property
+    def said(self) -> dict:
+        """The line's detail with its words: everything the timeline's sentences need."""
+        return {**(self.detail or {}), **(self.words or {})}
+
+
+@receiver(pre_delete, sender="accounts.Person", dispatch_uid="response.forget_erased_reporter")
+def forget_erased_reporter(sender, instance, **kwargs) -> None:
+    """Leave nothing that says a person being erased sent their reports: the reports stay
+    for the record without their callback, raw text or reporter, and the rate limit's
+    bucket keyed by the person's id goes."""
+    from .services.limits import reset_rate
+    from .services.retention import erase_senders
+
+    erase_senders(Report.objects.filter(reporter=instance))
+    reset_rate(str(instance.public_id))

@@ -1,8 +1,10 @@
-"""Background jobs of rapid response: retention, missed check-ins, reading inbound Signal."""
+"""Background jobs of rapid response: retention, missed check-ins, reading inbound Signal,
+and the one page of a burst of new incidents."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
+from .services.paging import page_burst
 from .services.responses import raise_missed_check_ins
 from .services.retention import erase_expired_senders
 
@@ -14,6 +16,14 @@ def erase_expired_senders_hourly() -> int:
     No lock: the erasure is idempotent, and a lock left by a killed worker on SQLite would
     stop it for good (decision 0004)."""
     return erase_expired_senders()
+
+
+@db_task()
+def page_burst_later(burst_id: int) -> int:
+    """Page the dispatchers once about a burst of new incidents, when its hold ends.
+
+    Idempotent: a burst already paged is left alone, so a retry never pages twice."""
+    return page_burst(burst_id)
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -174,6 +174,13 @@ def dispatchers_alerted(detail: dict) -> str:
     ) % {"count": count}
 
 
+def dispatchers_held(detail: dict) -> str:
+    return _(
+        "Not paged on its own: the dispatchers were paged minutes ago. It is in the burst "
+        "of new incidents whose count goes in one page."
+    )
+
+
 def fixed(text: Callable[[], str]) -> Callable[[dict], str]:
     return lambda detail: text()
 
@@ -192,6 +199,7 @@ SENTENCES: dict[str, Callable[[dict], str]] = {
     "response.verify.requested": verify_requested,
     "response.incident.confirmed": confirmed,
     "response.dispatchers.alerted": dispatchers_alerted,
+    "response.dispatchers.held": dispatchers_held,
     "response.van.dispatched": fixed(lambda: _("Sent the legal van.")),
     "response.incident.retracted": retracted,
     "response.incident.cleared": cleared,

@@ -144,7 +144,7 @@ class TimelineOut(Schema):
 
     @staticmethod
     def resolve_detail(entry: TimelineEntry) -> dict[str, Any]:
-        return entry.detail or {}
+        return entry.said
 
 
 class IncidentDetailOut(IncidentOut):

@@ -1,8 +1,11 @@
 """Reports of enforcement activity: anyone may send one, with or without a token.
 
-A report with a token is filed as that person's; without one, as nobody's. Either way the
-client's address counts against the report rate limit, and the answer says which incident
-the report joined and where that incident stands, never what else is known about it.
+A report with a token is filed as that person's and counts against their own rate limit;
+without one, as nobody's, counted against the client's network. Either way the answer is a
+receipt that says "received" and nothing else: never the incident the report joined or
+opened, nor its state. Someone reporting to probe (an agent who wants to learn whether they
+were reported, or broadcast) learns nothing from it. Dispatchers see the incident in their
+console.
 """
 
 import math
@@ -17,7 +20,6 @@ from ninja.errors import AuthenticationError
 from pydantic import AfterValidator, AwareDatetime
 
 from tocsin.accounts.models import Organization, Person
-from tocsin.response.models import Incident
 from tocsin.response.services.reports import (
     MAX_COUNT,
     MAX_SHORT_TEXT,
@@ -67,9 +69,8 @@ class ReportIn(Schema):
 
 
 class ReportReceived(Schema):
-    id: str
-    incident_id: str
-    state: Literal[tuple(Incident.State.values)]  # type: ignore[valid-type]
+    receipt: str = Field(description="a random code for the reporter's own notes")
+    status: Literal["received"] = Field(description="always `received`")
 
 
 @router.post(
@@ -78,10 +79,12 @@ class ReportReceived(Schema):
     openapi_extra=OPTIONAL_BEARER,
 )
 def create_report(request: HttpRequest, response: HttpResponse, payload: ReportIn):
-    """Report enforcement activity; it joins the open incident nearby or opens a new one.
+    """Report enforcement activity; a dispatcher checks it before anything is sent.
 
     At least one of activity, uniform, equipment, agents or vehicles must say something.
-    Too many reports from one address in a short time answer 429 with Retry-After.
+    The answer is a receipt: the same whether the report opened an incident or joined one,
+    and whatever that incident's state. Too many reports from one network in a short time
+    answer 429 with Retry-After.
     """
     reporter = reporter_of(request)
     organization = Organization.objects.filter(slug=payload.organization).first()
@@ -100,20 +103,19 @@ def create_report(request: HttpRequest, response: HttpResponse, payload: ReportI
             organization,
             ReportInput(site=site, **fields),
             source="api",
-            rate_source=request.META.get("REMOTE_ADDR") or "unknown",
+            # A token holder counts as themselves, from wherever they send (as on their own
+            # page); anyone else as their network (services/limits.py).
+            rate_source=str(reporter.public_id)
+            if reporter is not None
+            else request.META.get("REMOTE_ADDR") or "unknown",
             reporter=reporter,
         )
     except TooManyReports as refused:
         response["Retry-After"] = str(math.ceil(refused.retry_after))
         return Status(429, {"detail": refused.messages[0]})
-    return Status(
-        201,
-        {
-            "id": str(report.public_id),
-            "incident_id": str(report.incident.public_id),
-            "state": report.incident.state,
-        },
-    )
+    # The report's own random id: a dispatcher can find the report when its sender quotes
+    # it, and it names nothing an anonymous caller can open.
+    return Status(201, {"receipt": str(report.public_id), "status": "received"})
 
 
 def reporter_of(request: HttpRequest) -> Person | None:

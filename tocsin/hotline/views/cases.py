@@ -98,6 +98,7 @@ def case_new(request: HttpRequest, org: str) -> HttpResponse:
     form = forms.CaseOpenForm(
         request.POST or None,
         incidents=incidents,
+        see_unverified=request.membership.has(Role.DISPATCHER),
         facilities=Facility.objects.filter(organization=organization),
         initial={"incident": request.GET.get("incident", ""), "who": "member"},
     )

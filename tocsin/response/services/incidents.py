@@ -67,8 +67,8 @@ def release_incident(actor: Person, incident: Incident) -> Incident:
 def dismiss_incident(actor: Person, incident: Incident, reason: str) -> Incident:
     """Close an unconfirmed incident with a reason; nothing goes to members.
 
-    A malicious report keeps nothing about its sender but the rate-limit key's hash, from
-    this moment on. A confirmed incident is retracted instead, so that the people who got
+    A malicious report keeps nothing about its sender from this moment on (the rate limit
+    still holds its source back until the limit runs out). A confirmed incident is retracted instead, so that the people who got
     its alert hear of the mistake.
     """
     incident = locked(incident)

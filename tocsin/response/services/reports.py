@@ -14,18 +14,25 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tocsin.accounts.models import Organization, Person, Site
 from tocsin.core import geo
-from tocsin.core.crypto import blind_index
-from tocsin.delivery.ratelimit import limiter
 
 from ..models import Incident, Photo, Report
-from ..photos import CleanPhoto, clean_photo
+from ..photos import CleanPhoto, check_photo_header, clean_photo
+from .limits import (  # noqa: F401 (the intake's names for the limits)
+    TooManyReports,
+    bucket,
+    is_anonymous,
+    over_ceiling,
+    rate_key,
+    reset_rate,
+    take_from_rate,
+)
+from .paging import mark_flood, page_new_incident
 from .timeline import log
 
 MAX_TEXT = 1000
@@ -59,21 +66,6 @@ class ReportInput:
     raw_text: str = ""
     language: str = "en"
     photos: list[bytes] = field(default_factory=list)
-
-
-class TooManyReports(ValidationError):
-    """The source sent more reports than its rate allows; `retry_after` is in seconds."""
-
-    def __init__(self, retry_after: float):
-        minutes = max(1, math.ceil(retry_after / 60))
-        super().__init__(
-            _(
-                "Too many reports from here in a short time. Try again in %(minutes)d "
-                "minutes, or call your union's hotline."
-            )
-            % {"minutes": minutes}
-        )
-        self.retry_after = retry_after
 
 
 def check_report(data: ReportInput, organization: Organization) -> dict[str, list[str]]:
@@ -130,32 +122,6 @@ def check_report(data: ReportInput, organization: Organization) -> dict[str, lis
     return errors
 
 
-def rate_key(source: str) -> str:
-    """Return the keyed hash a report source (an IP address, a phone number) counts under."""
-    return blind_index(source, "report-source")
-
-
-def take_from_rate(source: str) -> None:
-    """Count one report from `source`, or raise TooManyReports when it has sent too many."""
-    wait = limiter().try_acquire(
-        bucket(source),
-        rate=settings.TOCSIN_REPORTS_PER_HOUR / 3600,
-        burst=settings.TOCSIN_REPORT_BURST,
-    )
-    if wait > 0:
-        raise TooManyReports(wait)
-
-
-def bucket(source: str) -> str:
-    """Return the rate limit's bucket of a source, within this installation's queue: two
-    Tocsins (or two test workers) sharing one Redis count apart."""
-    return f"report:{settings.TOCSIN_QUEUE_NAME}:{rate_key(source)}"
-
-
-def reset_rate(source: str) -> None:
-    limiter().reset(bucket(source))
-
-
 def submit_report(
     organization: Organization,
     data: ReportInput,
@@ -171,6 +137,10 @@ def submit_report(
     staff typing in a call pass none. An inbound message read a second time (the same
     `inbound_key`) returns the report already made. Nothing is stored when anything is
     wrong: the errors name the fields.
+
+    Cheap work comes first and the expensive last: the fields and the photos' headers are
+    checked, then the source is counted, and only a report within its limit has its photos
+    decoded. A refused flood costs no decoding.
     """
     if inbound_key:
         known = Report.objects.filter(inbound_key=inbound_key).first()
@@ -179,9 +149,11 @@ def submit_report(
     errors = check_report(data, organization)
     if errors:
         raise ValidationError(errors)
-    photos = [clean_photo(raw) for raw in data.photos]
+    for raw in data.photos:
+        check_photo_header(raw)
     if rate_source:
         take_from_rate(rate_source)
+    photos = [clean_photo(raw) for raw in data.photos]
     return file_report(
         organization, data, source, photos, rate_source, reporter, entered_by, inbound_key
     )
@@ -240,7 +212,6 @@ def file_report(
         raw_text=data.raw_text or "",
         callback=(data.callback or "").strip(),
         reporter=reporter,
-        rate_key=rate_key(rate_source) if rate_source else "",
         inbound_key=inbound_key,
         entered_by=entered_by,
     )
@@ -262,34 +233,13 @@ def file_report(
         photos=len(photos),
         joined=not opened,
     )
+    anonymous = is_anonymous(report)
+    flood = anonymous and over_ceiling(organization, now)
     if opened:
-        alert_dispatchers(incident)
+        page_new_incident(incident, anonymous, flood, now)
+    elif flood:
+        mark_flood(organization)
     return report
-
-
-def alert_dispatchers(incident: Incident) -> None:
-    """Tell the dispatchers a new incident is waiting, on their own channels, once it is
-    stored: whoever is on call need not be watching the console. The message says where,
-    and that nothing went to members; never what was reported or by whom."""
-    from tocsin.delivery.models import Alert
-    from tocsin.delivery.services import send_alert
-
-    from ..access import DISPATCHERS, sharing_dispatch_ids
-    from .broadcast import incident_alert
-
-    console = reverse("response:console", kwargs={"org": incident.organization.slug})
-    alert = incident_alert(
-        incident,
-        Alert.Kind.NEW_INCIDENT,
-        {"where": incident.where, "console_url": settings.TOCSIN_BASE_URL + console},
-        {
-            "roles": int(DISPATCHERS),
-            "organization_ids": sharing_dispatch_ids(incident.organization),
-        },
-    )
-    if alert.audience_size:
-        send_alert(alert)
-    log(incident, None, "response.dispatchers.alerted", dispatchers=alert.audience_size)
 
 
 def point_of(data: ReportInput) -> tuple[Decimal | None, Decimal | None]:

@@ -1,8 +1,10 @@
 """Forget who sent reports: reporter contacts and raw inbound messages are erased once the
 organization's retention period (Organization.retention_days, 30 by default) has run since
-the incident was resolved or dismissed. A report dismissed as malicious loses them at once.
-What the report said (SALUTE) stays for the record; the rate-limit key's hash stays so the
-source can still be held back."""
+the incident was resolved or dismissed. A report dismissed as malicious, or whose reporter
+is erased, loses them at once. What the report said (SALUTE) stays for the record.
+
+A report row never holds a hash of its source; the rate limit holds one only while it
+limits (services/limits.py), and each sweep forgets the buckets that no longer do."""
 
 from datetime import timedelta
 
@@ -14,9 +16,10 @@ from tocsin.accounts.models import Organization
 from tocsin.audit.services import record
 
 from ..models import Incident, Report
+from .limits import forget_spent
 
-# Everything a report holds about its sender but the rate-limit key: what they wrote, how
-# to call them back, who they are, and the keyed hash of their number and message time.
+# Everything a report holds about its sender: what they wrote, how to call them back, who
+# they are, and the keyed hash of their number and message time.
 SENDER_FIELDS = {"raw_text": "", "callback": "", "reporter": None, "inbound_key": None}
 CLOSED_STATES = [Incident.State.RESOLVED, Incident.State.DISMISSED]
 
@@ -35,6 +38,7 @@ def erase_expired_senders(now=None) -> int:
     period of its organization, and of any closed as malicious (a retracted alert's too);
     return how many reports were erased."""
     now = now or timezone.now()
+    forget_spent()
     erased = 0
     for organization in Organization.objects.only("pk", "slug", "retention_days"):
         cutoff = now - timedelta(days=organization.retention_days)

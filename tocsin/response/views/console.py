@@ -41,23 +41,39 @@ def open_incidents(request: HttpRequest):
     return (
         incidents_for(request.membership)
         .filter(state__in=Incident.OPEN_STATES)
-        .select_related("organization", "site", "claimed_by")
+        .select_related("organization", "site", "claimed_by", "burst")
         .annotate(report_count=Count("reports"))
         .order_by("-last_report_at")
     )
 
 
 def queue_rows(request: HttpRequest) -> list[dict]:
-    rows = []
+    """Return the queue's lines: one per open incident, except that the incidents of a
+    burst (anonymous reports soon after a page, services/paging.py) share one line, at the
+    place of its newest, so a flood of pins is one line to look at, not forty."""
+    rows: list[dict] = []
+    bursts: dict[int, dict] = {}
     for incident in open_incidents(request):
-        rows.append(
-            {
-                "incident": incident,
-                "alarms": len(overdue_check_ins(incident)),
-                "mine": incident.claimed_by_id == request.user.pk,
-            }
-        )
+        row = {
+            "incident": incident,
+            "alarms": len(overdue_check_ins(incident)),
+            "mine": incident.claimed_by_id == request.user.pk,
+        }
+        if incident.burst_id is None:
+            rows.append(row)
+            continue
+        group = bursts.get(incident.burst_id)
+        if group is None:
+            group = bursts[incident.burst_id] = {"burst": incident.burst, "rows": [], "reports": 0}
+            rows.append(group)
+        group["rows"].append(row)
+        group["reports"] += incident.report_count
     return rows
+
+
+def incident_rows(rows: list[dict]) -> list[dict]:
+    """Return the queue's lines with each burst opened up into its incidents."""
+    return [inner for row in rows for inner in (row["rows"] if "burst" in row else [row])]
 
 
 def map_points(request: HttpRequest, rows: list[dict]) -> dict:
@@ -74,10 +90,11 @@ def map_points(request: HttpRequest, rows: list[dict]) -> dict:
                 "id": row["incident"].short_id,
                 "state": row["incident"].state,
                 "where": row["incident"].where,
+                "burst": row["incident"].burst_id is not None,
                 "lat": float(row["incident"].lat),
                 "lng": float(row["incident"].lng),
             }
-            for row in rows
+            for row in incident_rows(rows)
             if row["incident"].located
         ],
     }
@@ -89,6 +106,7 @@ def console(request: HttpRequest, org: str) -> HttpResponse:
     context = {
         "organization": request.organization,
         "rows": rows,
+        "open_count": len(incident_rows(rows)),
         "map": map_points(request, rows),
         "sites": request.organization.sites.order_by("name"),
         "section": "console",
@@ -100,7 +118,12 @@ def console(request: HttpRequest, org: str) -> HttpResponse:
 def console_queue(request: HttpRequest, org: str) -> HttpResponse:
     """The queue alone, for the console to swap in when something changed."""
     rows = queue_rows(request)
-    context = {"organization": request.organization, "rows": rows, "map": map_points(request, rows)}
+    context = {
+        "organization": request.organization,
+        "rows": rows,
+        "open_count": len(incident_rows(rows)),
+        "map": map_points(request, rows),
+    }
     return render(request, "response/_queue.html", context)
 
 
@@ -182,7 +205,7 @@ def incident_context(request: HttpRequest, incident: Incident, **forms_given) ->
         "alarms": len(overdue),
         "alerts": incident.alerts.order_by("created_at"),
         "timeline": [
-            (entry, sentence(entry.action, entry.detail))
+            (entry, sentence(entry.action, entry.said))
             for entry in incident.timeline.select_related("actor")
         ],
         "others": others,

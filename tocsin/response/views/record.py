@@ -102,7 +102,7 @@ def photo_urls(incident: Incident, org: str) -> tuple[dict, dict, list[str]]:
 
 def report_lines(incident: Incident, photos: dict[int, list[str]]) -> list[ReportLine]:
     reports = (
-        incident.reports.defer("callback", "reporter", "rate_key", "inbound_key")
+        incident.reports.defer("callback", "reporter", "inbound_key")
         .select_related("entered_by")
         .order_by("received_at", "pk")
     )
@@ -169,10 +169,10 @@ def timeline_lines(incident: Incident) -> list[TimelineLine]:
         TimelineLine(
             at=entry.at,
             actor=entry.actor_label,
-            sentence=sentence(entry.action, entry.detail),
-            said=said(entry.detail),
+            sentence=sentence(entry.action, entry.said),
+            said=said(entry.said),
             action=entry.action,
-            detail=entry.detail or {},
+            detail=entry.said,
         )
         for entry in incident.timeline.order_by("at", "pk")
     ]

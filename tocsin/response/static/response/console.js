@@ -34,6 +34,14 @@
     });
   }
 
+  // A tooltip's words as text, never as HTML: a place's name comes from whoever reported
+  // it, and Leaflet would put a string in as markup.
+  function label(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
+
   var map = null;
   var layer = null;
   function drawMap() {
@@ -54,14 +62,18 @@
     var bounds = [];
     points.sites.forEach(function (site) {
       window.L.circleMarker([site.lat, site.lng], { radius: 5, color: "#555", weight: 1 })
-        .bindTooltip(site.name)
+        .bindTooltip(label(site.name))
         .addTo(layer);
       bounds.push([site.lat, site.lng]);
     });
     points.incidents.forEach(function (incident) {
       var color = incident.state === "confirmed" ? "#9b1c1c" : "#b45309";
-      window.L.circleMarker([incident.lat, incident.lng], { radius: 11, color: color, weight: 3 })
-        .bindTooltip(incident.id + " · " + incident.where)
+      // A burst's incidents (anonymous reports soon after a page) stay small and grey.
+      var style = incident.burst
+        ? { radius: 6, color: "#6b7280", weight: 2 }
+        : { radius: 11, color: color, weight: 3 };
+      window.L.circleMarker([incident.lat, incident.lng], style)
+        .bindTooltip(label(incident.id + " · " + incident.where))
         .addTo(layer);
       bounds.push([incident.lat, incident.lng]);
     });

@@ -1,0 +1,158 @@
+"""Page the dispatchers when a report opens an incident, and a burst of them once.
+
+The dispatcher on call at 6:40 is not watching the console, so a new incident pages them on
+their own channels (a NEW_INCIDENT alert: where, that nothing went to members, the console's
+address; never what was reported or by whom). Forty pins dropped at once by someone
+trying to wear the dispatchers out, or to hide a real raid among false ones, must not page
+forty times:
+
+- A new incident from a member, a token holder or staff pages at once, always.
+- A new incident from an anonymous source pages at once unless the organization's
+  dispatchers were paged in the last TOCSIN_PAGE_HOLD_SECONDS. Then it joins the
+  organization's open Burst: the console shows the burst as one group, and when the hold
+  ends one page tells how many new incidents it holds (`page_burst`, a delayed job), saying
+  "flood" when anonymous reports came faster than the organization's ceiling.
+
+A burst page goes once: the job runs under the organization's row lock and marks the burst
+paged; a second run finds nothing to do.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from tocsin.accounts.models import Organization
+from tocsin.audit.services import record
+
+from ..models import Burst, Incident
+from .timeline import log
+
+
+def console_url(organization: Organization) -> str:
+    console = reverse("response:console", kwargs={"org": organization.slug})
+    return settings.TOCSIN_BASE_URL + console
+
+
+def dispatchers_audience(organization: Organization) -> dict:
+    from ..access import DISPATCHERS, sharing_dispatch_ids
+
+    return {"roles": int(DISPATCHERS), "organization_ids": sharing_dispatch_ids(organization)}
+
+
+def last_page_at(organization: Organization) -> datetime | None:
+    """Return when the organization's dispatchers were last paged about new incidents."""
+    from tocsin.delivery.models import Alert
+
+    latest = (
+        Alert.objects.filter(organization=organization, kind=Alert.Kind.NEW_INCIDENT)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return latest
+
+
+def page_new_incident(incident: Incident, anonymous: bool, flood: bool, now: datetime) -> None:
+    """Page the dispatchers about a new incident, or hold it in a burst (see above).
+
+    Call inside the transaction that filed the report, with the organization's row locked.
+    """
+    organization = incident.organization
+    last = last_page_at(organization) if anonymous else None
+    hold = timedelta(seconds=settings.TOCSIN_PAGE_HOLD_SECONDS)
+    if last is None or now - last >= hold:
+        alert_dispatchers(incident)
+        return
+    burst = Burst.objects.filter(organization=organization, paged_at__isnull=True).first()
+    if burst is None:
+        burst = Burst.objects.create(organization=organization, started_at=now, flood=flood)
+        delay = max(1.0, (last + hold - now).total_seconds())
+        transaction.on_commit(lambda: schedule_burst_page(burst.pk, delay))
+    elif flood and not burst.flood:
+        burst.flood = True
+        burst.save(update_fields=["flood"])
+    incident.burst = burst
+    incident.save(update_fields=["burst"])
+    log(incident, None, "response.dispatchers.held", flood=burst.flood)
+
+
+def mark_flood(organization: Organization) -> None:
+    """Say "flood" in the open burst's page, if there is one: anonymous reports came
+    faster than the ceiling."""
+    Burst.objects.filter(organization=organization, paged_at__isnull=True, flood=False).update(
+        flood=True
+    )
+
+
+def schedule_burst_page(burst_id: int, delay: float) -> None:
+    from ..tasks import page_burst_later
+
+    page_burst_later.schedule((burst_id,), delay=delay)
+
+
+def alert_dispatchers(incident: Incident) -> None:
+    """Tell the dispatchers a new incident is waiting, on their own channels, once it is
+    stored: whoever is on call need not be watching the console. The message says where,
+    and that nothing went to members; never what was reported or by whom."""
+    from tocsin.delivery.models import Alert
+    from tocsin.delivery.services import send_alert
+
+    from .broadcast import incident_alert
+
+    alert = incident_alert(
+        incident,
+        Alert.Kind.NEW_INCIDENT,
+        {"where": incident.where, "console_url": console_url(incident.organization)},
+        dispatchers_audience(incident.organization),
+    )
+    if alert.audience_size:
+        send_alert(alert)
+    log(incident, None, "response.dispatchers.alerted", dispatchers=alert.audience_size)
+
+
+@transaction.atomic
+def page_burst(burst_id: int) -> int:
+    """Page the dispatchers once about a burst's new incidents; return how many it held
+    (0 when it was paged already)."""
+    from tocsin.delivery.audience import audience_people
+    from tocsin.delivery.models import Alert
+    from tocsin.delivery.services import create_alert, send_alert
+
+    found = Burst.objects.filter(pk=burst_id).values_list("organization_id", flat=True).first()
+    if found is None:
+        return 0
+    # The same lock as filing a report: no incident joins the burst while it is counted.
+    organization = Organization.objects.select_for_update().get(pk=found)
+    burst = Burst.objects.select_for_update().get(pk=burst_id)
+    if burst.paged_at is not None:
+        return 0
+    count = burst.incidents.count()
+    burst.paged_at = timezone.now()
+    burst.save(update_fields=["paged_at"])
+    if not count:
+        return 0
+    context = {
+        "count": count,
+        "since": timezone.localtime(burst.started_at).strftime("%H:%M"),
+        "flood": burst.flood,
+        "console_url": console_url(organization),
+    }
+    alert = create_alert(
+        organization, Alert.Kind.NEW_INCIDENT, context, dispatchers_audience(organization)
+    )
+    alert.audience_size = audience_people(alert).count()
+    alert.save(update_fields=["audience_size"])
+    if alert.audience_size:
+        send_alert(alert)
+    record(
+        None,
+        "response.burst.paged",
+        organization,
+        incidents=count,
+        flood=burst.flood,
+        dispatchers=alert.audience_size,
+    )
+    return count
