@@ -335,9 +335,13 @@ def walk(base: str, env: dict[str, str], facts: dict, inboxes: Inboxes, given: s
     given.update({dispatched["nurse"], dispatched["check_in_secret"]})
     verifier, nurse = Visitor(base), Visitor(base)
     answered = reminded = False
-    for path in inboxes.wait_for_paths("/a/", seen):
-        if answered and reminded:
-            break
+    # The verify requests and the reminder are separate jobs: take links as they arrive.
+    deadline = time.monotonic() + WAIT
+    arrived: list[str] = []
+    while not (answered and reminded) and time.monotonic() < deadline:
+        if not arrived:
+            arrived = inboxes.wait_for_paths("/a/", seen)
+        path = arrived.pop(0)
         opened = verifier.get_page(path, allow_redirects=False)
         if "/me/events/" in opened.headers.get("Location", "") or "Kaiser Oakland" in opened.text:
             nurse.get_page(path)
