@@ -481,3 +481,12 @@ def test_every_personal_route_in_the_logs_shows_its_secret_blanked(served):
     assert re.search(r'"GET /staff/password/[^/\s]+/…/ HTTP/1\.1" 200', logs)
     assert re.search(r'"GET /me/events/[^/\s]+/check-in/…/ HTTP/1\.1"', logs)
     assert re.search(r'"GET /api/v1/organizations/atu-local-1005\?… HTTP/1\.1" 401', logs)
+
+
+def test_no_access_line_says_from_which_address_a_report_came(served):
+    """Beside the time of `POST /report/…`, a client address says who reported."""
+    logs, _given = served
+
+    reports = [line for line in logs.splitlines() if '"POST /report/' in line]
+    assert reports, "the walk's report was logged"
+    assert not [line for line in reports if re.search(r"\b127\.0\.0\.1:\d+", line)], reports

@@ -367,8 +367,12 @@ def configure_logging(config: dict) -> None:
     add_filter_to_every_handler()
 
 
+ACCESS_FORMAT = '%(levelprefix)s "%(request_line)s" %(status_code)s'
+
+
 def uvicorn_log_config() -> dict:
-    """Return uvicorn's own logging configuration with the redacting filter on every handler."""
+    """Return uvicorn's own logging configuration with the redacting filter on every handler
+    and access lines that keep no client address."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = {
@@ -376,6 +380,9 @@ def uvicorn_log_config() -> dict:
         for key, value in LOGGING_CONFIG.items()
     }
     config["filters"] = {"redact": {"()": "tocsin.core.logs.RedactSecrets"}}
+    # No client address: beside the time of a `POST /report/…` it says who reported.
+    config["formatters"] = {name: dict(spec) for name, spec in config["formatters"].items()}
+    config["formatters"]["access"]["fmt"] = ACCESS_FORMAT
     config["handlers"] = {
         name: {**handler, "filters": [*handler.get("filters", []), "redact"]}
         for name, handler in config["handlers"].items()
