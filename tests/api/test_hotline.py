@@ -43,7 +43,9 @@ def case(org, volunteer):
 def test_it_opens_a_case_for_a_members_husband_and_tells_her_people(
     hotline_api, org, site, rosa, sent, sms_gateway, smtp_server
 ):
-    incident = Incident.objects.create(organization=org, site=site, where=site.name)
+    incident = Incident.objects.create(
+        organization=org, site=site, where=site.name, state=Incident.State.CONFIRMED
+    )
     with sent():
         response = hotline_api.post(
             "/cases",
@@ -65,6 +67,24 @@ def test_it_opens_a_case_for_a_members_husband_and_tells_her_people(
     assert [m["to"] for m in sms_gateway.messages] == [SISTER_PHONE]
     assert [LAWYER_EMAIL] in [m["to"] for m in smtp_server.messages]
     assert Case.objects.get().opened_via == "api"
+
+
+@pytest.mark.parametrize("state", [Incident.State.NEW, Incident.State.VERIFYING])
+def test_a_volunteer_cannot_tie_a_case_to_an_unverified_incident_nor_learn_it_exists(
+    hotline_api, org, site, state
+):
+    """An unverified report is for dispatchers: its id is answered as a made-up one."""
+    incident = Incident.objects.create(organization=org, site=site, where=site.name, state=state)
+    case = {"organization": org.slug, "name": "Miguel Rivera"}
+
+    real = hotline_api.post("/cases", {**case, "incident": str(incident.public_id)})
+    made_up = hotline_api.post(
+        "/cases", {**case, "incident": "0" * 8 + "-0000-4000-8000-" + "0" * 12}
+    )
+
+    assert real.status_code == made_up.status_code == 422
+    assert real.json() == made_up.json()
+    assert not Case.objects.exists()
 
 
 def test_reading_a_case_is_audited_with_its_plan(hotline_api, org, rosa, volunteer):

@@ -224,6 +224,10 @@ def create_case(request: HttpRequest, payload: CaseIn):
             ).first()
         except Http404:
             incident = None
+        # An unverified report is for dispatchers (decision 0007): to anyone else an
+        # unverified incident's id is answered as one that does not exist.
+        if incident is not None and not (incident.verified or membership.has(Role.DISPATCHER)):
+            incident = None
         if incident is None:
             raise ValidationError({"incident": _("No incident of this organization has that id.")})
     plan = EmergencyPlan.objects.filter(person=member).first() if member else None
