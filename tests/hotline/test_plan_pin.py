@@ -58,6 +58,16 @@ def test_the_right_pin_shows_the_plan_in_that_response_only(rosa_client, plan):
     assert shows_nothing_of_the_plan(again.content.decode())
 
 
+def test_opening_her_plan_with_its_pin_is_audited_as_a_read(rosa_client, plan):
+    rosa_client.get(PLAN)
+    rosa_client.post(PLAN, {"pin": PIN})
+
+    reads = AuditEntry.objects.filter(action="hotline.plan.read")
+    assert [(entry.actor_id, entry.object_type) for entry in reads] == [
+        (plan.person_id, "emergencyplan")
+    ]
+
+
 def test_a_wrong_pin_shows_nothing_counts_and_is_audited(rosa_client, plan):
     response = rosa_client.post(PLAN, {"pin": "0000"})
 

@@ -217,6 +217,14 @@ def check_trigger_pin(person: Person, pin: str) -> EmergencyPlan:
     raise ValidationError({"pin": error})
 
 
+def open_own_plan(person: Person, pin: str) -> EmergencyPlan:
+    """Return the person's own plan if `pin` is its PIN, and audit the read; a wrong PIN
+    counts as on the trigger (check_trigger_pin)."""
+    plan = check_trigger_pin(person, pin)
+    record(person, "hotline.plan.read", plan, organization=plan.organization)
+    return plan
+
+
 def plan_readable(plan: EmergencyPlan, case: Case) -> bool:
     """A plan is read only through an open case of its own organization that set it off."""
     return case.plan_id == plan.pk and case.is_open and case.organization_id == plan.organization_id
