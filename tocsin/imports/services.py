@@ -32,7 +32,7 @@ CONTACT_COLUMNS = (
     ("phone", ContactPoint.Channel.SMS),
     ("email", ContactPoint.Channel.EMAIL),
 )
-CHANNEL_COLUMNS = {channel: column for column, channel in CONTACT_COLUMNS}
+CHANNEL_COLUMNS: dict[str, str] = {channel: column for column, channel in CONTACT_COLUMNS}
 CONTACT_LABEL = "email / phone / signal"
 ROLE_SEPARATORS = re.compile(r"[;|]")
 LANGUAGES = {
