@@ -2,14 +2,13 @@
 whose reporting number lacks its own token, and every key file kept beside the data."""
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 from django.core.checks import run_checks
 
+from tests.demo.conftest import run_tocsin
 from tocsin.delivery.models import NoticeChannel
 
 REPO = Path(__file__).resolve().parents[2]
@@ -145,17 +144,6 @@ def test_it_names_a_notice_channel_whose_url_is_no_longer_taken(db, real_secrets
 
     assert message.id == "tocsin.W005" and channel.code in message.msg
     assert "127.0.0.1" not in message.msg
-
-
-def run_tocsin(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "tocsin", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_the_real_command_names_the_problems_by_id(tmp_path):

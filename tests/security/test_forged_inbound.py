@@ -12,14 +12,12 @@ import base64
 import hashlib
 import hmac
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from cryptography.fernet import Fernet
 
 from tests.conftest import make_person
+from tests.demo.conftest import production_env, run_tocsin
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.organizations import update_organization
 from tocsin.delivery.models import Alert, Delivery
@@ -163,35 +161,6 @@ def test_a_reporting_number_cannot_be_saved_without_a_token(admin_client, org):
     assert "SMS gateway token:" in response.content.decode()
     org.refresh_from_db()
     assert org.report_number == ""
-
-
-def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
-    import os
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TOCSIN_", "DJANGO_"))}
-    env |= {
-        "DJANGO_SETTINGS_MODULE": "tocsin.settings",
-        "TOCSIN_VAR_DIR": str(tmp_path),
-        "TOCSIN_ENV": "production",
-        "TOCSIN_SECRET_KEY": "x7-" + Fernet.generate_key().decode() + "-long-and-random",
-        "TOCSIN_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "TOCSIN_BLIND_INDEX_KEY": Fernet.generate_key().decode(),
-        "TOCSIN_ALLOWED_HOSTS": "tocsin.example.org",
-        "TOCSIN_BASE_URL": "https://tocsin.example.org",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'tocsin.sqlite3'}",
-    }
-    return env | overrides
-
-
-def run_tocsin(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "tocsin", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ elsewhere, the archive restores into a Tocsin that finds the member and reads th
 """
 
 import base64
+import functools
 import os
 import subprocess
-import sys
 import tarfile
 import uuid
 from pathlib import Path
@@ -22,20 +22,12 @@ from django.conf import settings
 from django.db import connection
 
 from tests.conftest import make_org, make_person
+from tests.demo.conftest import run_tocsin as run_tocsin_for
 
 REPO = Path(__file__).resolve().parents[2]
+# A backup of PostgreSQL runs pg_dump and pg_restore: give it longer than a check.
+run_tocsin = functools.partial(run_tocsin_for, timeout=120)
 EMAIL = "rosa.backup@mna.test"
-
-
-def run_tocsin(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "tocsin", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def database_url() -> str:
