@@ -310,6 +310,20 @@ class RecordingHandler(BaseHTTPRequestHandler):
         pass
 
 
+def give_reporting_number(org, number: str, token: str) -> None:
+    """Give the organization a reporting number and its gateway's token (decision 0006)."""
+    org.report_number, org.sms_inbound_token = number, token
+    org.save(update_fields=["report_number", "sms_inbound_token"])
+
+
+def twilio_signature(url: str, params: dict[str, str], token: str) -> str:
+    """Sign a webhook's form as a Twilio gateway holding `token` does, with Twilio's own SDK
+    (twilio.request_validator), so that our check is tested against the gateway's code."""
+    from twilio.request_validator import RequestValidator
+
+    return RequestValidator(token).compute_signature(url, params)
+
+
 @pytest.fixture
 def http_gateway():
     """An HTTP server on 127.0.0.1 that records each POST and answers `server.answer`."""

@@ -1,14 +1,12 @@
 """A Twilio-style gateway posts each text sent to a reporting number; each one is a report."""
 
-import base64
-import hashlib
-import hmac
 import logging
 
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
+from tests.conftest import twilio_signature
 from tocsin.response.models import Report
 from tocsin.response.services.reports import reset_rate
 
@@ -34,18 +32,10 @@ def reporting_org(org):
     return org
 
 
-def twilio_signature(url: str, params: dict[str, str], token: str = TOKEN) -> str:
-    """Sign as Twilio documents it: the URL, then each name and value sorted by name."""
-    signed = url + "".join(f"{name}{params[name]}" for name in sorted(params))
-    return base64.b64encode(
-        hmac.new(token.encode(), signed.encode(), hashlib.sha1).digest()
-    ).decode()
-
-
 def text(client, body="ICE at the ambulance bay", sid="SM0001", to=REPORT_NUMBER, **extra):
     """Post what the gateway posts for one text from Marisol, signed with the right token."""
     params = {"From": MARISOL, "To": to, "Body": body, "MessageSid": sid, **extra}
-    signature = twilio_signature("https://tocsin.mna.example.org" + URL, params)
+    signature = twilio_signature("https://tocsin.mna.example.org" + URL, params, TOKEN)
     return client.post(URL, params, headers={"X-Twilio-Signature": signature})
 
 
@@ -102,7 +92,7 @@ def test_it_refuses_a_text_without_the_gateways_signature(client, reporting_org,
 
 def test_it_refuses_a_signed_text_whose_body_was_changed(client, reporting_org):
     params = {"From": MARISOL, "To": REPORT_NUMBER, "Body": "ICE here", "MessageSid": "SM1"}
-    signature = twilio_signature("https://tocsin.mna.example.org" + URL, params)
+    signature = twilio_signature("https://tocsin.mna.example.org" + URL, params, TOKEN)
 
     response = client.post(
         URL, {**params, "Body": "Forged"}, headers={"X-Twilio-Signature": signature}

@@ -6,9 +6,6 @@ dispatchers confirmed and broadcast, on every intake path (the API with and with
 a site's page and its thanks page, a member's page, a text message). Timing aside.
 """
 
-import base64
-import hashlib
-import hmac
 import json
 import re
 
@@ -16,7 +13,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import make_person, make_site, member_client, verified_client
+from tests.conftest import (
+    give_reporting_number,
+    make_person,
+    make_site,
+    member_client,
+    twilio_signature,
+    verified_client,
+)
 from tocsin.accounts.roles import Role
 from tocsin.api.services.tokens import issue_token
 from tocsin.response.models import Incident, Report
@@ -168,28 +172,14 @@ def test_a_members_page_answers_the_same_at_a_broadcast_raid_and_far_from_it(
     assert seen[0] == seen[1]
 
 
-def takes_texts(org):
-    """Give the organization its reporting number, and the gateway's token wherever this
-    Tocsin keeps it: per organization where it has its own field, else in the settings."""
-    org.report_number = REPORT_NUMBER
-    fields = ["report_number"]
-    if hasattr(org, "sms_inbound_token"):
-        org.sms_inbound_token = SMS_TOKEN
-        fields.append("sms_inbound_token")
-    org.save(update_fields=fields)
-
-
 def signed_text(client, sender: str, body: str, sid: str):
     params = {"From": sender, "To": REPORT_NUMBER, "Body": body, "MessageSid": sid}
-    signed = BASE_URL + "/inbound/sms/" + "".join(f"{k}{params[k]}" for k in sorted(params))
-    signature = base64.b64encode(
-        hmac.new(SMS_TOKEN.encode(), signed.encode(), hashlib.sha1).digest()
-    ).decode()
+    signature = twilio_signature(BASE_URL + "/inbound/sms/", params, SMS_TOKEN)
     return client.post("/inbound/sms/", params, headers={"X-Twilio-Signature": signature})
 
 
 def test_a_text_gets_the_same_reply_whatever_became_of_it(broadcast_raid, org):
-    takes_texts(org)
+    give_reporting_number(org, REPORT_NUMBER, SMS_TOKEN)
 
     first = signed_text(Client(), AGENT_NUMBERS[0], "ICE at Hennepin ambulance bay", "SM01")
     second = signed_text(Client(), AGENT_NUMBERS[1], "ICE at the VA", "SM02")

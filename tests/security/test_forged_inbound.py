@@ -8,15 +8,12 @@ clear 403; nothing is stored and nobody is paged. And production refuses to star
 with a demo, default or placeholder secret, naming it.
 """
 
-import base64
-import hashlib
-import hmac
 import random
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_person
+from tests.conftest import make_person, twilio_signature
 from tests.demo.conftest import production_env, run_tocsin
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.organizations import update_organization
@@ -72,14 +69,6 @@ def other_reporting_org(other_org, outsider):
     return other_org
 
 
-def sign(params: dict[str, str], token: str) -> str:
-    """Sign as a Twilio gateway holding `token` does."""
-    signed = BASE + URL + "".join(f"{name}{params[name]}" for name in sorted(params))
-    return base64.b64encode(
-        hmac.new(token.encode(), signed.encode(), hashlib.sha1).digest()
-    ).decode()
-
-
 def text(client, sender: str, token: str | None, body="ICE at the ambulance bay, 6 agents"):
     params = {
         "From": sender,
@@ -87,7 +76,11 @@ def text(client, sender: str, token: str | None, body="ICE at the ambulance bay,
         "Body": body,
         "MessageSid": f"SM{random.getrandbits(64):016x}",
     }
-    headers = {"X-Twilio-Signature": sign(params, token)} if token is not None else {}
+    headers = (
+        {"X-Twilio-Signature": twilio_signature(BASE + URL, params, token)}
+        if token is not None
+        else {}
+    )
     return client.post(URL, params, headers=headers)
 
 
@@ -139,7 +132,9 @@ def test_a_token_of_one_organization_does_not_sign_for_another(
     client, reporting_org, other_reporting_org
 ):
     params = {"From": random_sender(), "To": OTHER_NUMBER, "Body": "ICE", "MessageSid": "SM1"}
-    forged = client.post(URL, params, headers={"X-Twilio-Signature": sign(params, ORG_TOKEN)})
+    forged = client.post(
+        URL, params, headers={"X-Twilio-Signature": twilio_signature(BASE + URL, params, ORG_TOKEN)}
+    )
 
     assert forged.status_code == 403
     assert not Report.objects.exists()

@@ -26,10 +26,10 @@ from urllib.parse import quote, quote_plus, urlsplit
 import pytest
 import requests
 
+from tests.conftest import twilio_signature
 from tocsin.delivery.local_servers.signal import LocalSignalServer
 from tocsin.delivery.local_servers.sms import LocalSmsGateway
 from tocsin.delivery.local_servers.smtp import CapturingSMTPServer, free_port
-from tocsin.response.views.inbound import signature
 
 REPO = Path(__file__).resolve().parents[2]
 ORGANIZER = "organizer@demo.tocsin.test"
@@ -279,9 +279,7 @@ def walk(base: str, env: dict[str, str], facts: dict, inboxes: Inboxes, given: s
     )
     assert reported.status_code == 200, reported.status_code
     form = {"To": facts["report_number"], "From": SMS_SENDER, "Body": SMS_TEXT, "MessageSid": "SM1"}
-    signed = signature(
-        base + "/inbound/sms/", {k: [v] for k, v in form.items()}, facts["report_token"]
-    )
+    signed = twilio_signature(base + "/inbound/sms/", form, facts["report_token"])
     texted = requests.post(
         base + "/inbound/sms/", data=form, headers={"X-Twilio-Signature": signed}, timeout=30
     )

@@ -9,9 +9,6 @@ store, and hashes every member's public id, every number 612-555-0100 to 0199 an
 address used, every way the code hashes a source. Nothing may match.
 """
 
-import base64
-import hashlib
-import hmac
 import io
 import ipaddress
 import time
@@ -26,7 +23,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import make_person, member_client
+from tests.conftest import give_reporting_number, make_person, member_client, twilio_signature
 from tocsin.accounts.models import Person
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import erase_person
@@ -134,29 +131,15 @@ def matches(haystack: str, prints: dict[str, str]) -> list[str]:
     return sorted({source for value, source in prints.items() if value in haystack})
 
 
-def takes_texts(org):
-    """Give the organization its reporting number, and the gateway's token wherever this
-    Tocsin keeps it: per organization where it has its own field, else in the settings."""
-    org.report_number = REPORT_NUMBER
-    fields = ["report_number"]
-    if hasattr(org, "sms_inbound_token"):
-        org.sms_inbound_token = SMS_TOKEN
-        fields.append("sms_inbound_token")
-    org.save(update_fields=fields)
-
-
 def text_message(body: str):
     params = {"From": TEXTER, "To": REPORT_NUMBER, "Body": body, "MessageSid": SID}
-    signed = BASE_URL + "/inbound/sms/" + "".join(f"{k}{params[k]}" for k in sorted(params))
-    signature = base64.b64encode(
-        hmac.new(SMS_TOKEN.encode(), signed.encode(), hashlib.sha1).digest()
-    ).decode()
+    signature = twilio_signature(BASE_URL + "/inbound/sms/", params, SMS_TOKEN)
     return Client().post("/inbound/sms/", params, headers={"X-Twilio-Signature": signature})
 
 
 def report_everywhere(org, site, reporter, client):
     """Report through each intake path; return the reports, in order."""
-    takes_texts(org)
+    give_reporting_number(org, REPORT_NUMBER, SMS_TOKEN)
     browser = member_client(client, reporter)
     lat, lng = PLACES[0]
     answer = browser.post(
