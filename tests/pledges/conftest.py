@@ -109,3 +109,19 @@ def pledge(organizer, atu, operators_unit, operators):
     message sent yet: tests that look at the messages send it themselves."""
     created = services.create_pledge(organizer, atu, pledge_input(operators_unit))
     return services.take_roll(created)
+
+
+def form(unit, **changes):
+    """The organizer's form for a new pledge of `unit`, with `changes`."""
+    data = {
+        "action": ACTION,
+        "details": "Metro Transit cannot run without us. Nobody goes out alone.",
+        "scope": "unit",
+        "units": [unit.code],
+        "threshold_kind": "percent",
+        "threshold_value": "60",
+        "deadline": (timezone.localtime() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
+        "min_group_size": "10",
+    }
+    data.update(changes)
+    return data

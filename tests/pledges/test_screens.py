@@ -1,9 +1,6 @@
 """The organizer's pledge screens and the member's own pledge page."""
 
-from datetime import timedelta
-
 from django.urls import reverse
-from django.utils import timezone
 
 from tests.conftest import make_person, member_client
 from tocsin.audit.models import AuditEntry
@@ -12,22 +9,7 @@ from tocsin.delivery.rendering import link_token
 from tocsin.pledges import services
 from tocsin.pledges.models import Pledge
 
-from .conftest import ACTION, pledge_input
-
-
-def form(unit, **changes):
-    data = {
-        "action": ACTION,
-        "details": "Metro Transit cannot run without us. Nobody goes out alone.",
-        "scope": "unit",
-        "units": [unit.code],
-        "threshold_kind": "percent",
-        "threshold_value": "60",
-        "deadline": (timezone.localtime() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
-        "min_group_size": "10",
-    }
-    data.update(changes)
-    return data
+from .conftest import ACTION, form, pledge_input
 
 
 def test_an_organizer_creates_a_pledge_for_the_unit(

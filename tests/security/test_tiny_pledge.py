@@ -22,6 +22,7 @@ from tests.api.conftest import Api, fields_named, token_for
 from tests.conftest import make_person
 from tests.pledges.conftest import (  # noqa: F401 (fixtures)
     atu,
+    form,
     garage,
     operators,
     operators_unit,
@@ -56,20 +57,6 @@ def body(unit, **changes):
         "units": [unit.code] if unit else [],
         "threshold": {"kind": "percent", "value": 60},
         "deadline": (timezone.now() + timedelta(days=5)).isoformat(),
-    }
-    data.update(changes)
-    return data
-
-
-def form(unit, **changes):
-    data = {
-        "action": "We stay out on January 23",
-        "scope": "unit",
-        "units": [unit.code],
-        "threshold_kind": "percent",
-        "threshold_value": "60",
-        "deadline": (timezone.localtime() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
-        "min_group_size": "10",
     }
     data.update(changes)
     return data
