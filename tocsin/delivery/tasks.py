@@ -23,14 +23,19 @@ RETRIES = 3
 RETRY_DELAY_SECONDS = 20
 
 
-@db_task(retries=RETRIES, retry_delay=RETRY_DELAY_SECONDS)
-def send_confirmation_code(contact_id: int) -> None:
-    """Issue a fresh code for an unconfirmed contact and send it there; nothing else is sent."""
-    contact = (
+def waiting_contact(contact_id: int) -> ContactPoint | None:
+    """Return the contact if it still waits for its code: unconfirmed, of an active person."""
+    return (
         ContactPoint.objects.select_related("person")
         .filter(pk=contact_id, confirmed_at__isnull=True, person__is_active=True)
         .first()
     )
+
+
+@db_task(retries=RETRIES, retry_delay=RETRY_DELAY_SECONDS)
+def send_confirmation_code(contact_id: int) -> None:
+    """Issue a fresh code for an unconfirmed contact and send it there; nothing else is sent."""
+    contact = waiting_contact(contact_id)
     if contact is None:
         return
     code = issue_confirmation_code(contact)

@@ -14,6 +14,7 @@ from tocsin.delivery.tasks import (
     send_confirmation_code,
     send_member_link,
     send_rendered,
+    waiting_contact,
 )
 
 __all__ = [
@@ -42,11 +43,7 @@ def send_code_or_notice(contact_id: int) -> None:
     """
     from . import services
 
-    contact = (
-        ContactPoint.objects.select_related("person")
-        .filter(pk=contact_id, confirmed_at__isnull=True, person__is_active=True)
-        .first()
-    )
+    contact = waiting_contact(contact_id)
     if contact is None:
         return
     if services.is_claim(contact):
