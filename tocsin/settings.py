@@ -318,9 +318,16 @@ TOCSIN_SMS_RATE = env_int("TOCSIN_SMS_RATE", 10)  # messages per second
 TOCSIN_SMS_MAX_LENGTH = env_int("TOCSIN_SMS_MAX_LENGTH", 320)  # characters: two segments
 # A delivery still unsent this long after an alert goes out hands over to the next channel.
 TOCSIN_FALLBACK_SECONDS = env_int("TOCSIN_FALLBACK_SECONDS", 120)
-# How many deliveries one send job takes, and how often a job is retried (with backoff).
+# How many deliveries one send job takes, and how often a job that stopped on an
+# unexpected error (the database away) is retried by the queue.
 TOCSIN_DELIVERY_CHUNK = env_int("TOCSIN_DELIVERY_CHUNK", 1000)
 TOCSIN_DELIVERY_RETRIES = env_int("TOCSIN_DELIVERY_RETRIES", 20)
+# A channel that fails: pauses from the first, growing x1.6 to the longest (a server's
+# Retry-After is honoured up to it); deliveries still unsent after the give-up time fail
+# and hand over to each person's next channel (tocsin/delivery/retries.py).
+TOCSIN_DELIVERY_RETRY_FIRST_SECONDS = env_int("TOCSIN_DELIVERY_RETRY_FIRST_SECONDS", 2)
+TOCSIN_DELIVERY_RETRY_MAX_SECONDS = env_int("TOCSIN_DELIVERY_RETRY_MAX_SECONDS", 60)
+TOCSIN_DELIVERY_GIVE_UP_SECONDS = env_int("TOCSIN_DELIVERY_GIVE_UP_SECONDS", 15 * 60)
 # How long a send job holds its rows; a killed worker's rows are sent again after this.
 TOCSIN_DELIVERY_LEASE_SECONDS = env_int("TOCSIN_DELIVERY_LEASE_SECONDS", 120)
 # How long the link in an alert message opens the alert without an account.
