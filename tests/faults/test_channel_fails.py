@@ -13,7 +13,8 @@ from huey.contrib.djhuey import HUEY
 
 from tocsin.accounts.models import ContactPoint
 from tocsin.bench.population import PushPool, populate
-from tocsin.delivery.channels.http import HTTP_TIMEOUT_SECONDS
+from tocsin.delivery.channels.base import TransportError
+from tocsin.delivery.channels.http import HTTP_TIMEOUT_SECONDS, HttpGateway, basic_auth
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.services import create_alert, send_alert
 from tocsin.delivery.status import alert_status
@@ -128,3 +129,27 @@ def test_an_sms_gateway_failing_then_hanging_then_back_loses_nobody(
     duplicates = sum(sms.values()) - len(sms)
     # At most one per request that hung: its message may have gone out, unrecorded.
     assert duplicates <= sms_gateway.hung, (duplicates, sms_gateway.hung, refused)
+
+
+def post_one(gateway: HttpGateway, to: str) -> int:
+    body = f"To=%2B{to.lstrip('+')}&From=%2B15555550101&Body=Vigil".encode()
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Authorization": basic_auth("AC123", "secret-token"),
+    }
+    return gateway.post("/2010-04-01/Accounts/AC123/Messages.json", body, headers).status
+
+
+def test_the_local_gateway_hangs_past_a_timeout_and_answers_late_when_told(sms_gateway):
+    client = HttpGateway(sms_gateway.url, service="SMS", timeout=0.5)
+    sms_gateway.hang()
+    with pytest.raises(TransportError, match="TimeoutError"):
+        post_one(client, "+16125550141")
+    assert (sms_gateway.hung, received(sms_gateway)) == (1, Counter({"+16125550141": 1}))
+
+    sms_gateway.up()
+    sms_gateway.latency(0.3)
+    started = time.monotonic()
+    assert post_one(client, "+16125550142") == 201
+    assert time.monotonic() - started >= 0.3
+    client.close()
