@@ -19,7 +19,7 @@ from tocsin.core.env import (
     env_str,
     secret_problems,
 )
-from tocsin.core.queue import build_huey
+from tocsin.core.queue import build_huey, lane_threads
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("TOCSIN_VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -168,6 +168,12 @@ TOCSIN_QUEUE_IMMEDIATE = env_bool("TOCSIN_QUEUE_IMMEDIATE", default=False)
 # Installations sharing one Redis or PostgreSQL server keep their queues apart by name.
 TOCSIN_QUEUE_NAME = env_str("TOCSIN_QUEUE_NAME", "tocsin")
 HUEY = build_huey(TOCSIN_QUEUE_URL, immediate=TOCSIN_QUEUE_IMMEDIATE, name=TOCSIN_QUEUE_NAME)
+# The worker's threads per lane (decision 0015): the general lane's jobs, then each
+# channel's sends; a lane not named here gets one thread.
+TOCSIN_WORKER_THREADS = lane_threads(
+    "TOCSIN_WORKER_THREADS",
+    env_str("TOCSIN_WORKER_THREADS", "general=2,signal=1,sms=2,email=2,push=2"),
+)
 
 AUTH_USER_MODEL = "accounts.Person"
 AUTHENTICATION_BACKENDS = [
