@@ -383,7 +383,7 @@ def worker():
     connections). Signals stay with pytest's main thread."""
     from huey.contrib.djhuey import HUEY
 
-    from tocsin.core.queue import Lanes
+    from tocsin.core.consumers import Lanes
     from tocsin.delivery.lanes import consumers, lanes, queues
 
     HUEY.immediate = False

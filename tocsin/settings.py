@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from tocsin.core.consumers import lane_threads
 from tocsin.core.env import (
     development_secrets,
     env_bool,
@@ -19,7 +20,7 @@ from tocsin.core.env import (
     env_str,
     secret_problems,
 )
-from tocsin.core.queue import build_huey, lane_threads
+from tocsin.core.queue import build_huey
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("TOCSIN_VAR_DIR", str(BASE_DIR / "var"))).resolve()

@@ -21,7 +21,7 @@ from huey.contrib.djhuey import HUEY
 
 from tests.conftest import make_person
 from tocsin.accounts.services.people import add_contact
-from tocsin.core.queue import lane_threads
+from tocsin.core.consumers import lane_threads
 from tocsin.delivery.lanes import lanes, queue_of, queues
 from tocsin.delivery.local_servers.push import LocalPushService
 from tocsin.delivery.models import Alert, Delivery

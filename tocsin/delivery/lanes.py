@@ -22,7 +22,8 @@ from huey import Huey
 from huey.api import TaskWrapper
 from huey.contrib.djhuey import HUEY
 
-from tocsin.core.queue import LaneConsumer, build_huey, lane_queue_name
+from tocsin.core.consumers import LaneConsumer
+from tocsin.core.queue import build_huey
 
 from .channels import kinds
 
@@ -62,7 +63,7 @@ def send_chunk_in(lane: str) -> TaskWrapper:
             queue = build_huey(
                 settings.TOCSIN_QUEUE_URL,
                 immediate=HUEY.immediate,
-                name=lane_queue_name(HUEY.name, lane),
+                name=f"{HUEY.name}-{lane}",
                 results=False,
             )
             # The same function, retries and name (tocsin.delivery.fanout.send_chunk) as on

@@ -37,7 +37,7 @@ class Command(BaseCommand):
                 "would have nothing to do. Unset it to use the queue."
             )
         autodiscover_modules("tasks")
-        from tocsin.core.queue import Lanes
+        from tocsin.core.consumers import Lanes
         from tocsin.delivery.fanout import resume_stalled
         from tocsin.delivery.lanes import consumers
 
