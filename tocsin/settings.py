@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from tocsin.core.consumers import lane_threads
 from tocsin.core.env import (
     development_secrets,
     env_bool,
@@ -168,6 +169,12 @@ TOCSIN_QUEUE_IMMEDIATE = env_bool("TOCSIN_QUEUE_IMMEDIATE", default=False)
 # Installations sharing one Redis or PostgreSQL server keep their queues apart by name.
 TOCSIN_QUEUE_NAME = env_str("TOCSIN_QUEUE_NAME", "tocsin")
 HUEY = build_huey(TOCSIN_QUEUE_URL, immediate=TOCSIN_QUEUE_IMMEDIATE, name=TOCSIN_QUEUE_NAME)
+# The worker's threads per lane (decision 0015): the general lane's jobs, then each
+# channel's sends; a lane not named here gets one thread.
+TOCSIN_WORKER_THREADS = lane_threads(
+    "TOCSIN_WORKER_THREADS",
+    env_str("TOCSIN_WORKER_THREADS", "general=2,signal=1,sms=2,email=2,push=2"),
+)
 
 AUTH_USER_MODEL = "accounts.Person"
 AUTHENTICATION_BACKENDS = [

@@ -37,6 +37,7 @@ from tocsin.accounts.roles import Role, has_role
 from . import retries
 from .audience import record_deliveries
 from .channels import Outgoing, Transport, TransportError, transport_for
+from .lanes import enqueue_send_chunk
 from .models import Alert, Delivery
 from .ratelimit import limiter
 from .rendering import LINK, Rendered, fit, personal_links, render
@@ -81,7 +82,7 @@ def enqueue_chunks(alert: Alert, stalled_only: bool = False) -> int:
     for turn in zip_longest(*ranges.values()):
         for kind, job in zip(ranges, turn, strict=True):
             if job is not None:
-                send_chunk(alert.pk, kind, job[0], job[1], priority=alert.priority)
+                enqueue_send_chunk(alert.pk, kind, job[0], job[1], alert.priority)
                 jobs += 1
     return jobs
 
@@ -335,7 +336,7 @@ def fall_back(row: Delivery) -> Delivery | None:
     )
     if created:
         alert = Alert.objects.get(pk=row.alert_id)
-        send_chunk(alert.pk, delivery.channel, delivery.pk, delivery.pk, priority=alert.priority)
+        enqueue_send_chunk(alert.pk, delivery.channel, delivery.pk, delivery.pk, alert.priority)
     return delivery
 
 
