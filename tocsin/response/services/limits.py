@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from tocsin.accounts.models import Organization
 from tocsin.core.crypto import blind_index
 from tocsin.core.outage import DEPENDENCY_ERRORS
-from tocsin.delivery.ratelimit import FallbackRateLimiter, RateLimiter, limiter_from_url
+from tocsin.delivery.ratelimit import FallbackRateLimiter, RateLimiter, limiter
 
 from ..models import Report
 
@@ -90,14 +90,14 @@ def source_rate() -> tuple[float, float]:
 
 
 @functools.cache
-def _report_limiter_for(url: str) -> RateLimiter:
-    return FallbackRateLimiter(limiter_from_url(url), DEPENDENCY_ERRORS)
+def _falling_back(shared: RateLimiter) -> RateLimiter:
+    return FallbackRateLimiter(shared, DEPENDENCY_ERRORS)
 
 
 def report_limiter() -> RateLimiter:
-    """Return this process's limiter of report sources: the queue's store, or this
-    process's memory while that store is unreachable."""
-    return _report_limiter_for(settings.TOCSIN_QUEUE_URL)
+    """Return this process's limiter of report sources: the queue's store (the same client
+    as the delivery engine's), or this process's memory while that store is unreachable."""
+    return _falling_back(limiter())
 
 
 def take_from_rate(source: str) -> None:
