@@ -228,9 +228,9 @@ def assert_only_successes_and_503s(stream: Stream) -> None:
             assert answer.content_type.startswith("text/html")
 
 
-def assert_every_success_stored(stream: Stream, env) -> None:
+def assert_every_success_stored(stream: Stream, database: dict) -> None:
     acknowledged = {answer.marker for answer in stream.answers if succeeded(answer)}
-    missing = acknowledged - set(stored(env)["reports"])
+    missing = acknowledged - set(database["reports"])
     assert not missing, f"{len(missing)} acknowledged reports are not in the database"
 
 
@@ -244,20 +244,20 @@ def summary(stream: Stream) -> str:
 @pytest.mark.fault
 def test_it_answers_503_while_postgres_restarts_and_keeps_every_acknowledged_report(web):
     def restart_postgres():
-        time.sleep(2)
+        time.sleep(1.5)
         web.postgres.stop()
         time.sleep(5)
         web.postgres.start()
 
-    stream = run_stream(web.base, restart_postgres, seconds=12)
+    stream = run_stream(web.base, restart_postgres, seconds=10)
     print("PostgreSQL restart:", summary(stream))
 
-    assert len(stream.answers) >= 10 * THREADS
+    assert len(stream.answers) >= 8 * THREADS
     assert any(answer.status == 503 for answer in stream.answers), summary(stream)
     assert_only_successes_and_503s(stream)
     # Back to normal once PostgreSQL is: the last reports were all taken.
     assert all(succeeded(answer) for answer in stream.answers[-THREADS:])
-    assert_every_success_stored(stream, web.env)
+    assert_every_success_stored(stream, stored(web.env))
 
 
 @pytest.mark.fault
@@ -265,7 +265,7 @@ def test_it_takes_reports_while_the_queue_is_down_and_still_slows_a_flood(web):
     flood: list[int] = []
 
     def kill_redis_and_flood():
-        time.sleep(2)
+        time.sleep(1.5)
         web.redis.kill()
         time.sleep(1)
         # One address sending FLOOD reports at once: its burst (5) goes through, no more.
@@ -278,17 +278,18 @@ def test_it_takes_reports_while_the_queue_is_down_and_still_slows_a_flood(web):
                 timeout=20,
             )
             flood.append(reply.status_code)
-        time.sleep(4)
+        time.sleep(3)
         web.redis.start()
 
     started = time.monotonic()
-    stream = run_stream(web.base, kill_redis_and_flood, seconds=10)
+    stream = run_stream(web.base, kill_redis_and_flood, seconds=8)
     print("Redis killed:", summary(stream), "; the flood:", flood)
 
-    while_down = [answer for answer in stream.answers if started + 2.5 < answer.at < started + 7]
-    assert len(while_down) >= 3 * THREADS
+    while_down = [answer for answer in stream.answers if started + 2 < answer.at < started + 5]
+    assert len(while_down) >= 2 * THREADS
     assert all(succeeded(answer) for answer in stream.answers), summary(stream)
     assert flood.count(201) == 5 and flood.count(429) == FLOOD - 5, flood
-    assert_every_success_stored(stream, web.env)
+    database = stored(web.env)
+    assert_every_success_stored(stream, database)
     # The flood's burst page could not be enqueued: the burst is stored, for the sweep.
-    assert FLOODED in stored(web.env)["unpaged_bursts"]
+    assert FLOODED in database["unpaged_bursts"]
