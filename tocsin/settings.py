@@ -105,6 +105,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A database or queue that is down answers 503 with Retry-After (decision 0016).
+    "tocsin.core.outage.OutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "tocsin.core.middleware.RefuseNulMiddleware",
@@ -148,7 +150,11 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tocsin.sqlite3'}"
 
 def database_from_url(url: str) -> dict[str, Any]:
     max_age = 0 if url.startswith("sqlite") else 60
-    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=max_age))
+    # A kept connection is checked before each request uses it: after a PostgreSQL restart
+    # the first request reconnects instead of failing (decision 0016).
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=max_age, conn_health_checks=max_age > 0)
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
@@ -157,6 +163,9 @@ def database_from_url(url: str) -> dict[str, Any]:
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
             ),
         }
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # A server that does not answer is an outage (503), not a request hanging for minutes.
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     return config
 
 
