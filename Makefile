@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PYTEST_WORKERS ?= 2
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install demo test test-sqlite test-postgres check format lint typecheck messages clean
+.PHONY: install demo test test-quick test-sqlite test-postgres check format lint typecheck messages clean
 
 install: $(VENV)/.installed
 
@@ -24,6 +24,10 @@ demo: install
 	$(BIN)/tocsin demo
 
 test: install test-sqlite test-postgres
+
+# A quick local loop: SQLite only, without the fault suite (CI runs everything).
+test-quick: install
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not fault"
 
 test-sqlite:
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from tocsin.accounts.models import Organization, Person
 from tocsin.audit.services import record
+from tocsin.core.queue import enqueue_on_commit
 
 from .models import Alert
 
@@ -47,7 +48,8 @@ def send_alert(alert: Alert, actor: Person | None = None) -> Alert:
     alert.sent_at = timezone.now()
     alert.save(update_fields=["state", "sent_at"])
     record(actor, "delivery.alert.sent", alert, kind=alert.kind)
-    transaction.on_commit(lambda: fan_out(alert.pk, priority=alert.priority))
+    # A queue that is down now delays the fan-out; it does not lose it (see resume_stalled).
+    enqueue_on_commit(fan_out, alert.pk, priority=alert.priority)
     if alert_wanted_by_channels(alert):
-        transaction.on_commit(lambda: notify_channels(alert.pk, priority=alert.priority))
+        enqueue_on_commit(notify_channels, alert.pk, priority=alert.priority)
     return alert
