@@ -24,7 +24,8 @@ from datetime import timedelta
 from itertools import groupby, zip_longest
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import F, Max, Min, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
@@ -33,8 +34,10 @@ from huey.exceptions import RetryTask
 from tocsin.accounts.models import ContactPoint, Membership
 from tocsin.accounts.roles import Role, has_role
 
+from . import retries
 from .audience import record_deliveries
 from .channels import Outgoing, Transport, TransportError, transport_for
+from .lanes import enqueue_send_chunk
 from .models import Alert, Delivery
 from .ratelimit import limiter
 from .rendering import LINK, Rendered, fit, personal_links, render
@@ -79,7 +82,7 @@ def enqueue_chunks(alert: Alert, stalled_only: bool = False) -> int:
     for turn in zip_longest(*ranges.values()):
         for kind, job in zip(ranges, turn, strict=True):
             if job is not None:
-                send_chunk(alert.pk, kind, job[0], job[1], priority=alert.priority)
+                enqueue_send_chunk(alert.pk, kind, job[0], job[1], alert.priority)
                 jobs += 1
     return jobs
 
@@ -90,7 +93,8 @@ def send_chunk(alert_id: int, channel: str, first_id: int, last_id: int) -> int:
 
     The job first takes a lease on the rows nobody else holds; a twin of this job finds
     them taken and sends nothing. Whatever is still queued at the end is released, and the
-    job raises to be retried for it.
+    job raises to be retried for it, or, once its channel has failed it long enough, it
+    fails and hands over to each person's next channel (retry_or_give_up).
     """
     claim = uuid.uuid4().hex
     leased = lease(alert_id, channel, first_id, last_id, claim)
@@ -123,18 +127,38 @@ def send_chunk(alert_id: int, channel: str, first_id: int, last_id: int) -> int:
             if batch:
                 done, later = send_batch(transport, rendered, batch, link_for, answering)
                 sent, left_for_later = sent + done, left_for_later or later
+        if left_for_later:
+            retry_or_give_up(claim)
     except TransportError as error:
         if error.permanent:
             for row in Delivery.objects.filter(claim=claim, status=Delivery.Status.QUEUED):
                 mark_failed(row, error.reason)
             return sent
-        raise RetryTask(delay=error.retry_after) from None
+        retry_or_give_up(claim, error.reason, error.retry_after)
     finally:
         transport.close()
         Delivery.objects.filter(claim=claim).update(claim=None, claimed_until=None)
-    if left_for_later:
-        raise RetryTask()
     return sent
+
+
+def retry_or_give_up(claim: str, reason: str = "", retry_after: float | None = None) -> None:
+    """Fail the unsent rows of a chunk tried for long enough, or raise RetryTask for them.
+
+    The policy is retries.py's: the pause grows to a ceiling, and rows still unsent when
+    the chunk has been trying for TOCSIN_DELIVERY_GIVE_UP_SECONDS fail with "gave up
+    after …: <reason>" (the whole request's `reason`, else the row's own), each handing
+    its person over to their next channel. Huey's retry count plays no part (see there).
+    """
+    unsent = Delivery.objects.filter(claim=claim, status=Delivery.Status.QUEUED)
+    tried = unsent.aggregate(first=Min("first_tried_at"), attempts=Max("attempts"))
+    now = timezone.now()
+    first_tried_at = tried["first"] or now
+    if retries.should_give_up(first_tried_at, now):
+        for row in unsent.only("pk", "alert_id", "person_id", "channel", "reason"):
+            mark_failed(row, retries.gave_up_reason(reason or row.reason))
+        return
+    remaining = (retries.give_up_at(first_tried_at) - now).total_seconds()
+    raise RetryTask(delay=retries.delay(tried["attempts"] or 1, retry_after, remaining))
 
 
 def lease(alert_id: int, channel: str, first_id: int, last_id: int, claim: str) -> int:
@@ -251,7 +275,10 @@ def send_batch(
     limiter().acquire(
         account, rate=limits.per_second, burst=max(1.0, limits.per_second), tokens=requests
     )
-    Delivery.objects.filter(pk__in=list(messages)).update(attempts=F("attempts") + 1)
+    Delivery.objects.filter(pk__in=list(messages)).update(
+        attempts=F("attempts") + 1,
+        first_tried_at=Coalesce("first_tried_at", Value(timezone.now())),
+    )
     results = transport.send([outgoing for _row, outgoing in messages.values()])
     sent_ids = [result.delivery_id for result in results if result.sent]
     Delivery.objects.filter(pk__in=sent_ids, status=Delivery.Status.QUEUED).update(
@@ -309,7 +336,7 @@ def fall_back(row: Delivery) -> Delivery | None:
     )
     if created:
         alert = Alert.objects.get(pk=row.alert_id)
-        send_chunk(alert.pk, delivery.channel, delivery.pk, delivery.pk, priority=alert.priority)
+        enqueue_send_chunk(alert.pk, delivery.channel, delivery.pk, delivery.pk, alert.priority)
     return delivery
 
 

@@ -134,6 +134,8 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When a request first carried it: its chunk gives up some time after (retries.py).
+    first_tried_at = models.DateTimeField(null=True, blank=True)
     # After this moment an unsent delivery hands over to the person's next channel.
     fallback_at = models.DateTimeField(null=True, blank=True)
     # A send job's lease on the row: no other job sends it until the lease runs out, so a
