@@ -18,13 +18,17 @@ PostgreSQL's `FOR NO KEY UPDATE OF` the model's own table.
 Two transactions can still meet in an order nobody planned; PostgreSQL then cancels one with
 a deadlock (or, under a stricter isolation, a serialization) error. `atomic_retried_once`
 runs such a transaction once more from the start, where a retry is harmless: everything the
-first attempt wrote was rolled back and its on-commit work dropped.
+first attempt wrote was rolled back and its on-commit work dropped. It waits a moment first
+(a tenth or two of a second, at random): started at once, the retry can take a row before
+the transaction that won, which was waiting for it, and meet that one again.
 
 SQLite takes no row locks: its transactions are immediate, one writer at a time.
 """
 
 import functools
 import logging
+import random
+import time
 from collections.abc import Callable
 
 from django.db import DatabaseError, models, transaction
@@ -32,6 +36,8 @@ from django.db import DatabaseError, models, transaction
 log = logging.getLogger(__name__)
 # PostgreSQL's deadlock_detected and serialization_failure.
 RETRYABLE_SQLSTATES = {"40P01", "40001"}
+# How long a cancelled transaction waits before it runs again, in seconds.
+RETRY_PAUSE = (0.1, 0.2)
 
 
 def locking[M: models.Model](rows: models.Manager[M] | models.QuerySet[M]) -> models.QuerySet[M]:
@@ -62,6 +68,7 @@ def atomic_retried_once[**P, R](function: Callable[P, R]) -> Callable[P, R]:
             if not is_retryable(error):
                 raise
             log.warning("%s met another transaction and runs again", function.__qualname__)
+        time.sleep(random.uniform(*RETRY_PAUSE))
         with transaction.atomic():
             return function(*args, **kwargs)
 
