@@ -3,8 +3,8 @@ on a deadlock (issue 14, item 8), every report is stored and every edit stands.
 
 Filing a report locks the organization and then refers to the site; saving a site locks the
 site and then refers to the organization (its audit entry). With both rows locked against
-key-share, the two waited for each other and PostgreSQL killed one: a 500 to the reporter
-or to the admin.
+key-share, the two waited for each other and PostgreSQL cancelled one: a failed request
+(a 500, later a 503 "cannot reach the database") to the reporter or to the admin.
 """
 
 import threading
