@@ -1,9 +1,9 @@
 """Build the benchmark's population: one organization, one site, N followers of the site.
 
 Each person has one confirmed contact, the channels taken in turn (email, Signal, SMS, web
-push), follows the site for every kind of alert and is an active member. Rows go in with
-one executemany per table and batch, not through the ORM: the population is the set-up,
-not what is measured. Addresses are encrypted and blind-indexed exactly as
+push; or those given), follows the site for every kind of alert and is an active member.
+Rows go in with one executemany per table and batch, not through the ORM: the population
+is the set-up, not what is measured. Addresses are encrypted and blind-indexed exactly as
 tocsin.accounts.services.people stores them.
 """
 
@@ -51,13 +51,13 @@ class PushPool:
         )
 
 
-def channel_of(n: int) -> str:
-    return CHANNELS[n % len(CHANNELS)]
+def channel_of(n: int, channels: tuple[str, ...] = CHANNELS) -> str:
+    return channels[n % len(channels)]
 
 
-def address_of(n: int, pool: PushPool) -> tuple[str, str]:
-    """Return person n's contact address and what its blind index is computed over."""
-    channel = channel_of(n)
+def address_of(n: int, channel: str, pool: PushPool | None) -> tuple[str, str]:
+    """Return person n's contact address on `channel` and what its blind index is computed
+    over (a push contact needs the `pool`)."""
     if channel == "email":
         address = f"member{n}@example.org"
         return address, address
@@ -67,12 +67,16 @@ def address_of(n: int, pool: PushPool) -> tuple[str, str]:
     if channel == "sms":
         address = f"+1763{n:07d}"
         return address, address
+    assert pool is not None, "push contacts need a pool of subscriptions"
     address = pool.address(n)
     return address, json.loads(address)["endpoint"]
 
 
-def populate(recipients: int, pool: PushPool) -> tuple[Organization, Site]:
-    """Create the organization, the site and `recipients` followers; return the first two."""
+def populate(
+    recipients: int, pool: PushPool | None, channels: tuple[str, ...] = CHANNELS
+) -> tuple[Organization, Site]:
+    """Create the organization, the site and `recipients` followers, their contacts on
+    `channels` in turn; return the first two."""
     organization = Organization.objects.create(
         name="Benchmark Nurses Association", slug="bench", kind=Organization.Kind.UNION
     )
@@ -98,8 +102,8 @@ def populate(recipients: int, pool: PushPool) -> tuple[Organization, Site]:
 
     def contacts(first: int, last: int) -> Iterator[tuple]:
         for n in range(first, last):
-            channel = channel_of(n)
-            address, indexed = address_of(n, pool)
+            channel = channel_of(n, channels)
+            address, indexed = address_of(n, channel, pool)
             yield (
                 start + n,
                 start + n,

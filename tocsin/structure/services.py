@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from tocsin.accounts.models import Membership, Organization, Person, Unit
 from tocsin.accounts.roles import Role, has_role
 from tocsin.audit.services import record
+from tocsin.core.transactions import locking
 
 from .access import is_organizer_of, organizers_of, unit_members
 from .models import MAX_LABEL, SCORES, Assessment, Assignment, Scale, StructureTest, UnitOrganizer
@@ -151,11 +152,7 @@ def update_test(
     actor: Person, test: StructureTest, name: str, target_percent, max_score, by_date
 ) -> StructureTest:
     fields = check_test(name, target_percent, max_score, by_date)
-    test = (
-        StructureTest.objects.select_for_update()
-        .select_related("unit__organization")
-        .get(pk=test.pk)
-    )
+    test = locking(StructureTest.objects.select_related("unit__organization")).get(pk=test.pk)
     changed = [key for key, value in fields.items() if getattr(test, key) != value]
     if not changed:
         return test

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from tocsin.audit.services import record
 from tocsin.core.env import is_placeholder
+from tocsin.core.transactions import locking
 
 from ..models import Organization, Person
 
@@ -41,7 +42,7 @@ def update_organization(
 ) -> Organization:
     """Change an organization's name, default language, retention, reporting number and its
     SMS gateway token (an empty token keeps the one saved), and (a coalition) members."""
-    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    organization = locking(Organization.objects).get(pk=organization.pk)
     changed = [
         name
         for name in SETTINGS_FIELDS

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tocsin.audit.services import record
+from tocsin.core.transactions import atomic_retried_once, locking
 
 from ..models import Membership, Organization, Person, Site
 
@@ -35,10 +36,14 @@ def create_site(actor: Person | None, organization: Organization, **fields) -> S
     return site
 
 
-@transaction.atomic
+@atomic_retried_once
 def update_site(actor: Person | None, organization: Organization, site: Site, **fields) -> Site:
-    """Change a site's kind, name, address or location."""
-    site = Site.objects.select_for_update().get(pk=site.pk)
+    """Change a site's kind, name, address or location.
+
+    Reports filed at the site meanwhile are not held up, nor hold this up: the lock lets rows
+    that refer to the site be written (see core/transactions.py).
+    """
+    site = locking(Site.objects).get(pk=site.pk)
     changed = [
         name for name in SITE_FIELDS if name in fields and getattr(site, name) != fields[name]
     ]

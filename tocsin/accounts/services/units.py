@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tocsin.audit.services import record
+from tocsin.core.transactions import locking
 
 from ..models import Organization, Person, Site, Unit
 
@@ -48,7 +49,7 @@ def create_unit(
 @transaction.atomic
 def update_unit(actor: Person | None, unit: Unit, name: str, sites: list[Site]) -> Unit:
     """Rename a unit and set its sites."""
-    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    unit = locking(Unit.objects).get(pk=unit.pk)
     unit.name = name
     _validate(unit, sites)
     unit.save(update_fields=["name"])

@@ -17,6 +17,7 @@ from tocsin.accounts.models import Membership, Organization, Person
 from tocsin.accounts.roles import PRIVILEGED, Role, has_role
 from tocsin.audit.services import record
 from tocsin.core.times import in_server_zone
+from tocsin.core.transactions import locking
 
 from ..models import Case, CaseEvent, CaseTask, EmergencyPlan, Facility
 from .plans import clean_person
@@ -154,7 +155,7 @@ def open_case(
 
 
 def locked(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("organization").get(pk=case.pk)
+    return locking(Case.objects.select_related("organization")).get(pk=case.pk)
 
 
 def refuse_unless_open(case: Case) -> None:
@@ -354,7 +355,7 @@ def add_task(
 
 @transaction.atomic
 def complete_task(actor: Person, task: CaseTask) -> CaseTask:
-    task = CaseTask.objects.select_for_update().select_related("case__organization").get(pk=task.pk)
+    task = locking(CaseTask.objects.select_related("case__organization")).get(pk=task.pk)
     if task.done_at is None:
         task.done_at = timezone.now()
         task.save(update_fields=["done_at"])

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tocsin.accounts.models import Person
+from tocsin.core.transactions import locking
 
 from ..models import Incident, Report
 from .retention import erase_senders
@@ -14,7 +15,7 @@ from .timeline import log
 
 def locked(incident: Incident) -> Incident:
     """Return the incident read again under a row lock, for a change that checks its state."""
-    return Incident.objects.select_for_update().select_related("organization").get(pk=incident.pk)
+    return locking(Incident.objects.select_related("organization")).get(pk=incident.pk)
 
 
 def refuse_unless_open(incident: Incident) -> None:

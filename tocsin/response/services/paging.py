@@ -32,6 +32,7 @@ from django.utils import timezone
 from tocsin.accounts.models import Organization
 from tocsin.audit.services import record
 from tocsin.core.outage import DEPENDENCY_ERRORS
+from tocsin.core.transactions import locking
 
 from ..models import Burst, Incident
 from .timeline import log
@@ -150,8 +151,8 @@ def page_burst(burst_id: int) -> int:
     if found is None:
         return 0
     # The same lock as filing a report: no incident joins the burst while it is counted.
-    organization = Organization.objects.select_for_update().get(pk=found)
-    burst = Burst.objects.select_for_update().get(pk=burst_id)
+    organization = locking(Organization.objects).get(pk=found)
+    burst = locking(Burst.objects).get(pk=burst_id)
     if burst.paged_at is not None:
         return 0
     count = burst.incidents.count()

@@ -13,13 +13,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tocsin.accounts.models import Organization, Person, Site
 from tocsin.core import geo
+from tocsin.core.transactions import atomic_retried_once, locking
 
 from ..models import Incident, Photo, Report
 from ..photos import CleanPhoto, check_photo_header, clean_photo
@@ -159,7 +159,7 @@ def submit_report(
     )
 
 
-@transaction.atomic
+@atomic_retried_once
 def file_report(
     organization: Organization,
     data: ReportInput,
@@ -171,8 +171,9 @@ def file_report(
     inbound_key: str | None,
 ) -> Report:
     # One report at a time per organization, so that two reports of the same raid arriving
-    # together cannot both open an incident.
-    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    # together cannot both open an incident. The lock lets rows that refer to the
+    # organization be written meanwhile (a site's audit entry): see core/transactions.py.
+    locking(Organization.objects.filter(pk=organization.pk)).first()
     now = timezone.now()
     lat, lng = point_of(data)
     incident = nearby_incident(organization, lat, lng, now)
@@ -261,13 +262,13 @@ def nearby_incident(organization: Organization, lat, lng, now: datetime) -> Inci
     # only the incidents that can be near; the exact distance is measured below.
     dlat = Decimal(str(radius / 111_000 * 1.1))
     dlng = Decimal(str(radius / (111_000 * max(0.01, math.cos(math.radians(float(lat))))) * 1.1))
-    candidates = Incident.objects.filter(
+    candidates = locking(Incident.objects).filter(
         organization=organization,
         state__in=Incident.OPEN_STATES,
         last_report_at__gte=since,
         lat__range=(lat - dlat, lat + dlat),
         lng__range=(lng - dlng, lng + dlng),
-    ).select_for_update()
+    )
     best: tuple[float, Incident] | None = None
     for incident in candidates:
         if incident.lat is None or incident.lng is None:

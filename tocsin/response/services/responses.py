@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from tocsin.accounts.models import Person
 from tocsin.accounts.roles import Role
+from tocsin.core.transactions import locking
 from tocsin.delivery.models import Alert, Delivery
 
 from ..models import Incident, Photo, Response
@@ -84,7 +85,7 @@ def record_response(
     if alert.incident_id is None:
         raise ValidationError(_("This alert takes no answer from you."))
     with transaction.atomic():
-        incident = Incident.objects.select_for_update().get(pk=alert.incident_id)
+        incident = locking(Incident.objects).get(pk=alert.incident_id)
         if not incident.is_open:
             raise ValidationError(_("This incident is over; no answer is needed any more."))
         if status == Response.Status.CHECKED_IN and not at_scene(incident, person):
