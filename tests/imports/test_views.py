@@ -173,6 +173,44 @@ def test_it_refuses_an_upload_without_the_csrf_token(admin, org, site):
     assert response.status_code == 403
 
 
+def test_it_names_the_row_and_column_of_a_nul_and_imports_nothing(admin_client, org, site):
+    rows = nurses(3)
+    rows[1]["name"] = "Nurse\x00Rowan"
+
+    response = upload(admin_client, org, csv_bytes(rows))
+    confirmed = admin_client.post(
+        reverse("imports:members_import_confirm", kwargs={"org": org.slug}), follow=True
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 200 and "Nothing was imported" in content
+    assert "<td>3</td><td><code>name</code></td>" in content
+    assert "This cell holds a NUL character; remove it and try again." in content
+    assert PENDING_KEY not in admin_client.session
+    assert b"upload the file again" in confirmed.content
+    assert "Nurse Rowan" not in members_page(admin_client, org)
+
+
+def test_it_refuses_a_file_of_column_names_only(admin_client, org, site):
+    response = upload(admin_client, org, csv_bytes([]))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        "The file has only its column names and no members; add a row for each member." in content
+    )
+    assert PENDING_KEY not in admin_client.session
+
+
+def test_it_says_in_spanish_that_a_file_has_no_members(admin_client, org, admin):
+    admin.language = "es"
+    admin.save()
+
+    response = upload(admin_client, org, csv_bytes([["", "", ""]]), name="miembros.csv")
+
+    assert "El archivo solo tiene los nombres de las columnas" in response.content.decode()
+
+
 @pytest.mark.parametrize("typed", [full_width("+1 612 555 0100"), arabic_indic("+1 612 555 0100")])
 def test_a_number_in_other_digits_finds_the_member_imported_before(admin_client, org, typed):
     header = ["name", "phone"]
