@@ -28,7 +28,7 @@ from tocsin.core.access import get_membership_for
 
 from ..access import BEARER, path_argument
 from ..auth import ANY_PERSON
-from ..schemas import Latitude, Longitude, text
+from ..schemas import Input, Latitude, Longitude, Moment, text
 from .common import READ, WRITE
 
 router = Router(tags=["campaigns"], auth=ANY_PERSON)
@@ -104,7 +104,7 @@ class CampaignOut(Schema):
         return list(campaign.participants.order_by("slug").values_list("slug", flat=True))
 
 
-class CampaignIn(Schema):
+class CampaignIn(Input):
     organization: str = Field(description="the owner's short name")
     name: text(services.MAX_TITLE)
     description: text(services.MAX_TEXT) = ""
@@ -193,7 +193,7 @@ def for_caller(request: HttpRequest, event: Event) -> Event:
     return event
 
 
-class EventIn(Schema):
+class EventIn(Input):
     organization: str = Field(description="the host's short name")
     campaign: str | None = Field(None, description="a campaign's code")
     kind: EventKind
@@ -203,25 +203,25 @@ class EventIn(Schema):
     address: text(services.MAX_ADDRESS) = ""
     lat: Latitude | None = None
     lng: Longitude | None = None
-    starts_at: datetime = Field(description="without an offset: in the event's time zone")
-    ends_at: datetime
+    starts_at: Moment = Field(description="without an offset: in the event's time zone")
+    ends_at: Moment
     time_zone: TimeZone = "America/Chicago"
     visibility: Visibility = "members"
     address_hidden_until_rsvp: bool = False
 
 
-class ShiftIn(Schema):
+class ShiftIn(Input):
     label: text(services.MAX_LABEL) = ""
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Moment
+    ends_at: Moment
     capacity: int = Field(ge=1, le=services.MAX_CAPACITY)
 
 
-class RsvpIn(Schema):
+class RsvpIn(Input):
     shift: str | None = Field(None, description="a shift's code; none for the event itself")
 
 
-class CheckInIn(Schema):
+class CheckInIn(Input):
     secret: text(60, 1) = Field(description="the secret the event's QR carries")
 
 
