@@ -10,10 +10,12 @@ check-ins are the token's person's own; who RSVPed is for the host's organizers 
 from datetime import date, datetime
 from typing import Literal
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
+from django.utils.translation import ngettext
 from ninja import Field, Router, Schema, Status
 
-from tocsin.accounts.models import Membership, Person
+from tocsin.accounts.models import Membership, Organization, Person
 from tocsin.campaigns import services
 from tocsin.campaigns.access import (
     ORGANIZERS,
@@ -287,13 +289,29 @@ def list_campaigns(request: HttpRequest, organization: str):
     )
 
 
+def organizations_named(slugs: list[str]) -> list[Organization]:
+    """Return the organizations with these short names, refusing any unknown one by name."""
+    found = {org.slug: org for org in Organization.objects.filter(slug__in=slugs)}
+    unknown = [slug for slug in dict.fromkeys(slugs) if slug not in found]
+    if unknown:
+        raise ValidationError(
+            {
+                "participants": ngettext(
+                    "No organization has the short name %(slugs)s.",
+                    "No organization has the short names %(slugs)s.",
+                    len(unknown),
+                )
+                % {"slugs": ", ".join(unknown)}
+            }
+        )
+    return list(found.values())
+
+
 @router.post("/campaigns", response={201: CampaignOut, **WRITE})
 def create_campaign(request: HttpRequest, payload: CampaignIn):
     """Start a campaign (organizers and admins of the owner)."""
-    from tocsin.accounts.models import Organization
-
     membership = get_membership_for(request.auth, payload.organization, ORGANIZERS)
-    participants = list(Organization.objects.filter(slug__in=payload.participants))
+    participants = organizations_named(payload.participants)
     campaign = services.create_campaign(
         request.auth,
         membership.organization,
