@@ -71,6 +71,17 @@ def spanish_weekday(year: int, month: int, day: int) -> str:
     return SPANISH_WEEKDAYS[date(year, month, day).weekday()]
 
 
+def full_width(text: str) -> str:
+    """Return text as a full-width keyboard (Chinese, Japanese) types it: +1 as its
+    full-width plus and one, spaces kept."""
+    return "".join(chr(ord(char) + 0xFEE0) if "!" <= char <= "~" else char for char in text)
+
+
+def arabic_indic(text: str) -> str:
+    """Return text with its digits as Arabic-Indic ones, as an Arabic keyboard types them."""
+    return "".join(chr(0x0660 + int(char)) if char in "0123456789" else char for char in text)
+
+
 def make_org(slug="mna", name="Minnesota Nurses Association", kind=Organization.Kind.UNION):
     return Organization.objects.create(slug=slug, name=name, kind=kind)
 

@@ -5,7 +5,17 @@ import json
 import pytest
 from django.test import Client
 
+from tocsin.api.main import api
 from tocsin.api.services.tokens import issue_token
+
+DOCUMENT = api.get_openapi_schema()
+# Every operation that reads a body: (method, path, its operation in the document).
+WITH_BODY = [
+    pytest.param(method.upper(), path, operation, id=f"{method.upper()} {path}")
+    for path, methods in DOCUMENT["paths"].items()
+    for method, operation in methods.items()
+    if "requestBody" in operation
+]
 
 
 def token_for(person) -> str:
@@ -67,6 +77,20 @@ def outsider_api(outsider):
     return Api(token_for(outsider))
 
 
+def resolved(schema: dict) -> dict:
+    """Return a schema of the document with its $ref followed and a nullable anyOf reduced
+    to its value."""
+    if "$ref" in schema:
+        return resolved(DOCUMENT["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]])
+    if "anyOf" in schema:
+        return resolved(next(s for s in schema["anyOf"] if s.get("type") != "null"))
+    return schema
+
+
+def body_schema(operation: dict) -> dict:
+    return resolved(operation["requestBody"]["content"]["application/json"]["schema"])
+
+
 def fields_named(response) -> set[str]:
     """Return the field names a 4xx JSON answer complains about."""
     return {str(error["loc"][-1]) for error in response.json()["detail"]}
@@ -113,3 +137,45 @@ def objects(org, site, member):
         "person": str(member.public_id),
         "alert": str(alert.public_id),
     }
+
+
+@pytest.fixture
+def reachable(objects, org, site, admin):
+    """The shared objects, and everything else a path may name, all within the admin's
+    reach: the admin also dispatches, answers the hotline and organizes the unit, and was
+    sent an alert about an incident at the site that a verifier could look at; a hotline
+    case, a campaign with its event, and a vote."""
+    from django.db.models import F
+
+    from tests.campaigns.objects import campaign_objects
+    from tests.conftest import make_person
+    from tests.votes.conftest import make_vote
+    from tocsin.accounts.models import Membership, Unit
+    from tocsin.accounts.roles import Role
+    from tocsin.delivery.models import Alert, Delivery
+    from tocsin.hotline.models import Case
+    from tocsin.response.models import Incident
+    from tocsin.response.services.reports import reset_rate
+    from tocsin.structure.models import UnitOrganizer
+
+    Membership.objects.filter(person=admin, organization=org).update(
+        roles=F("roles").bitor(int(Role.DISPATCHER | Role.HOTLINE | Role.ORGANIZER))
+    )
+    UnitOrganizer.objects.create(unit=Unit.objects.get(code=objects["unit"]), person=admin)
+    make_person(org, Role.VERIFIER, name="Vera Verifier", site=site)
+    incident = Incident.objects.create(organization=org, site=site, lat=site.lat, lng=site.lng)
+    alert = Alert.objects.create(
+        organization=org, kind=Alert.Kind.VERIFY_REQUEST, incident=incident
+    )
+    Delivery.objects.create(alert=alert, person=admin, channel="email")
+    reset_rate("127.0.0.1")
+    case = Case.objects.create(organization=org, name="Miguel Rivera", opened_via="call")
+    yield {
+        **objects,
+        "incident": str(incident.public_id),
+        "alert": str(alert.public_id),
+        "case": case.code,
+        **campaign_objects(org, site),
+        "vote": make_vote(org, Unit.objects.get(code=objects["unit"])).code,
+    }
+    reset_rate("127.0.0.1")

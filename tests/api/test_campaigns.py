@@ -160,6 +160,52 @@ def test_an_organizer_creates_an_event_and_bad_fields_are_named(api_as, organize
     assert Event.objects.count() == 1
 
 
+def test_an_unknown_participant_is_named_and_nothing_is_stored(api_as, organizer, org, other_org):
+    api = api_as(organizer)
+    campaign = {
+        "organization": org.slug,
+        "name": "Week of action",
+        "starts_on": f"{YEAR}-01-26",
+        "ends_on": f"{YEAR}-02-04",
+        "participants": [other_org.slug, "atu-1005", "seiu-62"],
+    }
+
+    refused = api.post("/campaigns", campaign)
+    created = api.post("/campaigns", {**campaign, "participants": [other_org.slug]})
+
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == [
+        {
+            "loc": ["body", "payload", "participants"],
+            "msg": "No organization has the short names atu-1005, seiu-62.",
+            "type": "value_error",
+        }
+    ]
+    assert created.status_code == 201 and created.json()["participants"] == [other_org.slug]
+    listed = api.get("/campaigns", organization=org.slug).json()
+    assert [c["participants"] for c in listed] == [[other_org.slug]]
+
+
+def test_an_unknown_participant_is_named_in_spanish(api_as, organizer, org):
+    api = api_as(organizer)
+    api.headers["Accept-Language"] = "es"
+    campaign = {
+        "organization": org.slug,
+        "name": "Semana de acción",
+        "starts_on": f"{YEAR}-01-26",
+        "ends_on": f"{YEAR}-02-04",
+        "participants": ["atu-1005"],
+    }
+
+    refused = api.post("/campaigns", campaign)
+
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["msg"] == (
+        "Ninguna organización tiene el nombre corto atu-1005."
+    )
+    assert api.get("/campaigns", organization=org.slug).json() == []
+
+
 def test_a_member_proposes_an_event(api_as, member, org):
     response = api_as(member).post(
         "/events",

@@ -162,6 +162,10 @@ def test_the_state_moves_on_and_ending_erases_the_locator(hotline_api, org, volu
         ({"incident": "not-an-id"}, "incident"),
         ({"member": "not-an-id"}, "member"),
         ({"family": [{"name": "Lucía", "channel": "sms", "address": "12"}]}, "family.0.address"),
+        (
+            {"family": [{"name": "Lucía", "channel": "sms", "address": "612 555 019"}]},
+            "family.0.address",
+        ),
         ({"name": ""}, "name"),
     ],
 )

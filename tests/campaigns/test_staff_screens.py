@@ -245,6 +245,22 @@ def test_an_organizer_starts_a_campaign_with_its_participants(organizer_client, 
     assert list(campaign.participants.all()) == [kaiser_bay]
 
 
+def test_an_unknown_participant_is_named_and_nothing_is_stored(organizer_client, nnu, kaiser_bay):
+    response = organizer_client.post(
+        url("campaigns", nnu),
+        {
+            "name": "Week of action",
+            "starts_on": f"{YEAR}-01-26",
+            "ends_on": f"{YEAR}-02-04",
+            "participants": [kaiser_bay.slug, "atu-1005"],
+        },
+    )
+
+    assert response.status_code == 400
+    assert "atu-1005 is not one of the available choices." in response.content.decode()
+    assert "Week of action" not in organizer_client.get(url("campaigns", nnu)).content.decode()
+
+
 def test_a_campaign_ending_before_it_starts_is_refused(organizer_client, nnu):
     response = organizer_client.post(
         url("campaigns", nnu),

@@ -2,7 +2,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tests.conftest import make_org, make_site
+from tests.demo.conftest import run_tocsin, tocsin_env
 from tests.imports.conftest import csv_bytes, nurses
+from tests.security.test_keys_apart import database_url, the_keys
 from tocsin.accounts.models import Person
 
 
@@ -72,3 +75,51 @@ def test_it_refuses_a_file_over_the_size_limit_before_reading_it(org, members_fi
 
     with pytest.raises(CommandError, match="larger than"):
         call_command("import-members", members_file(nurses(10)), "--org", org.slug)
+
+
+@pytest.fixture
+def tocsin_command(tmp_path):
+    """Run the real `tocsin` command on the test's database, as an operator would."""
+    env = tocsin_env(tmp_path / "var", DATABASE_URL=database_url(), **the_keys())
+
+    def run(*args: str):
+        return run_tocsin(*args, env=env)
+
+    return run
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_names_the_row_and_column_of_a_nul_and_imports_nothing(
+    tmp_path, tocsin_command
+):
+    org = make_org()
+    make_site(org)
+    rows = nurses(3)
+    rows[1]["name"] = "Nurse\x00Rowan"
+    bad, good = tmp_path / "bad.csv", tmp_path / "good.csv"
+    bad.write_bytes(csv_bytes(rows))
+    good.write_bytes(csv_bytes(nurses(3)))
+
+    refused = tocsin_command("import-members", str(bad), "--org", org.slug)
+    dry_run = tocsin_command("import-members", str(good), "--org", org.slug, "--dry-run")
+
+    assert refused.returncode == 1
+    assert "row 3, name: This cell holds a NUL character; remove it and try again." in (
+        refused.stderr
+    )
+    assert "1 bad row(s) in 3; nothing was imported." in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert "Dry run, nothing written: 3 new, 0 updated, 0 unchanged." in dry_run.stdout
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_refuses_a_file_of_column_names_only(tmp_path, tocsin_command):
+    org = make_org()
+    path = tmp_path / "members.csv"
+    path.write_bytes(csv_bytes([]))
+
+    refused = tocsin_command("import-members", str(path), "--org", org.slug)
+
+    assert refused.returncode == 1
+    assert "The file has only its column names and no members" in refused.stderr
+    assert "Imported" not in refused.stdout

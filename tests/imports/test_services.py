@@ -138,7 +138,8 @@ def test_it_writes_nothing_when_one_row_is_bad_and_names_row_column_and_reason(o
 @pytest.mark.parametrize(
     ("cells", "column", "reason"),
     [
-        ({"phone": "12"}, "phone", "is not a phone number"),
+        ({"phone": "12"}, "phone", "has too few digits to be a phone number"),
+        ({"phone": "612555010"}, "phone", "has too few digits to be a phone number"),
         ({"signal": "call me"}, "signal", "is not a phone number"),
         ({"site": "Minneapolis VA Medical Center"}, "site", "is not a site of"),
         ({"unit": "Night shift"}, "unit", "is not a unit of"),

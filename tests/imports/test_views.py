@@ -1,6 +1,8 @@
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from tests.conftest import arabic_indic, full_width
 from tests.imports.conftest import csv_bytes, nurses
 from tocsin.accounts.models import Membership, Person
 from tocsin.imports import pending
@@ -13,6 +15,19 @@ def import_url(org):
 
 def upload(client, org, data, name="members.csv"):
     return client.post(import_url(org), {"file": SimpleUploadedFile(name, data, "text/csv")})
+
+
+def confirm(client, org):
+    """Confirm the upload checked last, as its page's button does."""
+    return client.post(
+        reverse("imports:members_import_confirm", kwargs={"org": org.slug}),
+        {"token": client.session[PENDING_KEY][org.slug]},
+        follow=True,
+    )
+
+
+def members_page(client, org) -> str:
+    return client.get(f"/staff/o/{org.slug}/members/").content.decode()
 
 
 def test_it_shows_the_upload_form_to_an_admin(admin_client, org):
@@ -156,3 +171,63 @@ def test_it_refuses_an_upload_without_the_csrf_token(admin, org, site):
     response = upload(client, org, csv_bytes(nurses(1)))
 
     assert response.status_code == 403
+
+
+def test_it_names_the_row_and_column_of_a_nul_and_imports_nothing(admin_client, org, site):
+    rows = nurses(3)
+    rows[1]["name"] = "Nurse\x00Rowan"
+
+    response = upload(admin_client, org, csv_bytes(rows))
+    confirmed = admin_client.post(
+        reverse("imports:members_import_confirm", kwargs={"org": org.slug}), follow=True
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 200 and "Nothing was imported" in content
+    assert "<td>3</td><td><code>name</code></td>" in content
+    assert "This cell holds a NUL character; remove it and try again." in content
+    assert PENDING_KEY not in admin_client.session
+    assert b"upload the file again" in confirmed.content
+    assert "Nurse Rowan" not in members_page(admin_client, org)
+
+
+def test_it_refuses_a_file_of_column_names_only(admin_client, org, site):
+    response = upload(admin_client, org, csv_bytes([]))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        "The file has only its column names and no members; add a row for each member." in content
+    )
+    assert PENDING_KEY not in admin_client.session
+
+
+def test_it_says_in_spanish_that_a_file_has_no_members(admin_client, org, admin):
+    admin.language = "es"
+    admin.save()
+
+    response = upload(admin_client, org, csv_bytes([["", "", ""]]), name="miembros.csv")
+
+    assert "El archivo solo tiene los nombres de las columnas" in response.content.decode()
+
+
+@pytest.mark.parametrize("typed", [full_width("+1 612 555 0100"), arabic_indic("+1 612 555 0100")])
+def test_a_number_in_other_digits_finds_the_member_imported_before(admin_client, org, typed):
+    header = ["name", "phone"]
+    upload(admin_client, org, csv_bytes([["Nurse Rowan", "+1 612 555 0100"]], header=header))
+    assert b"1 new, 0 updated, 0 unchanged" in confirm(admin_client, org).content
+
+    response = upload(admin_client, org, csv_bytes([["Nurse Rowan", typed]], header=header))
+
+    assert "Everyone in this file is already up to date" in response.content.decode()
+    assert members_page(admin_client, org).count("Nurse Rowan") == 1
+
+
+def test_a_nine_digit_number_is_refused_naming_row_and_column(admin_client, org):
+    data = csv_bytes([["Nurse Rowan", "612 555 010"]], header=["name", "phone"])
+
+    content = upload(admin_client, org, data).content.decode()
+
+    assert "<td>2</td><td><code>phone</code></td>" in content
+    assert "“612 555 010” has too few digits to be a phone number." in content
+    assert "Nurse Rowan" not in members_page(admin_client, org)

@@ -3,7 +3,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.conftest import make_org
+from tests.conftest import arabic_indic, full_width, make_org
 from tocsin.accounts.models import (
     ContactPoint,
     Membership,
@@ -12,7 +12,7 @@ from tocsin.accounts.models import (
     SubscriptionCell,
 )
 from tocsin.accounts.roles import Role
-from tocsin.accounts.services.people import find_contact
+from tocsin.accounts.services.people import add_contact, find_contact
 from tocsin.audit.models import AuditEntry
 from tocsin.core import geo
 from tocsin.core.access import MEMBER_SESSION_KEY
@@ -252,6 +252,36 @@ def test_it_names_a_malformed_phone_number(client, site, capture):
     errors = response.context["form"].errors
     assert list(errors) == ["sms"]
     assert "not a phone number" in errors["sms"][0]
+    assert not Person.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [full_width("+1 612 555 0199"), arabic_indic("+1 612 555 0199"), arabic_indic("612 555 0199")],
+)
+def test_a_number_in_other_digits_is_the_members_own_number(
+    client, site, confirmed_member, sms_gateway, capture, typed
+):
+    """Full-width and Arabic-Indic digits are the same number as ASCII ones: joining with
+    Rosa's number written so is a claim on it, and Rosa is the one told, at her number."""
+    add_contact(confirmed_member, ContactPoint.Channel.SMS, "+1 612 555 0199", confirmed=True)
+
+    response = join(client, site, capture, email="", sms=typed)
+
+    assert response.status_code == 302
+    [claim] = Person.objects.get(display_name="Lupe").contacts.all()
+    assert (claim.address, claim.confirmed) == ("+16125550199", False)
+    assert find_contact("sms", typed).person == confirmed_member
+    [notice] = sms_gateway.messages
+    assert notice["to"] == "+16125550199" and "/me/link/" in notice["text"]
+
+
+def test_it_refuses_a_nine_digit_number_naming_the_field(client, site, capture):
+    response = join(client, site, capture, email="", sms="612 555 019")
+
+    errors = response.context["form"].errors
+    assert list(errors) == ["sms"]
+    assert "has too few digits to be a phone number" in errors["sms"][0]
     assert not Person.objects.exists()
 
 

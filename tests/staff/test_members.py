@@ -1,6 +1,6 @@
 import pytest
 
-from tests.conftest import make_person
+from tests.conftest import arabic_indic, full_width, make_person
 from tocsin.accounts.models import ContactPoint, Membership, Person, Subscription, Unit
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact
@@ -41,6 +41,17 @@ def test_it_finds_a_member_by_exact_email_or_phone(admin_client, org, reachable_
     assert "Marisol Member" in by_email and "Jorge Garage" not in by_email
     assert "Marisol Member" in by_phone and "Jorge Garage" not in by_phone
     assert "Marisol Member" not in partial
+
+
+@pytest.mark.parametrize(
+    "typed", [full_width("+1 (612) 555-0147"), arabic_indic("+1 612 555 0147")]
+)
+def test_it_finds_a_member_by_a_phone_typed_in_other_digits(
+    admin_client, org, reachable_member, typed
+):
+    page = admin_client.get(members_url(org), {"q": typed}).content.decode()
+
+    assert "Marisol Member" in page and "Ada Admin" not in page
 
 
 def test_it_does_not_find_a_person_of_another_organization_by_email(admin_client, org, outsider):

@@ -1,32 +1,81 @@
 """What the API reads and writes. Only public identifiers: slugs, codes, person UUIDs."""
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Literal
 
 import h3
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, StringConstraints, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from tocsin.accounts.models import ContactPoint, Membership, Organization, Site, Unit
 from tocsin.accounts.roles import Role
 
 
-def _no_nul(value: str) -> str:
-    # PostgreSQL refuses NUL in text; refuse it here so the answer is 422, not 500.
-    if "\x00" in value:
-        raise ValueError("Null characters are not allowed.")
-    return value
+def holds_nul(value) -> bool:
+    """Whether a JSON value holds a NUL character: in a string, key or item, however deep."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(holds_nul(key) or holds_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(holds_nul(item) for item in value)
+    return False
+
+
+class Input(Schema):
+    """What a client sends. No field may hold a NUL character anywhere in it (a string, a list
+    item, a nested object): PostgreSQL refuses NUL in text, so one that reached a query or a
+    row would answer 500. Every request body's schema is an Input (tests/api/test_nul.py)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def refuse_nul(cls, value):
+        if holds_nul(value):
+            raise PydanticCustomError("nul_character", _("This may not contain a NUL character."))
+        return value
 
 
 def text(max_length: int, min_length: int = 0):
-    """Return a string type: whitespace stripped, within these lengths, without NUL."""
+    """Return a string type: whitespace stripped, within these lengths."""
     return Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-        AfterValidator(_no_nul),
     ]
+
+
+# Time zones run from UTC-12:00 to UTC+14:00; PostgreSQL refuses offsets past 16 hours.
+MAX_OFFSET = timedelta(hours=14)
+
+
+def _storable(moment: datetime) -> datetime:
+    """Refuse an offset no time zone has, and a time at the very ends of the calendar that
+    cannot be told in UTC: PostgreSQL would refuse the first and hand back neither."""
+    offset = moment.utcoffset()
+    if offset is not None and abs(offset) > MAX_OFFSET:
+        raise PydanticCustomError(
+            "time_zone_offset", _("No time zone is that far from UTC: at most 14 hours.")
+        )
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise PydanticCustomError("time_out_of_range", _("This time is out of range.")) from None
+    return moment
+
+
+# A time a client sends: with or without an offset (the operation says how it reads one
+# without), within what a time zone and the calendar allow.
+Moment = Annotated[datetime, AfterValidator(_storable)]
+AwareMoment = Annotated[AwareDatetime, AfterValidator(_storable)]
 
 
 def _six_places(value: Decimal) -> Decimal:
@@ -121,7 +170,7 @@ class SiteOut(Schema):
         return h3.int_to_str(site.h3_cell)
 
 
-class SiteIn(Schema):
+class SiteIn(Input):
     kind: SiteKind
     name: text(200, 1)
     address: text(300) = ""
@@ -129,7 +178,7 @@ class SiteIn(Schema):
     lng: Longitude
 
 
-class SitePatch(Schema):
+class SitePatch(Input):
     kind: SiteKind | None = None
     name: text(200, 1) | None = None
     address: text(300) | None = None
@@ -147,12 +196,12 @@ class UnitOut(Schema):
         return [site.code for site in unit.sites.all()]
 
 
-class UnitIn(Schema):
+class UnitIn(Input):
     name: text(200, 1)
     sites: Annotated[list[Code], Field(max_length=500)] = []
 
 
-class UnitPatch(Schema):
+class UnitPatch(Input):
     name: text(200, 1) | None = None
     sites: Annotated[list[Code], Field(max_length=500)] | None = None
 
@@ -187,7 +236,7 @@ class MembershipOut(Schema):
         return membership.site.code if membership.site else None
 
 
-class MembershipPatch(Schema):
+class MembershipPatch(Input):
     roles: Annotated[list[RoleSlug], Field(max_length=20)] | None = Field(
         None, description="role slugs; member is always included"
     )

@@ -2,7 +2,7 @@
 query string no view could use."""
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -35,16 +35,21 @@ class PersonLanguageMiddleware:
 
 
 class RefuseNulMiddleware:
-    """Refuse a query parameter holding a NUL character, naming it, before any view runs.
+    """Refuse a query parameter holding a NUL character, naming it, before any view runs;
+    a path holding one is not found.
 
     No identifier, filter or search holds one, and PostgreSQL refuses it in a query (a 500
-    if it got that far). Forms refuse NUL themselves; this covers the query string.
+    if it got that far). Forms and API bodies refuse NUL themselves; this covers the URL.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if "\x00" in request.path:
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": _("Not found.")}, status=404)
+            raise Http404
         names = sorted(
             {name for name, values in request.GET.lists() if "\x00" in "".join([name, *values])}
         )

@@ -134,6 +134,12 @@ def too_large_message() -> str:
     ) % {"size": f"{limit / (1024 * 1024):g}"}
 
 
+def holds_nul(cells) -> bool:
+    """Whether any cell holds a NUL character, which no name or address has and PostgreSQL
+    cannot store (spreadsheets save one when a cell was pasted from elsewhere)."""
+    return any("\x00" in cell for cell in cells)
+
+
 def read_members_csv(data: bytes) -> CsvRows:
     """Decode and split a members file, refusing it whole when it cannot be read.
 
@@ -160,6 +166,10 @@ def read_members_csv(data: bytes) -> CsvRows:
     max_rows = settings.TOCSIN_MAX_CSV_ROWS
     try:
         header = [cell.strip().lower() for cell in next(reader)]
+        if holds_nul(header):
+            raise CsvFileError(
+                _("The column names in row 1 hold a NUL character; remove it and try again.")
+            )
         columns = check_header(header)
         rows: list[tuple[int, dict[str, str], bool]] = []
         for number, cells in enumerate(reader, start=2):
@@ -192,6 +202,10 @@ def read_members_csv(data: bytes) -> CsvRows:
             _("Row %(row)s cannot be read as CSV; check its quotation marks.")
             % {"row": reader.line_num}
         ) from None
+    if not rows:
+        raise CsvFileError(
+            _("The file has only its column names and no members; add a row for each member.")
+        )
     return CsvRows(columns=[c for c in columns if c], rows=rows)
 
 
@@ -307,6 +321,12 @@ def _check_row(
 
     def error(column: str, reason: str) -> None:
         errors.append(RowError(number, column, reason))
+
+    for column, value in values.items():
+        if holds_nul([value]):
+            error(column, _("This cell holds a NUL character; remove it and try again."))
+            # The rest of the row is checked without it, so this cell has one error, not two.
+            values[column] = value.replace("\x00", "")
 
     planned.name = " ".join(values.get("name", "").split())
     if not planned.name:

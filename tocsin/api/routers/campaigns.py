@@ -10,10 +10,12 @@ check-ins are the token's person's own; who RSVPed is for the host's organizers 
 from datetime import date, datetime
 from typing import Literal
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
+from django.utils.translation import ngettext
 from ninja import Field, Router, Schema, Status
 
-from tocsin.accounts.models import Membership, Person
+from tocsin.accounts.models import Membership, Organization, Person
 from tocsin.campaigns import services
 from tocsin.campaigns.access import (
     ORGANIZERS,
@@ -28,7 +30,7 @@ from tocsin.core.access import get_membership_for
 
 from ..access import BEARER, path_argument
 from ..auth import ANY_PERSON
-from ..schemas import Latitude, Longitude, text
+from ..schemas import Input, Latitude, Longitude, Moment, text
 from .common import READ, WRITE
 
 router = Router(tags=["campaigns"], auth=ANY_PERSON)
@@ -104,7 +106,7 @@ class CampaignOut(Schema):
         return list(campaign.participants.order_by("slug").values_list("slug", flat=True))
 
 
-class CampaignIn(Schema):
+class CampaignIn(Input):
     organization: str = Field(description="the owner's short name")
     name: text(services.MAX_TITLE)
     description: text(services.MAX_TEXT) = ""
@@ -193,7 +195,7 @@ def for_caller(request: HttpRequest, event: Event) -> Event:
     return event
 
 
-class EventIn(Schema):
+class EventIn(Input):
     organization: str = Field(description="the host's short name")
     campaign: str | None = Field(None, description="a campaign's code")
     kind: EventKind
@@ -203,25 +205,25 @@ class EventIn(Schema):
     address: text(services.MAX_ADDRESS) = ""
     lat: Latitude | None = None
     lng: Longitude | None = None
-    starts_at: datetime = Field(description="without an offset: in the event's time zone")
-    ends_at: datetime
+    starts_at: Moment = Field(description="without an offset: in the event's time zone")
+    ends_at: Moment
     time_zone: TimeZone = "America/Chicago"
     visibility: Visibility = "members"
     address_hidden_until_rsvp: bool = False
 
 
-class ShiftIn(Schema):
+class ShiftIn(Input):
     label: text(services.MAX_LABEL) = ""
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Moment
+    ends_at: Moment
     capacity: int = Field(ge=1, le=services.MAX_CAPACITY)
 
 
-class RsvpIn(Schema):
+class RsvpIn(Input):
     shift: str | None = Field(None, description="a shift's code; none for the event itself")
 
 
-class CheckInIn(Schema):
+class CheckInIn(Input):
     secret: text(60, 1) = Field(description="the secret the event's QR carries")
 
 
@@ -287,13 +289,29 @@ def list_campaigns(request: HttpRequest, organization: str):
     )
 
 
+def organizations_named(slugs: list[str]) -> list[Organization]:
+    """Return the organizations with these short names, refusing any unknown one by name."""
+    found = {org.slug: org for org in Organization.objects.filter(slug__in=slugs)}
+    unknown = [slug for slug in dict.fromkeys(slugs) if slug not in found]
+    if unknown:
+        raise ValidationError(
+            {
+                "participants": ngettext(
+                    "No organization has the short name %(slugs)s.",
+                    "No organization has the short names %(slugs)s.",
+                    len(unknown),
+                )
+                % {"slugs": ", ".join(unknown)}
+            }
+        )
+    return list(found.values())
+
+
 @router.post("/campaigns", response={201: CampaignOut, **WRITE})
 def create_campaign(request: HttpRequest, payload: CampaignIn):
     """Start a campaign (organizers and admins of the owner)."""
-    from tocsin.accounts.models import Organization
-
     membership = get_membership_for(request.auth, payload.organization, ORGANIZERS)
-    participants = list(Organization.objects.filter(slug__in=payload.participants))
+    participants = organizations_named(payload.participants)
     campaign = services.create_campaign(
         request.auth,
         membership.organization,

@@ -24,7 +24,7 @@ from tocsin.response.access import as_uuid
 
 from ..access import BEARER, case_reader
 from ..auth import ANY_PERSON
-from ..schemas import text
+from ..schemas import Input, Moment, text
 from .common import READ, WRITE
 
 router = Router(tags=["hotline"], auth=ANY_PERSON)
@@ -34,7 +34,7 @@ Agency = Literal[tuple(Case.Agency.values)]  # type: ignore[valid-type]
 EventKind = Literal[tuple(CaseEvent.LOGGED_BY_HAND)]  # type: ignore[valid-type]
 
 
-class PersonIn(Schema):
+class PersonIn(Input):
     name: text(120)
     relation: text(20) = "relative"
     channel: Literal["sms", "signal", "email"]
@@ -42,14 +42,14 @@ class PersonIn(Schema):
     language: Literal["en", "es"] = "en"
 
 
-class CaseIn(Schema):
+class CaseIn(Input):
     organization: str = Field(description="the organization's short name")
     name: text(cases.MAX_NAME) = Field("", description="the person's name or an alias")
     member: str | None = Field(None, description="a member's public id")
     for_household: bool = Field(
         False, description="the person taken is someone the member's plan covers"
     )
-    taken_at: datetime | None = None
+    taken_at: Moment | None = None
     taken_where: text(cases.MAX_TEXT) = ""
     agency: Agency = "unknown"
     facility: str | None = Field(None, description="a facility code from the organization's list")
@@ -59,17 +59,17 @@ class CaseIn(Schema):
     family: list[PersonIn] = Field(default_factory=list, max_length=cases.MAX_FAMILY)
 
 
-class EventIn(Schema):
+class CaseEventIn(Input):
     kind: EventKind
     note: text(cases.MAX_NOTE)
-    at: datetime | None = None
+    at: Moment | None = None
 
 
-class StateIn(Schema):
+class StateIn(Input):
     state: CaseState
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     kind: str
     at: datetime
     actor: str = Field(description="who wrote it")
@@ -150,7 +150,7 @@ class CaseOut(Schema):
 
 
 class CaseDetailOut(CaseOut):
-    events: list[EventOut]
+    events: list[CaseEventOut]
     tasks: list[TaskOut]
     messages: list[MessageOut]
     plan: dict[str, Any] | None = Field(
@@ -272,11 +272,11 @@ def get_case(request: HttpRequest, case: str):
 
 @router.post(
     "/cases/{case}/events",
-    response={201: EventOut, **WRITE},
+    response={201: CaseEventOut, **WRITE},
     auth=case_reader,
     openapi_extra=BEARER,
 )
-def add_case_event(request: HttpRequest, case: str, payload: EventIn):
+def add_case_event(request: HttpRequest, case: str, payload: CaseEventIn):
     """Write a call, a visit, a hearing or a note on the case's timeline."""
     event = cases.log_event(request.auth, request.case, payload.kind, payload.note, payload.at)
     return Status(201, event)

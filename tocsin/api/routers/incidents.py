@@ -23,7 +23,7 @@ from tocsin.response.services.responses import MAX_ETA_MINUTES, MAX_NOTE, record
 
 from ..access import BEARER, dispatchable_incidents, dispatcher_of_incident, recipient_of_alert
 from ..auth import ANY_PERSON
-from ..schemas import text
+from ..schemas import Input, text
 from .common import READ, WRITE
 
 router = Router(tags=["incidents"], auth=ANY_PERSON)
@@ -170,27 +170,27 @@ class AlertSent(Schema):
     audience_size: int
 
 
-class ClaimIn(Schema):
+class ClaimIn(Input):
     take_over: bool = Field(False, description="take it from the dispatcher who has it")
 
 
-class VerifyRequestIn(Schema):
+class VerifyRequestIn(Input):
     radius_m: Radius
     message: Message = Field("", description="what verifiers are asked to look for")
 
 
-class ConfirmIn(Schema):
+class ConfirmIn(Input):
     message: Message = Field(description="what the alert says is happening")
     radius_m: Radius
     where: Message = Field("", description="where, in words; the incident's place if empty")
     ask: Ask = Field("stay_away", description="what people are asked to do")
 
 
-class DismissIn(Schema):
+class DismissIn(Input):
     reason: DismissReason
 
 
-class FollowUpIn(Schema):
+class FollowUpIn(Input):
     message: Message
 
 
@@ -198,7 +198,7 @@ class RetractIn(FollowUpIn):
     reason: DismissReason = Field("false_alarm", description="why the alert was wrong")
 
 
-class ResponseIn(Schema):
+class ResponseIn(Input):
     status: ResponseStatus
     eta_minutes: Annotated[int, Field(ge=0, le=MAX_ETA_MINUTES)] | None = None
     note: text(MAX_NOTE) = ""

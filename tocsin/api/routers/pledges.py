@@ -22,7 +22,7 @@ from tocsin.pledges.models import GROUP_FLOOR, SIGNATURES_FLOOR, Pledge
 
 from ..access import BEARER, path_argument
 from ..auth import ANY_PERSON
-from ..schemas import text
+from ..schemas import Input, Moment, text
 from .common import READ, WRITE, state_conflict
 
 router = Router(tags=["pledges"], auth=ANY_PERSON)
@@ -41,7 +41,7 @@ def pledge_reader(request: HttpRequest) -> Person | None:
     return person
 
 
-class ThresholdIn(Schema):
+class ThresholdIn(Input):
     kind: ThresholdKind
     value: int = Field(
         ge=1,
@@ -52,7 +52,7 @@ class ThresholdIn(Schema):
     )
 
 
-class PledgeIn(Schema):
+class PledgeIn(Input):
     organization: str = Field(description="the organization's short name")
     action: text(services.MAX_ACTION) = Field(description='what we pledge: "we stay out on …"')
     details: text(services.MAX_DETAILS) = ""
@@ -60,7 +60,7 @@ class PledgeIn(Schema):
     units: list[str] = Field(default_factory=list, description="unit codes", max_length=50)
     site: str | None = Field(None, description="a site code, for a site's pledge")
     threshold: ThresholdIn
-    deadline: datetime
+    deadline: Moment
     min_group_size: int | None = Field(
         None,
         ge=GROUP_FLOOR,

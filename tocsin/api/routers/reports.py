@@ -9,7 +9,6 @@ console.
 """
 
 import math
-from datetime import UTC
 from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
@@ -17,7 +16,6 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import AuthenticationError
-from pydantic import AfterValidator, AwareDatetime
 
 from tocsin.accounts.models import Organization, Person
 from tocsin.response.services.reports import (
@@ -30,7 +28,7 @@ from tocsin.response.services.reports import (
 )
 
 from ..auth import ANY_PERSON
-from ..schemas import Code, Error, FieldErrors, Latitude, Longitude, text
+from ..schemas import AwareMoment, Code, Error, FieldErrors, Input, Latitude, Longitude, text
 
 # No guard: the view reads the token itself, when one is sent.
 router = Router(tags=["reports"], auth=None)
@@ -39,20 +37,10 @@ router = Router(tags=["reports"], auth=None)
 OPTIONAL_BEARER = {"security": [{"BearerToken": []}, {}]}
 
 
-def _comparable(value):
-    # A time near the ends of the calendar cannot be compared with the server's clock.
-    try:
-        value.astimezone(UTC)
-    except OverflowError:
-        raise ValueError("This time is out of range.") from None
-    return value
-
-
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
-SeenAt = Annotated[AwareDatetime, AfterValidator(_comparable)]
 
 
-class ReportIn(Schema):
+class ReportIn(Input):
     organization: text(60, 1) = Field(description="the slug of the organization to report to")
     site: Code | None = Field(None, description="the code of one of the organization's sites")
     lat: Latitude | None = None
@@ -63,7 +51,7 @@ class ReportIn(Schema):
     activity: text(MAX_TEXT) = Field("", description="what the agents are doing")
     uniform: text(MAX_SHORT_TEXT) = Field("", description="what they wear, badges, markings")
     equipment: text(MAX_SHORT_TEXT) = Field("", description="weapons, vehicles, tools")
-    seen_at: SeenAt | None = Field(None, description="when it was seen; now if not given")
+    seen_at: AwareMoment | None = Field(None, description="when it was seen; now if not given")
     callback: text(120) = Field("", description="how a dispatcher can call the reporter back")
     language: Literal["en", "es"] = Field("en", description="the reporter's language")
 

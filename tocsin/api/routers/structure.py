@@ -23,6 +23,7 @@ from tocsin.structure.models import Assessment
 
 from ..access import BEARER, path_argument
 from ..auth import ANY_PERSON
+from ..schemas import Input
 from .common import READ, WRITE
 
 router = Router(tags=["structure"], auth=ANY_PERSON)
@@ -48,7 +49,7 @@ def unit_organizer(request: HttpRequest) -> Person | None:
     return person
 
 
-class AssessmentIn(Schema):
+class AssessmentIn(Input):
     member: str = Field(description="the member's public id")
     score: Score = Field(description="1 (strongest support) to 5 (opposed)")
 

@@ -23,7 +23,7 @@ from tocsin.votes.models import Vote
 
 from ..access import BEARER, path_argument
 from ..auth import ANY_PERSON
-from ..schemas import text
+from ..schemas import Input, Moment, text
 from .common import READ, WRITE, state_conflict
 
 router = Router(tags=["votes"], auth=ANY_PERSON)
@@ -43,20 +43,20 @@ def vote_reader(request: HttpRequest) -> Person | None:
     return person
 
 
-class QuorumIn(Schema):
+class QuorumIn(Input):
     kind: QuorumKind = "percent"
     value: int = Field(0, ge=0, le=100_000, description="a percentage (50) or a count; 0: none")
 
 
-class VoteIn(Schema):
+class VoteIn(Input):
     organization: str = Field(description="the organization's short name")
     unit: str = Field(description="the code of the unit that votes")
     question: text(services.MAX_QUESTION)
     options: list[text(services.MAX_OPTION)] = Field(
         min_length=2, max_length=services.MAX_OPTIONS, description="the choices, in order"
     )
-    opens_at: datetime
-    closes_at: datetime
+    opens_at: Moment
+    closes_at: Moment
     quorum: QuorumIn = Field(default_factory=QuorumIn)
 
 
@@ -106,7 +106,7 @@ class VoteOut(Schema):
         return vote.ballots_sent_at is not None
 
 
-class BallotIn(Schema):
+class BallotIn(Input):
     option: int = Field(ge=1, le=services.MAX_OPTIONS, description="the option's number")
 
 

@@ -1,7 +1,5 @@
 """An organization's members: find them, change roles and placement, reveal contacts, erase."""
 
-import re
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -15,6 +13,7 @@ from tocsin.accounts.services import memberships as membership_services
 from tocsin.accounts.services.people import find_contact
 from tocsin.audit.services import record
 from tocsin.core.access import org_role_required
+from tocsin.core.contacts import looks_like_phone
 
 from .. import services
 from ..access import get_membership_in
@@ -22,14 +21,13 @@ from ..forms import ROLES_BY_SLUG, EraseForm, MemberFilterForm, MembershipForm
 from . import apply_errors
 
 PAGE_SIZE = 50
-_LOOKS_LIKE_PHONE = re.compile(r"^\+?[\d\s().\-/]{7,}$")
 
 
 def _people_with_contact(query: str) -> list[int] | None:
     """Return ids of people holding exactly this email or phone, or None for a name search."""
     if "@" in query:
         channels = [ContactPoint.Channel.EMAIL]
-    elif _LOOKS_LIKE_PHONE.match(query):
+    elif looks_like_phone(query):
         channels = [ContactPoint.Channel.SMS, ContactPoint.Channel.SIGNAL]
     else:
         return None
