@@ -172,7 +172,7 @@ def test_it_serves_the_demo_and_its_channel_servers_until_interrupted(tmp_path):
     assert "admin@demo.tocsin.test" in output
     assert "tocsin-demo-admin" in output
     assert "Huey consumer started" in output
-    assert "Consumer exiting" in output
+    assert "Worker exiting" in output  # every lane stopped (tocsin/core/consumers.py)
     assert "Finished server process" in output
     for channel in ("email", "signal", "sms", "push"):
         assert f"Local {channel} server on 127.0.0.1:{ports[channel]}" in output
