@@ -35,6 +35,7 @@ from tocsin.core.env import (
 from tocsin.core.keys import key_problems
 
 DOCS = "See docs/deployment.md."
+KEYS_DOCS = 'See docs/deployment.md, "Keys that do not open the data".'
 KEY_CHECK_IDS = {"TOCSIN_ENCRYPTION_KEYS": "tocsin.E003", "TOCSIN_BLIND_INDEX_KEY": "tocsin.E004"}
 
 
@@ -170,7 +171,7 @@ def check_keys_open_the_data(app_configs, **kwargs) -> list:
     if not database_ready():
         return []
     return [
-        Error(problem, id=KEY_CHECK_IDS[setting], hint=DOCS + ' ("Keys")')
+        Error(problem, id=KEY_CHECK_IDS[setting], hint=KEYS_DOCS)
         for setting, problem in key_problems().items()
     ]
 
