@@ -196,14 +196,13 @@ def latest_contacts(using=connection) -> list[tuple[str, str, str]]:
 
     model = apps.get_model("accounts", "ContactPoint")
     quote = using.ops.quote_name
-    channel, address, index, confirmed_at = (
-        quote(model._meta.get_field(name).column)
-        for name in ("channel", "address", "address_index", "confirmed_at")
-    )
+    column = {field.name: quote(field.column) for field in model._meta.concrete_fields}
+    channel = column["channel"]
     query = (
-        f"SELECT {channel}, {address}, {index} FROM {quote(model._meta.db_table)} "  # noqa: S608
-        f"WHERE {confirmed_at} IS NOT NULL AND {channel} IN (%s, %s, %s) "
-        f"ORDER BY {quote(model._meta.pk.column)} DESC LIMIT {INDEX_SAMPLE}"
+        f"SELECT {channel}, {column['address']}, {column['address_index']} "  # noqa: S608
+        f"FROM {quote(model._meta.db_table)} "
+        f"WHERE {column['confirmed_at']} IS NOT NULL AND {channel} IN (%s, %s, %s) "
+        f"ORDER BY {column['id']} DESC LIMIT {INDEX_SAMPLE}"
     )
     try:
         with using.cursor() as cursor:
