@@ -1,4 +1,5 @@
-"""Deployment checks (`tocsin check --deploy`): secrets, keys beside the data, inward channels.
+"""Deployment checks (`tocsin check --deploy`): secrets, keys beside the data, inward channels;
+and, at the start of every command that serves or works, the keys against the stored data.
 
 Production refuses to start with a demo, default or placeholder secret (tocsin/settings.py);
 these checks name the same problems in any environment, so an operator can try a
@@ -8,6 +9,8 @@ longer accepted. Messages name variables, organizations and files, never a secre
 
 tocsin.E001  a secret is a demo, default, placeholder or development value, or too weak
 tocsin.E002  an organization's SMS gateway token is a demo or placeholder value
+tocsin.E003  no key in TOCSIN_ENCRYPTION_KEYS opens the stored data (not only --deploy)
+tocsin.E004  TOCSIN_BLIND_INDEX_KEY does not find the stored contacts (not only --deploy)
 tocsin.W001  TOCSIN_SMS_INBOUND_TOKEN is set but no longer read
 tocsin.W002  an organization takes reports at a number but has no SMS gateway token
 tocsin.W003  a key file sits under the data directory (var dir, database directory, media)
@@ -29,8 +32,11 @@ from tocsin.core.env import (
     is_placeholder,
     secret_problems,
 )
+from tocsin.core.keys import key_problems
 
 DOCS = "See docs/deployment.md."
+KEYS_DOCS = 'See docs/deployment.md, "Keys that do not open the data".'
+KEY_CHECK_IDS = {"TOCSIN_ENCRYPTION_KEYS": "tocsin.E003", "TOCSIN_BLIND_INDEX_KEY": "tocsin.E004"}
 
 
 def secret_values() -> dict[str, str]:
@@ -156,6 +162,18 @@ def database_ready() -> bool:
         return "accounts_organization" in connection.introspection.table_names()
     except DatabaseError:
         return False
+
+
+@register(Tags.security)
+def check_keys_open_the_data(app_configs, **kwargs) -> list:
+    """Refuse to serve or work with keys that do not open the stored data: run by `tocsin
+    check`, `serve`, `worker` and every other command that runs the system checks."""
+    if not database_ready():
+        return []
+    return [
+        Error(problem, id=KEY_CHECK_IDS[setting], hint=KEYS_DOCS)
+        for setting, problem in key_problems().items()
+    ]
 
 
 @register(Tags.security, deploy=True)

@@ -2,6 +2,7 @@
 
 A contact's address is stored encrypted; to find "who owns +1 612 555 0100" without
 decrypting every row, we also store HMAC(key, normalized address), the blind index.
+What the keys open, and moving the stored data to the newest key: tocsin/core/keys.py.
 """
 
 import hashlib
@@ -12,7 +13,9 @@ from functools import cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
 
 
 @cache
@@ -29,6 +32,25 @@ def _fernet() -> MultiFernet:
         ) from None
 
 
+def load_keys() -> None:
+    """Raise ImproperlyConfigured, naming the setting, when TOCSIN_ENCRYPTION_KEYS is empty or
+    holds something that is not a key."""
+    _fernet()
+
+
+@cache
+def _newest() -> Fernet:
+    return Fernet(settings.TOCSIN_ENCRYPTION_KEYS[0])
+
+
+@receiver(setting_changed)
+def _forget_keys(*, setting: str, **kwargs) -> None:
+    """Encrypt with the keys the settings hold now, after a test has changed them."""
+    if setting == "TOCSIN_ENCRYPTION_KEYS":
+        _fernet.cache_clear()
+        _newest.cache_clear()
+
+
 def encrypt(plaintext: str) -> str:
     return _fernet().encrypt(plaintext.encode()).decode()
 
@@ -40,6 +62,26 @@ def decrypt(token: str) -> str:
 def rotate(token: str) -> str:
     """Re-encrypt a token under the newest key."""
     return _fernet().rotate(token.encode()).decode()
+
+
+def opens(token: str) -> bool:
+    """Whether a key of TOCSIN_ENCRYPTION_KEYS decrypts the token."""
+    try:
+        _fernet().decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
+def under_newest_key(token: str) -> bool:
+    """Whether the token was made with the first key of TOCSIN_ENCRYPTION_KEYS (its
+    signature is checked; nothing is decrypted)."""
+    load_keys()
+    try:
+        _newest().extract_timestamp(token.encode())
+    except InvalidToken:
+        return False
+    return True
 
 
 def blind_index(value: str, purpose: str) -> str:
@@ -136,3 +178,21 @@ class EncryptedJSONField(EncryptedTextField):
 
     def value_to_string(self, obj):
         return json.dumps(self.value_from_object(obj), sort_keys=True)
+
+
+def encrypted_fields() -> list[tuple[type[models.Model], list[EncryptedTextField]]]:
+    """Return each model whose table stores encrypted values, with those fields."""
+    from django.apps import apps
+
+    found = []
+    for model in apps.get_models():
+        if model._meta.proxy or not model._meta.managed:
+            continue
+        fields = [
+            field
+            for field in model._meta.local_concrete_fields
+            if isinstance(field, EncryptedTextField)
+        ]
+        if fields:
+            found.append((model, fields))
+    return found
