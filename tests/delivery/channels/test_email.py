@@ -23,7 +23,8 @@ def test_it_is_the_email_channel_with_its_limits(settings):
     transport = transport_for("email")
 
     assert isinstance(transport, EmailTransport)
-    assert transport.limits.recipients_per_request == 150
+    assert transport.limits.recipients_per_request == 1
+    assert transport.per_connection == 150
     assert transport.limits.per_second == 20
     assert transport.limits.max_length is None
 
