@@ -9,6 +9,8 @@ queue_at(url)                          this process enqueues (Send, the sweeper'
 SweepClock(url, every)                 enqueues the minute job resume_stalled every `every`
                                         seconds, as the worker's scheduler does every minute,
                                         so a test need not wait minutes for it.
+started(url)                           whether a worker on the queue at `url` has started
+                                        (it schedules its first sweep as it starts).
 received(servers)                      how many messages each address got, on every channel.
 """
 
@@ -91,8 +93,9 @@ class SweepClock:
 
     def run(self) -> None:
         while not self.stopped.wait(self.every):
+            job = resume_stalled.s()
             with contextlib.suppress(Exception):  # the queue is down: as the scheduler does
-                self.queue.enqueue(resume_stalled.s())
+                self.queue.storage.enqueue(HUEY.serialize_task(job), job.priority)
 
     def __enter__(self) -> "SweepClock":
         self.thread.start()
@@ -101,6 +104,11 @@ class SweepClock:
     def __exit__(self, *exc) -> None:
         self.stopped.set()
         self.thread.join(timeout=5)
+
+
+def started(url: str) -> bool:
+    """Say whether a worker has started on the queue at `url`: it schedules a sweep first."""
+    return build_huey(url, name=HUEY.name).scheduled_count() > 0
 
 
 def received(servers: dict) -> Counter:

@@ -14,7 +14,7 @@ from django.urls import reverse
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.services import create_alert, send_alert
 
-from .sending import SweepClock, enlist, queue_at, received, twice
+from .sending import SweepClock, enlist, queue_at, received, started, twice
 from .servers import start_tocsin, stop_tocsin, test_database_url, tocsin_env, wait_until
 
 # Fast enough to keep the test short, slow enough that an outage lands mid-way.
@@ -83,7 +83,7 @@ def test_an_alert_sent_while_the_queue_is_down_goes_out_when_it_is_back(
     env = tocsin_env(tmp_path, servers, test_database_url(), redis_server.url, **RATES)
     worker = start_tocsin(env, "worker", "--workers", "2", log=tmp_path / "worker.log")
     try:
-        time.sleep(2)  # the worker is up and waiting on the queue
+        wait_until(lambda: started(redis_server.url), 30, what="the worker to start")
         redis_server.kill()
         with queue_at(redis_server.url):
             response = admin_client.post(
