@@ -15,7 +15,8 @@ from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.services import create_alert, send_alert
 
 from .sending import SweepClock, enlist, queue_at, received, started, twice
-from .servers import start_tocsin, stop_tocsin, test_database_url, tocsin_env, wait_until
+from .servers import start_tocsin, stop_tocsin, tocsin_env, wait_until
+from .servers import test_database_url as database_url
 
 # Fast enough to keep the test short, slow enough that an outage lands mid-way.
 RATES = {
@@ -46,7 +47,7 @@ def test_a_queue_restarted_empty_mid_fan_out_strands_no_one_and_sends_no_one_twi
     stop, org, servers, redis_server, tmp_path
 ):
     everyone = enlist(org, signal=1000, sms=500, email=500)
-    env = tocsin_env(tmp_path, servers, test_database_url(), redis_server.url, **RATES)
+    env = tocsin_env(tmp_path, servers, database_url(), redis_server.url, **RATES)
     worker = start_tocsin(env, "worker", "--workers", "2", log=tmp_path / "worker.log")
     try:
         with queue_at(redis_server.url):
@@ -80,7 +81,7 @@ def test_an_alert_sent_while_the_queue_is_down_goes_out_when_it_is_back(
     org, admin_client, servers, redis_server, tmp_path
 ):
     everyone = [*enlist(org, signal=200, sms=100, email=100), "admin@mna.test"]
-    env = tocsin_env(tmp_path, servers, test_database_url(), redis_server.url, **RATES)
+    env = tocsin_env(tmp_path, servers, database_url(), redis_server.url, **RATES)
     worker = start_tocsin(env, "worker", "--workers", "2", log=tmp_path / "worker.log")
     try:
         wait_until(lambda: started(redis_server.url), 30, what="the worker to start")

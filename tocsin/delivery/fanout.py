@@ -109,9 +109,7 @@ def enqueue_chunks(alert: Alert, queued: QuerySet[Delivery], hold: bool = True) 
     return jobs
 
 
-@db_task(
-    retries=settings.TOCSIN_DELIVERY_RETRIES, retry_delay=2, retry_backoff=1.6, context=True
-)
+@db_task(retries=settings.TOCSIN_DELIVERY_RETRIES, retry_delay=2, retry_backoff=1.6, context=True)
 def send_chunk(alert_id: int, channel: str, first_id: int, last_id: int, task=None) -> int:
     """Send the queued deliveries with ids first_id..last_id on one channel; return how many.
 
@@ -185,9 +183,7 @@ def settle(alert_id: int) -> bool:
     """Mark a sending alert done once it is fanned out and none of its deliveries is queued."""
     queued = Delivery.objects.filter(alert_id=OuterRef("pk"), status=Delivery.Status.QUEUED)
     return bool(
-        Alert.objects.filter(
-            pk=alert_id, state=Alert.State.SENDING, fanned_out_at__isnull=False
-        )
+        Alert.objects.filter(pk=alert_id, state=Alert.State.SENDING, fanned_out_at__isnull=False)
         .filter(~Exists(queued))
         .update(state=Alert.State.DONE)
     )
@@ -349,7 +345,10 @@ def mark_failed(row: Delivery, reason: str, claim: str | None = None) -> None:
     if claim is not None:
         still = still.filter(claim=claim)
     updated = still.update(
-        status=Delivery.Status.FAILED, reason=reason[:200], fallback_at=None, claim=None,
+        status=Delivery.Status.FAILED,
+        reason=reason[:200],
+        fallback_at=None,
+        claim=None,
         claimed_until=None,
     )
     # Web push goes in addition to a person's channel, so its failure hands over to nothing.
@@ -382,9 +381,7 @@ def fall_back(row: Delivery) -> Delivery | None:
     if created:
         alert = Alert.objects.get(pk=row.alert_id)
         # An alert settled a moment ago has something to send again.
-        Alert.objects.filter(pk=alert.pk, state=Alert.State.DONE).update(
-            state=Alert.State.SENDING
-        )
+        Alert.objects.filter(pk=alert.pk, state=Alert.State.DONE).update(state=Alert.State.SENDING)
         enqueue_send_chunk(alert.pk, delivery.channel, delivery.pk, delivery.pk, alert.priority)
     return delivery
 

@@ -83,9 +83,7 @@ class Lease:
                 pk__gte=first_id,
                 pk__lte=last_id,
             )
-            .filter(
-                Q(claim__isnull=True) | Q(claim=self.claim) | Q(claimed_until__lt=now)
-            )
+            .filter(Q(claim__isnull=True) | Q(claim=self.claim) | Q(claimed_until__lt=now))
             .update(claim=self.claim, claimed_until=now + timedelta(seconds=self.seconds))
         )
 
