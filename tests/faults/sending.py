@@ -12,10 +12,12 @@ SweepClock(url, every)                 enqueues the minute job resume_stalled ev
 started(url)                           whether a worker on the queue at `url` has started
                                         (it schedules its first sweep as it starts).
 received(servers)                      how many messages each address got, on every channel.
+wait_for_everyone(servers, everyone)   the same, once everyone got one or the time is up.
 """
 
 import contextlib
 import threading
+import time
 from collections import Counter
 
 from django.utils import timezone
@@ -121,6 +123,16 @@ def received(servers: dict) -> Counter:
     if "email" in servers:
         counts.update(a for m in servers["email"].messages for a in m["to"])
     return counts
+
+
+def wait_for_everyone(servers: dict, everyone: list[str], timeout: float) -> Counter:
+    """Return received(servers) once every address in `everyone` got a message (and a second
+    more, for anything sent twice to arrive), or when `timeout` seconds are up."""
+    deadline = time.monotonic() + timeout
+    while len(received(servers)) < len(set(everyone)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)
+    return received(servers)
 
 
 def twice(counts: Counter) -> int:

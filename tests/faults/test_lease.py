@@ -7,7 +7,7 @@ import pytest
 from tocsin.delivery.models import Alert
 from tocsin.delivery.services import create_alert, send_alert
 
-from .sending import SweepClock, enlist, queue_at, received, twice
+from .sending import SweepClock, enlist, queue_at, twice, wait_for_everyone
 from .servers import start_tocsin, stop_tocsin, tocsin_env, wait_until
 from .servers import test_database_url as database_url
 
@@ -38,16 +38,9 @@ def test_a_chunk_that_outlasts_its_lease_is_sent_once_while_the_sweeper_runs(
                 )
             )
         with SweepClock(redis_server.url, every=0.5):
-            wait_until(
-                lambda: len(received({"sms": sms_gateway})) == len(everyone),
-                40,
-                interval=0.2,
-                what="every SMS",
-            )
+            counts = wait_for_everyone({"sms": sms_gateway}, everyone, 30)
+            assert sorted(counts) == sorted(everyone)
+            assert twice(counts) == 0
             wait_until(lambda: Alert.objects.get(pk=alert.pk).state == "done", 10)
-        counts = received({"sms": sms_gateway})
     finally:
         stop_tocsin(worker)
-
-    assert sorted(counts) == sorted(everyone)
-    assert twice(counts) == 0

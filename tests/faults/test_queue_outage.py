@@ -14,7 +14,7 @@ from django.urls import reverse
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.services import create_alert, send_alert
 
-from .sending import SweepClock, enlist, queue_at, received, started, twice
+from .sending import SweepClock, enlist, queue_at, received, started, twice, wait_for_everyone
 from .servers import start_tocsin, stop_tocsin, tocsin_env, wait_until
 from .servers import test_database_url as database_url
 
@@ -63,15 +63,14 @@ def test_a_queue_restarted_empty_mid_fan_out_strands_no_one_and_sends_no_one_twi
         time.sleep(10)
         redis_server.start()  # empty: no job, no retry, no rate bucket survives
         with SweepClock(redis_server.url, every=1.0):
-            wait_until(lambda: settled(alert), 45, interval=0.2, what="the alert to settle")
-        time.sleep(1.0)  # anything sent twice would arrive now
+            counts = wait_for_everyone(servers, everyone, 40)
+            assert halfway < len(everyone), "the outage must land in the middle of the sending"
+            assert len(counts) == len(everyone), f"{len(everyone) - len(counts)} never sent"
+            assert sorted(counts) == sorted(everyone)
+            assert twice(counts) == 0
+            wait_until(lambda: settled(alert), 10, interval=0.2, what="the alert to settle")
     finally:
         stop_tocsin(worker)
-
-    counts = received(servers)
-    assert halfway < len(everyone), "the outage must land in the middle of the sending"
-    assert sorted(counts) == sorted(everyone)
-    assert twice(counts) == 0
     assert Delivery.objects.filter(alert=alert).exclude(status="sent").count() == 0
 
 
@@ -97,11 +96,10 @@ def test_an_alert_sent_while_the_queue_is_down_goes_out_when_it_is_back(
         time.sleep(3)
         redis_server.start()
         with SweepClock(redis_server.url, every=1.0):
-            wait_until(lambda: settled(alert), 40, interval=0.2, what="the alert to settle")
-        time.sleep(1.0)
+            counts = wait_for_everyone(servers, everyone, 30)
+            assert len(counts) == len(everyone), f"{len(everyone) - len(counts)} never sent"
+            assert sorted(counts) == sorted(everyone)
+            assert twice(counts) == 0
+            wait_until(lambda: settled(alert), 10, interval=0.2, what="the alert to settle")
     finally:
         stop_tocsin(worker)
-
-    counts = received(servers)
-    assert sorted(counts) == sorted(everyone)
-    assert twice(counts) == 0

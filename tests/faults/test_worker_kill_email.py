@@ -11,7 +11,7 @@ import pytest
 from tocsin.delivery.models import Alert
 from tocsin.delivery.services import create_alert, send_alert
 
-from .sending import enlist, queue_at, received, twice
+from .sending import enlist, queue_at, twice, wait_for_everyone
 from .servers import start_tocsin, stop_tocsin, tocsin_env, wait_until
 from .servers import test_database_url as database_url
 
@@ -54,16 +54,9 @@ def test_a_worker_killed_mid_email_batch_sends_at_most_one_message_per_thread_tw
     # The new worker sweeps as it starts: the killed one's rows, once their lease runs out.
     worker = start_tocsin(env, "worker", "--workers", str(THREADS), log=tmp_path / "second.log")
     try:
-        wait_until(
-            lambda: Alert.objects.get(pk=alert.pk).state == "done",
-            40,
-            interval=0.2,
-            what="the alert to settle",
-        )
-        wait_until(lambda: len(received({"email": smtp_server})) == len(everyone), 5)
+        counts = wait_for_everyone({"email": smtp_server}, everyone, 40)
+        assert sorted(counts) == sorted(everyone)
+        assert twice(counts) <= THREADS, f"{twice(counts)} sent twice"
+        wait_until(lambda: Alert.objects.get(pk=alert.pk).state == "done", 10)
     finally:
         stop_tocsin(worker)
-
-    counts = received({"email": smtp_server})
-    assert sorted(counts) == sorted(everyone)
-    assert twice(counts) <= THREADS
