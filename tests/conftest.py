@@ -378,18 +378,25 @@ def vapid(settings):
 
 @pytest.fixture
 def worker():
-    """A real Huey consumer in this process, so retries and back-off run as in production
-    (use with django_db(transaction=True): its threads have their own connections)."""
+    """Real Huey consumers in this process, one per lane, so retries and back-off run as in
+    production (use with django_db(transaction=True): their threads have their own
+    connections). Signals stay with pytest's main thread."""
     from huey.contrib.djhuey import HUEY
 
+    from tocsin.core.consumers import Lanes
+    from tocsin.delivery.lanes import consumers, lanes, queues
+
     HUEY.immediate = False
-    HUEY.flush()
-    consumer = HUEY.create_consumer(
-        workers=2, worker_type="thread", periodic=False, check_worker_health=False
+    for queue in queues().values():
+        queue.flush()
+    running = Lanes(
+        consumers(
+            dict.fromkeys(lanes(), 2), periodic=False, check_worker_health=False, max_delay=1.0
+        )
     )
-    consumer._set_signal_handlers = lambda: None  # signals belong to pytest's main thread
-    consumer.start()  # worker and scheduler threads; returns at once
-    yield consumer
-    consumer.stop(graceful=True)
-    HUEY.flush()
+    running.start()  # every lane's worker and scheduler threads; returns at once
+    yield running
+    running.stop(graceful=True)
+    for queue in queues().values():
+        queue.flush()
     HUEY.immediate = True

@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from tocsin.core.consumers import lane_threads
 from tocsin.core.env import (
     development_secrets,
     env_bool,
@@ -104,6 +105,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A database or queue that is down answers 503 with Retry-After (decision 0016).
+    "tocsin.core.outage.OutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "tocsin.core.middleware.RefuseNulMiddleware",
@@ -147,7 +150,11 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tocsin.sqlite3'}"
 
 def database_from_url(url: str) -> dict[str, Any]:
     max_age = 0 if url.startswith("sqlite") else 60
-    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=max_age))
+    # A kept connection is checked before each request uses it: after a PostgreSQL restart
+    # the first request reconnects instead of failing (decision 0016).
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=max_age, conn_health_checks=max_age > 0)
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
@@ -156,6 +163,9 @@ def database_from_url(url: str) -> dict[str, Any]:
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
             ),
         }
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # A server that does not answer is an outage (503), not a request hanging for minutes.
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     return config
 
 
@@ -168,6 +178,12 @@ TOCSIN_QUEUE_IMMEDIATE = env_bool("TOCSIN_QUEUE_IMMEDIATE", default=False)
 # Installations sharing one Redis or PostgreSQL server keep their queues apart by name.
 TOCSIN_QUEUE_NAME = env_str("TOCSIN_QUEUE_NAME", "tocsin")
 HUEY = build_huey(TOCSIN_QUEUE_URL, immediate=TOCSIN_QUEUE_IMMEDIATE, name=TOCSIN_QUEUE_NAME)
+# The worker's threads per lane (decision 0015): the general lane's jobs, then each
+# channel's sends; a lane not named here gets one thread.
+TOCSIN_WORKER_THREADS = lane_threads(
+    "TOCSIN_WORKER_THREADS",
+    env_str("TOCSIN_WORKER_THREADS", "general=2,signal=1,sms=2,email=2,push=2"),
+)
 
 AUTH_USER_MODEL = "accounts.Person"
 AUTHENTICATION_BACKENDS = [
@@ -318,9 +334,16 @@ TOCSIN_SMS_RATE = env_int("TOCSIN_SMS_RATE", 10)  # messages per second
 TOCSIN_SMS_MAX_LENGTH = env_int("TOCSIN_SMS_MAX_LENGTH", 320)  # characters: two segments
 # A delivery still unsent this long after an alert goes out hands over to the next channel.
 TOCSIN_FALLBACK_SECONDS = env_int("TOCSIN_FALLBACK_SECONDS", 120)
-# How many deliveries one send job takes, and how often a job is retried (with backoff).
+# How many deliveries one send job takes, and how often a job that stopped on an
+# unexpected error (the database away) is retried by the queue.
 TOCSIN_DELIVERY_CHUNK = env_int("TOCSIN_DELIVERY_CHUNK", 1000)
 TOCSIN_DELIVERY_RETRIES = env_int("TOCSIN_DELIVERY_RETRIES", 20)
+# A channel that fails: pauses from the first, growing x1.6 to the longest (a server's
+# Retry-After is honoured up to it); deliveries still unsent after the give-up time fail
+# and hand over to each person's next channel (tocsin/delivery/retries.py).
+TOCSIN_DELIVERY_RETRY_FIRST_SECONDS = env_int("TOCSIN_DELIVERY_RETRY_FIRST_SECONDS", 2)
+TOCSIN_DELIVERY_RETRY_MAX_SECONDS = env_int("TOCSIN_DELIVERY_RETRY_MAX_SECONDS", 60)
+TOCSIN_DELIVERY_GIVE_UP_SECONDS = env_int("TOCSIN_DELIVERY_GIVE_UP_SECONDS", 15 * 60)
 # How long a send job holds its rows; a killed worker's rows are sent again after this.
 TOCSIN_DELIVERY_LEASE_SECONDS = env_int("TOCSIN_DELIVERY_LEASE_SECONDS", 120)
 # How long a job waiting in a busy queue answers for its rows; after that the sweeper gives

@@ -20,3 +20,6 @@ urlpatterns = [
     path("api/v1/", include("tocsin.api.urls")),
     path("demo/", include("tocsin.demo.urls")),
 ]
+
+# A database or queue that is down answers 503, even when a middleware meets it (decision 0016).
+handler500 = "tocsin.core.outage.server_error"

@@ -14,6 +14,7 @@ from huey.contrib.djhuey import HUEY
 
 from tests.conftest import make_person
 from tocsin.accounts.services.people import add_contact
+from tocsin.delivery.lanes import queues
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.services import create_alert, send_alert
 
@@ -77,9 +78,11 @@ def received(servers) -> list[str]:
 @pytest.fixture
 def queue():
     HUEY.immediate = False
-    HUEY.flush()
+    for lane in queues().values():
+        lane.flush()
     yield HUEY
-    HUEY.flush()
+    for lane in queues().values():
+        lane.flush()
     HUEY.immediate = True
 
 

@@ -101,8 +101,7 @@ def stop_workers(workers: list[subprocess.Popen]) -> None:
 
 def measure(options: dict) -> dict:
     """Run the benchmark in this process's database and queue; return the JSON fields."""
-    from huey.contrib.djhuey import HUEY
-
+    from tocsin.delivery import lanes
     from tocsin.delivery.audience import audience_people
     from tocsin.delivery.models import Alert, Delivery
     from tocsin.delivery.services import create_alert, send_alert
@@ -199,7 +198,8 @@ def measure(options: dict) -> dict:
         result["received"] = {
             kind: counts.get("received") for kind, counts in stop_servers(servers).items()
         }
-        HUEY.flush()
+        for queue in lanes.queues().values():  # every lane's queue, the general one included
+            queue.flush()
     if options["naive_sample"]:
         from .naive import naive_rate
 

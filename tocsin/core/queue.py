@@ -16,16 +16,21 @@ def sqlite_path(url: str) -> str:
     return url.removeprefix("sqlite://")[1:] or "queue.sqlite3"
 
 
-def build_huey(url: str, immediate: bool = False, name: str = "tocsin") -> Huey:
+def build_huey(
+    url: str, immediate: bool = False, name: str = "tocsin", results: bool = True
+) -> Huey:
     """Return a Huey for the queue URL (sqlite:///path, redis://host/db, postgres://…)."""
     scheme = urlsplit(url).scheme
     if scheme == "sqlite":
-        return SqliteHuey(name, filename=sqlite_path(url), immediate=immediate)
+        return SqliteHuey(name, filename=sqlite_path(url), immediate=immediate, results=results)
     if scheme in {"redis", "rediss"}:
-        return PriorityRedisHuey(name, url=url, immediate=immediate)
+        return PriorityRedisHuey(name, url=url, immediate=immediate, results=results)
     if scheme in {"postgres", "postgresql"}:
         return PostgresHuey(
-            name, dsn=url.replace("postgres://", "postgresql://", 1), immediate=immediate
+            name,
+            dsn=url.replace("postgres://", "postgresql://", 1),
+            immediate=immediate,
+            results=results,
         )
     raise ImproperlyConfigured(
         f"TOCSIN_QUEUE_URL must start with sqlite://, redis:// or postgres://, not {scheme!r}."

@@ -28,7 +28,7 @@ from datetime import timedelta
 from itertools import groupby, zip_longest
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
@@ -37,8 +37,10 @@ from huey.exceptions import RetryTask
 from tocsin.accounts.models import ContactPoint, Membership
 from tocsin.accounts.roles import Role, has_role
 
+from . import retries
 from .audience import record_deliveries
 from .channels import Outgoing, Transport, TransportError, transport_for
+from .lanes import enqueue_send_chunk, lane_for, queue_of
 from .leases import Lease, LeaseLost, held_for_lost_jobs, hold_for_job, unanswered
 from .models import Alert, Delivery
 from .ratelimit import limiter
@@ -73,12 +75,6 @@ def fan_out(alert_id: int) -> int:
     )
     settle(alert_id)
     return jobs
-
-
-def enqueue_send_chunk(alert_id: int, channel: str, first_id: int, last_id: int, priority: int):
-    """Enqueue the job that sends deliveries first_id..last_id of an alert on one channel, at
-    the alert's priority."""
-    send_chunk(alert_id, channel, first_id, last_id, priority=priority)
 
 
 def enqueue_chunks(alert: Alert, queued: QuerySet[Delivery], hold: bool = True) -> int:
@@ -116,7 +112,9 @@ def send_chunk(alert_id: int, channel: str, first_id: int, last_id: int, task=No
     The job first leases the rows no other job holds; a twin of this job finds them taken
     and sends nothing. It renews the lease as it works and stops when it has lost it.
     Whatever is still queued when it asks to be retried stays its own until the retry is
-    due; after anything else it is let go, for the sweeper.
+    due; once its channel has failed it long enough, it fails and hands over to each
+    person's next channel (retry_or_give_up); after anything else it is let go, for the
+    sweeper.
     """
     lease = Lease(task.id if task is not None else None)
     if not lease.take(alert_id, channel, first_id, last_id):
@@ -157,9 +155,7 @@ def send_chunk(alert_id: int, channel: str, first_id: int, last_id: int, task=No
                 for row in lease.mine():
                     mark_failed(row, error.reason, claim)
                 return sent
-            raise RetryTask(delay=error.retry_after) from None
-        if left_for_later:
-            raise RetryTask()
+            retry_or_give_up(claim, error.reason, error.retry_after)
     except RetryTask as retry:
         lease.keep_for_retry(retry_delay(retry, task))
         raise
@@ -170,6 +166,26 @@ def send_chunk(alert_id: int, channel: str, first_id: int, last_id: int, task=No
         lease.release()
         settle(alert_id)
     return sent
+
+
+def retry_or_give_up(claim: str, reason: str = "", retry_after: float | None = None) -> None:
+    """Fail the unsent rows of a chunk tried for long enough, or raise RetryTask for them.
+
+    The policy is retries.py's: the pause grows to a ceiling, and rows still unsent when
+    the chunk has been trying for TOCSIN_DELIVERY_GIVE_UP_SECONDS fail with "gave up
+    after …: <reason>" (the whole request's `reason`, else the row's own), each handing
+    its person over to their next channel. Huey's retry count plays no part (see there).
+    """
+    unsent = Delivery.objects.filter(claim=claim, status=Delivery.Status.QUEUED)
+    tried = unsent.aggregate(first=Min("first_tried_at"), attempts=Max("attempts"))
+    now = timezone.now()
+    first_tried_at = tried["first"] or now
+    if retries.should_give_up(first_tried_at, now):
+        for row in unsent.only("pk", "alert_id", "person_id", "channel", "reason"):
+            mark_failed(row, retries.gave_up_reason(reason or row.reason), claim)
+        return
+    remaining = (retries.give_up_at(first_tried_at) - now).total_seconds()
+    raise RetryTask(delay=retries.delay(tried["attempts"] or 1, retry_after, remaining))
 
 
 def retry_delay(retry: RetryTask, task) -> float:
@@ -225,9 +241,8 @@ def resume_stalled() -> int:
 
 
 def jobs_waiting(channel: str) -> int:
-    """Return how many jobs wait in the queue that carries the channel's send jobs (one cheap
-    call to the queue's storage)."""
-    return send_chunk.huey.pending_count()
+    """Return how many jobs wait in the channel's lane (one cheap call to the queue's storage)."""
+    return queue_of(lane_for(channel)).pending_count()
 
 
 def batch_size(transport: Transport) -> int:

@@ -19,7 +19,8 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import Delivery
@@ -103,10 +104,18 @@ class Lease:
         self.renewed_at = now
 
     def hold(self, ids: list[int]) -> None:
-        """Count an attempt on the rows of one request, all of which must still be ours;
-        raise LeaseLost otherwise, before anything is sent."""
+        """Count an attempt on the rows of one request (and when they were first tried), all
+        of which must still be ours; raise LeaseLost otherwise, before anything is sent."""
         self.renew()
-        if self.mine().filter(pk__in=ids).update(attempts=F("attempts") + 1) != len(ids):
+        tried = (
+            self.mine()
+            .filter(pk__in=ids)
+            .update(
+                attempts=F("attempts") + 1,
+                first_tried_at=Coalesce("first_tried_at", Value(timezone.now())),
+            )
+        )
+        if tried != len(ids):
             raise LeaseLost
 
     def mark_sent(self, ids: list[int]) -> int:

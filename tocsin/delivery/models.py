@@ -138,6 +138,8 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When a request first carried it: its chunk gives up some time after (retries.py).
+    first_tried_at = models.DateTimeField(null=True, blank=True)
     # After this moment an unsent delivery hands over to the person's next channel.
     fallback_at = models.DateTimeField(null=True, blank=True)
     # Who answers for the row while it is queued, and until when (leases.py): a send job's

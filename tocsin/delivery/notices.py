@@ -28,6 +28,7 @@ from huey.exceptions import RetryTask
 
 from tocsin.accounts.models import Organization, Person
 from tocsin.audit.services import record
+from tocsin.core.queue import enqueue_on_commit
 
 from . import outbound
 from .models import Alert, NoticeChannel, NoticePost
@@ -146,7 +147,8 @@ def remove_notice_channel(actor: Person, channel: NoticeChannel) -> None:
 def request_test_notice(actor: Person, channel: NoticeChannel) -> None:
     """Have the worker post a test notice to the channel once this request commits."""
     record(actor, "delivery.notice_channel.tested", channel)
-    transaction.on_commit(lambda: send_test_notice(channel.pk))
+    # Lost with a queue that is down: the admin presses "send a test" again.
+    enqueue_on_commit(send_test_notice, channel.pk)
 
 
 def alert_wanted_by_channels(alert: Alert) -> bool:

@@ -16,6 +16,7 @@ holds a phone number or an address.
 
 import contextlib
 import functools
+import logging
 import math
 import os
 import sqlite3
@@ -28,6 +29,8 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 from tocsin.core.queue import sqlite_path
+
+log = logging.getLogger(__name__)
 
 # Beyond this, a wait means "as long as it takes" (Lua and SQL need a finite number).
 UNLIMITED_WAIT = 1e9
@@ -376,6 +379,108 @@ class PostgresRateLimiter(RateLimiter):
 
     def close(self) -> None:
         self._connections.discard()
+
+
+class MemoryRateLimiter(RateLimiter):
+    """Buckets in this process's memory, shared by its threads and by nobody else.
+
+    Not a limit across processes: it stands in for the shared store while that store is
+    unreachable (FallbackRateLimiter), so that a limit still holds in each process.
+    """
+
+    def __init__(self):
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def _take(
+        self, key: str, rate: float, burst: float, tokens: float, max_wait: float
+    ) -> tuple[bool, float]:
+        with self._lock:
+            now = time.monotonic()
+            level, updated = self._buckets.get(key, (None, now))
+            level, taken, wait = refill_and_take(level, updated, now, rate, burst, tokens, max_wait)
+            self._buckets[key] = (level, now)
+        return taken, wait
+
+    def reset(self, key: str) -> None:
+        with self._lock:
+            self._buckets.pop(key, None)
+
+    def forget_full(self, prefix: str, rate: float, burst: float) -> int:
+        self._checked(rate, burst, 1)
+        with self._lock:
+            now = time.monotonic()
+            full = [
+                key
+                for key, (level, updated) in self._buckets.items()
+                if key.startswith(prefix) and level + max(0.0, now - updated) * rate >= burst
+            ]
+            for key in full:
+                del self._buckets[key]
+        return len(full)
+
+    def close(self) -> None:
+        """Nothing to close: the buckets live in this process."""
+
+
+class FallbackRateLimiter(RateLimiter):
+    """A shared limiter that counts in this process's memory while its store is unreachable.
+
+    For a limit that must not fail closed (a report is accepted whenever the database is
+    up): when the shared store raises one of `unreachable`, each process keeps its own
+    buckets (MemoryRateLimiter) and tries the store again `retry_after` seconds later, so a
+    store that is down costs one failed call per process in that time, not one per request.
+    While it lasts, each process holds a source to the limit by itself: with N processes, a
+    source may get up to N times its burst. The delivery engine does not use this: a channel
+    account over its rate is blocked by its provider, so its workers wait for the store.
+    """
+
+    def __init__(
+        self,
+        shared: RateLimiter,
+        unreachable: tuple[type[BaseException], ...],
+        retry_after: float = 5.0,
+    ):
+        self.shared = shared
+        self.local = MemoryRateLimiter()
+        self.unreachable = unreachable
+        self.retry_after = retry_after
+        self._store_down_until = 0.0
+
+    def store_reachable(self) -> bool:
+        """Whether the shared store is tried (False within retry_after of its last failure)."""
+        return time.monotonic() >= self._store_down_until
+
+    def _shared_or_local(self, method: str, *args: Any) -> Any:
+        if self.store_reachable():
+            try:
+                return getattr(self.shared, method)(*args)
+            except self.unreachable as error:
+                self._store_down_until = time.monotonic() + self.retry_after
+                # The error's type only: a driver's message may name the server.
+                log.warning(
+                    "rate limit store unreachable (%s): counting in this process",
+                    type(error).__name__,
+                )
+        return getattr(self.local, method)(*args)
+
+    def _take(
+        self, key: str, rate: float, burst: float, tokens: float, max_wait: float
+    ) -> tuple[bool, float]:
+        return self._shared_or_local("_take", key, rate, burst, tokens, max_wait)
+
+    def reset(self, key: str) -> None:
+        self.local.reset(key)
+        self._shared_or_local("reset", key)
+
+    def forget_full(self, prefix: str, rate: float, burst: float) -> int:
+        forgotten = self.local.forget_full(prefix, rate, burst)
+        if self.store_reachable():
+            forgotten += self._shared_or_local("forget_full", prefix, rate, burst)
+        return forgotten
+
+    def close(self) -> None:
+        self.shared.close()
 
 
 def limiter_from_url(url: str) -> RateLimiter:

@@ -1,6 +1,9 @@
-"""Read an alert's delivery counts: by state, and by channel and state, in one query."""
+"""Read an alert's delivery counts: by state, and by channel and state, in one query; and
+its failures, grouped by channel and reason, with how their fallback fared."""
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
+
+from tocsin.accounts.models import ContactPoint
 
 from .models import Alert, Delivery
 
@@ -37,3 +40,45 @@ def alert_status(alert: Alert) -> dict:
         "deliveries": totals,
         "by_channel": dict(sorted(by_channel.items())),
     }
+
+
+def alert_failures(alert: Alert) -> list[dict]:
+    """Return the alert's failed deliveries grouped by channel and reason, most first.
+
+    Each group: {"channel", "reason" (as stored), "count", "fallback"}; "fallback" counts
+    how the people of the group fared on their next channel: {"reached": sent there,
+    "trying": still queued there, "unreached": no other channel, or it failed too}. Web
+    push goes in addition to a channel and hands over to nothing: its "fallback" is None.
+    """
+    elsewhere = Delivery.objects.filter(alert=alert, person=OuterRef("person")).exclude(
+        channel=ContactPoint.Channel.PUSH
+    )
+    rows = (
+        Delivery.objects.filter(alert=alert, status=Delivery.Status.FAILED)
+        .annotate(
+            reached=Exists(elsewhere.filter(status=Delivery.Status.SENT)),
+            trying=Exists(elsewhere.filter(status=Delivery.Status.QUEUED)),
+        )
+        .values("channel", "reason", "reached", "trying")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    groups: dict[tuple[str, str], dict] = {}
+    for row in rows:
+        key = (row["channel"], row["reason"])
+        group = groups.setdefault(
+            key,
+            {
+                "channel": row["channel"],
+                "reason": row["reason"],
+                "count": 0,
+                "fallback": None
+                if row["channel"] == ContactPoint.Channel.PUSH
+                else {"reached": 0, "trying": 0, "unreached": 0},
+            },
+        )
+        group["count"] += row["count"]
+        if group["fallback"] is not None:
+            fared = "reached" if row["reached"] else "trying" if row["trying"] else "unreached"
+            group["fallback"][fared] += row["count"]
+    return sorted(groups.values(), key=lambda group: (-group["count"], group["channel"]))

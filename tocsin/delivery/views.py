@@ -25,8 +25,9 @@ from .forms import NoticeForm
 from .models import Alert, Delivery
 from .rendering import LINK, delivery_for_token
 from .rendering import render as render_alert
+from .retries import describe
 from .services import create_alert, send_alert
-from .status import alert_status
+from .status import alert_failures, alert_status
 
 SENDERS = Role.DISPATCHER | Role.ORGANIZER | Role.ADMIN
 # Kinds of alert whose link leads somewhere of its own (the pledge to sign, the ballot to
@@ -72,6 +73,9 @@ def alert_list(request: HttpRequest, org: str) -> HttpResponse:
 @org_role_required(SENDERS)
 def alert_detail(request: HttpRequest, org: str, alert: str) -> HttpResponse:
     found = alert_of(request, alert)
+    failures = alert_failures(found)
+    for group in failures:
+        group["why"] = describe(group["reason"])  # in the reader's language
     return render(
         request,
         "delivery/alert.html",
@@ -79,6 +83,7 @@ def alert_detail(request: HttpRequest, org: str, alert: str) -> HttpResponse:
             "organization": request.organization,
             "alert": found,
             "status": alert_status(found),
+            "failures": failures,
             "section": "alerts",
         },
     )

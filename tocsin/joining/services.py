@@ -17,7 +17,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from functools import cache, partial
+from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -39,6 +39,7 @@ from tocsin.accounts.services import people, subscriptions
 from tocsin.audit.models import AuditEntry
 from tocsin.audit.services import record
 from tocsin.core.crypto import blind_index
+from tocsin.core.queue import enqueue_on_commit
 from tocsin.delivery.tasks import send_member_link
 
 # Channels a person can give when joining or later; web push is added by the browser itself.
@@ -249,7 +250,8 @@ def schedule_code(contact: ContactPoint) -> None:
     )
     from .tasks import send_code_or_notice
 
-    transaction.on_commit(partial(send_code_or_notice, contact.pk))
+    # Lost with a queue that is down: the page offers "send the code again".
+    enqueue_on_commit(send_code_or_notice, contact.pk)
 
 
 def tell_owner_of_join_attempt(owner: ContactPoint) -> None:
@@ -262,7 +264,8 @@ def tell_owner_of_join_attempt(owner: ContactPoint) -> None:
         if recent_requests(action, owner, timedelta(hours=1)).count() >= NOTICES_PER_HOUR:
             return
         record(None, action, owner.person, contact=owner.pk, channel=owner.channel)
-        transaction.on_commit(partial(send_join_notice, owner.pk))
+        # Lost with a queue that is down: the next attempt tells the owner.
+        enqueue_on_commit(send_join_notice, owner.pk)
 
 
 def recent_requests(action: str, contact: ContactPoint, within: timedelta):
@@ -325,7 +328,8 @@ def request_member_link(address: str) -> ContactPoint | None:
     matches = [contact for contact in found if contact is not None and contact.person.is_active]
     confirmed = [contact for contact in matches if contact.confirmed]
     chosen = min(confirmed or matches, key=lambda contact: contact.preference, default=None)
-    transaction.on_commit(partial(answer_member_link_request, chosen.pk if chosen else 0))
+    # Lost with a queue that is down: the person asks for the link again.
+    enqueue_on_commit(answer_member_link_request, chosen.pk if chosen else 0)
     return chosen if chosen is not None and not chosen.confirmed else None
 
 
@@ -352,7 +356,7 @@ def send_member_link_or_code(contact_id: int) -> None:
         if recent_requests(action, contact, timedelta(hours=1)).count() >= LINKS_PER_HOUR:
             return
         record(None, action, contact.person, contact=contact.pk, channel=contact.channel)
-        transaction.on_commit(partial(send_member_link, contact.pk))
+        enqueue_on_commit(send_member_link, contact.pk)
 
 
 @cache

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 
 from tocsin.accounts.models import Organization, Person, Site, Unit
 from tocsin.audit.services import record
+from tocsin.core.queue import enqueue_on_commit
 from tocsin.core.times import in_server_zone
 from tocsin.delivery.models import Alert
 from tocsin.delivery.services import create_alert, send_alert
@@ -320,8 +321,8 @@ def sign(person: Person, pledge: Pledge) -> Pledge:
     if pledge.is_open and progress.threshold_met(pledge):
         from .tasks import activate_pledge
 
-        pledge_id = pledge.pk
-        transaction.on_commit(lambda: activate_pledge(pledge_id))
+        # Lost with a queue that is down: settle_pledges_every_minute turns it on instead.
+        enqueue_on_commit(activate_pledge, pledge.pk)
     return pledge
 
 

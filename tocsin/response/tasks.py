@@ -4,7 +4,7 @@ and the one page of a burst of new incidents."""
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from .services.paging import page_burst
+from .services.paging import page_burst, page_overdue_bursts
 from .services.responses import raise_missed_check_ins
 from .services.retention import erase_expired_senders
 
@@ -24,6 +24,12 @@ def page_burst_later(burst_id: int) -> int:
 
     Idempotent: a burst already paged is left alone, so a retry never pages twice."""
     return page_burst(burst_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def page_overdue_bursts_every_minute() -> int:
+    """Page the bursts whose own job the queue lost (down when the report was filed)."""
+    return page_overdue_bursts()
 
 
 @db_periodic_task(crontab(minute="*"))

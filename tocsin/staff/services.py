@@ -4,7 +4,6 @@ authenticator app, keep backup codes, verify."""
 import uuid
 from base64 import b32encode
 from datetime import timedelta
-from functools import partial
 from urllib.parse import quote, urlencode
 
 import segno
@@ -23,6 +22,7 @@ from tocsin.accounts.roles import PRIVILEGED
 from tocsin.accounts.services.people import find_person_by_login, login_index_for
 from tocsin.audit.models import AuditEntry
 from tocsin.audit.services import record
+from tocsin.core.queue import enqueue_on_commit
 
 BACKUP_CODE_COUNT = 10
 AUTHENTICATOR_NAME = "authenticator"
@@ -189,7 +189,8 @@ def schedule_password_link(contact: ContactPoint) -> None:
     """Have the worker make the link and send it to this contact once the transaction commits."""
     from .tasks import send_password_link
 
-    transaction.on_commit(partial(send_password_link, contact.pk))
+    # Lost with a queue that is down: the person asks for a link again.
+    enqueue_on_commit(send_password_link, contact.pk)
 
 
 def request_password_link(email: str) -> None:
@@ -201,7 +202,7 @@ def request_password_link(email: str) -> None:
     from .tasks import answer_password_link_request
 
     person = find_person_by_login(email)
-    transaction.on_commit(partial(answer_password_link_request, person.pk if person else 0))
+    enqueue_on_commit(answer_password_link_request, person.pk if person else 0)
 
 
 def send_password_link_if_due(person_id: int) -> None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from tocsin.accounts.models import Organization, Person
 from tocsin.accounts.roles import Role
+from tocsin.core.queue import enqueue_on_commit
 from tocsin.delivery.models import Alert
 from tocsin.delivery.services import create_alert, send_alert
 
@@ -93,7 +94,7 @@ def queue(case: Case, kind: str, recipient: dict, subject: str, body: str) -> Ca
     )
     from ..tasks import send_case_message
 
-    transaction.on_commit(lambda: send_case_message(message.pk))
+    enqueue_on_commit(send_case_message, message.pk)
     return message
 
 

@@ -14,11 +14,16 @@ kept in the queue's shared store under a keyed hash of the source, never the sou
   TOCSIN_REPORTS_PER_HOUR hours after the source's last report: 15 minutes by default):
   Redis expires it by itself, the SQLite and PostgreSQL stores when `forget_spent()` runs
   (after each report, and in the hourly erasure job).
+- A report is accepted whenever the database is up: while the queue's store is unreachable
+  (Redis restarting), each web process counts sources in its own memory instead
+  (FallbackRateLimiter), and goes back to the shared store a few seconds after it answers
+  again. A flood from one address is still slowed, by each process alone (decision 0016).
 - The organization's ceiling: more than TOCSIN_ORG_REPORTS_PER_MINUTE reports from anonymous
   sources (no reporter, no staff) in the last minute is a flood. Its reports are still
   stored; the page that tells the dispatchers says "flood" (services/paging.py).
 """
 
+import functools
 import ipaddress
 import math
 from datetime import datetime, timedelta
@@ -29,7 +34,8 @@ from django.utils.translation import gettext as _
 
 from tocsin.accounts.models import Organization
 from tocsin.core.crypto import blind_index
-from tocsin.delivery.ratelimit import limiter
+from tocsin.core.outage import DEPENDENCY_ERRORS
+from tocsin.delivery.ratelimit import FallbackRateLimiter, RateLimiter, limiter
 
 from ..models import Report
 
@@ -83,10 +89,21 @@ def source_rate() -> tuple[float, float]:
     return settings.TOCSIN_REPORTS_PER_HOUR / 3600, settings.TOCSIN_REPORT_BURST
 
 
+@functools.cache
+def _falling_back(shared: RateLimiter) -> RateLimiter:
+    return FallbackRateLimiter(shared, DEPENDENCY_ERRORS)
+
+
+def report_limiter() -> RateLimiter:
+    """Return this process's limiter of report sources: the queue's store (the same client
+    as the delivery engine's), or this process's memory while that store is unreachable."""
+    return _falling_back(limiter())
+
+
 def take_from_rate(source: str) -> None:
     """Count one report from `source`, or raise TooManyReports when it has sent too many."""
     rate, burst = source_rate()
-    wait = limiter().try_acquire(bucket(source), rate=rate, burst=burst)
+    wait = report_limiter().try_acquire(bucket(source), rate=rate, burst=burst)
     forget_spent()
     if wait > 0:
         raise TooManyReports(wait)
@@ -94,14 +111,14 @@ def take_from_rate(source: str) -> None:
 
 def reset_rate(source: str) -> None:
     """Forget the source's bucket: it starts full, and its hash is no longer stored."""
-    limiter().reset(bucket(source))
+    report_limiter().reset(bucket(source))
 
 
 def forget_spent() -> int:
     """Forget every source whose bucket is full again: it no longer limits anything, and
     its keyed hash must not outlive the limit. Return how many were forgotten."""
     rate, burst = source_rate()
-    return limiter().forget_full(bucket_prefix(), rate=rate, burst=burst)
+    return report_limiter().forget_full(bucket_prefix(), rate=rate, burst=burst)
 
 
 def is_anonymous(report: Report) -> bool:

@@ -14,10 +14,15 @@ forty times:
   "flood" when anonymous reports came faster than the organization's ceiling.
 
 A burst page goes once: the job runs under the organization's row lock and marks the burst
-paged; a second run finds nothing to do.
+paged; a second run finds nothing to do. The burst row is the record that a page is owed:
+when the queue lost the delayed job (down when the report was filed, or restarted without
+its schedule), `page_overdue_bursts` pages every burst still unpaged a minute after its hold
+ended (a job every minute, tasks.py).
 """
 
+import logging
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -26,9 +31,14 @@ from django.utils import timezone
 
 from tocsin.accounts.models import Organization
 from tocsin.audit.services import record
+from tocsin.core.outage import DEPENDENCY_ERRORS
 
 from ..models import Burst, Incident
 from .timeline import log
+
+logger = logging.getLogger(__name__)
+# How late a burst's own job may be before the sweep pages it instead.
+OVERDUE_GRACE = timedelta(minutes=1)
 
 
 def console_url(organization: Organization) -> str:
@@ -70,7 +80,7 @@ def page_new_incident(incident: Incident, anonymous: bool, flood: bool, now: dat
     if burst is None:
         burst = Burst.objects.create(organization=organization, started_at=now, flood=flood)
         delay = max(1.0, (last + hold - now).total_seconds())
-        transaction.on_commit(lambda: schedule_burst_page(burst.pk, delay))
+        transaction.on_commit(partial(schedule_burst_page, burst.pk, delay))
     elif flood and not burst.flood:
         burst.flood = True
         burst.save(update_fields=["flood"])
@@ -88,9 +98,24 @@ def mark_flood(organization: Organization) -> None:
 
 
 def schedule_burst_page(burst_id: int, delay: float) -> None:
+    """Have the burst paged when its hold ends. A queue that is down does not fail the report
+    that was filed: the burst stays unpaged, and `page_overdue_bursts` pages it."""
     from ..tasks import page_burst_later
 
-    page_burst_later.schedule((burst_id,), delay=delay)
+    try:
+        page_burst_later.schedule((burst_id,), delay=delay)
+    except DEPENDENCY_ERRORS as error:
+        logger.warning("queue unavailable, burst page left for its sweep: %s", type(error).__name__)
+
+
+def page_overdue_bursts() -> int:
+    """Page every burst still unpaged a minute after its hold ended (its job was lost);
+    return how many were paged. A burst paged meanwhile by its own job is left alone."""
+    hold = timedelta(seconds=settings.TOCSIN_PAGE_HOLD_SECONDS)
+    overdue = Burst.objects.filter(
+        paged_at__isnull=True, started_at__lt=timezone.now() - hold - OVERDUE_GRACE
+    ).values_list("pk", flat=True)
+    return sum(1 for burst_id in list(overdue) if page_burst(burst_id))
 
 
 def alert_dispatchers(incident: Incident) -> None:

@@ -1,4 +1,10 @@
-"""Run the background worker: a Huey consumer on the queue of TOCSIN_QUEUE_URL."""
+"""Run the background worker: a Huey consumer per lane on the queues of TOCSIN_QUEUE_URL.
+
+The general lane runs fan-outs, the minute jobs and everything else; each channel's lane
+sends that channel's chunks (decision 0015). One process runs every lane by default;
+`--lanes sms` runs only those named, so a big site can give a lane its own process or
+machine.
+"""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -6,15 +12,24 @@ from django.utils.module_loading import autodiscover_modules
 
 
 class Command(BaseCommand):
-    help = "Run the background worker (Huey consumer) on TOCSIN_QUEUE_URL."
+    help = "Run the background worker (a Huey consumer per lane) on TOCSIN_QUEUE_URL."
 
     def add_arguments(self, parser):
-        parser.add_argument("--workers", type=int, default=2, help="Worker threads.")
+        parser.add_argument(
+            "--lanes",
+            help="Run only these lanes, comma-separated (general and one per channel: "
+            "email, push, signal, sms). Default: every lane.",
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            help="Threads for each lane run, instead of TOCSIN_WORKER_THREADS.",
+        )
 
-    def handle(self, *args, workers, **options):
+    def handle(self, *args, lanes, workers, **options):
         from huey.contrib.djhuey import HUEY
 
-        if workers < 1:
+        if workers is not None and workers < 1:
             raise CommandError("--workers must be at least 1.")
         if HUEY.immediate:
             raise CommandError(
@@ -22,12 +37,38 @@ class Command(BaseCommand):
                 "would have nothing to do. Unset it to use the queue."
             )
         autodiscover_modules("tasks")
+        from tocsin.core.consumers import Lanes
         from tocsin.delivery.fanout import resume_stalled
+        from tocsin.delivery.lanes import consumers
 
+        threads = {
+            lane: workers or settings.TOCSIN_WORKER_THREADS.get(lane, 1)
+            for lane in self.lanes_to_run(lanes)
+        }
         # A worker that was killed left its rows leased; once the leases run out, send them.
+        # The job goes to the general lane, whichever process runs it.
         resume_stalled.schedule(delay=settings.TOCSIN_DELIVERY_LEASE_SECONDS + 1)
-        # SIGINT stops after the running jobs finish; SIGTERM stops at once; SIGHUP restarts.
-        # Poll at least every second when idle (Huey's default backs off to 10 s): a raid
-        # alert must not wait for a sleeping worker.
-        consumer = HUEY.create_consumer(workers=workers, worker_type="thread", max_delay=1.0)
-        consumer.run()
+        # SIGINT stops every lane after its running jobs finish; SIGTERM stops at once;
+        # SIGHUP restarts. Poll at least every second when idle (Huey's default backs off
+        # to 10 s): a raid alert must not wait for a sleeping worker.
+        Lanes(consumers(threads, max_delay=1.0)).run()
+
+    @staticmethod
+    def lanes_to_run(option: str | None) -> list[str]:
+        """Return the lanes named by --lanes (every lane without it), in the lanes' order;
+        refuse a lane that does not exist, here or in TOCSIN_WORKER_THREADS."""
+        from tocsin.delivery.lanes import lanes
+
+        known = lanes()
+        unknown = set(settings.TOCSIN_WORKER_THREADS) - set(known)
+        if unknown:
+            raise CommandError(
+                f"TOCSIN_WORKER_THREADS names no such lane: {', '.join(sorted(unknown))} "
+                f"(the lanes are {', '.join(known)})."
+            )
+        if option is None:
+            return known
+        named = {lane.strip() for lane in option.split(",") if lane.strip()}
+        if not named or named - set(known):
+            raise CommandError(f"--lanes must name lanes among {', '.join(known)}, not {option!r}.")
+        return [lane for lane in known if lane in named]

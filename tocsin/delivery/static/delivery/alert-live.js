@@ -24,6 +24,44 @@
     return tr;
   }
 
+  // The failures table is the server's, in the page's language: fetch it again when the
+  // counts move while some deliveries have failed (at most every few seconds).
+  var failures = document.getElementById("alert-failures");
+  var lastCounts = "";
+  var lastFetch = 0;
+  var pending = null;
+  function refreshFailures(data) {
+    var counts = JSON.stringify(data.deliveries);
+    if (!failures || data.deliveries.failed === 0 || counts === lastCounts) {
+      return;
+    }
+    if (data.state !== "done" && Date.now() - lastFetch < 3000) {
+      clearTimeout(pending);
+      pending = setTimeout(function () {
+        refreshFailures(data);
+      }, 3000);
+      return;
+    }
+    clearTimeout(pending);
+    lastCounts = counts;
+    lastFetch = Date.now();
+    fetch(window.location.href, { credentials: "same-origin" })
+      .then(function (response) {
+        return response.ok ? response.text() : Promise.reject(response.status);
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        var section = fresh.getElementById("alert-failures");
+        if (section) {
+          failures.replaceWith(section);
+          failures = section;
+        }
+      })
+      .catch(function () {
+        lastCounts = ""; // try again on the next event
+      });
+  }
+
   var source = new EventSource(box.dataset.events);
   source.addEventListener("status", function (event) {
     var data = JSON.parse(event.data);
@@ -37,6 +75,7 @@
     });
     body.replaceChildren.apply(body, fresh);
     totalRow = fresh[0];
+    refreshFailures(data);
     if (data.state === "done") {
       source.close();
     }

@@ -21,7 +21,7 @@ def mark_sent_alerts(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("delivery", "0007_alert_context_encrypted"),
+        ("delivery", "0008_delivery_first_tried_at"),
     ]
 
     operations = [
