@@ -216,9 +216,7 @@ def test_a_sender_address_that_is_not_valid_fails_the_batch_for_good(smtp_server
     assert smtp_server.messages == []
 
 
-def test_it_keeps_one_connection_across_sends_until_it_has_carried_its_batch(
-    smtp_server, settings
-):
+def test_it_keeps_one_connection_across_sends_until_it_has_carried_its_batch(smtp_server, settings):
     settings.TOCSIN_EMAIL_BATCH = 3
     transport = EmailTransport()
 

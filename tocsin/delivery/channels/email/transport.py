@@ -29,6 +29,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail.backends.base import BaseEmailBackend
 from django.utils.html import escape, linebreaks, urlize
 from django.utils.timezone import get_current_timezone
 from django.utils.translation import gettext_lazy as _
@@ -61,7 +62,7 @@ class EmailTransport(Transport):
             recipients_per_request=1, per_second=settings.TOCSIN_EMAIL_RATE, max_length=None
         )
         self.per_connection = max(1, settings.TOCSIN_EMAIL_BATCH)
-        self.backend = None
+        self.backend: BaseEmailBackend | None = None
         self.carried = 0  # messages sent over the open connection
         self.last_used = 0.0
 
