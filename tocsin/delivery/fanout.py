@@ -223,7 +223,10 @@ def resume_stalled() -> int:
     )
     for alert_id in unfanned.values_list("pk", flat=True):
         fan_out.call_local(alert_id)
-    queued = Delivery.objects.filter(status=Delivery.Status.QUEUED)
+    # An alert's rows are its fan-out's until it has enqueued them all (step 1 covers it).
+    queued = Delivery.objects.filter(
+        status=Delivery.Status.QUEUED, alert__fanned_out_at__isnull=False
+    )
     jobs = 0
     for channel in queued.values_list("channel", flat=True).distinct().order_by():
         rows = queued.filter(channel=channel)
