@@ -346,6 +346,9 @@ TOCSIN_DELIVERY_RETRY_MAX_SECONDS = env_int("TOCSIN_DELIVERY_RETRY_MAX_SECONDS",
 TOCSIN_DELIVERY_GIVE_UP_SECONDS = env_int("TOCSIN_DELIVERY_GIVE_UP_SECONDS", 15 * 60)
 # How long a send job holds its rows; a killed worker's rows are sent again after this.
 TOCSIN_DELIVERY_LEASE_SECONDS = env_int("TOCSIN_DELIVERY_LEASE_SECONDS", 120)
+# How long a job waiting in a busy queue answers for its rows; after that the sweeper gives
+# them another job (at once when the channel's queue is empty: the job was lost).
+TOCSIN_DELIVERY_HOLD_SECONDS = env_int("TOCSIN_DELIVERY_HOLD_SECONDS", 600)
 # How long the link in an alert message opens the alert without an account.
 TOCSIN_ALERT_LINK_HOURS = env_int("TOCSIN_ALERT_LINK_HOURS", 72)
 TOCSIN_KNOW_YOUR_RIGHTS_URL = env_str(

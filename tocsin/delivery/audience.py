@@ -6,7 +6,8 @@ the organizations named, and the organizations it shares alerts with), holders o
 named, members of the organizations named, people named one by one, and the people an
 earlier alert reached (so that an all-clear goes to exactly those who heard the alarm). For each person the delivery goes to their first
 confirmed contact by preference; web push goes as well where they have a push subscription.
-Recording is one INSERT … SELECT that skips rows already there, so running it twice is safe.
+Recording is one INSERT … SELECT that skips rows already there, so running it twice is safe;
+each row is held for the job the fan-out enqueues next (leases.py).
 """
 
 from datetime import timedelta
@@ -110,6 +111,7 @@ def record_deliveries(alert: Alert) -> int:
     people_sql, people_params = audience_people(alert).values("pk").query.sql_with_params()
     now = timezone.now()
     fallback_at = now + timedelta(seconds=settings.TOCSIN_FALLBACK_SECONDS)
+    held_until = now + timedelta(seconds=settings.TOCSIN_DELIVERY_HOLD_SECONDS)
     table = Delivery._meta.db_table
     contacts = ContactPoint._meta.db_table
     push = ContactPoint.Channel.PUSH
@@ -127,9 +129,9 @@ def record_deliveries(alert: Alert) -> int:
     sql = f"""
         INSERT INTO {table}
             (alert_id, person_id, channel, contact_id, status, reason, attempts, created_at,
-             fallback_at)
+             fallback_at, claimed_until)
         SELECT %s, person_id, channel, id, %s, '', 0, %s,
-               CASE WHEN channel = %s THEN NULL ELSE %s END
+               CASE WHEN channel = %s THEN NULL ELSE %s END, %s
         FROM ({ranked}) AS ranked
         WHERE choice_order = 1
         ON CONFLICT (alert_id, person_id, channel) DO NOTHING
@@ -140,6 +142,7 @@ def record_deliveries(alert: Alert) -> int:
         now,
         push,
         fallback_at,
+        held_until,
         push,
         push,
         *people_params,

@@ -2,30 +2,33 @@
 
 fan_out(alert)          records every delivery (one INSERT … SELECT) and enqueues a job per
                         chunk of queued deliveries per channel (an id range), at the alert's
-                        priority.
-send_chunk(alert, …)    sends the still-queued deliveries of one id range on one channel, in
-                        requests of the channel's size, within the channel's shared rate.
+                        priority; then marks the alert fanned out (its outbox).
+send_chunk(alert, …)    sends the still-queued deliveries of one id range on one channel, one
+                        request at a time, within the channel's shared rate.
+resume_stalled()        every minute, the sweeper: fans out what the queue never fanned out,
+                        gives a new job to queued rows nobody answers for, settles alerts.
 fallback_due()          every minute: deliveries tried and still unsent past their deadline hand
                         over to the person's next channel; one that failed for good does so at
                         once.
 
-Exactly once: a job takes a lease on its rows in the database before sending, so a
-duplicated job finds them taken; only `queued` rows are sent; each request's rows are
-marked the moment its answer arrives. A killed worker's lease runs out and
-resume_stalled() sends its rows again. The unique (alert, person, channel) key keeps a
-re-run of fan_out or a second fallback from creating anything twice. What remains is the
-moment between a server's answer and the row being marked: a worker killed exactly then
-sends that one request again (see docs/decisions/0004-delivery.md).
+The database is the record of what must be sent; the queue only makes it go sooner. A job
+leases its rows (leases.py) and renews the lease as it works; it marks only rows it still
+holds, one request at a time, the moment the answer arrives. A duplicated job finds the
+rows taken; a killed worker's lease runs out and the sweeper gives the rows a new job; a
+job the queue lost leaves rows nobody answers for, which the sweeper finds too. The unique
+(alert, person, channel) key keeps a re-run of fan_out or a second fallback from creating
+anything twice. What remains is the moment between a server's answer and the row being
+marked: a worker killed exactly then sends that one request again, at most one per worker
+thread (see docs/decisions/0004-delivery.md).
 """
 
+import logging
 import math
-import uuid
 from datetime import timedelta
 from itertools import groupby, zip_longest
 
 from django.conf import settings
-from django.db.models import F, Max, Min, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
@@ -37,34 +40,47 @@ from tocsin.accounts.roles import Role, has_role
 from . import retries
 from .audience import record_deliveries
 from .channels import Outgoing, Transport, TransportError, transport_for
-from .lanes import enqueue_send_chunk
+from .lanes import enqueue_send_chunk, lane_for, queue_of
+from .leases import Lease, LeaseLost, held_for_lost_jobs, hold_for_job, unanswered
 from .models import Alert, Delivery
 from .ratelimit import limiter
 from .rendering import LINK, Rendered, fit, personal_links, render
 
+log = logging.getLogger(__name__)
+
 # Channels whose limit is this short get the one-line message rather than the full one.
 SHORT_MESSAGE_BELOW = 500
-# At most this many one-recipient requests in one send() call.
-MAX_SINGLE_BATCH = 50
 
 
 @db_task(retries=5, retry_delay=2, retry_backoff=2)
 def fan_out(alert_id: int) -> int:
-    """Record the alert's deliveries and enqueue their chunks; return how many chunks."""
-    alert = Alert.objects.filter(pk=alert_id).first()
+    """Record the alert's deliveries and enqueue their chunks, once; return how many chunks.
+
+    The alert is marked fanned out only once every chunk is enqueued: a fan-out the queue
+    refused or lost halfway stays open, and the sweeper runs it again. A second run after
+    that (a duplicated job) finds it done and does nothing.
+    """
+    alert = Alert.objects.filter(pk=alert_id, fanned_out_at__isnull=True).first()
     if alert is None:
         return 0
     size = record_deliveries(alert)
     Alert.objects.filter(pk=alert_id).update(audience_size=size)
-    return enqueue_chunks(alert)
+    # Rows a live job leases are that job's; any other queued row gets a job now.
+    waiting = Delivery.objects.filter(alert=alert, status=Delivery.Status.QUEUED).filter(
+        Q(claim__isnull=True) | Q(claimed_until__lt=timezone.now())
+    )
+    jobs = enqueue_chunks(alert, waiting, hold=False)  # record_deliveries held them
+    Alert.objects.filter(pk=alert_id, fanned_out_at__isnull=True).update(
+        fanned_out_at=timezone.now()
+    )
+    settle(alert_id)
+    return jobs
 
 
-def enqueue_chunks(alert: Alert, stalled_only: bool = False) -> int:
-    """Enqueue one send_chunk job per TOCSIN_DELIVERY_CHUNK queued deliveries per channel."""
+def enqueue_chunks(alert: Alert, queued: QuerySet[Delivery], hold: bool = True) -> int:
+    """Enqueue one send_chunk job per TOCSIN_DELIVERY_CHUNK of the `queued` deliveries (of
+    this alert) per channel; with `hold`, hold each chunk's rows for its job once enqueued."""
     size = settings.TOCSIN_DELIVERY_CHUNK
-    queued = Delivery.objects.filter(alert=alert, status=Delivery.Status.QUEUED)
-    if stalled_only:
-        queued = queued.filter(claimed_until__lt=timezone.now())
     ranges: dict[str, list[tuple[int, int]]] = {}
     ids = queued.order_by("channel", "pk").values_list("channel", "pk")
     for kind, rows in groupby(ids.iterator(chunk_size=10_000), key=lambda row: row[0]):
@@ -84,22 +100,26 @@ def enqueue_chunks(alert: Alert, stalled_only: bool = False) -> int:
             if job is not None:
                 enqueue_send_chunk(alert.pk, kind, job[0], job[1], alert.priority)
                 jobs += 1
+                if hold:
+                    hold_for_job(queued.filter(channel=kind, pk__gte=job[0], pk__lte=job[1]))
     return jobs
 
 
-@db_task(retries=settings.TOCSIN_DELIVERY_RETRIES, retry_delay=2, retry_backoff=1.6)
-def send_chunk(alert_id: int, channel: str, first_id: int, last_id: int) -> int:
+@db_task(retries=settings.TOCSIN_DELIVERY_RETRIES, retry_delay=2, retry_backoff=1.6, context=True)
+def send_chunk(alert_id: int, channel: str, first_id: int, last_id: int, task=None) -> int:
     """Send the queued deliveries with ids first_id..last_id on one channel; return how many.
 
-    The job first takes a lease on the rows nobody else holds; a twin of this job finds
-    them taken and sends nothing. Whatever is still queued at the end is released, and the
-    job raises to be retried for it, or, once its channel has failed it long enough, it
-    fails and hands over to each person's next channel (retry_or_give_up).
+    The job first leases the rows no other job holds; a twin of this job finds them taken
+    and sends nothing. It renews the lease as it works and stops when it has lost it.
+    Whatever is still queued when it asks to be retried stays its own until the retry is
+    due; once its channel has failed it long enough, it fails and hands over to each
+    person's next channel (retry_or_give_up); after anything else it is let go, for the
+    sweeper.
     """
-    claim = uuid.uuid4().hex
-    leased = lease(alert_id, channel, first_id, last_id, claim)
-    if not leased:
+    lease = Lease(task.id if task is not None else None)
+    if not lease.take(alert_id, channel, first_id, last_id):
         return 0
+    claim = lease.claim
     transport = transport_for(channel)
     rows = (
         Delivery.objects.filter(claim=claim, status=Delivery.Status.QUEUED)
@@ -115,29 +135,36 @@ def send_chunk(alert_id: int, channel: str, first_id: int, last_id: int) -> int:
     answering = None if transport.personal_links else people_who_answer(alert, claim)
     link_for = personal_links() if transport.personal_links or answering else None
     try:
-        for language, group in groupby(rows, key=lambda row: row.person.language):
-            rendered = render(alert, language)
-            batch: list[Delivery] = []
-            for row in group:
-                batch.append(row)
-                if len(batch) == size:
-                    done, later = send_batch(transport, rendered, batch, link_for, answering)
+        try:
+            for language, group in groupby(rows, key=lambda row: row.person.language):
+                rendered = render(alert, language)
+                batch: list[Delivery] = []
+                for row in group:
+                    batch.append(row)
+                    if len(batch) == size:
+                        done, later = send_batch(
+                            transport, lease, rendered, batch, link_for, answering
+                        )
+                        sent, left_for_later = sent + done, left_for_later or later
+                        batch = []
+                if batch:
+                    done, later = send_batch(transport, lease, rendered, batch, link_for, answering)
                     sent, left_for_later = sent + done, left_for_later or later
-                    batch = []
-            if batch:
-                done, later = send_batch(transport, rendered, batch, link_for, answering)
-                sent, left_for_later = sent + done, left_for_later or later
-        if left_for_later:
-            retry_or_give_up(claim)
-    except TransportError as error:
-        if error.permanent:
-            for row in Delivery.objects.filter(claim=claim, status=Delivery.Status.QUEUED):
-                mark_failed(row, error.reason)
-            return sent
-        retry_or_give_up(claim, error.reason, error.retry_after)
+        except TransportError as error:
+            if error.permanent:
+                for row in lease.mine():
+                    mark_failed(row, error.reason, claim)
+                return sent
+            retry_or_give_up(claim, error.reason, error.retry_after)
+    except RetryTask as retry:
+        lease.keep_for_retry(retry_delay(retry, task))
+        raise
+    except LeaseLost:
+        log.warning("send job of alert %s stopped: its lease ran out and was taken", alert_id)
     finally:
         transport.close()
-        Delivery.objects.filter(claim=claim).update(claim=None, claimed_until=None)
+        lease.release()
+        settle(alert_id)
     return sent
 
 
@@ -155,54 +182,81 @@ def retry_or_give_up(claim: str, reason: str = "", retry_after: float | None = N
     first_tried_at = tried["first"] or now
     if retries.should_give_up(first_tried_at, now):
         for row in unsent.only("pk", "alert_id", "person_id", "channel", "reason"):
-            mark_failed(row, retries.gave_up_reason(reason or row.reason))
+            mark_failed(row, retries.gave_up_reason(reason or row.reason), claim)
         return
     remaining = (retries.give_up_at(first_tried_at) - now).total_seconds()
     raise RetryTask(delay=retries.delay(tried["attempts"] or 1, retry_after, remaining))
 
 
-def lease(alert_id: int, channel: str, first_id: int, last_id: int, claim: str) -> int:
-    """Take the queued rows of a range that no live lease holds; return how many."""
-    now = timezone.now()
-    return (
-        Delivery.objects.filter(
-            alert_id=alert_id,
-            channel=channel,
-            status=Delivery.Status.QUEUED,
-            pk__gte=first_id,
-            pk__lte=last_id,
-        )
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(
-            claim=claim,
-            claimed_until=now + timedelta(seconds=settings.TOCSIN_DELIVERY_LEASE_SECONDS),
-        )
+def retry_delay(retry: RetryTask, task) -> float:
+    """Return the seconds after which Huey runs a job again that raised `retry`."""
+    if retry.delay is not None:
+        return retry.delay
+    return float(getattr(task, "retry_delay", 0) or 0)
+
+
+def settle(alert_id: int) -> bool:
+    """Mark a sending alert done once it is fanned out and none of its deliveries is queued."""
+    queued = Delivery.objects.filter(alert_id=OuterRef("pk"), status=Delivery.Status.QUEUED)
+    return bool(
+        Alert.objects.filter(pk=alert_id, state=Alert.State.SENDING, fanned_out_at__isnull=False)
+        .filter(~Exists(queued))
+        .update(state=Alert.State.DONE)
     )
 
 
 @db_periodic_task(crontab(minute="*"))
 def resume_stalled() -> int:
-    """Send again what a killed worker left: queued rows whose lease ran out."""
-    stalled = Delivery.objects.filter(
-        status=Delivery.Status.QUEUED, claimed_until__lt=timezone.now()
+    """Make up for whatever the queue or a worker lost; return how many send jobs it enqueued.
+
+    1. An alert sending whose fan-out never finished (its job refused at Send, lost in a
+       queue restart) is fanned out here, once it is older than a lease.
+    2. Queued rows nobody answers for (leases.py: a killed worker's, a lost retry's, a
+       failed job's) get new jobs; so do rows held for a job in the queue when the
+       channel's queue is empty, since that job is gone. A merely long queue is trusted
+       until its holds run out (TOCSIN_DELIVERY_HOLD_SECONDS), so its jobs are not doubled.
+    3. Alerts with nothing left queued are settled (done).
+    """
+    lease_ago = timezone.now() - timedelta(seconds=settings.TOCSIN_DELIVERY_LEASE_SECONDS)
+    unfanned = Alert.objects.filter(
+        state=Alert.State.SENDING, fanned_out_at__isnull=True, sent_at__lt=lease_ago
+    )
+    for alert_id in unfanned.values_list("pk", flat=True):
+        fan_out.call_local(alert_id)
+    # An alert's rows are its fan-out's until it has enqueued them all (step 1 covers it).
+    queued = Delivery.objects.filter(
+        status=Delivery.Status.QUEUED, alert__fanned_out_at__isnull=False
     )
     jobs = 0
-    for alert in Alert.objects.filter(pk__in=stalled.values("alert_id")):
-        jobs += enqueue_chunks(alert, stalled_only=True)
+    for channel in queued.values_list("channel", flat=True).distinct().order_by():
+        rows = queued.filter(channel=channel)
+        lost = unanswered(rows)
+        if not jobs_waiting(channel):
+            lost = lost | held_for_lost_jobs(rows)
+        for alert in Alert.objects.filter(pk__in=lost.values("alert_id")):
+            Alert.objects.filter(pk=alert.pk, state=Alert.State.DONE).update(
+                state=Alert.State.SENDING
+            )
+            jobs += enqueue_chunks(alert, lost.filter(alert=alert))
+    for alert_id in Alert.objects.filter(state=Alert.State.SENDING).values_list("pk", flat=True):
+        settle(alert_id)
     return jobs
 
 
-def batch_size(transport: Transport) -> int:
-    """Return how many messages go to one send() call.
+def jobs_waiting(channel: str) -> int:
+    """Return how many jobs wait in the channel's lane (one cheap call to the queue's storage)."""
+    return queue_of(lane_for(channel)).pending_count()
 
-    A channel that takes many recipients per request gets a request's worth; one that takes
-    a single recipient per request gets up to a second's worth of its rate, sent over one
-    kept-alive connection, so that a chunk's bookkeeping is not paid message by message.
+
+def batch_size(transport: Transport) -> int:
+    """Return how many messages go to one send() call: one request's worth.
+
+    A channel that takes many recipients per request (Signal) gets as many as a request
+    takes; one that takes one recipient per request (SMS, email, push) gets one message,
+    over the connection the transport keeps open across the chunk. Each request's rows are
+    marked as soon as it is answered, so a killed worker sends at most that one again.
     """
-    limits = transport.limits
-    if limits.recipients_per_request > 1:
-        return limits.recipients_per_request
-    return max(1, min(MAX_SINGLE_BATCH, int(limits.per_second)))
+    return max(1, transport.limits.recipients_per_request)
 
 
 def people_who_answer(alert: Alert, claim: str) -> set[int]:
@@ -232,6 +286,7 @@ def people_who_answer(alert: Alert, claim: str) -> set[int]:
 
 def send_batch(
     transport: Transport,
+    lease: Lease,
     rendered: Rendered,
     batch: list[Delivery],
     link_for=None,
@@ -241,7 +296,10 @@ def send_batch(
 
     `link_for` makes the personal links (rendering.personal_links(), made once per chunk).
     On a channel without personal links, the people in `answering` get theirs all the same.
+    The job's `lease` must still hold every row after the rate limiter's wait, or nothing
+    is sent (LeaseLost); rows are marked only while it holds them.
     """
+    claim = lease.claim
     limits = transport.limits
     if (transport.personal_links or answering) and link_for is None:
         link_for = personal_links()
@@ -251,7 +309,7 @@ def send_batch(
     messages: dict[int, tuple[Delivery, Outgoing]] = {}
     for row in batch:
         if row.contact is None:
-            mark_failed(row, "contact removed")
+            mark_failed(row, "contact removed", claim)
             continue
         personal = transport.personal_links or row.person_id in (answering or ())
         link = link_for(row.pk) if personal and link_for is not None else ""
@@ -275,19 +333,12 @@ def send_batch(
     limiter().acquire(
         account, rate=limits.per_second, burst=max(1.0, limits.per_second), tokens=requests
     )
-    Delivery.objects.filter(pk__in=list(messages)).update(
-        attempts=F("attempts") + 1,
-        first_tried_at=Coalesce("first_tried_at", Value(timezone.now())),
-    )
+    lease.hold(list(messages))
     results = transport.send([outgoing for _row, outgoing in messages.values()])
     sent_ids = [result.delivery_id for result in results if result.sent]
-    Delivery.objects.filter(pk__in=sent_ids, status=Delivery.Status.QUEUED).update(
-        status=Delivery.Status.SENT,
-        sent_at=timezone.now(),
-        reason="",
-        claim=None,
-        claimed_until=None,
-    )
+    if lease.mark_sent(sent_ids) != len(sent_ids):
+        # Only a job stalled past its whole lease gets here: the rows are another job's.
+        raise LeaseLost
     retry = False
     for result in results:
         if result.sent:
@@ -296,17 +347,27 @@ def send_batch(
         if result.remove_contact and row.contact is not None:
             row.contact.delete()
         if result.permanent:
-            mark_failed(row, result.reason)
+            mark_failed(row, result.reason, claim)
         else:
-            Delivery.objects.filter(pk=row.pk).update(reason=result.reason[:200])
+            lease.mine().filter(pk=row.pk).update(reason=result.reason[:200])
             retry = True
     return len(sent_ids), retry
 
 
-def mark_failed(row: Delivery, reason: str) -> None:
-    """Mark a delivery failed for good and hand the person over to their next channel."""
-    updated = Delivery.objects.filter(pk=row.pk, status=Delivery.Status.QUEUED).update(
-        status=Delivery.Status.FAILED, reason=reason[:200], fallback_at=None
+def mark_failed(row: Delivery, reason: str, claim: str | None = None) -> None:
+    """Mark a delivery failed for good and hand the person over to their next channel.
+
+    With a `claim`, only while that job still holds the row.
+    """
+    still = Delivery.objects.filter(pk=row.pk, status=Delivery.Status.QUEUED)
+    if claim is not None:
+        still = still.filter(claim=claim)
+    updated = still.update(
+        status=Delivery.Status.FAILED,
+        reason=reason[:200],
+        fallback_at=None,
+        claim=None,
+        claimed_until=None,
     )
     # Web push goes in addition to a person's channel, so its failure hands over to nothing.
     if updated and row.channel != ContactPoint.Channel.PUSH:
@@ -328,14 +389,17 @@ def fall_back(row: Delivery) -> Delivery | None:
     )
     if contact is None:
         return None
+    held_until = timezone.now() + timedelta(seconds=settings.TOCSIN_DELIVERY_HOLD_SECONDS)
     delivery, created = Delivery.objects.get_or_create(
         alert_id=row.alert_id,
         person_id=row.person_id,
         channel=contact.channel,
-        defaults={"contact": contact},
+        defaults={"contact": contact, "claimed_until": held_until},
     )
     if created:
         alert = Alert.objects.get(pk=row.alert_id)
+        # An alert settled a moment ago has something to send again.
+        Alert.objects.filter(pk=alert.pk, state=Alert.State.DONE).update(state=Alert.State.SENDING)
         enqueue_send_chunk(alert.pk, delivery.channel, delivery.pk, delivery.pk, alert.priority)
     return delivery
 

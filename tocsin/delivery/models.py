@@ -79,6 +79,10 @@ class Alert(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When the fan-out recorded every delivery and enqueued their jobs: the outbox. An alert
+    # sending without it is fanned out again by the sweeper (fanout.resume_stalled), so an
+    # alert whose job the queue refused or lost still goes out.
+    fanned_out_at = models.DateTimeField(null=True, blank=True)
 
     objects = AlertQuerySet.as_manager()
 
@@ -138,8 +142,9 @@ class Delivery(models.Model):
     first_tried_at = models.DateTimeField(null=True, blank=True)
     # After this moment an unsent delivery hands over to the person's next channel.
     fallback_at = models.DateTimeField(null=True, blank=True)
-    # A send job's lease on the row: no other job sends it until the lease runs out, so a
-    # duplicated job never sends twice and a killed worker's rows are taken up again.
+    # Who answers for the row while it is queued, and until when (leases.py): a send job's
+    # lease (claim set), renewed as the job works, or a hold for a job waiting in the queue
+    # (claim empty). A row nobody answers for is given a new job by the sweeper.
     claim = models.CharField(max_length=32, null=True, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
 
@@ -153,6 +158,7 @@ class Delivery(models.Model):
             models.Index(fields=["alert", "status"], name="delivery_alert_status"),
             models.Index(fields=["status", "fallback_at"], name="delivery_fallback_due"),
             models.Index(fields=["claim"], name="delivery_claim"),
+            models.Index(fields=["status", "claimed_until"], name="delivery_answered_until"),
         ]
 
     def __str__(self) -> str:

@@ -48,7 +48,8 @@ def send_alert(alert: Alert, actor: Person | None = None) -> Alert:
     alert.sent_at = timezone.now()
     alert.save(update_fields=["state", "sent_at"])
     record(actor, "delivery.alert.sent", alert, kind=alert.kind)
-    # A queue that is down now delays the fan-out; it does not lose it (see resume_stalled).
+    # A queue that is down now delays the fan-out; it does not lose it: the sweeper
+    # (fanout.resume_stalled) fans out an alert sending whose fanned_out_at is not set.
     enqueue_on_commit(fan_out, alert.pk, priority=alert.priority)
     if alert_wanted_by_channels(alert):
         enqueue_on_commit(notify_channels, alert.pk, priority=alert.priority)

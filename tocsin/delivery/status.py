@@ -25,9 +25,12 @@ def alert_status(alert: Alert) -> dict:
         by_channel.setdefault(row["channel"], dict.fromkeys(STATES, 0))[row["status"]] = row[
             "count"
         ]
-    alert.refresh_from_db(fields=["state", "audience_size"])
+    alert.refresh_from_db(fields=["state", "audience_size", "fanned_out_at"])
     state = alert.state
-    if state == Alert.State.SENDING and totals["queued"] == 0 and any(totals.values()):
+    # The engine settles an alert (fanout.settle) as its last job ends; a screen may ask a
+    # moment earlier, once its deliveries are recorded and none is queued.
+    recorded = alert.fanned_out_at is not None or any(totals.values())
+    if state == Alert.State.SENDING and totals["queued"] == 0 and recorded:
         state = Alert.State.DONE
     return {
         "id": str(alert.public_id),

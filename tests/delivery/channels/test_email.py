@@ -23,7 +23,8 @@ def test_it_is_the_email_channel_with_its_limits(settings):
     transport = transport_for("email")
 
     assert isinstance(transport, EmailTransport)
-    assert transport.limits.recipients_per_request == 150
+    assert transport.limits.recipients_per_request == 1
+    assert transport.per_connection == 150
     assert transport.limits.per_second == 20
     assert transport.limits.max_length is None
 
@@ -213,3 +214,16 @@ def test_a_sender_address_that_is_not_valid_fails_the_batch_for_good(smtp_server
 
     assert raised.value.permanent is True
     assert smtp_server.messages == []
+
+
+def test_it_keeps_one_connection_across_sends_until_it_has_carried_its_batch(smtp_server, settings):
+    settings.TOCSIN_EMAIL_BATCH = 3
+    transport = EmailTransport()
+
+    # One message per send(), as the engine hands them over, each marked on its own.
+    results = [transport.send([outgoing(number)]) for number in range(1, 6)]
+    transport.close()
+
+    assert [result.sent for [result] in results] == [True] * 5
+    smtp_server.wait_for(5)
+    assert smtp_server.connections == 2  # three messages, then a fresh connection for two

@@ -1,15 +1,19 @@
-"""Email through SMTP (Django 6.1 mailers): one connection carries a whole batch.
+"""Email through SMTP (Django 6.1 mailers): one connection carries many messages.
 
-Each message is its own SMTP transaction on that connection, so a refused address fails
-only its own message. With the SMTP backend, a batch's shared headers (Subject, From, Date,
-Auto-Submitted, Content-Language) are built once by the standard library; each message then
-only adds its own To, Message-ID and List-Unsubscribe and quoted-printable text and HTML
-(which carry the personal link), and goes out as bytes with the backend's own connection
-(host, port, TLS/SSL and login from settings.MAILERS). Any other backend gets Django's
-EmailMultiAlternatives, one per message, as before. When the connection itself fails, the batch stops: before anything
-was sent that is a TransportError (the caller retries the batch later); after, the
-messages already sent are reported sent and the rest as failed for now, so that a retry
-never sends a message twice. Nothing here logs an address.
+Each message is its own SMTP transaction, so a refused address fails only its own message,
+and counts as one request: the engine hands over one message per send() and marks it the
+moment the server accepts it, so a killed worker sends at most that one again (decision
+0004). The connection stays open across send() calls until close() (the end of a chunk),
+for up to TOCSIN_EMAIL_BATCH messages; one that sat idle is checked with NOOP first. With
+the SMTP backend, the shared headers of a send() call (Subject, From, Date, Auto-Submitted,
+Content-Language) are built once by the standard library; each message then only adds its
+own To, Message-ID and List-Unsubscribe and quoted-printable text and HTML (which carry the
+personal link), and goes out as bytes with the backend's own connection (host, port,
+TLS/SSL and login from settings.MAILERS). Any other backend gets Django's
+EmailMultiAlternatives, one per message, as before. When the connection itself fails, the
+send() stops: before anything was sent that is a TransportError (the caller retries later);
+after, the messages already sent are reported sent and the rest as failed for now, so that
+a retry never sends a message twice. Nothing here logs an address.
 """
 
 import binascii
@@ -18,12 +22,14 @@ import logging
 import re
 import secrets
 import smtplib
+import time
 from datetime import UTC, datetime
 from email import policy
 from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail.backends.base import BaseEmailBackend
 from django.utils.html import escape, linebreaks, urlize
 from django.utils.timezone import get_current_timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +38,9 @@ from tocsin.core.crypto import blind_index
 from tocsin.delivery.channels import Limits, Outgoing, Result, Transport, TransportError, register
 
 log = logging.getLogger(__name__)
+
+# A connection idle this long is asked NOOP before it carries another message.
+IDLE_SECONDS = 5.0
 
 
 class BatchStopped(Exception):
@@ -48,49 +57,85 @@ class EmailTransport(Transport):
     kind = "email"
 
     def __init__(self) -> None:
+        # Each message is its own SMTP transaction: one recipient per request.
         self.limits = Limits(
-            recipients_per_request=settings.TOCSIN_EMAIL_BATCH,
-            per_second=settings.TOCSIN_EMAIL_RATE,
-            max_length=None,
+            recipients_per_request=1, per_second=settings.TOCSIN_EMAIL_RATE, max_length=None
         )
+        self.per_connection = max(1, settings.TOCSIN_EMAIL_BATCH)
+        self.backend: BaseEmailBackend | None = None
+        self.carried = 0  # messages sent over the open connection
+        self.last_used = 0.0
 
     def send(self, messages: list[Outgoing]) -> list[Result]:
-        """Send each message over one SMTP connection; return one Result per message."""
-        if not messages:
-            return []
+        """Send each message over the open SMTP connection; return one Result per message."""
+        results: list[Result] = []
+        composer = None
+        for outgoing in messages:
+            try:
+                backend, fresh = self.ready()
+                connection = getattr(backend, "connection", None)
+                if not isinstance(connection, smtplib.SMTP):
+                    results.append(self.send_one(backend, outgoing))
+                else:
+                    if composer is None or fresh:
+                        composer = self.composer(backend)
+                    results.append(self.send_raw(connection, composer, outgoing))
+                self.carried += 1
+                self.last_used = time.monotonic()
+            except BatchStopped as stop:
+                self.close()
+                if not any(result.sent for result in results):
+                    raise TransportError(stop.reason, permanent=stop.permanent) from None
+                log.warning("email stopped after %d sent: %s", len(results), stop)
+                results.extend(
+                    Result(m.delivery_id, sent=False, reason=stop.reason, permanent=False)
+                    for m in messages[len(results) :]
+                )
+                break
+        return results
+
+    def ready(self) -> tuple:
+        """Return (the open backend, whether it was opened just now).
+
+        A connection is opened afresh when there is none, when it has carried
+        TOCSIN_EMAIL_BATCH messages, or when it sat idle and no longer answers NOOP.
+        """
+        if self.backend is not None and (self.carried >= self.per_connection or not self.alive()):
+            self.close()
+        if self.backend is not None:
+            return self.backend, False
         backend = mailers["default"]
         try:
             backend.open()
         except OSError as error:  # connection refused, timeouts, smtplib's errors
-            raise TransportError(connection_failure(error)) from None
-        results: list[Result] = []
-        connection = getattr(backend, "connection", None)
+            raise BatchStopped(connection_failure(error)) from None
+        self.backend, self.carried = backend, 0
+        return backend, True
+
+    def alive(self) -> bool:
+        """Say whether the open connection still answers, asking only after it sat idle."""
+        connection = getattr(self.backend, "connection", None)
+        if not isinstance(connection, smtplib.SMTP):
+            return True
+        if time.monotonic() - self.last_used < IDLE_SECONDS:
+            return True
         try:
-            try:
-                smtp = isinstance(connection, smtplib.SMTP)
-                composer = MessageComposer(backend) if smtp else None
-            except ValueError:  # DEFAULT_FROM_EMAIL: every message would be refused
-                raise TransportError(str(_("sender address not valid")), permanent=True) from None
-            for outgoing in messages:
-                try:
-                    if composer is not None:
-                        results.append(self.send_raw(connection, composer, outgoing))
-                    else:
-                        results.append(self.send_one(backend, outgoing))
-                except BatchStopped as stop:
-                    if not any(result.sent for result in results):
-                        raise TransportError(stop.reason, permanent=stop.permanent) from None
-                    log.warning("email batch stopped after %d sent: %s", len(results), stop)
-                    waiting = messages[len(results) :]
-                    results.extend(
-                        Result(m.delivery_id, sent=False, reason=stop.reason, permanent=False)
-                        for m in waiting
-                    )
-                    break
-        finally:
+            return connection.noop()[0] == 250
+        except OSError:
+            return False
+
+    def composer(self, backend) -> "MessageComposer":
+        try:
+            return MessageComposer(backend)
+        except ValueError:  # DEFAULT_FROM_EMAIL: every message would be refused
+            raise BatchStopped(str(_("sender address not valid")), permanent=True) from None
+
+    def close(self) -> None:
+        """Close the SMTP connection kept open across send() calls."""
+        if self.backend is not None:
             with contextlib.suppress(OSError):  # the server has gone: nothing left to close
-                backend.close()
-        return results
+                self.backend.close()
+            self.backend = None
 
     def send_raw(self, connection, composer: "MessageComposer", outgoing: Outgoing) -> Result:
         """Send one composed message on the open SMTP connection (see attempt)."""
