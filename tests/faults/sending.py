@@ -31,10 +31,12 @@ from tocsin.delivery.fanout import resume_stalled
 
 
 def addresses(channel: str, count: int) -> list[str]:
+    """Return `count` distinct addresses of a channel; numbers are real Minneapolis-area
+    numbers in form (an exchange of 2xx, as the plan gives out), up to 800,000 of them."""
     if channel == "email":
         return [f"member{n}@faults.example.org" for n in range(count)]
     prefix = {"signal": "+1612", "sms": "+1763"}[channel]
-    return [f"{prefix}{n:07d}" for n in range(count)]
+    return [f"{prefix}{2_000_000 + n:07d}" for n in range(count)]
 
 
 def enlist(org, **counts: int) -> list[str]:

@@ -103,3 +103,30 @@ def test_an_alert_sent_while_the_queue_is_down_goes_out_when_it_is_back(
             wait_until(lambda: settled(alert), 10, interval=0.2, what="the alert to settle")
     finally:
         stop_tocsin(worker)
+
+
+@pytest.mark.fault
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_started_while_the_queue_is_down_waits_for_it_and_then_sends(
+    org, servers, redis_server, tmp_path
+):
+    everyone = enlist(org, signal=20, sms=10, email=10)
+    redis_server.kill()
+    env = tocsin_env(tmp_path, servers, database_url(), redis_server.url, **RATES)
+    worker = start_tocsin(env, "worker", "--workers", "1", log=tmp_path / "worker.log")
+    try:
+        time.sleep(4)
+        log = (tmp_path / "worker.log").read_text()
+        assert worker.poll() is None, f"the worker gave up on a queue that was down:\n{log}"
+        redis_server.start()
+        with queue_at(redis_server.url):
+            send_alert(
+                create_alert(
+                    org, Alert.Kind.NOTICE, {"what": "Vigil at 5"}, {"whole_organizations": True}
+                )
+            )
+        counts = wait_for_everyone(servers, everyone, 30)
+        assert sorted(counts) == sorted(everyone)
+        assert twice(counts) == 0
+    finally:
+        stop_tocsin(worker)

@@ -46,8 +46,13 @@ class Command(BaseCommand):
             for lane in self.lanes_to_run(lanes)
         }
         # A worker that was killed left its rows leased; once the leases run out, send them.
-        # The job goes to the general lane, whichever process runs it.
-        resume_stalled.schedule(delay=settings.TOCSIN_DELIVERY_LEASE_SECONDS + 1)
+        # The job goes to the general lane, whichever process runs it. A queue that is down
+        # now does not stop the worker: its consumers wait for the queue, and the minute
+        # sweep does this job once it is back.
+        try:
+            resume_stalled.schedule(delay=settings.TOCSIN_DELIVERY_LEASE_SECONDS + 1)
+        except Exception as error:  # every queue backend raises its own
+            self.stderr.write(f"queue unavailable at start ({type(error).__name__}); waiting")
         # SIGINT stops every lane after its running jobs finish; SIGTERM stops at once;
         # SIGHUP restarts. Poll at least every second when idle (Huey's default backs off
         # to 10 s): a raid alert must not wait for a sleeping worker.
