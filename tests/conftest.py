@@ -411,3 +411,24 @@ def worker():
     for queue in queues().values():
         queue.flush()
     HUEY.immediate = True
+
+
+@pytest.fixture
+def redis_server():
+    """A throwaway redis-server of the test's own on a free port (nothing on disk), which
+    the test may kill: .kill(), .shutdown(), .start() again on the same port."""
+    from tests.faults.servers import RedisServer
+
+    server = RedisServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_server():
+    """A throwaway PostgreSQL cluster with an empty database `tocsin`: .stop(), .start()."""
+    from tests.faults.servers import PostgresServer
+
+    server = PostgresServer().create()
+    yield server
+    server.destroy()

@@ -86,18 +86,20 @@ def queue_at(url: str):
 
 
 class SweepClock:
-    """Enqueue resume_stalled on the queue at `url` every `every` seconds, in a thread,
-    whether or not the queue answers (the scheduler's minute, made shorter)."""
+    """Enqueue a minute job (resume_stalled unless told) on the queue at `url` every `every`
+    seconds, in a thread, whether or not the queue answers (the scheduler's minute, made
+    shorter)."""
 
-    def __init__(self, url: str, every: float = 1.0):
+    def __init__(self, url: str, every: float = 1.0, job=resume_stalled):
         self.queue = build_huey(url, name=HUEY.name)
+        self.job = job
         self.every = every
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self.run, daemon=True)
 
     def run(self) -> None:
         while not self.stopped.wait(self.every):
-            job = resume_stalled.s()
+            job = self.job.s()
             with contextlib.suppress(Exception):  # the queue is down: as the scheduler does
                 self.queue.storage.enqueue(HUEY.serialize_task(job), job.priority)
 

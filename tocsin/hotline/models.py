@@ -278,6 +278,11 @@ class CaseMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Who answers for a queued message, as for a delivery (tocsin/delivery/leases.py): no
+    # claim and a time ahead, a job waiting in the queue; a job's claim, that job sending
+    # it; no time or one past, nobody: the minute sweep gives it a new job.
+    claim = models.CharField(max_length=32, null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -8,6 +8,8 @@ delivery engine, sent to everyone with the hotline role. Neither kind says more 
 must on a phone's lock screen: a hotline notice carries the case's code and a link only.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,6 +28,10 @@ from ..models import Case, CaseEvent, CaseMessage
 from .cases import event, locked, refuse_unless_open
 
 MAX_UPDATE = 600
+# A case message's job waits at most this long in the general lane before the minute sweep
+# (tasks.resume_case_messages) gives the message another job; the claim keeps a second job
+# from sending it again.
+HOLD_SECONDS = 120
 
 
 def case_url(case: Case) -> str:
@@ -91,6 +97,8 @@ def queue(case: Case, kind: str, recipient: dict, subject: str, body: str) -> Ca
         language=recipient.get("language") or "en",
         subject=subject,
         body=body,
+        # Held for the job enqueued below; if the queue loses it, the sweep sends it.
+        claimed_until=timezone.now() + timedelta(seconds=HOLD_SECONDS),
     )
     from ..tasks import send_case_message
 
