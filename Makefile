@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PYTEST_WORKERS ?= 2
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install demo test test-quick test-sqlite test-postgres check format lint typecheck messages clean
+.PHONY: install demo test test-faults test-sqlite test-postgres check format lint typecheck messages clean
 
 install: $(VENV)/.installed
 
@@ -25,20 +25,24 @@ demo: install
 
 test: install test-sqlite test-postgres
 
-# A quick local loop: SQLite only, without the fault suite (CI runs everything).
-test-quick: install
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not fault"
-
 test-sqlite:
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not fault"
 
 # Runs the suite again on PostgreSQL when TOCSIN_TEST_DATABASE_URL is set (CI sets it).
 test-postgres:
 	@if [ -n "$$TOCSIN_TEST_DATABASE_URL" ]; then \
-	  TOCSIN_TEST_USE_POSTGRES=1 $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not browser"; \
+	  TOCSIN_TEST_USE_POSTGRES=1 $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not browser and not fault"; \
 	elif [ "$$TOCSIN_STRICT_TESTS" = "1" ]; then \
 	  echo "TOCSIN_STRICT_TESTS=1 but TOCSIN_TEST_DATABASE_URL is unset: the PostgreSQL pass cannot be skipped"; exit 1; \
 	else echo "TOCSIN_TEST_DATABASE_URL unset: skipping the PostgreSQL pass"; fi
+
+# The fault suite (pytest -m fault): real workers and servers of the tests' own, killed and
+# restarted; a few minutes. On PostgreSQL when TOCSIN_TEST_DATABASE_URL is set, as in
+# production; CI runs it after `make check`.
+test-faults: install
+	@if [ -n "$$TOCSIN_TEST_DATABASE_URL" ]; then \
+	  TOCSIN_TEST_USE_POSTGRES=1 $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m fault; \
+	else $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m fault; fi
 
 format:
 	$(BIN)/ruff format tocsin tests
