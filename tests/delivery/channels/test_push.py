@@ -162,7 +162,7 @@ def test_it_cuts_a_body_too_long_to_fit_the_payload(push_service, subscribe):
     assert received["payload"]["url"] == "https://tocsin.test/a/abc?t=token"
 
 
-def test_it_fails_for_good_a_push_signed_with_another_key(push_service, vapid, settings):
+def test_it_asks_to_remove_a_subscription_made_for_another_key(push_service, vapid, settings):
     subscription = push_service.subscribe(vapid["TOCSIN_VAPID_PUBLIC_KEY"])
     other = generate_vapid_keys()
     settings.TOCSIN_VAPID_PRIVATE_KEY = other["TOCSIN_VAPID_PRIVATE_KEY"]
@@ -172,8 +172,8 @@ def test_it_fails_for_good_a_push_signed_with_another_key(push_service, vapid, s
 
     assert not result.sent
     assert result.permanent
-    assert not result.remove_contact
-    assert "403" in result.reason
+    assert result.remove_contact
+    assert result.reason == "subscription made for another server key"
     assert push_service.messages == []
 
 

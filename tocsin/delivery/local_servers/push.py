@@ -323,6 +323,11 @@ class LocalPushService(Inbox):
             raise Refusal(401, "the VAPID token needs a sub (mailto: or https:)")
         expected = subscription.application_server_key
         if expected is not None and b64url_decode(key) != b64url_decode(expected):
+            # RFC 8292, 4.2: a push to a subscription restricted to another key is refused,
+            # 403 (Forbidden) for a key that does not match, as FCM answers; Mozilla's
+            # autopush says 401 "VAPID public key mismatch" (mozilla-services/autopush-rs,
+            # autoendpoint/src/error.rs). Either way no push signed by this key ever reaches
+            # the subscription again.
             raise Refusal(403, "signed by another key than the subscription's")
 
     def record(self, message: dict) -> None:
