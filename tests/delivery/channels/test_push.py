@@ -177,6 +177,40 @@ def test_it_asks_to_remove_a_subscription_made_for_another_key(push_service, vap
     assert push_service.messages == []
 
 
+def change_key(settings):
+    other = generate_vapid_keys()
+    settings.TOCSIN_VAPID_PRIVATE_KEY = other["TOCSIN_VAPID_PRIVATE_KEY"]
+    settings.TOCSIN_VAPID_PUBLIC_KEY = other["TOCSIN_VAPID_PUBLIC_KEY"]
+
+
+def test_it_asks_to_remove_a_subscription_firefox_says_was_made_for_another_key(vapid, settings):
+    autopush = LocalPushService(speaks="autopush").start()
+    try:
+        subscription = autopush.subscribe(vapid["TOCSIN_VAPID_PUBLIC_KEY"])
+        change_key(settings)
+
+        [result] = PushTransport().send([outgoing(1, subscription)])
+    finally:
+        autopush.stop()
+
+    assert (result.sent, result.permanent, result.remove_contact) == (False, True, True)
+    assert result.reason == "subscription made for another server key"
+
+
+def test_it_keeps_the_subscriptions_when_apple_refuses_the_token_itself(vapid, settings):
+    apple = LocalPushService(speaks="apple").start()
+    try:
+        subscription = apple.subscribe(vapid["TOCSIN_VAPID_PUBLIC_KEY"])
+        settings.TOCSIN_VAPID_SUBJECT = "mailto:tocsin@localhost"
+
+        [result] = PushTransport().send([outgoing(1, subscription)])
+    finally:
+        apple.stop()
+
+    assert (result.sent, result.permanent, result.remove_contact) == (False, True, False)
+    assert "403" in result.reason
+
+
 def test_it_fails_a_malformed_subscription_and_sends_the_rest(push_service, subscribe):
     subscription = subscribe()
 
