@@ -136,3 +136,39 @@ def test_an_event_outside_the_campaigns_days_is_refused(campaign, nnu, oakland, 
         )
     assert "starts_at" in error.value.message_dict
     assert not Event.objects.filter(title="Vigil at Kaiser Oakland").exists()
+
+
+# RFC 5545, 3.1 and 3.3.11: CONTROL (%x00-08 / %x0A-1F / %x7F) may not appear in a TEXT
+# value; the line breaks a title or description holds are written as "\n".
+CONTROLS = "".join(chr(code) for code in [*range(0x09), *range(0x0A, 0x20), 0x7F])
+
+
+def test_control_characters_an_organizer_types_never_reach_the_feed(
+    organizer_client, campaign, nnu, oakland
+):
+    from icalendar import Calendar
+
+    title = "Vigil\x1b[31m at\x07 Kaiser\x0b Oakland\x7f\x08"  # NUL: refused by the form
+    organizer_client.post(
+        reverse("campaigns:event_new", kwargs={"org": nnu.slug}),
+        {
+            "kind": "vigil",
+            "title": title,
+            "description": "Bring\x0c candles.\r\nStay on\x1f the sidewalk.",
+            "starts_at": f"{YEAR}-01-27T18:00",
+            "ends_at": f"{YEAR}-01-27T19:30",
+            "time_zone": "America/Los_Angeles",
+            "visibility": "public",
+            "site": oakland.code,
+            "campaign": campaign.code,
+        },
+    )
+    assert Event.objects.get(campaign=campaign).title == title  # stored as typed
+    body = organizer_client.get(
+        reverse("campaigns:calendar", kwargs={"campaign": campaign.code})
+    ).content
+
+    assert not any(chr(octet) in CONTROLS for octet in body.replace(b"\r\n", b""))
+    (event,) = Calendar.from_ical(body).walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Vigil[31m at Kaiser Oakland"
+    assert str(event["DESCRIPTION"]).startswith("Bring candles.\nStay on the sidewalk.\n\n")

@@ -103,6 +103,7 @@ def test_the_personal_links_are_the_routes_with_secrets():
         "staff/password/<str:person>/<str:token>/",
         "a/<str:token>/",
         "a/<str:token>/stop/",
+        "u/<str:token>/",
         "a/<str:token>/answer/",
         "me/events/<str:event>/check-in/<str:secret>/",
         "ballot/<str:token>/",

@@ -1,10 +1,12 @@
 """A campaign's public calendar as iCalendar (RFC 5545), written by hand.
 
 Only the campaign's approved public events go in; the place of an event whose address is
-kept for people who RSVP is left out, with its coordinates. Lines end in CRLF, text is escaped (backslash, semicolon, comma, newline),
+kept for people who RSVP is left out, with its coordinates. Lines end in CRLF, text is
+escaped (backslash, semicolon, comma, newline) and rid of the other control characters,
 long lines are folded at 75 octets without splitting a UTF-8 character, and times are UTC.
 """
 
+import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -15,16 +17,21 @@ from django.utils import timezone
 from .models import Campaign, Event
 
 LINE_OCTETS = 75
+# RFC 5545, 3.1: CONTROL = %x00-08 / %x0A-1F / %x7F, which no TEXT value may hold (a tab
+# may). Line breaks become the escape \n first; any other control is left out.
+CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 def escape(text: str) -> str:
-    return (
+    """Return `text` as an RFC 5545 TEXT value (3.3.11): escaped, with no control characters."""
+    return CONTROL.sub(
+        "",
         text.replace("\\", "\\\\")
         .replace(";", "\\;")
         .replace(",", "\\,")
         .replace("\r\n", "\n")
         .replace("\r", "\n")
-        .replace("\n", "\\n")
+        .replace("\n", "\\n"),
     )
 
 

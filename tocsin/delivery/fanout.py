@@ -44,7 +44,7 @@ from .lanes import enqueue_send_chunk, lane_for, queue_of
 from .leases import Lease, LeaseLost, held_for_lost_jobs, hold_for_job, unanswered
 from .models import Alert, Delivery
 from .ratelimit import limiter
-from .rendering import LINK, Rendered, fit, personal_links, render
+from .rendering import LINK, Rendered, fit, personal_links, render, unsubscribe_links
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +134,9 @@ def send_chunk(alert_id: int, channel: str, first_id: int, last_id: int, task=No
     alert = Alert.objects.select_related("organization").get(pk=alert_id)
     answering = None if transport.personal_links else people_who_answer(alert, claim)
     link_for = personal_links() if transport.personal_links or answering else None
+    unsubscribe_for = (
+        unsubscribe_links(alert.organization_id) if transport.list_unsubscribe else None
+    )
     try:
         try:
             for language, group in groupby(rows, key=lambda row: row.person.language):
@@ -143,12 +146,14 @@ def send_chunk(alert_id: int, channel: str, first_id: int, last_id: int, task=No
                     batch.append(row)
                     if len(batch) == size:
                         done, later = send_batch(
-                            transport, lease, rendered, batch, link_for, answering
+                            transport, lease, rendered, batch, link_for, answering, unsubscribe_for
                         )
                         sent, left_for_later = sent + done, left_for_later or later
                         batch = []
                 if batch:
-                    done, later = send_batch(transport, lease, rendered, batch, link_for, answering)
+                    done, later = send_batch(
+                        transport, lease, rendered, batch, link_for, answering, unsubscribe_for
+                    )
                     sent, left_for_later = sent + done, left_for_later or later
         except TransportError as error:
             if error.permanent:
@@ -291,10 +296,12 @@ def send_batch(
     batch: list[Delivery],
     link_for=None,
     answering: set[int] | None = None,
+    unsubscribe_for=None,
 ) -> tuple[int, bool]:
     """Send one request's worth; return (how many were sent, whether some must be retried).
 
-    `link_for` makes the personal links (rendering.personal_links(), made once per chunk).
+    `link_for` makes the personal links (rendering.personal_links(), made once per chunk),
+    `unsubscribe_for` the unsubscribe links of a channel that carries them (by person).
     On a channel without personal links, the people in `answering` get theirs all the same.
     The job's `lease` must still hold every row after the rate limiter's wait, or nothing
     is sent (LeaseLost); rows are marked only while it holds them.
@@ -323,7 +330,7 @@ def send_batch(
                 text=fit(template, link, limits.max_length),
                 html=rendered.html.replace(LINK, link),
                 link=link,
-                unsubscribe_url=f"{link}stop/" if link else "",
+                unsubscribe_url=unsubscribe_for(row.person_id) if unsubscribe_for else "",
             ),
         )
     if not messages:

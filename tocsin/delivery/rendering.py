@@ -19,6 +19,7 @@ from .models import Alert
 
 LINK = "\x00LINK\x00"
 LINK_SALT = "tocsin.delivery.alert-link"
+UNSUBSCRIBE_SALT = "tocsin.delivery.unsubscribe"
 
 # What the sender asks of recipients; the alert's context names one of these.
 ASKS = {
@@ -89,6 +90,40 @@ def personal_links() -> Callable[[int], str]:
 
     def link(delivery_id: int) -> str:
         return f"{base}{signer.sign_object(delivery_id, compress=True)}{tail}"
+
+    return link
+
+
+def unsubscribe_token(person_id: int, organization_id: int) -> str:
+    """Return the token of a person's unsubscribe link from one organization's email.
+
+    Signed, not timed: it works for as long as the message may be read (RFC 8058's one-click
+    POST comes from the mailbox provider whenever the reader presses its button), and it
+    can do one thing only, stop that person following that organization (decision 0004).
+    """
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object([person_id, organization_id])
+
+
+def unsubscriber_for_token(token: str) -> tuple[int, int] | None:
+    """Return (person id, organization id) of an unsubscribe token, or None when forged."""
+    try:
+        person_id, organization_id = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign_object(token)
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    if not (isinstance(person_id, int) and isinstance(organization_id, int)):
+        return None
+    return person_id, organization_id
+
+
+def unsubscribe_links(organization_id: int) -> Callable[[int], str]:
+    """Return a function giving a person's unsubscribe URL for the organization's messages,
+    the URL reversed once for many people (as personal_links)."""
+    base, _slot, tail = (
+        settings.TOCSIN_BASE_URL + reverse("delivery:unsubscribe", kwargs={"token": URL_SLOT})
+    ).rpartition(URL_SLOT)
+
+    def link(person_id: int) -> str:
+        return f"{base}{unsubscribe_token(person_id, organization_id)}{tail}"
 
     return link
 

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from tocsin.accounts.models import Organization, Person
+from tocsin.accounts.models import Organization, Person, Subscription
 from tocsin.audit.services import record
 from tocsin.core.queue import enqueue_on_commit
 
@@ -54,3 +54,18 @@ def send_alert(alert: Alert, actor: Person | None = None) -> Alert:
     if alert_wanted_by_channels(alert):
         enqueue_on_commit(notify_channels, alert.pk, priority=alert.priority)
     return alert
+
+
+@transaction.atomic
+def stop_following(person: Person, organization: Organization) -> int:
+    """Remove the person's follows in the organization (an email's unsubscribe); return how
+    many. Their follows in other organizations and everything else about them stay."""
+    removed, _kinds = Subscription.objects.filter(person=person, organization=organization).delete()
+    record(
+        person,
+        "delivery.subscriptions.stopped",
+        person,
+        organization=organization,
+        removed=removed,
+    )
+    return removed

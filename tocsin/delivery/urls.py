@@ -8,6 +8,7 @@ ORG = "staff/o/<slug:org>/"
 urlpatterns = [
     path("a/<str:token>/", views.alert_link, name="alert_link"),
     path("a/<str:token>/stop/", views.alert_stop, name="alert_stop"),
+    path("u/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path(ORG + "alerts/", views.alert_list, name="alerts"),
     path(ORG + "alerts/<uuid:alert>/", views.alert_detail, name="alert"),
     path(ORG + "alerts/<uuid:alert>/events/", views.alert_events, name="alert_events"),

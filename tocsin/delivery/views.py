@@ -13,20 +13,21 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from tocsin.accounts.models import Subscription
+from tocsin.accounts.models import Organization, Person
 from tocsin.accounts.roles import Role
-from tocsin.audit.services import record
 from tocsin.core.access import org_role_required, public
 from tocsin.core.sse import event_stream
 
 from .forms import NoticeForm
 from .models import Alert, Delivery
-from .rendering import LINK, delivery_for_token
+from .rendering import LINK, delivery_for_token, unsubscriber_for_token
 from .rendering import render as render_alert
 from .retries import describe
-from .services import create_alert, send_alert
+from .services import create_alert, send_alert, stop_following
 from .status import alert_failures, alert_status
 
 SENDERS = Role.DISPATCHER | Role.ORGANIZER | Role.ADMIN
@@ -161,19 +162,41 @@ def alert_link(request: HttpRequest, token: str) -> HttpResponse:
 @public
 @require_http_methods(["GET", "POST"])
 def alert_stop(request: HttpRequest, token: str) -> HttpResponse:
-    """Stop following this organization's alerts (one click from an email's unsubscribe)."""
+    """Stop following this organization's alerts, from the alert's own page (the link
+    expires with the alert's link; an email's unsubscribe header uses `unsubscribe`)."""
     delivery = delivery_of(token)
     organization = delivery.alert.organization
     if request.method == "POST":
-        removed, _kinds = Subscription.objects.filter(
-            person=delivery.person, organization=organization
-        ).delete()
-        record(
-            delivery.person,
-            "delivery.subscriptions.stopped",
-            delivery.person,
-            organization=organization,
-            removed=removed,
-        )
+        stop_following(delivery.person, organization)
         return render(request, "delivery/stopped.html", {"organization": organization})
-    return render(request, "delivery/stop.html", {"organization": organization, "token": token})
+    return render(request, "delivery/stop.html", {"organization": organization})
+
+
+# RFC 8058, 3.1: the body a mailbox provider posts when its reader presses "Unsubscribe".
+ONE_CLICK = ("List-Unsubscribe", "One-Click")
+
+
+@public
+@csrf_exempt  # RFC 8058: the provider posts with no cookie and no token but the URL's own
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """An email's List-Unsubscribe URL: GET asks (a link checker opening it changes
+    nothing), the one-click POST stops the person following the organization, and nothing
+    else: no sign-in, no session. The token is long-lived (decision 0004)."""
+    found = unsubscriber_for_token(token)
+    person = Person.objects.filter(pk=found[0]).first() if found else None
+    organization = Organization.objects.filter(pk=found[1]).first() if found else None
+    if person is None or organization is None:
+        raise Http404
+    with translation.override(person.language):
+        if request.method != "POST":
+            context = {"organization": organization, "one_click": ONE_CLICK}
+            return render(request, "delivery/stop.html", context)
+        if request.POST.get(ONE_CLICK[0]) != ONE_CLICK[1]:
+            return HttpResponse(
+                _("%(field)s must be %(value)s.") % {"field": ONE_CLICK[0], "value": ONE_CLICK[1]},
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        stop_following(person, organization)
+        return render(request, "delivery/stopped.html", {"organization": organization})

@@ -162,7 +162,7 @@ def test_it_cuts_a_body_too_long_to_fit_the_payload(push_service, subscribe):
     assert received["payload"]["url"] == "https://tocsin.test/a/abc?t=token"
 
 
-def test_it_fails_for_good_a_push_signed_with_another_key(push_service, vapid, settings):
+def test_it_asks_to_remove_a_subscription_made_for_another_key(push_service, vapid, settings):
     subscription = push_service.subscribe(vapid["TOCSIN_VAPID_PUBLIC_KEY"])
     other = generate_vapid_keys()
     settings.TOCSIN_VAPID_PRIVATE_KEY = other["TOCSIN_VAPID_PRIVATE_KEY"]
@@ -172,9 +172,43 @@ def test_it_fails_for_good_a_push_signed_with_another_key(push_service, vapid, s
 
     assert not result.sent
     assert result.permanent
-    assert not result.remove_contact
-    assert "403" in result.reason
+    assert result.remove_contact
+    assert result.reason == "subscription made for another server key"
     assert push_service.messages == []
+
+
+def change_key(settings):
+    other = generate_vapid_keys()
+    settings.TOCSIN_VAPID_PRIVATE_KEY = other["TOCSIN_VAPID_PRIVATE_KEY"]
+    settings.TOCSIN_VAPID_PUBLIC_KEY = other["TOCSIN_VAPID_PUBLIC_KEY"]
+
+
+def test_it_asks_to_remove_a_subscription_firefox_says_was_made_for_another_key(vapid, settings):
+    autopush = LocalPushService(speaks="autopush").start()
+    try:
+        subscription = autopush.subscribe(vapid["TOCSIN_VAPID_PUBLIC_KEY"])
+        change_key(settings)
+
+        [result] = PushTransport().send([outgoing(1, subscription)])
+    finally:
+        autopush.stop()
+
+    assert (result.sent, result.permanent, result.remove_contact) == (False, True, True)
+    assert result.reason == "subscription made for another server key"
+
+
+def test_it_keeps_the_subscriptions_when_apple_refuses_the_token_itself(vapid, settings):
+    apple = LocalPushService(speaks="apple").start()
+    try:
+        subscription = apple.subscribe(vapid["TOCSIN_VAPID_PUBLIC_KEY"])
+        settings.TOCSIN_VAPID_SUBJECT = "mailto:tocsin@localhost"
+
+        [result] = PushTransport().send([outgoing(1, subscription)])
+    finally:
+        apple.stop()
+
+    assert (result.sent, result.permanent, result.remove_contact) == (False, True, False)
+    assert "403" in result.reason
 
 
 def test_it_fails_a_malformed_subscription_and_sends_the_rest(push_service, subscribe):

@@ -23,7 +23,7 @@ class Outgoing:
     text: str  # fitted to the channel's max_length, with the per-recipient link when it has one
     html: str = ""
     link: str = ""
-    unsubscribe_url: str = ""
+    unsubscribe_url: str = ""  # RFC 8058's one-click URL (rendering.unsubscribe_links)
 
 
 @dataclass
@@ -65,6 +65,8 @@ class Transport:
     # docs/decisions/0004-delivery.md: Signal batches many recipients into one request, so
     # its messages carry the alert in full instead of a personal link).
     personal_links: bool = True
+    # Whether its messages carry an unsubscribe link in a header (email's List-Unsubscribe).
+    list_unsubscribe: bool = False
 
     def send(self, messages: list["Outgoing"]) -> list[Result]:
         raise NotImplementedError

@@ -11,6 +11,9 @@ service.expire(subscription)  # answers 410 from then on
 service.down(); service.up()  # refuse connections, then listen again on the same port
 service.rate_limit(2, retry_after=3)  # the next two pushes answer 429 Retry-After: 3
 service.stop()
+
+LocalPushService(speaks="autopush") answers a key mismatch as Firefox's push service does,
+LocalPushService(speaks="apple") refuses a VAPID subject at localhost as Safari's does.
 """
 
 import base64
@@ -23,6 +26,7 @@ import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import http_ece
 from cryptography.exceptions import InvalidSignature
@@ -57,11 +61,30 @@ class Subscription:
 
 
 class Refusal(Exception):
-    def __init__(self, status: int, reason: str, headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        reason: str,
+        headers: dict[str, str] | None = None,
+        content: dict | None = None,
+    ):
         super().__init__(reason)
         self.status = status
         self.reason = reason
         self.headers = headers or {}
+        self.content = content or {"reason": reason}  # the JSON body of the answer
+
+
+# Mozilla's autopush: every VAPID error is 401 with errno 109, and the message names the
+# error; a key mismatch is "VAPID public key mismatch" (mozilla-services/autopush-rs,
+# autoendpoint/src/error.rs, ApiError's Serialize, and autoendpoint/src/headers/vapid.rs).
+AUTOPUSH_KEY_MISMATCH = {
+    "code": 401,
+    "errno": 109,
+    "error": "Unauthorized",
+    "message": "VAPID public key mismatch",
+    "more_info": "http://autopush.readthedocs.io/en/latest/http.html#error-codes",
+}
 
 
 class PushRequestHandler(BaseHTTPRequestHandler):
@@ -84,7 +107,7 @@ class PushRequestHandler(BaseHTTPRequestHandler):
         try:
             endpoint_id = self.server.service.receive(self.path, dict(self.headers), body)
         except Refusal as refusal:
-            self.answer(refusal.status, {"reason": refusal.reason}, refusal.headers)
+            self.answer(refusal.status, refusal.content, refusal.headers)
         else:
             self.answer(201, {}, {"Location": f"{self.server.service.url}/message/{endpoint_id}"})
 
@@ -125,9 +148,13 @@ class LocalPushService(Inbox):
         port: int | None = None,
         jsonl_path=None,
         state_path=None,
+        speaks: str = "rfc8292",
     ):
         """`state_path` keeps the subscriptions (with their private keys) across restarts, so
-        that the demo's stored subscriptions still work on the same port tomorrow."""
+        that the demo's stored subscriptions still work on the same port tomorrow. `speaks`
+        says whose answers to give where push services differ: "rfc8292" (and FCM),
+        "autopush" (Firefox) or "apple" (Safari)."""
+        self.speaks = speaks
         self.host = host
         self.port = port or free_port(host)
         self.url = f"http://{host}:{self.port}"
@@ -321,8 +348,19 @@ class LocalPushService(Inbox):
             raise Refusal(401, "the VAPID token must expire within 24 hours")
         if not claims.get("sub"):
             raise Refusal(401, "the VAPID token needs a sub (mailto: or https:)")
+        if self.speaks == "apple" and urlsplit(claims["sub"]).path.endswith("@localhost"):
+            # Apple refuses a subject it cannot reach with 403 BadJwtToken, whatever the
+            # subscription (web-push-libs/web-push, issue 947).
+            raise Refusal(403, "BadJwtToken")
         expected = subscription.application_server_key
         if expected is not None and b64url_decode(key) != b64url_decode(expected):
+            # RFC 8292, 4.2: a push to a subscription restricted to another key is refused,
+            # 403 (Forbidden) for a key that does not match, as FCM answers; Mozilla's
+            # autopush says 401 "VAPID public key mismatch" (mozilla-services/autopush-rs,
+            # autoendpoint/src/error.rs). Either way no push signed by this key ever reaches
+            # the subscription again.
+            if self.speaks == "autopush":
+                raise Refusal(401, "VAPID public key mismatch", content=AUTOPUSH_KEY_MISMATCH)
             raise Refusal(403, "signed by another key than the subscription's")
 
     def record(self, message: dict) -> None:

@@ -55,6 +55,7 @@ class BatchStopped(Exception):
 @register
 class EmailTransport(Transport):
     kind = "email"
+    list_unsubscribe = True
 
     def __init__(self) -> None:
         # Each message is its own SMTP transaction: one recipient per request.

@@ -5,7 +5,9 @@ than the encryption).
 The payload is JSON {"title", "body", "url"} that the service worker shows as a
 notification, encrypted with aes128gcm for the subscription's keys and signed with this
 server's VAPID key for the endpoint's origin. A subscription answering 404 or 410 is gone
-for good: its Result asks the caller to remove the contact.
+for good: its Result asks the caller to remove the contact. So is one that refuses our key
+(see key_refused): it was made for another VAPID key, and no push signed by this one will
+ever reach it; the browser subscribes afresh with the new key when its page next opens.
 
 As with email, a failure of the push service itself stops the batch: before anything was
 sent it is a TransportError (with the service's Retry-After when it gave one); after, the
@@ -29,7 +31,7 @@ from py_vapid import VapidException
 from pywebpush import WebPusher, WebPushException
 
 from tocsin.delivery.channels import Limits, Outgoing, Result, Transport, TransportError, register
-from tocsin.delivery.channels.http import HttpGateway
+from tocsin.delivery.channels.http import HttpGateway, HttpResponse
 from tocsin.delivery.vapid import vapid_keys
 
 # Browsers' push services take at most 4096 encrypted bytes; this leaves room to spare.
@@ -42,6 +44,9 @@ TOKEN_RENEW_SECONDS = 60 * 60
 HTTP_TIMEOUT_SECONDS = 10
 SENT_STATUSES = {200, 201, 202}
 GONE_STATUSES = {404, 410}
+# Apple's web push answers 403 {"reason": "BadJwtToken"} when it refuses the token itself
+# (a VAPID subject it will not take): that is ours to fix, the subscription is sound.
+TOKEN_REFUSED_REASONS = {"BadJwtToken"}
 ELLIPSIS = "…"
 
 
@@ -153,6 +158,14 @@ class PushTransport(Transport):
                 remove_contact=True,
                 reason=str(_("subscription expired")),
             )
+        if key_refused(response):
+            return Result(
+                outgoing.delivery_id,
+                sent=False,
+                permanent=True,
+                remove_contact=True,
+                reason=str(_("subscription made for another server key")),
+            )
         if status == 429:
             raise BatchStopped(
                 str(_("push service busy (HTTP 429)")),
@@ -185,6 +198,23 @@ class PushTransport(Transport):
                 ) from None
             self.authorizations[origin] = cached
         return dict(cached[0])
+
+
+def key_refused(response: HttpResponse) -> bool:
+    """Say whether the push service refused the push because the subscription was made for
+    another VAPID key than the one that signed it.
+
+    RFC 8292, 4.2: a push to a subscription restricted to another key is refused with 403,
+    as FCM does; Mozilla's autopush answers 401 with the message "VAPID public key mismatch"
+    (mozilla-services/autopush-rs, autoendpoint/src/error.rs and headers/vapid.rs). A 403
+    whose reason says the token itself was refused (Apple's BadJwtToken) is not one: it
+    would refuse every subscription alike, and they would all be lost for a setting.
+    """
+    if response.status == 403:
+        return response.json().get("reason") not in TOKEN_REFUSED_REASONS
+    return response.status == 401 and response.json().get("message") == (
+        "VAPID public key mismatch"
+    )
 
 
 def ssl_context() -> ssl.SSLContext:
