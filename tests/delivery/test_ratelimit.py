@@ -77,7 +77,9 @@ def test_it_holds_the_rate_in_one_process(rate_limiter, keys):
     elapsed = time.monotonic() - started
     print(f"{type(rate_limiter).__name__}: {TOTAL} tokens in one process took {elapsed:.3f}s")
     assert LEAST <= elapsed < MOST
-    assert waited == pytest.approx(elapsed, abs=0.5)
+    # The time is spent asleep in acquire, as it reports, not spinning; a loaded machine
+    # (CI beside other work) adds its own overhead to each of the calls, never less.
+    assert elapsed - 1.0 <= waited <= elapsed
 
 
 # Each process opens its store, says "ready", waits for a line on stdin, takes its share
