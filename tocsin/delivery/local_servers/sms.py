@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 
 from tocsin.delivery.channels.http import is_e164
+from tocsin.delivery.channels.sms.segments import count_segments
 
 from .gateway import Answer, LocalGateway
 
@@ -74,7 +75,7 @@ class LocalSmsGateway(LocalGateway):
                 "from": sender,
                 "body": text,
                 "status": "queued",
-                "num_segments": str(segments(text)),
+                "num_segments": str(count_segments(text).count),
                 "date_created": formatdate(usegmt=True),
                 "uri": f"{PREFIX}{sid}/Messages/{message_sid}.json",
             },
@@ -94,9 +95,3 @@ class LocalSmsGateway(LocalGateway):
 
 def error(status: int, code: int, message: str) -> Answer:
     return status, {"code": code, "message": message, "status": status}, {}
-
-
-def segments(text: str) -> int:
-    """Return how many SMS segments the text takes (GSM-7 or, beyond it, UCS-2)."""
-    single, multi = (160, 153) if text.isascii() else (70, 67)
-    return 1 if len(text) <= single else -(-len(text) // multi)
