@@ -3,7 +3,9 @@
 import logging
 
 import pytest
+from django.http import QueryDict
 from django.utils import translation
+from twilio.request_validator import RequestValidator
 from django.utils.translation import gettext
 
 from tests.conftest import twilio_signature
@@ -148,3 +150,61 @@ def test_a_number_saved_without_a_token_takes_no_text(client, reporting_org):
 
     assert response.status_code == 403
     assert not Report.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "signed_url",
+    [
+        "https://tocsin.mna.example.org:443/inbound/sms/",
+        "https://tocsin.mna.example.org/inbound/sms/",
+    ],
+)
+def test_a_signature_over_the_url_with_or_without_443_is_taken(client, reporting_org, signed_url):
+    params = {"From": MARISOL, "To": REPORT_NUMBER, "Body": "ICE at dock 4", "MessageSid": "SM9"}
+    signature = twilio_signature(signed_url, params, TOKEN)
+    # The reference: Twilio's own validator takes this signature for Tocsin's URL.
+    assert RequestValidator(TOKEN).validate(
+        "https://tocsin.mna.example.org/inbound/sms/", params, signature
+    )
+
+    response = client.post(URL, params, headers={"X-Twilio-Signature": signature})
+
+    assert response.status_code == 200
+    assert Report.objects.get().raw_text == "ICE at dock 4"
+
+
+def test_a_signature_over_repeated_values_is_taken_as_twilio_computes_it(client, reporting_org):
+    form = QueryDict(mutable=True)
+    form.update({"From": MARISOL, "To": REPORT_NUMBER, "Body": "ICE at dock 4"})
+    form.update({"MessageSid": "SM10"})
+    form.setlist("MediaUrl0", ["https://media.example/1", "https://media.example/1"])
+    signature = twilio_signature("https://tocsin.mna.example.org" + URL, form, TOKEN)
+    assert RequestValidator(TOKEN).validate("https://tocsin.mna.example.org" + URL, form, signature)
+
+    response = client.post(
+        URL,
+        form.urlencode(),
+        content_type="application/x-www-form-urlencoded",
+        headers={"X-Twilio-Signature": signature},
+    )
+
+    assert response.status_code == 200
+    assert Report.objects.count() == 1
+
+
+def test_a_signature_over_another_port_or_path_is_refused(client, reporting_org):
+    params = {"From": MARISOL, "To": REPORT_NUMBER, "Body": "ICE at dock 4", "MessageSid": "SM11"}
+    for signed_url in (
+        "https://tocsin.mna.example.org:8443/inbound/sms/",
+        "https://tocsin.mna.example.org/inbound/sms/other/",
+        "http://tocsin.mna.example.org/inbound/sms/",
+    ):
+        signature = twilio_signature(signed_url, params, TOKEN)
+        assert not RequestValidator(TOKEN).validate(
+            "https://tocsin.mna.example.org/inbound/sms/", params, signature
+        )
+
+        response = client.post(URL, params, headers={"X-Twilio-Signature": signature})
+
+        assert response.status_code == 403
+    assert Report.objects.count() == 0

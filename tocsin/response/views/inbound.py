@@ -16,6 +16,7 @@ import base64
 import hashlib
 import hmac
 import logging
+import urllib.parse
 from xml.sax.saxutils import escape
 
 from django.conf import settings
@@ -38,12 +39,48 @@ log = logging.getLogger(__name__)
 
 
 def signature(url: str, params: dict[str, list[str]], token: str) -> str:
-    """Return the X-Twilio-Signature a gateway holding `token` sends for this request."""
+    """Return the X-Twilio-Signature a gateway holding `token` sends for this request.
+
+    As twilio-python's RequestValidator.compute_signature (twilio/request_validator.py):
+    each name in order, then each of its distinct values in order, a repeated value once.
+    """
     signed = url + "".join(
-        name + value for name in sorted(params) for value in sorted(params[name])
+        name + value for name in sorted(params) for value in sorted(set(params[name]))
     )
     digest = hmac.new(token.encode(), signed.encode(), hashlib.sha1).digest()
     return base64.b64encode(digest).decode()
+
+
+def signed_urls(url: str) -> list[str]:
+    """Return the URL as it may have been signed: without a port, and with one.
+
+    Twilio signs the URL as configured, and some of its services add the scheme's default
+    port (":443", ":80"); twilio-python's RequestValidator.validate accepts the signature
+    of either form (twilio/request_validator.py: remove_port, add_port), and so does Tocsin.
+    """
+    parts = urllib.parse.urlsplit(url)
+    host = parts.netloc.rpartition(":")[0] if parts.port else parts.netloc
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return [
+        urllib.parse.urlunsplit(parts._replace(netloc=host)),
+        urllib.parse.urlunsplit(parts._replace(netloc=f"{host}:{port}")),
+    ]
+
+
+def signed_by(request: HttpRequest, token: str) -> bool:
+    """Whether the request carries the X-Twilio-Signature of a gateway holding `token`.
+
+    The URL is TOCSIN_BASE_URL plus the request's path and query (see above).
+    """
+    given = request.headers.get("X-Twilio-Signature", "")
+    if not token or not given:
+        return False
+    params = dict(request.POST.lists())
+    url = settings.TOCSIN_BASE_URL + request.get_full_path()
+    return any(
+        hmac.compare_digest(signature(signed, params, token).encode(), given.encode())
+        for signed in signed_urls(url)
+    )
 
 
 def signed_by_gateway(request: HttpRequest, organization: Organization) -> bool:
@@ -51,13 +88,7 @@ def signed_by_gateway(request: HttpRequest, organization: Organization) -> bool:
 
     An organization without a token (saved before tokens were required) takes no texts.
     """
-    token = organization.sms_inbound_token
-    given = request.headers.get("X-Twilio-Signature", "")
-    if not token or not given:
-        return False
-    url = settings.TOCSIN_BASE_URL + request.get_full_path()
-    expected = signature(url, dict(request.POST.lists()), token)
-    return hmac.compare_digest(expected.encode(), given.encode())
+    return signed_by(request, organization.sms_inbound_token)
 
 
 def twiml(message: str) -> HttpResponse:
