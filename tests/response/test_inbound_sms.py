@@ -5,8 +5,8 @@ import logging
 import pytest
 from django.http import QueryDict
 from django.utils import translation
-from twilio.request_validator import RequestValidator
 from django.utils.translation import gettext
+from twilio.request_validator import RequestValidator
 
 from tests.conftest import twilio_signature
 from tocsin.response.models import Report
