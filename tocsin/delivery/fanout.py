@@ -346,6 +346,10 @@ def send_batch(
         row = messages[result.delivery_id][0]
         if result.remove_contact and row.contact is not None:
             row.contact.delete()
+        elif result.opted_out and row.contact is not None:
+            ContactPoint.objects.filter(pk=row.contact.pk, opted_out_at__isnull=True).update(
+                opted_out_at=timezone.now()
+            )
         if result.permanent:
             mark_failed(row, result.reason, claim)
         else:
@@ -375,14 +379,19 @@ def mark_failed(row: Delivery, reason: str, claim: str | None = None) -> None:
 
 
 def fall_back(row: Delivery) -> Delivery | None:
-    """Create (once) the delivery on the person's next confirmed channel, and send it."""
+    """Create (once) the delivery on the person's next confirmed channel, and send it.
+
+    A contact opted out (an SMS number that texted STOP) is passed over.
+    """
     used = set(
         Delivery.objects.filter(alert_id=row.alert_id, person_id=row.person_id).values_list(
             "channel", flat=True
         )
     )
     contact = (
-        ContactPoint.objects.filter(person_id=row.person_id, confirmed_at__isnull=False)
+        ContactPoint.objects.filter(
+            person_id=row.person_id, confirmed_at__isnull=False, opted_out_at__isnull=True
+        )
         .exclude(channel__in=[*used, ContactPoint.Channel.PUSH])
         .order_by("preference", "pk")
         .first()

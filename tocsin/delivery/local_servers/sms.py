@@ -2,12 +2,31 @@
 
 server = LocalSmsGateway().start()   # checks the account and token in settings
 settings.TOCSIN_SMS_URL = server.url
+server.outcome["+16125550111"] = 30003  # what its status callback says (default delivered)
+server.text_in(webhook, token, sender, to, "STOP")  # a person texts the number; STOP holds
+server.callbacks             # the status callbacks posted: (MessageSid, status, answer)
+
+It answers as Twilio's Messages API does, errors included (twilio.com/docs/errors/21211,
+21610; a 429 through rate_limit()), as twilio-python reads them (twilio/base/exceptions.py,
+TwilioRestException: status, code, message, more_info). A send with a StatusCallback gets
+its callbacks after `callback_delay` seconds: "sent", then "delivered", or "undelivered"
+with the ErrorCode set in `outcome` (30003 unreachable handset, 30007 filtered by the
+carrier), form-encoded and signed with the account's token as Twilio signs every webhook
+(X-Twilio-Signature; twilio/request_validator.py, compute_signature). A number that texted
+an opt-out keyword (Twilio's default list: STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT,
+REVOKE, OPTOUT) is answered 21610 until it texts START, YES or UNSTOP, and the webhook
+gets the text with OptOutType, as Twilio's default opt-out handling does.
 """
 
 import base64
 import binascii
+import hashlib
+import hmac
 import secrets
+import threading
+import urllib.error
 import urllib.parse
+import urllib.request
 from email.utils import formatdate
 from typing import Any
 
@@ -22,6 +41,20 @@ __all__ = ["LocalSmsGateway"]
 
 PREFIX = "/2010-04-01/Accounts/"
 MAX_BODY = 1600  # Twilio's limit on one message's body
+# Twilio's default keywords (twilio.com/docs/messaging/tutorials/advanced-opt-out): only
+# these, in English, change what Twilio lets through; other languages need its Advanced
+# Opt-Out, which the stand-in does not play.
+OPT_OUT_KEYWORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
+OPT_IN_KEYWORDS = {"START", "YES", "UNSTOP"}
+HELP_KEYWORDS = {"HELP", "INFO"}
+# What each final status looks like: Twilio sends "undelivered" for a carrier's refusal.
+FAILED_STATUS = {
+    30003: "undelivered",
+    30005: "undelivered",
+    30006: "undelivered",
+    30007: "undelivered",
+    30008: "failed",
+}
 
 
 class LocalSmsGateway(LocalGateway):
@@ -32,6 +65,11 @@ class LocalSmsGateway(LocalGateway):
         super().__init__(*args, **kwargs)
         self.account = account or settings.TOCSIN_SMS_ACCOUNT
         self.token = token or settings.TOCSIN_SMS_TOKEN
+        self.opted_out: set[str] = set()  # numbers that texted STOP: sends answer 21610
+        self.outcome: dict[str, int | str] = {}  # number: "delivered" or an error code
+        self.callback_delay = 0.2  # seconds before a send's status callbacks are posted
+        # Each status callback posted: (MessageSid, MessageStatus, HTTP status answered).
+        self.callbacks: list[tuple[str, str, int]] = []
 
     def settings(self) -> dict[str, str]:
         """Return the Django settings that send through this gateway."""
@@ -51,6 +89,7 @@ class LocalSmsGateway(LocalGateway):
             name: values[0]
             for name, values in urllib.parse.parse_qs(body.decode("utf-8", "replace")).items()
         }
+        callback = form.get("StatusCallback", "")
         to, sender, text = form.get("To", ""), form.get("From", ""), form.get("Body", "")
         if not to:
             return error(400, 21604, "A 'To' phone number is required.")
@@ -64,8 +103,16 @@ class LocalSmsGateway(LocalGateway):
             return error(
                 400, 21617, "The concatenated message body exceeds the 1600 character limit."
             )
+        if to in self.opted_out:
+            return error(400, 21610, "Attempt to send to unsubscribed recipient")
         self.record(to, sender, text)
         message_sid = "SM" + secrets.token_hex(16)
+        if callback:
+            report = threading.Timer(
+                self.callback_delay, self._report, (callback, message_sid, sender, to)
+            )
+            report.daemon = True
+            report.start()
         return (
             201,
             {
@@ -92,6 +139,97 @@ class LocalSmsGateway(LocalGateway):
             return False
         return secrets.compare_digest(f"{user}:{password}", f"{self.account}:{self.token}")
 
+    def _report(self, url: str, message_sid: str, sender: str, to: str) -> None:
+        """Post a send's status callbacks: "sent", then its outcome."""
+        outcome = self.outcome.get(to, "delivered")
+        final = {"MessageStatus": "delivered"}
+        if outcome != "delivered":
+            final = {
+                "MessageStatus": FAILED_STATUS.get(int(outcome), "failed"),
+                "ErrorCode": str(outcome),
+            }
+        common = {
+            "AccountSid": self.account,
+            "ApiVersion": "2010-04-01",
+            "From": sender,
+            "To": to,
+            "MessageSid": message_sid,
+            "SmsSid": message_sid,
+        }
+        for status in ({"MessageStatus": "sent"}, final):
+            form = {**common, **status, "SmsStatus": status["MessageStatus"]}
+            answer = self.post_signed(url, form, self.token)
+            with self.received:
+                self.callbacks.append((message_sid, status["MessageStatus"], answer[0]))
+                self.received.notify_all()
+
+    def text_in(self, url: str, token: str, sender: str, to: str, text: str) -> tuple[int, str]:
+        """Post to the webhook `url` a text that `sender` sent to `to`; return the answer.
+
+        As Twilio's default opt-out handling: an opt-out keyword stops every send to the
+        sender (21610) and an opt-in keyword lets them through again; either is still
+        posted to the webhook, with OptOutType.
+        """
+        keyword = text.strip().upper()
+        form = {
+            "AccountSid": self.account,
+            "ApiVersion": "2010-04-01",
+            "From": sender,
+            "To": to,
+            "Body": text,
+            "MessageSid": "SM" + secrets.token_hex(16),
+            "NumMedia": "0",
+        }
+        if keyword in OPT_OUT_KEYWORDS:
+            self.opted_out.add(sender)
+            form["OptOutType"] = "STOP"
+        elif keyword in OPT_IN_KEYWORDS:
+            self.opted_out.discard(sender)
+            form["OptOutType"] = "START"
+        elif keyword in HELP_KEYWORDS:
+            form["OptOutType"] = "HELP"
+        return self.post_signed(url, form, token)
+
+    def wait_for_callbacks(self, count: int, timeout: float = 10.0) -> list[tuple[str, str, int]]:
+        """Return the status callbacks posted once there are at least `count`."""
+        with self.received:
+            if not self.received.wait_for(lambda: len(self.callbacks) >= count, timeout):
+                raise TimeoutError(f"expected {count} callbacks, posted {len(self.callbacks)}")
+            return list(self.callbacks)
+
+    @staticmethod
+    def post_signed(url: str, form: dict[str, str], token: str) -> tuple[int, str]:
+        """POST `form` to `url` signed as Twilio signs webhooks; return status and body."""
+        if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+            return 0, ""
+        request = urllib.request.Request(  # noqa: S310 (http or https, checked above)
+            url,
+            data=urllib.parse.urlencode(form).encode(),
+            headers={"X-Twilio-Signature": twilio_signature(url, form, token)},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
+                return answer.status, answer.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as refused:
+            return refused.code, refused.read().decode("utf-8", "replace")
+        except OSError:
+            return 0, ""
+
+
+def twilio_signature(url: str, form: dict[str, str], token: str) -> str:
+    """Sign as twilio-python's RequestValidator.compute_signature does: HMAC-SHA1 of the URL
+    and each parameter's name and value, in order of name, base64-encoded."""
+    signed = url + "".join(name + form[name] for name in sorted(form))
+    digest = hmac.new(token.encode(), signed.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
 
 def error(status: int, code: int, message: str) -> Answer:
-    return status, {"code": code, "message": message, "status": status}, {}
+    """Twilio's error body (twilio/base/exceptions.py reads code, message and more_info)."""
+    body = {
+        "code": code,
+        "message": message,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        "status": status,
+    }
+    return status, body, {}

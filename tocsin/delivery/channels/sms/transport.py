@@ -26,7 +26,12 @@ GSM7_ELLIPSIS = "..."
 # Twilio's codes for a "To" number that is not a valid (or not a mobile) phone number.
 INVALID_NUMBER_CODES = {21211, 21614}
 
+# Twilio's code for a recipient who texted STOP: "Attempt to send to unsubscribed
+# recipient" (twilio.com/docs/errors/21610). Sending again only fails again.
+OPTED_OUT_CODE = 21610
+
 INVALID_NUMBER = _("invalid phone number")
+OPTED_OUT = _("the number opted out of texts (STOP)")
 
 
 def fit_sms(text: str, link: str, max_segments: int) -> str:
@@ -156,7 +161,16 @@ class SmsTransport(Transport):
             # Tocsin's own configuration is wrong (account, token, URL): no retry will help.
             raise TransportError(f"SMS: HTTP {status}", permanent=True)
         if 400 <= status < 500 and status != 408:
-            if response.json().get("code") in INVALID_NUMBER_CODES:
+            code = response.json().get("code")
+            if code == OPTED_OUT_CODE:
+                return Result(
+                    message.delivery_id,
+                    sent=False,
+                    reason=str(OPTED_OUT),
+                    permanent=True,
+                    opted_out=True,
+                )
+            if code in INVALID_NUMBER_CODES:
                 reason = str(INVALID_NUMBER)
             else:
                 reason = _("the SMS gateway refused the message (HTTP %(status)s)") % {
