@@ -9,7 +9,8 @@ from django.utils.translation import gettext
 from twilio.request_validator import RequestValidator
 
 from tests.conftest import twilio_signature
-from tocsin.response.models import Report
+from tocsin.delivery.models import Alert
+from tocsin.response.models import Incident, Report
 from tocsin.response.services.reports import reset_rate
 
 URL = "/inbound/sms/"
@@ -207,4 +208,85 @@ def test_a_signature_over_another_port_or_path_is_refused(client, reporting_org)
         response = client.post(URL, params, headers={"X-Twilio-Signature": signature})
 
         assert response.status_code == 403
+    assert Report.objects.count() == 0
+
+
+@pytest.fixture
+def marisol(org):
+    from tests.conftest import make_person
+    from tocsin.accounts.services.people import add_contact
+
+    person = make_person(org, name="Marisol")
+    add_contact(person, "sms", MARISOL, confirmed=True)
+    add_contact(person, "email", "marisol@example.org", confirmed=True, preference=2)
+    return person
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["STOP", "stop", " Stop. ", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "ALTO", "parar"],
+)
+def test_a_stop_keyword_opts_the_sender_out_and_files_no_report(
+    client, reporting_org, marisol, body
+):
+    response = text(client, body)
+
+    assert response.status_code == 200
+    assert "no more texts" in response.content.decode()
+    assert Report.objects.count() == 0
+    assert Incident.objects.count() == 0
+    assert Alert.objects.count() == 0  # no dispatcher is paged
+    assert marisol.contacts.get(channel="sms").opted_out
+    assert not marisol.contacts.get(channel="email").opted_out
+
+
+def test_start_opts_the_sender_back_in(client, reporting_org, marisol):
+    text(client, "STOP", sid="SM1")
+
+    response = text(client, "Start", sid="SM2")
+
+    assert "start again" in response.content.decode()
+    assert not marisol.contacts.get(channel="sms").opted_out
+    assert Report.objects.count() == 0
+
+
+def test_help_says_what_the_number_is_in_the_senders_language(client, reporting_org, marisol):
+    marisol.language = "es"
+    marisol.save(update_fields=["language"])
+
+    response = text(client, "AYUDA")
+
+    with translation.override("es"):
+        assert "reportarlo" in gettext(
+            "%(name)s, on Tocsin: text what you see to this number to report it. "
+            "Text STOP for no more texts, START to get them again."
+        )
+    assert "reportarlo" in response.content.decode()
+    assert Report.objects.count() == 0
+    assert not marisol.contacts.get(channel="sms").opted_out
+
+
+def test_the_gateways_opt_out_type_is_taken_at_its_word(client, reporting_org, marisol):
+    response = text(client, "Please stop texting me", OptOutType="STOP")
+
+    assert response.status_code == 200
+    assert Report.objects.count() == 0
+    assert marisol.contacts.get(channel="sms").opted_out
+
+
+def test_a_report_that_mentions_stop_is_still_a_report(client, reporting_org, marisol):
+    response = text(client, "ICE at the stop on 5th street")
+
+    assert response.status_code == 200
+    assert Report.objects.count() == 1
+    assert not marisol.contacts.get(channel="sms").opted_out
+
+
+def test_stop_from_a_number_tocsin_does_not_know_is_answered_and_filed_nowhere(
+    client, reporting_org
+):
+    response = text(client, "STOP")
+
+    assert response.status_code == 200
+    assert "no more texts" in response.content.decode()
     assert Report.objects.count() == 0

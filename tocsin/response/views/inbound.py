@@ -1,5 +1,9 @@
 """The inbound SMS webhook: a Twilio-style gateway posts each text sent to a reporting number.
 
+A text that is only a carrier keyword is no report (see KEYWORDS): STOP and its variants
+mark the sender's SMS contact opted out, START opts it back in, HELP gets a reply saying
+what the number is; each is answered in the sender's language, and none is filed.
+
 The gateway signs every request (X-Twilio-Signature: base64 HMAC-SHA1, keyed with the auth
 token of the account that owns the number, over the URL it posted to followed by each
 parameter's name and value in order of name). Each organization saves its own token with its
@@ -23,12 +27,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from tocsin.accounts.models import Organization
+from tocsin.accounts.models import ContactPoint, Organization
+from tocsin.accounts.services.people import find_contact
 from tocsin.core.access import public
 from tocsin.core.contacts import normalize_phone
 
@@ -91,6 +96,61 @@ def signed_by_gateway(request: HttpRequest, organization: Organization) -> bool:
     return signed_by(request, organization.sms_inbound_token)
 
 
+STOP, START, HELP = "STOP", "START", "HELP"
+# A text that is exactly one of these words (any case, trailing "." or "!") is a keyword:
+# Twilio's default list (twilio.com/docs/messaging/tutorials/advanced-opt-out) and the
+# CTIA's, and their Spanish counterparts, which Twilio honours only when configured in its
+# Advanced Opt-Out, but which Tocsin honours always: a Spanish speaker who texts ALTO is
+# not sent alerts again. See docs/decisions/0004-delivery.md, "SMS".
+KEYWORDS = {
+    **dict.fromkeys(
+        ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"], STOP
+    ),
+    **dict.fromkeys(["ALTO", "PARAR", "PARE", "DETENER", "CANCELAR", "BAJA"], STOP),
+    **dict.fromkeys(["START", "YES", "UNSTOP", "COMENZAR", "ALTA", "REANUDAR"], START),
+    **dict.fromkeys(["HELP", "INFO", "AYUDA"], HELP),
+}
+
+
+def keyword_of(text: str, opt_out_type: str = "") -> str:
+    """Return STOP, START or HELP when the text is that keyword, else "".
+
+    A gateway that says so (Twilio's OptOutType, sent when it handled the keyword itself)
+    is taken at its word.
+    """
+    if opt_out_type.upper() in (STOP, START, HELP):
+        return opt_out_type.upper()
+    return KEYWORDS.get(text.strip().rstrip(".!").strip().upper(), "")
+
+
+def answer_keyword(organization: Organization, sender: str, keyword: str) -> HttpResponse:
+    """Opt the sender's SMS contact out (STOP) or back in (START), or say what this number
+    is (HELP); answer in the sender's language, or the organization's."""
+    contact = find_contact(ContactPoint.Channel.SMS, sender)
+    if contact is not None and keyword == STOP:
+        ContactPoint.objects.filter(pk=contact.pk, opted_out_at__isnull=True).update(
+            opted_out_at=timezone.now()
+        )
+    elif contact is not None and keyword == START:
+        ContactPoint.objects.filter(pk=contact.pk).update(opted_out_at=None)
+    language = contact.person.language if contact is not None else organization.default_language
+    log.info("inbound SMS: a %s keyword for organization %s", keyword, organization.slug)
+    with translation.override(language):
+        name = organization.name
+        if keyword == STOP:
+            reply = _(
+                "%(name)s: you will get no more texts from Tocsin. Text START to get them again."
+            )
+        elif keyword == START:
+            reply = _("%(name)s: texts from Tocsin start again. Text STOP to stop them.")
+        else:
+            reply = _(
+                "%(name)s, on Tocsin: text what you see to this number to report it. "
+                "Text STOP for no more texts, START to get them again."
+            )
+        return twiml(reply % {"name": name})
+
+
 def twiml(message: str) -> HttpResponse:
     body = f'<?xml version="1.0" encoding="UTF-8"?><Response><Message>{escape(message)}</Message></Response>'
     return HttpResponse(body, content_type="text/xml; charset=utf-8")
@@ -104,7 +164,8 @@ def plain(status: int, message: str) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def inbound_sms(request: HttpRequest) -> HttpResponse:
-    """Take a text sent to an organization's reporting number as a report."""
+    """Take a text sent to an organization's reporting number as a report, or as a
+    carrier keyword (STOP, START, HELP) when it is one."""
     form = request.POST
     try:
         to = normalize_phone(form.get("To", ""))
@@ -120,6 +181,9 @@ def inbound_sms(request: HttpRequest) -> HttpResponse:
     for name, value in (("From", sender), ("MessageSid", sid), ("Body", text.strip())):
         if not value:
             return plain(400, _("%(name)s is missing.") % {"name": name})
+    keyword = keyword_of(text, form.get("OptOutType", ""))
+    if keyword:
+        return answer_keyword(organization, sender, keyword)
     try:
         callback = normalize_phone(sender)
     except ValidationError:
