@@ -339,6 +339,12 @@ def send_batch(
     if lease.mark_sent(sent_ids) != len(sent_ids):
         # Only a job stalled past its whole lease gets here: the rows are another job's.
         raise LeaseLost
+    for result in results:
+        if result.sent and result.provider_id:
+            # What the gateway's status callbacks will name (sms_status).
+            Delivery.objects.filter(pk=result.delivery_id).update(
+                provider_id=result.provider_id[:64]
+            )
     retry = False
     for result in results:
         if result.sent:
@@ -376,6 +382,21 @@ def mark_failed(row: Delivery, reason: str, claim: str | None = None) -> None:
     # Web push goes in addition to a person's channel, so its failure hands over to nothing.
     if updated and row.channel != ContactPoint.Channel.PUSH:
         fall_back(row)
+
+
+def mark_undelivered(row: Delivery, reason: str) -> bool:
+    """Fail a delivery the gateway took but could not deliver, and hand the person over to
+    their next channel; return whether it was still marked sent.
+
+    This is what a gateway says later, in a status callback (an SMS carrier's 30003,
+    unreachable handset, or 30007, filtered), after the row was marked sent on its answer.
+    """
+    updated = Delivery.objects.filter(pk=row.pk, status=Delivery.Status.SENT).update(
+        status=Delivery.Status.FAILED, reason=reason[:200], delivered_at=None
+    )
+    if updated and row.channel != ContactPoint.Channel.PUSH:
+        fall_back(row)
+    return bool(updated)
 
 
 def fall_back(row: Delivery) -> Delivery | None:

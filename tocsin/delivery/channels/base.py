@@ -39,6 +39,8 @@ class Result:
     # The recipient asked for no more messages (an SMS gateway's 21610 after STOP): the
     # contact is marked opted out, and nothing more goes to it.
     opted_out: bool = False
+    # The gateway's id for a sent message (Twilio's MessageSid), named by its status callbacks.
+    provider_id: str = ""
 
 
 class TransportError(Exception):

@@ -1,4 +1,5 @@
-"""The inbound SMS webhook: a Twilio-style gateway posts each text sent to a reporting number.
+"""The inbound SMS webhooks: a Twilio-style gateway posts each text sent to a reporting
+number (inbound_sms), and what became of each text Tocsin sent (sms_status).
 
 A text that is only a carrier keyword is no report (see KEYWORDS): STOP and its variants
 mark the sender's SMS contact opted out, START opts it back in, HELP gets a reply saying
@@ -29,6 +30,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -36,6 +38,8 @@ from tocsin.accounts.models import ContactPoint, Organization
 from tocsin.accounts.services.people import find_contact
 from tocsin.core.access import public
 from tocsin.core.contacts import normalize_phone
+from tocsin.delivery.fanout import mark_undelivered
+from tocsin.delivery.models import Delivery
 
 from ..inbound import SMS, take_message
 from ..services.reports import TooManyReports
@@ -200,6 +204,55 @@ def inbound_sms(request: HttpRequest) -> HttpResponse:
         return twiml(_("Report received, thank you. A dispatcher will check it."))
 
 
+# What a carrier's error in a status callback means (twilio.com/docs/errors/30003 …).
+UNDELIVERED = {
+    "30003": gettext_lazy("not delivered: the phone is unreachable (30003)"),
+    "30005": gettext_lazy("not delivered: unknown or inactive number (30005)"),
+    "30006": gettext_lazy("not delivered: a landline or unreachable carrier (30006)"),
+    "30007": gettext_lazy("not delivered: filtered by the carrier (30007)"),
+}
+UNDELIVERED_OTHER = gettext_lazy("not delivered: the carrier's error %(code)s")
+
+
+def undelivered_reason(code: str) -> str:
+    """Return the stored (English) reason for a carrier's error code."""
+    with translation.override("en"):
+        if code in UNDELIVERED:
+            return str(UNDELIVERED[code])
+        return str(UNDELIVERED_OTHER) % {"code": code[:12] or "?"}
+
+
+@public
+@csrf_exempt
+@require_POST
+def sms_status(request: HttpRequest) -> HttpResponse:
+    """Take the SMS gateway's status callback for a message Tocsin sent.
+
+    Signed with the sending account's token (TOCSIN_SMS_TOKEN), as Twilio signs the
+    callbacks of its account's messages. "delivered" marks the delivery delivered;
+    "undelivered" or "failed" (with the carrier's ErrorCode) fails it and hands the person
+    over to their next channel; any other status (queued, sent) changes nothing.
+    """
+    if not signed_by(request, settings.TOCSIN_SMS_TOKEN):
+        return plain(403, _("The request is not signed by the SMS gateway."))
+    form = request.POST
+    sid, status = form.get("MessageSid", ""), form.get("MessageStatus", "")
+    for name, value in (("MessageSid", sid), ("MessageStatus", status)):
+        if not value:
+            return plain(400, _("%(name)s is missing.") % {"name": name})
+    row = Delivery.objects.filter(provider_id=sid, channel=ContactPoint.Channel.SMS).first()
+    if row is None:
+        return plain(404, _("No message sent by Tocsin has this MessageSid."))
+    if status == "delivered":
+        Delivery.objects.filter(
+            pk=row.pk, status=Delivery.Status.SENT, delivered_at__isnull=True
+        ).update(delivered_at=timezone.now())
+    elif status in ("undelivered", "failed"):
+        mark_undelivered(row, undelivered_reason(form.get("ErrorCode", "")))
+    return HttpResponse(status=204)
+
+
 urlpatterns = [
     path("inbound/sms/", inbound_sms, name="inbound_sms"),
+    path("inbound/sms/status/", sms_status, name="inbound_sms_status"),
 ]

@@ -10,6 +10,7 @@ import urllib.parse
 from collections.abc import Callable
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .. import register
@@ -154,7 +155,10 @@ class SmsTransport(Transport):
         response = self._post(message.address, text)
         status = response.status
         if status in (200, 201):
-            return Result(message.delivery_id, sent=True)
+            sid = response.json().get("sid")
+            return Result(
+                message.delivery_id, sent=True, provider_id=sid if isinstance(sid, str) else ""
+            )
         if status == 429:
             raise TransportError("SMS: HTTP 429", retry_after=response.retry_after())
         if status in (401, 403, 404, 405):
@@ -183,7 +187,14 @@ class SmsTransport(Transport):
         account = settings.TOCSIN_SMS_ACCOUNT
         if self.gateway is None:
             self.gateway = HttpGateway(settings.TOCSIN_SMS_URL, service="SMS")
-        form = {"To": number, "From": settings.TOCSIN_SMS_FROM, "Body": text}
+        form = {
+            "To": number,
+            "From": settings.TOCSIN_SMS_FROM,
+            "Body": text,
+            # Where the gateway reports what became of the message (delivered, or undelivered
+            # with the carrier's error): tocsin/response/views/inbound.py, sms_status.
+            "StatusCallback": settings.TOCSIN_BASE_URL + reverse("response:inbound_sms_status"),
+        }
         return self.gateway.post(
             f"/2010-04-01/Accounts/{urllib.parse.quote(account, safe='')}/Messages.json",
             urllib.parse.urlencode(form).encode(),
