@@ -102,3 +102,32 @@ def test_the_member_page_says_so_in_spanish(org, client):
         assert translation.gettext("texts stopped") == "mensajes detenidos"
     assert "mensajes detenidos" in page.content.decode()
     assert "Este número envió STOP" in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stop_texted_through_the_gateway_stops_texts_until_start(
+    org, live_server, servers, settings, send
+):
+    """The whole path as Twilio plays it: the text reaches the reporting number's webhook
+    (signed, with OptOutType), and the gateway itself refuses sends to the number."""
+    settings.TOCSIN_BASE_URL = live_server.url
+    org.report_number, org.sms_inbound_token = "+16125550100", "inbound-token"
+    org.save(update_fields=["report_number", "sms_inbound_token"])
+    lee = member_with(org, "Lee", ("sms", LEE), ("email", "lee@example.org"))
+    webhook = live_server.url + reverse("response:inbound_sms")
+    gateway = servers["sms"]
+
+    status, reply = gateway.text_in(webhook, "inbound-token", LEE, "+16125550100", "STOP")
+
+    assert status == 200 and "no more texts" in reply
+    assert lee.contacts.get(channel="sms").opted_out
+    send(notice(org, "Union meeting moved to 6 pm"))
+    assert gateway.requests == 0
+    assert "lee@example.org" in received(servers)["email"]
+
+    status, reply = gateway.text_in(webhook, "inbound-token", LEE, "+16125550100", "START")
+
+    assert status == 200 and "start again" in reply
+    assert not lee.contacts.get(channel="sms").opted_out
+    send(notice(org, "Vigil at 7 pm"))
+    assert received(servers)["sms"] == [LEE]
