@@ -41,6 +41,8 @@ def test_the_stand_in_answers_21610_21211_and_429_as_twilio_does(sms_gateway):
 
     stopped = gateway_answer(LEE, "hello")
     invalid = gateway_answer("+1612", "hello")
+    sms_gateway.invalid.add("+16125550199")
+    unassigned = gateway_answer("+16125550199", "hello")
     sms_gateway.rate_limit(1, retry_after=3)
     limited = gateway_answer("+16125550104", "hello")
     transport.close()
@@ -48,7 +50,9 @@ def test_the_stand_in_answers_21610_21211_and_429_as_twilio_does(sms_gateway):
     assert (stopped.status, stopped.json()["code"]) == (400, 21610)
     assert stopped.json()["more_info"] == "https://www.twilio.com/docs/errors/21610"
     assert (invalid.status, invalid.json()["code"]) == (400, 21211)
+    assert (unassigned.status, unassigned.json()["code"]) == (400, 21211)
     assert (limited.status, limited.headers["retry-after"]) == (429, "3")
+    assert limited.json()["code"] == 20429
     assert sms_gateway.messages == []
 
 

@@ -22,8 +22,10 @@ import base64
 import binascii
 import hashlib
 import hmac
+import queue
 import secrets
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -47,6 +49,7 @@ MAX_BODY = 1600  # Twilio's limit on one message's body
 OPT_OUT_KEYWORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
 OPT_IN_KEYWORDS = {"START", "YES", "UNSTOP"}
 HELP_KEYWORDS = {"HELP", "INFO"}
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 # What each final status looks like: Twilio sends "undelivered" for a carrier's refusal.
 FAILED_STATUS = {
     30003: "undelivered",
@@ -66,10 +69,20 @@ class LocalSmsGateway(LocalGateway):
         self.account = account or settings.TOCSIN_SMS_ACCOUNT
         self.token = token or settings.TOCSIN_SMS_TOKEN
         self.opted_out: set[str] = set()  # numbers that texted STOP: sends answer 21610
+        self.invalid: set[str] = set()  # well-formed numbers no carrier has: 21211
         self.outcome: dict[str, int | str] = {}  # number: "delivered" or an error code
         self.callback_delay = 0.2  # seconds before a send's status callbacks are posted
         # Each status callback posted: (MessageSid, MessageStatus, HTTP status answered).
         self.callbacks: list[tuple[str, str, int]] = []
+        self._due: queue.Queue = queue.Queue()
+        self._poster: threading.Thread | None = None
+
+    def fault(self) -> Answer | str | None:
+        """The common faults, a 429 with Twilio's body (20429, "Too Many Requests")."""
+        answer = super().fault()
+        if isinstance(answer, tuple) and answer[0] == 429:
+            return 429, error(429, 20429, "Too Many Requests")[1], answer[2]
+        return answer
 
     def settings(self) -> dict[str, str]:
         """Return the Django settings that send through this gateway."""
@@ -93,8 +106,8 @@ class LocalSmsGateway(LocalGateway):
         to, sender, text = form.get("To", ""), form.get("From", ""), form.get("Body", "")
         if not to:
             return error(400, 21604, "A 'To' phone number is required.")
-        if not is_e164(to):
-            return error(400, 21211, "The 'To' number is not a valid phone number.")
+        if not is_e164(to) or to in self.invalid:
+            return error(400, 21211, f"The 'To' number {to} is not a valid phone number.")
         if not sender:
             return error(400, 21603, "A 'From' phone number is required.")
         if not text:
@@ -108,11 +121,7 @@ class LocalSmsGateway(LocalGateway):
         self.record(to, sender, text)
         message_sid = "SM" + secrets.token_hex(16)
         if callback:
-            report = threading.Timer(
-                self.callback_delay, self._report, (callback, message_sid, sender, to)
-            )
-            report.daemon = True
-            report.start()
+            self._schedule(callback, message_sid, sender, to)
         return (
             201,
             {
@@ -138,6 +147,21 @@ class LocalSmsGateway(LocalGateway):
         except (binascii.Error, UnicodeDecodeError):
             return False
         return secrets.compare_digest(f"{user}:{password}", f"{self.account}:{self.token}")
+
+    def _schedule(self, url: str, message_sid: str, sender: str, to: str) -> None:
+        """Queue a send's callbacks, due `callback_delay` seconds from now; one thread posts
+        them all in turn, so that a fan-out of thousands starts no thousand threads."""
+        self._due.put((time.monotonic() + self.callback_delay, url, message_sid, sender, to))
+        with self.received:
+            if self._poster is None:
+                self._poster = threading.Thread(target=self._post_callbacks, daemon=True)
+                self._poster.start()
+
+    def _post_callbacks(self) -> None:
+        while True:
+            due, *callback = self._due.get()
+            time.sleep(max(0.0, due - time.monotonic()))
+            self._report(*callback)
 
     def _report(self, url: str, message_sid: str, sender: str, to: str) -> None:
         """Post a send's status callbacks: "sent", then its outcome."""
@@ -199,8 +223,13 @@ class LocalSmsGateway(LocalGateway):
 
     @staticmethod
     def post_signed(url: str, form: dict[str, str], token: str) -> tuple[int, str]:
-        """POST `form` to `url` signed as Twilio signs webhooks; return status and body."""
-        if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        """POST `form` to `url` signed as Twilio signs webhooks; return status and body.
+
+        Only to this machine (a Tocsin under test or the demo's): a URL elsewhere, such as
+        a configured public TOCSIN_BASE_URL, is not called, and counts as status 0.
+        """
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or parts.hostname not in LOOPBACK:
             return 0, ""
         request = urllib.request.Request(  # noqa: S310 (http or https, checked above)
             url,
