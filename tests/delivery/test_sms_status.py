@@ -31,6 +31,7 @@ def test_callbacks_mark_delivered_and_undelivered_and_the_undelivered_fall_back(
     org, live_server, sms_gateway, smtp_server, settings, send, admin_client
 ):
     settings.TOCSIN_BASE_URL = live_server.url
+    sms_gateway.status_callbacks = True
     for name, number in (("Ana", ANA), ("Ben", BEN), ("Cruz", CRUZ)):
         member_with(org, name, ("sms", number), ("email", f"{name.lower()}@example.org"))
     sms_gateway.outcome.update({BEN: 30003, CRUZ: 30007})
@@ -79,7 +80,6 @@ def test_a_callback_not_signed_with_the_accounts_token_changes_nothing(
 ):
     settings.TOCSIN_BASE_URL = live_server.url
     member_with(org, "Ana", ("sms", ANA), ("email", "ana@example.org"))
-    sms_gateway.callback_delay = 60  # this test posts the callback itself
     send(notice(org))
     sid = Delivery.objects.get(channel="sms").provider_id
     url = live_server.url + reverse("response:inbound_sms_status")
