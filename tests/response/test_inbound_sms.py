@@ -4,14 +4,19 @@ import logging
 
 import pytest
 from django.http import QueryDict
+from django.test import RequestFactory, override_settings
 from django.utils import translation
 from django.utils.translation import gettext
+from hypothesis import given
+from hypothesis import settings as settings_
+from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
 from tests.conftest import twilio_signature
 from tocsin.delivery.models import Alert
 from tocsin.response.models import Incident, Report
 from tocsin.response.services.reports import reset_rate
+from tocsin.response.views.inbound import signed_by
 
 URL = "/inbound/sms/"
 TOKEN = "inbound-secret-of-the-mna-gateway"
@@ -290,3 +295,42 @@ def test_stop_from_a_number_tocsin_does_not_know_is_answered_and_filed_nowhere(
     assert response.status_code == 200
     assert "no more texts" in response.content.decode()
     assert Report.objects.count() == 0
+
+
+@settings_(max_examples=60, deadline=None)
+@given(
+    values=st.lists(
+        st.tuples(
+            st.sampled_from(["Body", "From", "MediaUrl0", "NumMedia", "To"]),
+            st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=8),
+        ),
+        max_size=6,
+    ),
+    signed_url=st.sampled_from(
+        [
+            "https://tocsin.mna.example.org/inbound/sms/",
+            "https://tocsin.mna.example.org:443/inbound/sms/",
+            "https://tocsin.mna.example.org:8443/inbound/sms/",
+            "http://tocsin.mna.example.org/inbound/sms/",
+            "https://tocsin.mna.example.org/inbound/sms/?x=1",
+        ]
+    ),
+)
+def test_tocsin_takes_exactly_what_twilios_validator_takes(values, signed_url):
+    form = QueryDict(mutable=True)
+    for name, value in values:
+        form.appendlist(name, value)
+    signature = RequestValidator(TOKEN).compute_signature(signed_url, form)
+    request = RequestFactory().post(
+        URL,
+        form.urlencode(),
+        content_type="application/x-www-form-urlencoded",
+        headers={"X-Twilio-Signature": signature},
+    )
+
+    with override_settings(TOCSIN_BASE_URL="https://tocsin.mna.example.org"):
+        taken = signed_by(request, TOKEN)
+
+    assert taken == RequestValidator(TOKEN).validate(
+        "https://tocsin.mna.example.org" + URL, form, signature
+    )
