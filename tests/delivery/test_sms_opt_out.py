@@ -94,6 +94,17 @@ def test_a_number_that_texted_stop_gets_no_more_texts_and_its_alerts_go_by_email
     assert "This number texted STOP" in page
 
 
+def test_the_staff_see_a_contact_opted_out(org, admin_client):
+    lee = member_with(org, "Lee", ("sms", LEE), ("email", "lee@example.org"))
+    ContactPoint.objects.filter(person=lee, channel="sms").update(opted_out_at=timezone.now())
+
+    page = admin_client.get(
+        reverse("staff:member", kwargs={"org": org.slug, "person": lee.public_id})
+    ).content.decode()
+
+    assert page.count("texts stopped") == 1
+
+
 def test_the_member_page_says_so_in_spanish(org, client):
     tomas = member_with(org, "Tomás", ("sms", LEE), ("email", "t@example.org"), language="es")
     ContactPoint.objects.filter(person=tomas, channel="sms").update(opted_out_at=timezone.now())
