@@ -363,10 +363,14 @@ def signal_server(settings):
 
 @pytest.fixture
 def sms_gateway(settings):
-    """A Twilio-compatible Messages endpoint, answered by a real local server on a free port."""
+    """A Twilio-compatible Messages endpoint, answered by a real local server on a free port.
+
+    Its status callbacks are off (a test turns them on with `status_callbacks = True` once
+    TOCSIN_BASE_URL is a server it runs, such as live_server)."""
     from tocsin.delivery.local_servers.sms import LocalSmsGateway
 
-    server = LocalSmsGateway(account="AC123", token="secret-token").start()
+    server = LocalSmsGateway(account="AC123", token="secret-token", status_callbacks=False)
+    server.start()
     settings.TOCSIN_SMS_URL = server.url
     settings.TOCSIN_SMS_ACCOUNT = "AC123"
     settings.TOCSIN_SMS_TOKEN = "secret-token"

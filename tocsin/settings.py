@@ -331,7 +331,9 @@ TOCSIN_SMS_ACCOUNT = env_str("TOCSIN_SMS_ACCOUNT", "" if PRODUCTION else "ACdemo
 TOCSIN_SMS_TOKEN = env_secret("TOCSIN_SMS_TOKEN", "" if PRODUCTION else "demo-token")
 TOCSIN_SMS_FROM = env_str("TOCSIN_SMS_FROM", "" if PRODUCTION else "+15555550101")
 TOCSIN_SMS_RATE = env_int("TOCSIN_SMS_RATE", 10)  # messages per second
-TOCSIN_SMS_MAX_LENGTH = env_int("TOCSIN_SMS_MAX_LENGTH", 320)  # characters: two segments
+# An SMS is cut to this many segments (160 plain characters in one, 153 each once split;
+# 70 and 67 for a text with characters beyond GSM-7), keeping its link: each is billed.
+TOCSIN_SMS_MAX_SEGMENTS = env_int("TOCSIN_SMS_MAX_SEGMENTS", 2)
 # A delivery still unsent this long after an alert goes out hands over to the next channel.
 TOCSIN_FALLBACK_SECONDS = env_int("TOCSIN_FALLBACK_SECONDS", 120)
 # How many deliveries one send job takes, and how often a job that stopped on an

@@ -91,6 +91,16 @@ def test_it_warns_that_the_old_shared_inbound_token_is_no_longer_read(
     assert ids(tocsin_messages()) == {"tocsin.W001"}
 
 
+def test_it_warns_that_the_sms_length_in_characters_is_no_longer_read(
+    db, real_secrets, monkeypatch
+):
+    monkeypatch.setenv("TOCSIN_SMS_MAX_LENGTH", "320")
+
+    [message] = tocsin_messages()
+
+    assert message.id == "tocsin.W001" and "TOCSIN_SMS_MAX_SEGMENTS" in message.msg
+
+
 def test_it_warns_of_a_credentials_file_under_the_data_directory(db, real_secrets):
     var = Path(real_secrets.VAR_DIR)
     var.mkdir(parents=True)

@@ -103,7 +103,13 @@ def test_the_events_stream_gives_the_counts_and_ends_when_the_alert_is_done(
     assert status["state"] == "done"
     assert status["id"] == str(alert.public_id)
     assert status["audience_size"] == 3  # Rosa, Tomás and the admin
-    assert status["deliveries"] == {"queued": 0, "sent": 3, "failed": 0, "skipped": 0}
+    assert status["deliveries"] == {
+        "queued": 0,
+        "sent": 3,
+        "delivered": 0,
+        "failed": 0,
+        "skipped": 0,
+    }
     assert status["by_channel"]["signal"]["sent"] == 1
 
 

@@ -74,7 +74,13 @@ def test_each_person_gets_one_message_on_their_first_channel(org, servers, three
     }
     status = alert_status(alert)
     assert status["audience_size"] == 3
-    assert status["deliveries"] == {"queued": 0, "sent": 3, "failed": 0, "skipped": 0}
+    assert status["deliveries"] == {
+        "queued": 0,
+        "sent": 3,
+        "delivered": 0,
+        "failed": 0,
+        "skipped": 0,
+    }
     assert status["by_channel"]["sms"]["sent"] == 1
     assert status["state"] == "done"
 

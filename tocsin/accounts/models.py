@@ -271,6 +271,10 @@ class ContactPoint(models.Model):
     code_hash = models.CharField(max_length=128, blank=True, editable=False)
     code_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     code_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    # When the number texted STOP (or the SMS gateway answered 21610, "unsubscribed
+    # recipient"): no text goes to it, and alerts take the person's other channels, until
+    # it texts START again.
+    opted_out_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -287,6 +291,10 @@ class ContactPoint(models.Model):
     @property
     def confirmed(self) -> bool:
         return self.confirmed_at is not None
+
+    @property
+    def opted_out(self) -> bool:
+        return self.opted_out_at is not None
 
     def masked(self) -> str:
         """Return the address with most characters hidden, for screens that only need a hint."""

@@ -56,7 +56,12 @@ def start(kind: str, port: int, state_path: str | None):
         from tocsin.delivery.local_servers.signal import LocalSignalServer
         from tocsin.delivery.local_servers.sms import LocalSmsGateway
 
-        gateway = LocalSignalServer(port=port) if kind == "signal" else LocalSmsGateway(port=port)
+        # The bench measures sending; status callbacks would load the server it measures.
+        gateway = (
+            LocalSignalServer(port=port)
+            if kind == "signal"
+            else LocalSmsGateway(port=port, status_callbacks=False)
+        )
         gateway.start()
         return gateway, gateway.messages, gateway.received, lambda: gateway.requests
     if kind == "push":

@@ -11,7 +11,7 @@ tocsin.E001  a secret is a demo, default, placeholder or development value, or t
 tocsin.E002  an organization's SMS gateway token is a demo or placeholder value
 tocsin.E003  no key in TOCSIN_ENCRYPTION_KEYS opens the stored data (not only --deploy)
 tocsin.E004  TOCSIN_BLIND_INDEX_KEY does not find the stored contacts (not only --deploy)
-tocsin.W001  TOCSIN_SMS_INBOUND_TOKEN is set but no longer read
+tocsin.W001  a variable no longer read is set (TOCSIN_SMS_INBOUND_TOKEN, _SMS_MAX_LENGTH)
 tocsin.W002  an organization takes reports at a number but has no SMS gateway token
 tocsin.W003  a key file sits under the data directory (var dir, database directory, media)
 tocsin.W004  TOCSIN_NOTICE_ALLOWED_NETWORKS lets notice channels reach this machine
@@ -71,6 +71,15 @@ def check_secrets(app_configs, **kwargs) -> list:
                 "TOCSIN_SMS_INBOUND_TOKEN is no longer read: each organization saves its own "
                 "SMS gateway token with its reporting number (Settings).",
                 hint="Remove the variable once every reporting number has its token.",
+                id="tocsin.W001",
+            )
+        )
+    if os.environ.get("TOCSIN_SMS_MAX_LENGTH", "").strip():
+        found.append(
+            Warning(
+                "TOCSIN_SMS_MAX_LENGTH is no longer read: texts are fitted to "
+                "TOCSIN_SMS_MAX_SEGMENTS segments (2 unless set), counted by their encoding.",
+                hint="Remove it; set TOCSIN_SMS_MAX_SEGMENTS if 2 is not what you want.",
                 id="tocsin.W001",
             )
         )

@@ -115,7 +115,7 @@ def record_deliveries(alert: Alert) -> int:
     table = Delivery._meta.db_table
     contacts = ContactPoint._meta.db_table
     push = ContactPoint.Channel.PUSH
-    # One row per person for their first confirmed non-push contact, plus their newest push
+    # One row per person for their first confirmed non-push contact not opted out (STOP), plus their newest push
     # subscription. ROW_NUMBER works on SQLite (3.25+) and PostgreSQL alike.
     ranked = f"""
         SELECT id, person_id, channel,
@@ -124,7 +124,8 @@ def record_deliveries(alert: Alert) -> int:
                    ORDER BY CASE WHEN channel = %s THEN -id ELSE preference END, id
                ) AS choice_order
         FROM {contacts}
-        WHERE confirmed_at IS NOT NULL AND person_id IN ({people_sql})
+        WHERE confirmed_at IS NOT NULL AND opted_out_at IS NULL
+              AND person_id IN ({people_sql})
     """  # noqa: S608
     sql = f"""
         INSERT INTO {table}

@@ -346,6 +346,12 @@ def send_batch(
     if lease.mark_sent(sent_ids) != len(sent_ids):
         # Only a job stalled past its whole lease gets here: the rows are another job's.
         raise LeaseLost
+    for result in results:
+        if result.sent and result.provider_id:
+            # What the gateway's status callbacks will name (sms_status).
+            Delivery.objects.filter(pk=result.delivery_id).update(
+                provider_id=result.provider_id[:64]
+            )
     retry = False
     for result in results:
         if result.sent:
@@ -353,6 +359,10 @@ def send_batch(
         row = messages[result.delivery_id][0]
         if result.remove_contact and row.contact is not None:
             row.contact.delete()
+        elif result.opted_out and row.contact is not None:
+            ContactPoint.objects.filter(pk=row.contact.pk, opted_out_at__isnull=True).update(
+                opted_out_at=timezone.now()
+            )
         if result.permanent:
             mark_failed(row, result.reason, claim)
         else:
@@ -381,15 +391,35 @@ def mark_failed(row: Delivery, reason: str, claim: str | None = None) -> None:
         fall_back(row)
 
 
+def mark_undelivered(row: Delivery, reason: str) -> bool:
+    """Fail a delivery the gateway took but could not deliver, and hand the person over to
+    their next channel; return whether it was still marked sent.
+
+    This is what a gateway says later, in a status callback (an SMS carrier's 30003,
+    unreachable handset, or 30007, filtered), after the row was marked sent on its answer.
+    """
+    updated = Delivery.objects.filter(pk=row.pk, status=Delivery.Status.SENT).update(
+        status=Delivery.Status.FAILED, reason=reason[:200], delivered_at=None
+    )
+    if updated and row.channel != ContactPoint.Channel.PUSH:
+        fall_back(row)
+    return bool(updated)
+
+
 def fall_back(row: Delivery) -> Delivery | None:
-    """Create (once) the delivery on the person's next confirmed channel, and send it."""
+    """Create (once) the delivery on the person's next confirmed channel, and send it.
+
+    A contact opted out (an SMS number that texted STOP) is passed over.
+    """
     used = set(
         Delivery.objects.filter(alert_id=row.alert_id, person_id=row.person_id).values_list(
             "channel", flat=True
         )
     )
     contact = (
-        ContactPoint.objects.filter(person_id=row.person_id, confirmed_at__isnull=False)
+        ContactPoint.objects.filter(
+            person_id=row.person_id, confirmed_at__isnull=False, opted_out_at__isnull=True
+        )
         .exclude(channel__in=[*used, ContactPoint.Channel.PUSH])
         .order_by("preference", "pk")
         .first()

@@ -147,6 +147,10 @@ class Delivery(models.Model):
     # (claim empty). A row nobody answers for is given a new job by the sweeper.
     claim = models.CharField(max_length=32, null=True, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # The gateway's own id for the message (Twilio's MessageSid), which its delivery status
+    # callbacks name; and when one of them said the message reached the phone.
+    provider_id = models.CharField(max_length=64, blank=True, db_default="")
+    delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -159,6 +163,11 @@ class Delivery(models.Model):
             models.Index(fields=["status", "fallback_at"], name="delivery_fallback_due"),
             models.Index(fields=["claim"], name="delivery_claim"),
             models.Index(fields=["status", "claimed_until"], name="delivery_answered_until"),
+            models.Index(
+                fields=["provider_id"],
+                name="delivery_provider_id",
+                condition=~models.Q(provider_id=""),
+            ),
         ]
 
     def __str__(self) -> str:

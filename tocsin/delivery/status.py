@@ -1,30 +1,37 @@
 """Read an alert's delivery counts: by state, and by channel and state, in one query; and
 its failures, grouped by channel and reason, with how their fallback fared."""
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 
 from tocsin.accounts.models import ContactPoint
 
 from .models import Alert, Delivery
 
 STATES = [status.value for status in Delivery.Status]
+# "delivered" counts the sent deliveries a gateway has since said reached the phone (SMS
+# status callbacks); it is shown after "sent", of which it is a part.
+COUNTS = ["queued", "sent", "delivered", "failed", "skipped"]
+LABELS = {**{status.value: status.label for status in Delivery.Status}, "delivered": _("delivered")}
 
 
 def alert_status(alert: Alert) -> dict:
     """Return {"id", "kind", "state", "audience_size", "deliveries": {...}, "by_channel": {...}}."""
-    totals = dict.fromkeys(STATES, 0)
+    totals = dict.fromkeys(COUNTS, 0)
     by_channel: dict[str, dict[str, int]] = {}
     rows = (
         Delivery.objects.filter(alert=alert)
         .values("channel", "status")
-        .annotate(count=Count("id"))
+        .annotate(count=Count("id"), delivered=Count("id", filter=Q(delivered_at__isnull=False)))
         .order_by()
     )
     for row in rows:
+        counts = by_channel.setdefault(row["channel"], dict.fromkeys(COUNTS, 0))
+        counts[row["status"]] = row["count"]
         totals[row["status"]] += row["count"]
-        by_channel.setdefault(row["channel"], dict.fromkeys(STATES, 0))[row["status"]] = row[
-            "count"
-        ]
+        if row["status"] == Delivery.Status.SENT:
+            counts["delivered"] = row["delivered"]
+            totals["delivered"] += row["delivered"]
     alert.refresh_from_db(fields=["state", "audience_size", "fanned_out_at"])
     state = alert.state
     # The engine settles an alert (fanout.settle) as its last job ends; a screen may ask a

@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tocsin.delivery.channels.base import Outgoing, TransportError
+from tocsin.delivery.channels.sms.segments import count_segments
 from tocsin.delivery.channels.sms.transport import SmsTransport, fit_sms
 from tocsin.delivery.local_servers.smtp import free_port
 
@@ -41,20 +42,34 @@ def test_it_sends_each_message_in_turn_on_one_kept_alive_connection(transport, s
     ]
 
 
-def test_it_cuts_a_long_text_at_a_word_and_keeps_the_link(transport, sms_gateway):
+def test_it_cuts_a_long_text_at_a_word_to_two_segments_and_keeps_the_link(transport, sms_gateway):
     long_text = "Agents reported at the east entrance, near the loading dock. " * 10 + LINK
 
     transport.send(messages(1, text=long_text))
 
     [message] = sms_gateway.messages
-    assert len(message["text"]) <= 320
-    assert message["text"].endswith(f"… {LINK}")
+    # Plain text goes as GSM-7: two segments hold 2 x 153 characters (320 would be three).
+    assert len(message["text"]) <= 2 * 153
+    assert message["text"].isascii()  # "…" would send it all as UCS-2
+    assert message["text"].endswith(f"... {LINK}")
     assert message["text"].startswith("Agents reported at the east entrance")
-    assert message["text"].removesuffix(f"… {LINK}").split()[-1] in long_text.split()
+    assert message["text"].removesuffix(f"... {LINK}").split()[-1] in long_text.split()
 
 
-def test_it_takes_the_length_from_settings(sms_gateway, settings):
-    settings.TOCSIN_SMS_MAX_LENGTH = 160
+def test_a_spanish_text_beyond_gsm7_is_cut_to_two_ucs2_segments(transport, sms_gateway):
+    long_text = "Agentes de ICE en la entrada este. Información: ¿quién está allí? " * 8 + LINK
+
+    transport.send(messages(1, text=long_text))
+
+    [message] = sms_gateway.messages
+    # "ó" and "í" are not in GSM-7: the text goes as UCS-2, 2 x 67 UTF-16 units.
+    assert len(message["text"].encode("utf-16-le")) // 2 <= 2 * 67
+    assert message["text"].endswith(f"… {LINK}")
+    assert message["text"].startswith("Agentes de ICE en la entrada este.")
+
+
+def test_it_takes_the_segments_from_settings(sms_gateway, settings):
+    settings.TOCSIN_SMS_MAX_SEGMENTS = 1
     transport = SmsTransport()
 
     transport.send(messages(1, text="word " * 100 + LINK))
@@ -159,33 +174,43 @@ def test_a_gateway_not_listening_is_a_temporary_failure(settings):
 
 
 def test_fit_sms_leaves_a_text_that_fits_alone():
-    assert fit_sms(ALERT, LINK, 320) == ALERT
+    assert fit_sms(ALERT, LINK, 1) == ALERT
 
 
 def test_fit_sms_moves_the_link_to_the_end_of_the_cut_text():
     text = f"Read this: {LINK} " + "and more words " * 40
 
-    fitted = fit_sms(text, LINK, 160)
+    fitted = fit_sms(text, LINK, 1)
 
     assert fitted.startswith("Read this: and more words")
-    assert fitted.endswith(f"… {LINK}")
+    assert fitted.endswith(f"... {LINK}")
     assert fitted.count(LINK) == 1
+    assert len(fitted) <= 160
 
 
 def test_fit_sms_cuts_a_text_without_link_at_a_word():
-    fitted = fit_sms("one two three four five six", "", 15)
+    fitted = fit_sms("one two three four five six " * 10, "", 1)
 
-    assert fitted == "one two three…"
+    assert fitted == "one two three four five six " * 5 + "one two three..."
+    assert len(fitted) <= 160
+
+
+def test_fit_sms_counts_extension_characters_twice():
+    fitted = fit_sms("[a] " * 100, "", 1)
+
+    # "[" and "]" each take an escape septet too: "[a]" is 5 septets, and 160 hold 26 of
+    # them with their spaces and the dots.
+    assert fitted == "[a] " * 25 + "[a]..."
 
 
 @given(
     text=st.text(alphabet=st.characters(codec="utf-8"), max_size=800),
     link=st.sampled_from(["", LINK, "https://t.example/a/1"]),
-    max_length=st.integers(min_value=1, max_value=400),
+    max_segments=st.integers(min_value=1, max_value=4),
 )
-def test_fit_sms_never_exceeds_the_length_and_keeps_a_link_that_fits(text, link, max_length):
-    fitted = fit_sms(text + (" " + link if link else ""), link, max_length)
+def test_fit_sms_never_exceeds_the_segments_and_keeps_the_link(text, link, max_segments):
+    fitted = fit_sms(text + (" " + link if link else ""), link, max_segments)
 
-    assert len(fitted) <= max_length
-    if link and len(link) <= max_length:
+    assert count_segments(fitted).count <= max_segments
+    if link:
         assert fitted.endswith(link)

@@ -22,6 +22,7 @@ SENDERS = Role.DISPATCHER | Role.ORGANIZER | Role.ADMIN
 class Counts(Schema):
     queued: int
     sent: int
+    delivered: int  # of those sent, how many the gateway says reached the phone (SMS)
     failed: int
     skipped: int
 

@@ -36,6 +36,11 @@ class Result:
     permanent: bool = False
     # The address is gone for good (a push subscription answering 404/410): forget it.
     remove_contact: bool = False
+    # The recipient asked for no more messages (an SMS gateway's 21610 after STOP): the
+    # contact is marked opted out, and nothing more goes to it.
+    opted_out: bool = False
+    # The gateway's id for a sent message (Twilio's MessageSid), named by its status callbacks.
+    provider_id: str = ""
 
 
 class TransportError(Exception):

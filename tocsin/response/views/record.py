@@ -21,7 +21,7 @@ from tocsin.accounts.roles import Role
 from tocsin.audit.services import record
 from tocsin.core.access import org_role_required
 from tocsin.core.csv import csv_response, csv_time
-from tocsin.delivery.models import Delivery
+from tocsin.delivery.status import LABELS as DELIVERY_LABELS
 from tocsin.delivery.status import alert_status
 
 from ..access import get_incident_for, get_photo_for
@@ -141,7 +141,7 @@ def alert_lines(incident: Incident) -> list[AlertLine]:
                 message=str(alert.context.get("what") or ""),
                 audience_size=status["audience_size"],
                 deliveries=[
-                    (str(Delivery.Status(state).label), count)
+                    (str(DELIVERY_LABELS[state]), count)
                     for state, count in status["deliveries"].items()
                 ],
             )

@@ -1,46 +1,88 @@
 """SMS through a Twilio-compatible gateway: one form POST per message to Messages.json.
 
 A batch goes out one message after another on one kept-alive connection. Every text is
-fitted to the configured length, and the link to the full alert always survives the cut.
+fitted to TOCSIN_SMS_MAX_SEGMENTS segments, counted by its encoding (segments.py), and the
+link to the full alert always survives the cut.
 """
 
 import logging
 import urllib.parse
+from collections.abc import Callable
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .. import register
 from ..base import Limits, Outgoing, Result, Transport, TransportError
 from ..http import HttpGateway, HttpResponse, basic_auth, is_e164
+from .segments import GSM7_PART, GSM7_SINGLE, count_segments, is_gsm7
 
 log = logging.getLogger(__name__)
 
 ELLIPSIS = "…"
+# "…" is not in the GSM-7 alphabet: a plain text cut with it would go as UCS-2, and fit
+# less than half as much. A plain text is cut with three dots instead.
+GSM7_ELLIPSIS = "..."
 # Twilio's codes for a "To" number that is not a valid (or not a mobile) phone number.
 INVALID_NUMBER_CODES = {21211, 21614}
 
+# Twilio's code for a recipient who texted STOP: "Attempt to send to unsubscribed
+# recipient" (twilio.com/docs/errors/21610). Sending again only fails again.
+OPTED_OUT_CODE = 21610
+
 INVALID_NUMBER = _("invalid phone number")
+OPTED_OUT = _("the number opted out of texts (STOP)")
 
 
-def fit_sms(text: str, link: str, max_length: int) -> str:
-    """Return `text` cut at a word to at most `max_length` characters, ending "… <link>".
+def fit_sms(text: str, link: str, max_segments: int) -> str:
+    """Return `text` cut at a word to at most `max_segments` SMS segments, ending "… <link>".
 
-    A text that fits is returned as it is. When it does not, the link (wherever the text had
-    it) moves to the end after an ellipsis; if even that leaves no room, the link alone.
+    Segments are counted by the encoding the text goes in (segments.py): a Spanish text
+    with "ó" goes as UCS-2 and fits far fewer characters than a plain one. A text that fits
+    is returned as it is. When it does not, the link (wherever the text had it) moves to
+    the end after an ellipsis ("..." in a plain text, which "…" would turn into UCS-2); if
+    even that leaves no room, the link alone.
     """
-    if len(text) <= max_length:
+    if fits(text, max_segments):
         return text
-    if link and len(link) <= max_length:
+    if link and fits(link, max_segments):
         body = " ".join(text.replace(link, " ").split())
-        suffix = f"{ELLIPSIS} {link}"
-        room = max_length - len(suffix)
-        if room <= 0:
-            return link
-        cut = cut_at_word(body, room)
+        suffix = f"{ellipsis_for(body + link)} {link}"
+        cut = longest_cut(body, lambda start: f"{start}{suffix}", max_segments)
         return f"{cut}{suffix}" if cut else link
-    room = max_length - len(ELLIPSIS)
-    return cut_at_word(text, room) + ELLIPSIS if room > 0 else text[:max_length]
+    ellipsis = ellipsis_for(text)
+    cut = longest_cut(text, lambda start: start + ellipsis, max_segments)
+    if cut:
+        return cut + ellipsis
+    return longest_cut(text, lambda start: start, max_segments, at_word=False)
+
+
+def ellipsis_for(text: str) -> str:
+    """Return the ellipsis that keeps `text` in the encoding it goes in anyway."""
+    return GSM7_ELLIPSIS if is_gsm7(text) else ELLIPSIS
+
+
+def fits(text: str, max_segments: int) -> bool:
+    return count_segments(text).count <= max_segments
+
+
+def longest_cut(
+    text: str, dress: Callable[[str], str], max_segments: int, at_word: bool = True
+) -> str:
+    """Return the longest start of `text` (cut at a word) that, dressed, fits the segments.
+
+    A longer start never takes fewer segments, so the longest one is found by halving.
+    """
+    low, high, best = 0, len(text), ""
+    while low <= high:
+        room = (low + high) // 2
+        start = cut_at_word(text, room) if at_word else text[:room]
+        if fits(dress(start), max_segments):
+            best, low = start, room + 1
+        else:
+            high = room - 1
+    return best
 
 
 def cut_at_word(text: str, room: int) -> str:
@@ -53,6 +95,15 @@ def cut_at_word(text: str, room: int) -> str:
     return cut[:room].rstrip(" \t\n,;:-")
 
 
+def longest_gsm7(max_segments: int) -> int:
+    """Return the characters a plain (GSM-7) text may have in `max_segments` segments.
+
+    This is the channel's max_length, which picks the short template and cuts a first
+    time; fit_sms then counts the real segments, which a non-GSM-7 text has fewer of.
+    """
+    return GSM7_SINGLE if max_segments <= 1 else GSM7_PART * max_segments
+
+
 @register
 class SmsTransport(Transport):
     kind = "sms"
@@ -61,7 +112,7 @@ class SmsTransport(Transport):
         self.limits = Limits(
             recipients_per_request=1,
             per_second=settings.TOCSIN_SMS_RATE,
-            max_length=settings.TOCSIN_SMS_MAX_LENGTH,
+            max_length=longest_gsm7(settings.TOCSIN_SMS_MAX_SEGMENTS),
         )
         self.gateway: HttpGateway | None = None
 
@@ -100,18 +151,30 @@ class SmsTransport(Transport):
             return Result(
                 message.delivery_id, sent=False, reason=str(INVALID_NUMBER), permanent=True
             )
-        text = fit_sms(message.text, message.link, self.limits.max_length or len(message.text))
+        text = fit_sms(message.text, message.link, settings.TOCSIN_SMS_MAX_SEGMENTS)
         response = self._post(message.address, text)
         status = response.status
         if status in (200, 201):
-            return Result(message.delivery_id, sent=True)
+            sid = response.json().get("sid")
+            return Result(
+                message.delivery_id, sent=True, provider_id=sid if isinstance(sid, str) else ""
+            )
         if status == 429:
             raise TransportError("SMS: HTTP 429", retry_after=response.retry_after())
         if status in (401, 403, 404, 405):
             # Tocsin's own configuration is wrong (account, token, URL): no retry will help.
             raise TransportError(f"SMS: HTTP {status}", permanent=True)
         if 400 <= status < 500 and status != 408:
-            if response.json().get("code") in INVALID_NUMBER_CODES:
+            code = response.json().get("code")
+            if code == OPTED_OUT_CODE:
+                return Result(
+                    message.delivery_id,
+                    sent=False,
+                    reason=str(OPTED_OUT),
+                    permanent=True,
+                    opted_out=True,
+                )
+            if code in INVALID_NUMBER_CODES:
                 reason = str(INVALID_NUMBER)
             else:
                 reason = _("the SMS gateway refused the message (HTTP %(status)s)") % {
@@ -124,7 +187,14 @@ class SmsTransport(Transport):
         account = settings.TOCSIN_SMS_ACCOUNT
         if self.gateway is None:
             self.gateway = HttpGateway(settings.TOCSIN_SMS_URL, service="SMS")
-        form = {"To": number, "From": settings.TOCSIN_SMS_FROM, "Body": text}
+        form = {
+            "To": number,
+            "From": settings.TOCSIN_SMS_FROM,
+            "Body": text,
+            # Where the gateway reports what became of the message (delivered, or undelivered
+            # with the carrier's error): tocsin/response/views/inbound.py, sms_status.
+            "StatusCallback": settings.TOCSIN_BASE_URL + reverse("response:inbound_sms_status"),
+        }
         return self.gateway.post(
             f"/2010-04-01/Accounts/{urllib.parse.quote(account, safe='')}/Messages.json",
             urllib.parse.urlencode(form).encode(),

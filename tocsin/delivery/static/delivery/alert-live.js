@@ -5,7 +5,7 @@
   if (!box || !window.EventSource) {
     return;
   }
-  var states = ["queued", "sent", "failed", "skipped"];
+  var states = ["queued", "sent", "delivered", "failed", "skipped"];
   var body = box.querySelector("tbody");
   var totalRow = body.querySelector("tr");
 
