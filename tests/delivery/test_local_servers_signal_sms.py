@@ -94,17 +94,6 @@ def test_the_signal_server_refuses_a_malformed_send_with_400(signal_server, payl
     assert signal_server.messages == []
 
 
-def test_the_signal_server_answers_413_to_too_many_recipients(signal_server):
-    signal_server.max_recipients = 1
-
-    status, _body, _headers = signal_send(
-        signal_server, {**SIGNAL_SEND, "recipients": ["+16125550142", "+16125550143"]}
-    )
-
-    assert status == 413
-    assert signal_server.messages == []
-
-
 def test_the_signal_server_returns_queued_inbound_messages_once(signal_server):
     receive = signal_server.url + "/v1/receive/" + urllib.parse.quote("+15555550100")
     assert call(receive)[:2] == (200, [])
