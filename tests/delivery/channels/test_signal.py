@@ -307,3 +307,17 @@ def test_the_api_killing_signal_cli_at_its_timeout_is_unknown_too(transport, sig
     assert all(not r.sent and r.permanent for r in results)
     assert results[0].reason.startswith("no answer from the Signal gateway")
     assert len(signal_server.messages) == 3
+
+
+def test_a_429_after_an_unknown_send_keeps_it_unknown_instead_of_resending_the_batch(
+    transport, signal_server
+):
+    signal_server.command_timeout = 0.1
+    signal_server.latency(0.2)  # the first text's request is killed at the API's timeout
+    signal_server.rate_limit(1, after=1)  # the second text's request is refused with 429
+    batch = messages(2) + messages(2, text="Vigil at 5", start=2)
+
+    results = transport.send(batch)
+
+    assert [(r.sent, r.permanent) for r in results] == [(False, True)] * 2 + [(False, False)] * 2
+    assert results[0].reason.startswith("no answer from the Signal gateway")

@@ -103,8 +103,8 @@ class SignalTransport(Transport):
         """Send each distinct text once to all its recipients; return one Result per message.
 
         Raise TransportError when the server is down, overloaded or asks to wait (429) before
-        anything in this batch was sent; after that, the messages not yet sent come back as
-        temporary failures instead, so that a retry never repeats the ones that went. A
+        it answered any request of this batch; after that, the messages not yet sent come
+        back as failures instead, so that a retry never repeats a request answered. A
         request left unanswered ends the batch: its recipients are unknown, the rest wait.
         """
         results: dict[int, Result] = {}
@@ -118,14 +118,16 @@ class SignalTransport(Transport):
         cap = max(1, self.limits.recipients_per_request)
         if about is not None and about.hides_failures():
             cap = 1
+        answered = 0  # requests of this batch the gateway answered: never to be repeated
         try:
             for group in groups.values():
                 for start in range(0, len(group), cap):
                     self._send_group(group[start : start + cap], results)
+                    answered += 1
         except NoAnswer:
             self._left_for_later(messages, results, "Signal: the gateway did not answer")
         except TransportError as error:
-            if not any(result.sent for result in results.values()):
+            if not answered:
                 raise
             self._left_for_later(messages, results, error.reason, error.permanent)
         sent = sum(result.sent for result in results.values())
