@@ -1,6 +1,7 @@
 import base64
 import json
 import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -299,3 +300,16 @@ def test_styled_text_mode_turns_markers_into_styles_and_normal_keeps_them(signal
     signal_send(signal_server, {**SIGNAL_SEND, "message": "*ICE* at ~door~", "text_mode": "normal"})
 
     assert [m["text"] for m in signal_server.messages] == ["ICE at door", "*ICE* at ~door~"]
+
+
+@pytest.mark.parametrize(("mode", "at_least"), [("json-rpc", 0.05 + 0.2), ("native", 0.6 + 0.2)])
+def test_realistic_latency_answers_as_slowly_as_the_mode_does(signal_server, mode, at_least):
+    signal_server.mode = mode
+    signal_server.realistic_latency()
+    many = {**SIGNAL_SEND, "recipients": [f"+1612555{n:04d}" for n in range(10)]}
+
+    started = time.monotonic()
+    status, _body, _headers = signal_send(signal_server, many)
+
+    assert status == 201
+    assert time.monotonic() - started >= at_least
