@@ -67,7 +67,8 @@ def read_about(base_url: str, timeout: float = ABOUT_TIMEOUT) -> About:
 
 def gateway_about(max_age: float = ABOUT_MAX_AGE) -> About | None:
     """Return TOCSIN_SIGNAL_URL's mode and version, read at most every `max_age` seconds;
-    None when it cannot be read now (the send then finds out what is wrong for itself)."""
+    what was read last when it cannot be read now, or None when it never could be (the
+    send then finds out what is wrong for itself)."""
     url = settings.TOCSIN_SIGNAL_URL
     now = time.monotonic()
     with _cache_lock:
@@ -77,7 +78,7 @@ def gateway_about(max_age: float = ABOUT_MAX_AGE) -> About | None:
     try:
         about = read_about(url)
     except (OSError, ValueError, urllib.error.URLError):
-        return None
+        return cached[1] if cached is not None and max_age > 0 else None
     with _cache_lock:
         _cache[url] = (now, about)
     return about
