@@ -325,6 +325,9 @@ TOCSIN_SIGNAL_URL = env_str("TOCSIN_SIGNAL_URL", "http://127.0.0.1:8081")
 TOCSIN_SIGNAL_NUMBER = env_str("TOCSIN_SIGNAL_NUMBER", "" if PRODUCTION else "+15555550100")
 TOCSIN_SIGNAL_BATCH = env_int("TOCSIN_SIGNAL_BATCH", 100)  # recipients per request
 TOCSIN_SIGNAL_RATE = env_int("TOCSIN_SIGNAL_RATE", 10)  # requests per second
+# Seconds a send may take before its answer counts as lost, the send as "unknown" (never
+# resent): above signal-cli-rest-api's own 120 s (SIGNAL_CLI_CMD_TIMEOUT) in normal mode.
+TOCSIN_SIGNAL_TIMEOUT_SECONDS = env_int("TOCSIN_SIGNAL_TIMEOUT_SECONDS", 130)
 TOCSIN_SMS_URL = env_str("TOCSIN_SMS_URL", "http://127.0.0.1:8082")
 TOCSIN_SMS_ACCOUNT = env_str("TOCSIN_SMS_ACCOUNT", "" if PRODUCTION else "ACdemo")
 # The demo's token is the demo's local gateway's; production has no default.

@@ -9,6 +9,7 @@ from cryptography.fernet import Fernet
 from django.core.checks import run_checks
 
 from tests.demo.conftest import run_tocsin
+from tocsin.delivery.channels.signal.about import forget
 from tocsin.delivery.models import NoticeChannel
 
 REPO = Path(__file__).resolve().parents[2]
@@ -23,8 +24,10 @@ def ids(messages) -> set[str]:
 
 
 @pytest.fixture
-def real_secrets(settings, tmp_path):
-    """A configuration with secrets of its own, none kept under the data directory."""
+def real_secrets(settings, tmp_path, signal_server):
+    """A configuration with secrets of its own, none kept under the data directory, and a
+    Signal gateway that answers (signal-cli-rest-api 0.100 in normal mode)."""
+    forget()
     settings.SECRET_KEY = "x7-" + Fernet.generate_key().decode() + "-long-and-random"
     settings.TOCSIN_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     settings.TOCSIN_BLIND_INDEX_KEY = Fernet.generate_key().decode()
@@ -165,3 +168,37 @@ def test_the_real_command_names_the_problems_by_id(tmp_path):
     assert result.returncode != 0
     assert "tocsin.E001" in result.stderr and "TOCSIN_SMS_TOKEN" in result.stderr
     assert "tocsin.W003" in result.stderr and "development-secrets.json" in result.stderr
+
+
+@pytest.mark.parametrize(("mode", "version"), [("json-rpc", "0.100"), ("json-rpc", "unset")])
+def test_it_warns_of_a_signal_gateway_whose_mode_and_version_hide_failures(
+    db, real_secrets, signal_server, mode, version
+):
+    signal_server.mode, signal_server.version = mode, version
+
+    [message] = tocsin_messages()
+
+    assert message.id == "tocsin.W010"
+    assert "json-rpc" in message.msg and "one recipient per request" in message.msg
+
+
+@pytest.mark.parametrize(("mode", "version"), [("json-rpc", "0.101"), ("normal", "0.100")])
+def test_it_is_content_with_a_signal_gateway_that_names_who_failed(
+    db, real_secrets, signal_server, mode, version
+):
+    signal_server.mode, signal_server.version = mode, version
+
+    assert tocsin_messages() == []
+
+
+def test_it_warns_when_the_signal_gateway_cannot_be_read_or_outwaits_tocsin(
+    db, real_secrets, signal_server
+):
+    real_secrets.TOCSIN_SIGNAL_TIMEOUT_SECONDS = 60
+
+    [message] = tocsin_messages()
+    assert message.id == "tocsin.W010" and "TOCSIN_SIGNAL_TIMEOUT_SECONDS (60)" in message.msg
+
+    signal_server.stop()
+    [message] = tocsin_messages()
+    assert message.id == "tocsin.W010" and "cannot read" in message.msg

@@ -28,6 +28,7 @@ def test_it_sends_signal_through_the_rest_api_v2_send(person, http_gateway, sett
         "message": "Tu código de Tocsin es 123456.",
         "number": "+15555550100",
         "recipients": ["+16125550142"],
+        "text_mode": "normal",
     }
 
 

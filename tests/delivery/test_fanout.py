@@ -1,6 +1,7 @@
 """An alert goes out: one message per person and channel, through servers that speak each
 channel's protocol, with fallback and retries, and never twice."""
 
+import threading
 import time
 from datetime import timedelta
 
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from tests.conftest import make_person
 from tocsin.accounts.services.people import add_contact
-from tocsin.delivery.fanout import fallback_due, fan_out
+from tocsin.delivery.fanout import fallback_due, fan_out, resume_stalled
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.services import create_alert, send_alert
 from tocsin.delivery.status import alert_status
@@ -211,3 +212,65 @@ def test_a_delivery_waiting_its_turn_in_a_long_queue_does_not_hand_over(org, ser
     assert fallback_due.call_local() == 0
     assert received(servers)["email"] == []
     assert Delivery.objects.filter(alert=alert).count() == 1
+
+
+def test_a_json_rpc_201_hiding_no_failure_hands_the_unregistered_over_at_once(org, servers, send):
+    # signal-cli-rest-api after 0.100 answers 201 and lists who failed (client.go, send).
+    servers["signal"].mode, servers["signal"].version = "json-rpc", "0.101"
+    servers["signal"].unregistered = {"+16125550104"}
+    member_with(org, "Ana", ("signal", "+16125550104"), ("email", "ana@example.org"))
+    member_with(org, "Bea", ("signal", "+16125550105"))
+
+    alert = send(notice(org))
+
+    failed = Delivery.objects.get(alert=alert, channel="signal", person__display_name="Ana")
+    assert (failed.status, failed.reason) == ("failed", "not on Signal (unregistered)")
+    assert received(servers) == {
+        "email": ["ana@example.org"],
+        "signal": ["+16125550105"],
+        "sms": [],
+    }
+
+
+def test_a_signal_send_left_unanswered_is_never_resent_and_its_people_fall_back(
+    org, servers, send, settings
+):
+    settings.TOCSIN_SIGNAL_TIMEOUT_SECONDS = 1
+    servers["signal"].hang(delivers=True)  # signal-cli sends; the answer never comes
+    people = [
+        member_with(org, f"P{n}", ("signal", f"+1612555020{n}"), ("email", f"p{n}@example.org"))
+        for n in range(4)
+    ]
+
+    alert = send(notice(org))
+
+    servers["signal"].up()
+    assert servers["signal"].requests == 1
+    assert received(servers)["signal"] == [f"+1612555020{n}" for n in range(4)]
+    assert received(servers)["email"] == [f"p{n}@example.org" for n in range(4)]
+    rows = Delivery.objects.filter(alert=alert, channel="signal")
+    assert {(row.status, row.reason) for row in rows} == {
+        ("failed", "no answer from the Signal gateway in time: it may have been sent")
+    }
+    assert len(people) == rows.count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_signal_send_keeps_its_rows_from_the_sweeper_until_answered(org, servers, settings):
+    settings.TOCSIN_DELIVERY_LEASE_SECONDS = 1
+    settings.TOCSIN_SIGNAL_TIMEOUT_SECONDS = 4
+    servers["signal"].latency(2.5)  # normal mode: a JVM per request, then signal-cli sends
+    for n in range(3):
+        member_with(org, f"P{n}", ("signal", f"+1612555020{n}"))
+    sender = threading.Thread(target=send_alert, args=(notice(org),))
+    sender.start()
+    deadline = time.monotonic() + 10
+    while servers["signal"].requests == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    time.sleep(1.5)  # longer than TOCSIN_DELIVERY_LEASE_SECONDS, while the request is out
+    resume_stalled.call_local()  # the sweeper (its jobs run at once in the tests)
+    sender.join(timeout=15)
+
+    assert servers["signal"].requests == 1
+    assert received(servers)["signal"] == [f"+1612555020{n}" for n in range(3)]

@@ -1,6 +1,7 @@
 import base64
 import json
 import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -91,17 +92,6 @@ def test_the_signal_server_refuses_a_malformed_send_with_400(signal_server, payl
 
     assert status == 400
     assert body["error"]
-    assert signal_server.messages == []
-
-
-def test_the_signal_server_answers_413_to_too_many_recipients(signal_server):
-    signal_server.max_recipients = 1
-
-    status, _body, _headers = signal_send(
-        signal_server, {**SIGNAL_SEND, "recipients": ["+16125550142", "+16125550143"]}
-    )
-
-    assert status == 413
     assert signal_server.messages == []
 
 
@@ -197,3 +187,129 @@ def test_the_sms_gateway_refuses_a_malformed_message_with_400(sms_gateway, form,
 def test_waiting_for_messages_that_never_come_times_out(sms_gateway):
     with pytest.raises(TimeoutError):
         sms_gateway.wait_for(1, timeout=0.1)
+
+
+# The Signal stand-in's answers, against the shapes of signal-cli-rest-api's own source
+# (src/api/api.go SendV2 and About, src/client/client.go send, src/client/jsonrpc2.go) and
+# signal-cli's texts (SendMessageResultUtils.java).
+
+TWO = {**SIGNAL_SEND, "recipients": ["+16125550142", "+16125550143"]}
+
+
+def test_the_signal_server_says_its_mode_and_version_as_v1_about_does(signal_server):
+    signal_server.mode, signal_server.version = "json-rpc", "0.100"
+
+    status, body, _headers = call(signal_server.url + "/v1/about")
+
+    assert status == 200
+    assert body == {
+        "versions": ["v1", "v2"],
+        "build": 2,
+        "mode": "json-rpc",
+        "version": "0.100",
+        "capabilities": {"v2/send": ["quotes", "mentions"]},
+    }
+
+
+def test_normal_mode_0_100_answers_a_partial_failure_with_signal_clis_text_unwrapped(
+    signal_server,
+):
+    signal_server.unregistered.add("+16125550143")
+
+    status, body, _headers = signal_send(signal_server, TWO)
+
+    assert status == 400
+    assert re.fullmatch(
+        r'Failed to send \(some\) messages:\+16125550143: Unregistered user "\+16125550143"\d+',
+        body["error"],
+    )
+    assert [m["to"] for m in signal_server.messages] == ["+16125550142"]
+
+
+def test_json_rpc_0_100_answers_201_with_a_timestamp_alone_though_one_failed(signal_server):
+    signal_server.mode = "json-rpc"
+    signal_server.unregistered.add("+16125550143")
+
+    status, body, _headers = signal_send(signal_server, TWO)
+
+    assert status == 201
+    assert list(body) == ["timestamp"] and body["timestamp"].isdigit()
+
+
+@pytest.mark.parametrize("mode", ["json-rpc", "normal", "native"])
+def test_after_0_100_a_201_lists_the_failed_recipients(signal_server, mode):
+    signal_server.mode, signal_server.version = mode, "0.101"
+    signal_server.unregistered.add("+16125550143")
+
+    status, [entry], _headers = signal_send(signal_server, TWO)
+
+    assert status == 201
+    assert entry["timestamp"].isdigit()
+    [failed] = entry["errors"]["recipients"]
+    assert failed["number"] == "+16125550143" and failed["reason"] == "UNREGISTERED_FAILURE"
+    assert set(failed) == {"uuid", "number", "reason"}
+
+
+def test_a_captcha_challenge_in_json_rpc_is_429_with_tokens_and_no_retry_after(signal_server):
+    signal_server.mode = "json-rpc"
+    signal_server.challenge("tok-1")
+
+    status, body, headers = signal_send(signal_server, TWO)
+
+    assert status == 429
+    assert headers.get("Retry-After") is None
+    assert body["challenge_tokens"] == ["tok-1", "tok-1"]
+    assert body["account"] == "+15555550100"
+    assert body["error"].startswith(
+        "Failed to send message due to rate limiting. Use the attached challenge tokens"
+    )
+    assert signal_server.messages == []
+
+
+def test_nobody_getting_it_in_normal_mode_is_400_with_each_reason_and_the_error_line(
+    signal_server,
+):
+    signal_server.fail("+16125550142", "NETWORK_FAILURE")
+    signal_server.unregistered.add("+16125550143")
+
+    status, body, _headers = signal_send(signal_server, TWO)
+
+    assert status == 400
+    lines = body["error"].splitlines()
+    assert lines[:3] == [
+        "Failed to send (some) messages:",
+        '+16125550142: Network failure for "+16125550142"',
+        '+16125550143: Unregistered user "+16125550143"',
+    ]
+    assert lines[3].isdigit() and lines[4] == "Failed to send message"
+
+
+def test_the_signal_server_never_answers_413(signal_server):
+    many = {**SIGNAL_SEND, "recipients": [f"+1612555{n:04d}" for n in range(300)]}
+
+    status, _body, _headers = signal_send(signal_server, many)
+
+    assert status == 201
+    assert len(signal_server.messages) == 300
+
+
+def test_styled_text_mode_turns_markers_into_styles_and_normal_keeps_them(signal_server):
+    signal_server.default_text_mode = "styled"
+
+    signal_send(signal_server, {**SIGNAL_SEND, "message": "*ICE* at ~door~"})
+    signal_send(signal_server, {**SIGNAL_SEND, "message": "*ICE* at ~door~", "text_mode": "normal"})
+
+    assert [m["text"] for m in signal_server.messages] == ["ICE at door", "*ICE* at ~door~"]
+
+
+@pytest.mark.parametrize(("mode", "at_least"), [("json-rpc", 0.05 + 0.2), ("native", 0.6 + 0.2)])
+def test_realistic_latency_answers_as_slowly_as_the_mode_does(signal_server, mode, at_least):
+    signal_server.mode = mode
+    signal_server.realistic_latency()
+    many = {**SIGNAL_SEND, "recipients": [f"+1612555{n:04d}" for n in range(10)]}
+
+    started = time.monotonic()
+    status, _body, _headers = signal_send(signal_server, many)
+
+    assert status == 201
+    assert time.monotonic() - started >= at_least

@@ -56,6 +56,8 @@ def start_worker(tmp_path, servers) -> subprocess.Popen:
         "TOCSIN_EMAIL_RATE": "2",
         "TOCSIN_DELIVERY_CHUNK": "4",
         "TOCSIN_DELIVERY_LEASE_SECONDS": "3",
+        # A Signal job's lease outlasts two request timeouts (fanout.lease_seconds).
+        "TOCSIN_SIGNAL_TIMEOUT_SECONDS": "1",
         "TOCSIN_FALLBACK_SECONDS": "3600",
     }
     return subprocess.Popen(

@@ -29,6 +29,8 @@ WORKER = {
     "TOCSIN_EMAIL_RATE": 200,
     "TOCSIN_DELIVERY_CHUNK": 200,
     "TOCSIN_DELIVERY_LEASE_SECONDS": 10,
+    # A Signal job's lease outlasts two request timeouts (fanout.lease_seconds).
+    "TOCSIN_SIGNAL_TIMEOUT_SECONDS": 5,
 }
 # Decision 0004: what a worker had in flight when it lost the database may go twice, at
 # most one request per channel and worker thread (a Signal request carries a batch; an

@@ -26,6 +26,8 @@ RATES = {
     "TOCSIN_EMAIL_RATE": 60,
     "TOCSIN_DELIVERY_CHUNK": 200,
     "TOCSIN_DELIVERY_LEASE_SECONDS": 3,
+    # A Signal job's lease outlasts two request timeouts (fanout.lease_seconds).
+    "TOCSIN_SIGNAL_TIMEOUT_SECONDS": 1,
     "TOCSIN_FALLBACK_SECONDS": 3600,
 }
 

@@ -16,6 +16,8 @@ tocsin.W002  an organization takes reports at a number but has no SMS gateway to
 tocsin.W003  a key file sits under the data directory (var dir, database directory, media)
 tocsin.W004  TOCSIN_NOTICE_ALLOWED_NETWORKS lets notice channels reach this machine
 tocsin.W005  a notice channel's URL is no longer accepted
+tocsin.W010  the Signal gateway's mode and version hide failures, or cannot be read, or
+             TOCSIN_SIGNAL_TIMEOUT_SECONDS is not above its own timeout
 """
 
 import ipaddress
@@ -233,3 +235,17 @@ def check_organizations(app_configs, **kwargs) -> list:
                 )
             )
     return found
+
+
+@register(Tags.security, deploy=True)
+def check_signal_gateway(app_configs, **kwargs) -> list:
+    """Read the Signal gateway's mode and version, when Tocsin sends on Signal, and name
+    what hides a failure or resends a slow message (delivery/channels/signal/about.py)."""
+    if not settings.TOCSIN_SIGNAL_NUMBER:
+        return []
+    from tocsin.delivery.channels.signal.about import gateway_about, problems
+
+    return [
+        Warning(problem, id="tocsin.W010", hint='See docs/deployment.md, "Signal gateway".')
+        for problem in problems(gateway_about(max_age=0))
+    ]

@@ -57,6 +57,8 @@ def send_signal(number: str, text: str) -> None:
         "message": text,
         "number": settings.TOCSIN_SIGNAL_NUMBER,
         "recipients": [number],
+        # Never styled: a code's or a link's characters are not formatting.
+        "text_mode": "normal",
     }
     post(
         settings.TOCSIN_SIGNAL_URL,

@@ -116,11 +116,11 @@ def send_chunk(alert_id: int, channel: str, first_id: int, last_id: int, task=No
     person's next channel (retry_or_give_up); after anything else it is let go, for the
     sweeper.
     """
-    lease = Lease(task.id if task is not None else None)
+    transport = transport_for(channel)
+    lease = Lease(task.id if task is not None else None, seconds=lease_seconds(transport))
     if not lease.take(alert_id, channel, first_id, last_id):
         return 0
     claim = lease.claim
-    transport = transport_for(channel)
     rows = (
         Delivery.objects.filter(claim=claim, status=Delivery.Status.QUEUED)
         .select_related("contact", "person")
@@ -171,6 +171,14 @@ def send_chunk(alert_id: int, channel: str, first_id: int, last_id: int, task=No
         lease.release()
         settle(alert_id)
     return sent
+
+
+def lease_seconds(transport: Transport) -> int:
+    """Return how long a job's lease on its rows lasts: TOCSIN_DELIVERY_LEASE_SECONDS, or
+    twice the channel's request timeout if longer. The lease is renewed before a request
+    once a third of it has gone, so at least two thirds remain: more than one request can
+    take, and no second job is given rows whose request is still in flight."""
+    return max(settings.TOCSIN_DELIVERY_LEASE_SECONDS, math.ceil(2 * transport.request_timeout))
 
 
 def retry_or_give_up(claim: str, reason: str = "", retry_after: float | None = None) -> None:

@@ -233,3 +233,20 @@ class NoticePost(models.Model):
 
     def __str__(self) -> str:
         return f"notice of alert {self.alert_id} to channel {self.channel_id} ({self.status})"
+
+
+class SignalChallenge(models.Model):
+    """A captcha Signal asks for before the sending number may send more (a 429 of
+    signal-cli-rest-api with challenge tokens). It does not clear by itself: the admins see
+    it on their pages while sends keep meeting it (delivery.channels.signal.challenges)."""
+
+    token = models.CharField(max_length=200, unique=True)
+    account = models.CharField(max_length=32)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+
+    def __str__(self) -> str:
+        return f"Signal challenge since {self.first_seen_at:%Y-%m-%d %H:%M}"

@@ -66,6 +66,9 @@ class Transport:
     kind: str = ""
     # Set per instance from settings (TOCSIN_<KIND>_BATCH, _RATE, …), so operators tune them.
     limits: Limits
+    # Seconds one request may take before its answer counts as lost; a send job's lease
+    # outlasts it (fanout.lease_seconds), so that no second job takes rows still in flight.
+    request_timeout: float = 10.0
     # Whether the per-recipient link fits in this channel's messages (see
     # docs/decisions/0004-delivery.md: Signal batches many recipients into one request, so
     # its messages carry the alert in full instead of a personal link).

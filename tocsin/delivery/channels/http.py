@@ -4,8 +4,10 @@ gateway = HttpGateway("http://127.0.0.1:8081", service="Signal")
 response = gateway.post("/v2/send", body, {"Content-Type": "application/json"})
 gateway.close()
 
-A connection that cannot be made, or breaks, raises TransportError(permanent=False); any
-HTTP answer, whatever its status, is returned for the caller to judge. Errors name the
+A connection that cannot be made, or breaks, raises TransportError(permanent=False); a
+request written whose answer does not come within the timeout raises NoAnswer (the gateway
+may have carried it out); any HTTP answer, whatever its status, is returned for the caller
+to judge. Errors name the
 service and the kind of failure, never an address or a message.
 """
 
@@ -25,6 +27,10 @@ HTTP_TIMEOUT_SECONDS = 10
 DEFAULT_RETRY_AFTER_SECONDS = 5.0
 # A phone number as both gateways take it: "+", a country code, at most 15 digits in all.
 E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+
+
+class NoAnswer(TransportError):
+    """The request was written but no answer came in time: it may have been carried out."""
 
 
 def is_e164(number: object) -> bool:
@@ -89,6 +95,7 @@ class HttpGateway:
         when the request could not even be written, so that no request is sent twice.
         """
         reused = self.connection is not None
+        written = False
         try:
             connection = self._connection()
             try:
@@ -99,6 +106,7 @@ class HttpGateway:
                 self.close()
                 connection = self._connection()
                 connection.request("POST", self.prefix + path, body=body, headers=headers)
+            written = True
             response = connection.getresponse()
             answer = HttpResponse(
                 status=response.status,
@@ -107,6 +115,8 @@ class HttpGateway:
             )
         except (OSError, http.client.HTTPException) as error:
             self.close()
+            if written and isinstance(error, TimeoutError):
+                raise NoAnswer(f"{self.service}: no answer within {self.timeout:g} s") from None
             raise TransportError(f"{self.service}: {type(error).__name__}") from None
         if response.will_close:
             self.close()

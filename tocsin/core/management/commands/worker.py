@@ -45,6 +45,8 @@ class Command(BaseCommand):
             lane: workers or settings.TOCSIN_WORKER_THREADS.get(lane, 1)
             for lane in self.lanes_to_run(lanes)
         }
+        if "signal" in threads:
+            self.report_signal_gateway()
         # A worker that was killed left its rows leased; once the leases run out, send them.
         # The job goes to the general lane, whichever process runs it. A queue that is down
         # now does not stop the worker: its consumers wait for the queue, and the minute
@@ -57,6 +59,18 @@ class Command(BaseCommand):
         # SIGHUP restarts. Poll at least every second when idle (Huey's default backs off
         # to 10 s): a raid alert must not wait for a sleeping worker.
         Lanes(consumers(threads, max_delay=1.0)).run()
+
+    def report_signal_gateway(self) -> None:
+        """Say at start-up, loudly, what the Signal gateway's mode and version mean for sends."""
+        from tocsin.delivery.channels.signal.about import gateway_about, problems
+
+        if not settings.TOCSIN_SIGNAL_NUMBER:
+            return
+        about = gateway_about(max_age=0)
+        if about is not None:
+            self.stderr.write(f"Signal gateway: {about.mode} mode, version {about.version}")
+        for problem in problems(about):
+            self.stderr.write(self.style.ERROR(f"WARNING: {problem}"))
 
     @staticmethod
     def lanes_to_run(option: str | None) -> list[str]:

@@ -1,0 +1,79 @@
+"""A real `tocsin worker` reads the Signal gateway's mode and version as it starts, and says
+loudly when they would hide failures."""
+
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from django.conf import settings
+
+from tests.delivery.test_worker_killed import database_url
+
+
+def worker_output(tmp_path, signal_server, seconds: float = 20) -> str:
+    """Start `tocsin worker --lanes signal` against the stand-in; return what it printed
+    before it printed the gateway's mode (or `seconds` passed); then stop it."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tocsin.settings",
+        "TOCSIN_ENV": "development",
+        "TOCSIN_VAR_DIR": str(tmp_path),
+        "TOCSIN_SECRET_KEY": settings.SECRET_KEY,
+        "TOCSIN_ENCRYPTION_KEYS": ",".join(settings.TOCSIN_ENCRYPTION_KEYS),
+        "TOCSIN_BLIND_INDEX_KEY": settings.TOCSIN_BLIND_INDEX_KEY,
+        "DATABASE_URL": database_url(),
+        "TOCSIN_QUEUE_URL": settings.TOCSIN_QUEUE_URL,
+        "TOCSIN_QUEUE_NAME": settings.TOCSIN_QUEUE_NAME,
+        "TOCSIN_SIGNAL_URL": signal_server.url,
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "tocsin", "worker", "--lanes", "signal", "--workers", "1"],
+        env=env,
+        process_group=0,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: list[str] = []
+    try:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([worker.stderr], [], [], deadline - time.monotonic())
+            if not ready:
+                break
+            line = worker.stderr.readline()
+            if not line:
+                break
+            lines.append(line)
+            if "Signal gateway:" in line:
+                # The warnings follow the mode line at once.
+                time.sleep(0.5)
+                break
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        _out, rest = worker.communicate(timeout=10)
+    return "".join(lines) + (rest or "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_says_at_start_that_json_rpc_0_100_hides_failures(tmp_path, signal_server):
+    signal_server.mode, signal_server.version = "json-rpc", "0.100"
+
+    output = worker_output(tmp_path, signal_server)
+
+    assert "Signal gateway: json-rpc mode, version 0.100" in output
+    assert "WARNING" in output and "one recipient per request" in output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_says_nothing_alarming_of_a_gateway_that_names_who_failed(tmp_path, signal_server):
+    signal_server.mode, signal_server.version = "json-rpc", "0.101"
+
+    output = worker_output(tmp_path, signal_server)
+
+    assert "Signal gateway: json-rpc mode, version 0.101" in output
+    assert "WARNING" not in output
