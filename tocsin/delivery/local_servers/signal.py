@@ -8,6 +8,7 @@ server.unregistered.add("+1...")    # not on Signal: the others get it, the answ
 server.inbound("+1...", "ok")       # what the next GET /v1/receive/{number} returns
 server.receipt("+1...")             # a delivery receipt, which carries no message
 server.down()                       # sends and receives answer 503 until server.up()
+server.mode = "json-rpc"            # receiving is a websocket: see signal_ws.py
 """
 
 import json
@@ -18,6 +19,7 @@ from typing import Any
 from tocsin.delivery.channels.http import is_e164
 
 from .gateway import Answer, LocalGateway
+from .signal_ws import ReceiveHandler, Websockets, about
 
 __all__ = ["LocalSignalServer"]
 
@@ -29,6 +31,13 @@ class LocalSignalServer(LocalGateway):
         self.unregistered: set[str] = set()
         self._inbox: dict[str, list[dict]] = {}
         self._last_timestamp = 0
+        self.mode = "normal"  # signal-cli-rest-api's MODE: normal, native or json-rpc
+        self.websockets = Websockets()
+        self.httpd.RequestHandlerClass = ReceiveHandler
+
+    def stop(self) -> None:
+        self.websockets.close_all()
+        super().stop()
 
     def settings(self) -> dict[str, str]:
         """Return the Django settings that send through this server."""
@@ -67,12 +76,17 @@ class LocalSignalServer(LocalGateway):
             envelope["dataMessage"] = data
         if receipt is not None:
             envelope["receiptMessage"] = receipt
+        if self.mode == "json-rpc":
+            self.websockets.deliver(to, {"envelope": envelope})
+            return
         with self.received:
             self._inbox.setdefault(to, []).append({"envelope": envelope})
 
     def handle(self, method: str, path: str, headers: Any, body: bytes) -> Answer:
         if method == "POST" and path == "/v2/send":
             return self._send(body)
+        if method == "GET" and path == "/v1/about":
+            return 200, about(self.mode), {}
         if method == "GET" and path.startswith("/v1/receive/"):
             if self._down:
                 return 503, {"error": "service unavailable"}, {}
