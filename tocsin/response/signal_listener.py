@@ -46,7 +46,7 @@ SUPERVISE_SECONDS = 30.0
 MAX_DELAY_SECONDS = 60.0
 # How long one wait for a frame lasts before the thread checks whether it must stop.
 RECV_SECONDS = 1.0
-# The API pings every 54 s and drops a client that stays silent for 60 s; ping it as often.
+# A connection that died without a word (half-open TCP) is noticed within twice this.
 PING_SECONDS = 20.0
 
 
