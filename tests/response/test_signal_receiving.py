@@ -85,6 +85,7 @@ def test_the_json_rpc_stand_in_answers_a_plain_get_400_and_sends_envelopes_on_th
         json_rpc.websockets.wait_for(REPORT_NUMBER)
         json_rpc.inbound(MARISOL, "ICE at the ambulance bay", to=REPORT_NUMBER)
         item = json.loads(websocket.recv(timeout=5))
+        assert websocket.ping().wait(5)  # the API answers pings: a client may keep it alive
     assert item["account"] == REPORT_NUMBER
     assert item["envelope"]["sourceNumber"] == MARISOL
     assert item["envelope"]["dataMessage"]["message"] == "ICE at the ambulance bay"

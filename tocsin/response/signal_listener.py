@@ -24,10 +24,10 @@ import threading
 import urllib.parse
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from websockets.client import backoff
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
-from websockets.sync.client import connect
+from websockets.sync.client import ClientConnection, connect
 
 from tocsin.accounts.models import Organization
 
@@ -80,16 +80,16 @@ class Listener:
     def stop(self, timeout: float = 5.0) -> None:
         """Close every websocket and end the threads (each within RECV_SECONDS)."""
         self._stopped.set()
-        for _number, stopped, _thread in self._held.values():
-            stopped.set()
-        for _number, _stopped, thread in list(self._held.values()):
-            thread.join(timeout)
         if self._thread is not None:
             self._thread.join(timeout)
+        for _number, stopped, thread in list(self._held.values()):
+            stopped.set()
+            thread.join(timeout)
 
     def holding(self) -> int:
         """Return how many numbers' websockets this listener holds (or is reconnecting)."""
-        return sum(1 for _number, _stopped, thread in self._held.values() if thread.is_alive())
+        held = list(self._held.values())
+        return sum(1 for _number, _stopped, thread in held if thread.is_alive())
 
     def run(self) -> None:
         while not self._stopped.is_set():
@@ -100,6 +100,7 @@ class Listener:
             finally:
                 close_old_connections()
             self._stopped.wait(self.supervise_seconds)
+        connections.close_all()
 
     def supervise(self) -> None:
         """Hold the websocket of each reporting number in json-rpc mode, and none otherwise.
@@ -155,40 +156,46 @@ class Listener:
                     delays = backoff(initial_delay=1.0, min_delay=1.0, max_delay=self.max_delay)
                 stopped.wait(next(delays))
         finally:
-            close_old_connections()
+            connections.close_all()  # this thread's own connections
 
     def listen(self, organization: Organization, number: str, stopped: threading.Event) -> bool:
         """Open the number's websocket and file what comes until it closes or `stopped`;
         return whether it opened. A failure to open is kept for the admins."""
+        opened = False
         try:
-            websocket = connect(
+            with connect(
                 websocket_url(number),
                 proxy=None,
                 open_timeout=10,
                 ping_interval=PING_SECONDS,
                 ping_timeout=PING_SECONDS,
                 close_timeout=2,
-            )
+            ) as websocket:
+                opened = True
+                receive_worked(organization)
+                self.receive(organization, websocket, stopped)
         except InvalidStatus as error:
             status = error.response.status_code
             server_down = not 400 <= status < 500 or status == 429
             self.failed(organization, SignalUnavailable(f"HTTP {status}", server_down))
-            return False
         except (OSError, TimeoutError, InvalidHandshake) as error:
-            self.failed(organization, SignalUnavailable(type(error).__name__))
-            return False
-        receive_worked(organization)
-        with websocket:
-            while not stopped.is_set() and not self._stopped.is_set():
-                try:
-                    frame = websocket.recv(timeout=RECV_SECONDS)
-                except TimeoutError:
-                    continue
-                except ConnectionClosed:
-                    log.info("inbound Signal: %s's websocket closed", organization.slug)
-                    break
-                self.take(organization, frame)
-        return True
+            if not opened:
+                self.failed(organization, SignalUnavailable(type(error).__name__))
+        return opened
+
+    def receive(
+        self, organization: Organization, websocket: ClientConnection, stopped: threading.Event
+    ) -> None:
+        """File each frame that comes until the websocket closes or `stopped`."""
+        while not stopped.is_set() and not self._stopped.is_set():
+            try:
+                frame = websocket.recv(timeout=RECV_SECONDS)
+            except TimeoutError:
+                continue
+            except ConnectionClosed:
+                log.info("inbound Signal: %s's websocket closed", organization.slug)
+                return
+            self.take(organization, frame)
 
     @staticmethod
     def failed(organization: Organization, error: SignalUnavailable) -> None:

@@ -28,7 +28,6 @@ import time
 from typing import Any
 from urllib.parse import unquote
 
-from websockets.datastructures import Headers
 from websockets.http11 import Request
 from websockets.protocol import State
 from websockets.server import ServerProtocol
@@ -140,8 +139,11 @@ class ReceiveHandler(GatewayHandler):
         if "upgrade" not in self.headers.get("Connection", "").lower():
             self._not_a_websocket()
             return
+        # The request was read by http.server: hand it to the protocol as it came.
         protocol = ServerProtocol()
-        request = Request(self.path, Headers(self.headers.items()))
+        head = "".join(f"{name}: {value}\r\n" for name, value in self.headers.items())
+        protocol.receive_data(f"{self.requestline}\r\n{head}\r\n".encode("latin-1"))
+        request = next(event for event in protocol.events_received() if isinstance(event, Request))
         response = protocol.accept(request)
         protocol.send_response(response)
         self.close_connection = True
