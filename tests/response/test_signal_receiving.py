@@ -94,6 +94,28 @@ def test_the_json_rpc_stand_in_answers_a_plain_get_400_and_sends_envelopes_on_th
 # Tocsin receiving in json-rpc mode.
 
 
+# signal-cli's own example of a message received in json-rpc mode (AsamK/signal-cli,
+# man/signal-cli-jsonrpc.5.adoc), as signal-cli-rest-api passes it on: the notification's
+# params, with the account (src/main/java/org/asamk/signal/json/JsonReceiveMessageHandler.java).
+SIGNAL_CLI_FRAME = (
+    '{"envelope":{"source":"+33123456789","sourceNumber":"+33123456789","sourceUuid":"uuid",'
+    '"sourceName":"name","sourceDevice":1,"timestamp":1631458508784,"dataMessage":'
+    '{"timestamp":1631458508784,"message":"foobar","expiresInSeconds":0,"viewOnce":false,'
+    '"mentions":[],"attachments":[],"contacts":[]}},"account":"+16125550100"}'
+)
+
+
+def test_a_frame_as_signal_cli_sends_it_is_filed_and_an_error_frame_is_not(reporting_org, caplog):
+    with caplog.at_level(logging.INFO):
+        Listener.take(reporting_org, SIGNAL_CLI_FRAME)
+        Listener.take(reporting_org, '{"error":"Untrusted identity for +33123456789"}')
+
+    report = Report.objects.get()
+    assert (report.raw_text, report.callback, report.source) == ("foobar", "+33123456789", "signal")
+    assert "the server reported an error for mna" in caplog.text
+    assert "+33123456789" not in caplog.text
+
+
 @pytest.mark.fault
 @pytest.mark.django_db(transaction=True)
 def test_a_running_worker_files_a_report_sent_in_json_rpc_mode(json_rpc, tmp_path):
