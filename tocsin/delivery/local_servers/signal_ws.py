@@ -25,7 +25,7 @@ import json
 import select
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote
 
 from websockets.http11 import Request
@@ -33,6 +33,9 @@ from websockets.protocol import State
 from websockets.server import ServerProtocol
 
 from .gateway import GatewayHandler
+
+if TYPE_CHECKING:
+    from .signal import LocalSignalServer
 
 __all__ = ["ReceiveHandler", "Websockets", "about"]
 
@@ -123,16 +126,19 @@ class ReceiveHandler(GatewayHandler):
     """The local Signal server's handler: in json-rpc mode /v1/receive/{number} is a
     websocket; everything else is answered as by any local gateway."""
 
+    @property
+    def signal_server(self) -> "LocalSignalServer":
+        return cast("LocalSignalServer", self.server.gateway)
+
     def do_GET(self) -> None:
-        gateway = self.server.gateway
         path = self.path.split("?")[0]
-        if getattr(gateway, "mode", "normal") == "json-rpc" and path.startswith("/v1/receive/"):
+        if self.signal_server.mode == "json-rpc" and path.startswith("/v1/receive/"):
             self._receive(path.removeprefix("/v1/receive/"))
             return
         super().do_GET()
 
     def _receive(self, account: str) -> None:
-        gateway = self.server.gateway
+        gateway = self.signal_server
         if gateway._down:  # answered 503, as every receive while the server is down
             super().do_GET()
             return
@@ -150,7 +156,7 @@ class ReceiveHandler(GatewayHandler):
         if not self._flush(protocol) or protocol.state is not State.OPEN:
             return
         outbox: list[bytes] = []
-        websockets: Websockets = gateway.websockets
+        websockets = gateway.websockets
         websockets._add(unquote(account), outbox)
         try:
             self._serve(protocol, outbox, websockets)
