@@ -46,8 +46,10 @@ def _fresh_sender_rates(db):
 
 @pytest.fixture
 def json_rpc(signal_server):
-    """The local signal-cli-rest-api in json-rpc mode: receiving is a websocket."""
+    """The local signal-cli-rest-api in json-rpc mode, holding the reporting number:
+    receiving is a websocket."""
     signal_server.mode = "json-rpc"
+    signal_server.accounts.add(REPORT_NUMBER)
     return signal_server
 
 
@@ -189,6 +191,7 @@ def test_the_listener_follows_a_number_given_later_and_holds_none_in_normal_mode
     time.sleep(0.5)
     assert listener.holding() == 0 and signal_server.websockets.opened == 0  # normal mode
 
+    signal_server.accounts.add(REPORT_NUMBER)
     signal_server.mode = "json-rpc"
     signal_server.websockets.wait_for(REPORT_NUMBER)
     assert listener.holding() == 1
@@ -259,6 +262,28 @@ def test_a_websocket_the_gateway_refuses_is_shown_to_the_admins_until_it_opens(
     assert NOT_ARRIVING in page and "(HTTP 503)" in page
 
     json_rpc.up()
+    json_rpc.websockets.wait_for(REPORT_NUMBER)
+    wait_until(lambda: not SignalReceiveFailure.objects.filter(organization=org).exists(), 10)
+    assert NOT_ARRIVING not in members_page(admin_client, org).decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_number_the_json_rpc_gateway_does_not_hold_is_shown_to_the_admins(
+    json_rpc, client, listener
+):
+    org = make_org()
+    admin = make_person(org, Role.ADMIN, email="admin@mna.test", password="correct horse 42")
+    admin_client = verified_client(client, admin)
+    json_rpc.accounts.clear()  # the reporting number was never registered on the gateway
+    org.report_number = REPORT_NUMBER
+    org.save(update_fields=["report_number"])
+
+    wait_until(lambda: SignalReceiveFailure.objects.filter(organization=org).exists(), 10)
+    page = members_page(admin_client, org).decode()
+    assert NOT_ARRIVING in page and "(not registered there)" in page
+    assert listener.holding() == 0
+
+    json_rpc.accounts.add(REPORT_NUMBER)
     json_rpc.websockets.wait_for(REPORT_NUMBER)
     wait_until(lambda: not SignalReceiveFailure.objects.filter(organization=org).exists(), 10)
     assert NOT_ARRIVING not in members_page(admin_client, org).decode()

@@ -36,6 +36,7 @@ from .inbound import (
     SignalUnavailable,
     file_envelope,
     gateway_mode,
+    get_json,
     receive_failed,
     receive_worked,
 )
@@ -46,6 +47,8 @@ SUPERVISE_SECONDS = 30.0
 MAX_DELAY_SECONDS = 60.0
 # How long one wait for a frame lasts before the thread checks whether it must stop.
 RECV_SECONDS = 1.0
+# What the admins see when GET /v1/accounts does not list the reporting number.
+NOT_REGISTERED = "not registered there"
 # A connection that died without a word (half-open TCP) is noticed within twice this.
 PING_SECONDS = 20.0
 
@@ -114,9 +117,7 @@ class Listener:
             return
         wanted: dict[int, str] = {}
         if mode == JSON_RPC:
-            wanted = dict(
-                Organization.objects.exclude(report_number="").values_list("pk", "report_number")
-            )
+            wanted = self.registered_numbers()
         for organization_id, (number, stopped, _thread) in list(self._held.items()):
             if wanted.get(organization_id) != number:
                 stopped.set()
@@ -125,6 +126,29 @@ class Listener:
             held = self._held.get(organization_id)
             if held is None or not held[2].is_alive():
                 self._hold(organization_id, number)
+
+    @staticmethod
+    def registered_numbers() -> dict[int, str]:
+        """Return the reporting numbers the gateway holds, by organization.
+
+        In json-rpc mode the API opens the websocket of any number and, for one it does not
+        hold, sends nothing: so each number missing from GET /v1/accounts is kept as a
+        failure for its admins instead. When the list cannot be read, every number is held.
+        """
+        organizations = list(Organization.objects.exclude(report_number=""))
+        try:
+            accounts = get_json("/v1/accounts")
+        except SignalUnavailable:
+            accounts = None
+        registered = set(accounts) if isinstance(accounts, list) else None
+        wanted = {}
+        for organization in organizations:
+            if registered is None or organization.report_number in registered:
+                wanted[organization.pk] = organization.report_number
+            else:
+                log.warning("inbound Signal: %s's number is not on the gateway", organization.slug)
+                receive_failed([organization], SignalUnavailable(NOT_REGISTERED, False))
+        return wanted
 
     def _hold(self, organization_id: int, number: str) -> None:
         stopped = threading.Event()

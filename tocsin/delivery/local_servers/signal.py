@@ -9,6 +9,7 @@ server.inbound("+1...", "ok")       # what the next GET /v1/receive/{number} ret
 server.receipt("+1...")             # a delivery receipt, which carries no message
 server.down()                       # sends and receives answer 503 until server.up()
 server.mode = "json-rpc"            # receiving is a websocket: see signal_ws.py
+server.accounts.add("+1...")        # a number the gateway holds: GET /v1/accounts lists it
 """
 
 import json
@@ -33,6 +34,7 @@ class LocalSignalServer(LocalGateway):
         self._last_timestamp = 0
         self.mode = "normal"  # signal-cli-rest-api's MODE: normal, native or json-rpc
         self.websockets = Websockets()
+        self.accounts: set[str] = set()  # the numbers registered on it (GET /v1/accounts)
         self.httpd.RequestHandlerClass = ReceiveHandler
 
     def stop(self) -> None:

@@ -3,6 +3,7 @@ websocket.
 
 server = LocalSignalServer().start()
 server.mode = "json-rpc"             # /v1/about says so; receiving is a websocket
+server.accounts.add("+1...")         # GET /v1/accounts lists it (registered there)
 server.websockets.wait_for("+1...")  # once Tocsin holds the websocket of that number
 server.inbound("+1...", "ok", to="+1...")  # sent at once to its open websockets, else lost
 server.websockets.dropped            # messages that arrived while nobody listened
@@ -135,7 +136,18 @@ class ReceiveHandler(GatewayHandler):
         if self.signal_server.mode == "json-rpc" and path.startswith("/v1/receive/"):
             self._receive(path.removeprefix("/v1/receive/"))
             return
+        if path == "/v1/accounts":  # api.go GetAccounts: the numbers signal-cli holds
+            self._answer_json(sorted(self.signal_server.accounts))
+            return
         super().do_GET()
+
+    def _answer_json(self, payload: object) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def _receive(self, account: str) -> None:
         gateway = self.signal_server
