@@ -11,6 +11,12 @@ poll_signal(organization)  reads GET {TOCSIN_SIGNAL_URL}/v1/receive/{report_numb
 poll_all_signal()          does so for every organization with a reporting number
 take_message(…)            files one message as a report (Signal and SMS alike)
 
+signal-cli-rest-api answers that GET in its "normal" and "native" modes only; in
+"json-rpc" mode /v1/receive/{number} is a websocket, held by the worker
+(signal_listener.py), and polling stands aside: each round first asks GET /v1/about for
+the mode. A read that fails is kept as the organization's SignalReceiveFailure, which its
+admins see on their console pages until a read works again.
+
 Nothing here logs a phone number or what a message says.
 """
 
@@ -29,7 +35,7 @@ from tocsin.accounts.models import Organization
 from tocsin.core.crypto import blind_index
 from tocsin.delivery.channels.http import is_e164
 
-from .models import Report
+from .models import Report, SignalReceiveFailure
 from .services.reports import (
     CLOCK_SLACK,
     MAX_TEXT,
@@ -47,6 +53,8 @@ SIGNAL, SMS = Report.Source.SIGNAL, Report.Source.SMS
 RECEIVE_WAIT_SECONDS = 1
 RECEIVE_TIMEOUT_SECONDS = 20
 MAX_RAW_TEXT = MAX_TEXT * 2
+# signal-cli-rest-api's modes (GET /v1/about): where receiving is a websocket.
+JSON_RPC = "json-rpc"
 
 
 class SignalUnavailable(Exception):
@@ -124,31 +132,59 @@ def poll_all_signal() -> int:
 
     A Signal server that is down is logged and left for the next round; the other
     numbers are not tried in this round, since they live on the same server. A number the
-    server refuses (not registered on Signal: a number for texts only) is skipped.
+    server refuses (not registered on Signal: a number for texts only) is skipped. Either
+    failure is kept for the admins of each organization it stops. Nothing is read in
+    json-rpc mode, where the worker's listener holds the websockets instead.
     """
+    organizations = list(Organization.objects.exclude(report_number="").order_by("pk"))
+    if not organizations or not polling_reads(organizations):
+        return 0
     made = 0
-    organizations = Organization.objects.exclude(report_number="").order_by("pk")
-    for organization in organizations:
+    for position, organization in enumerate(organizations):
         try:
             made += read_signal(organization)
         except SignalUnavailable as error:
             log.warning("inbound Signal: %s not read: %s", organization.slug, error)
+            stopped = organizations[position:] if error.server_down else [organization]
+            receive_failed(stopped, error)
             if error.server_down:
                 break
+        else:
+            receive_worked(organization)
     return made
 
 
 def poll_signal(organization: Organization) -> int:
     """Read the organization's new Signal messages once; return how many reports were made.
 
-    Never raises for a Signal server that is down or answers an error: that is logged, and
-    the messages are read in a later round (the server keeps them until they are read).
+    Never raises for a Signal server that is down or answers an error: that is logged and
+    kept for the admins, and the messages are read in a later round (the server keeps them
+    until they are read).
     """
+    if not organization.report_number or not polling_reads([organization]):
+        return 0
     try:
-        return read_signal(organization)
+        made = read_signal(organization)
     except SignalUnavailable as error:
         log.warning("inbound Signal: %s not read: %s", organization.slug, error)
+        receive_failed([organization], error)
         return 0
+    receive_worked(organization)
+    return made
+
+
+def polling_reads(organizations: list[Organization]) -> bool:
+    """Whether the Signal server is in a mode that polling reads (normal or native).
+
+    False in json-rpc mode, and when the server cannot tell its mode (that failure is
+    logged and kept for the admins of `organizations`).
+    """
+    try:
+        return gateway_mode() != JSON_RPC
+    except SignalUnavailable as error:
+        log.warning("inbound Signal: the server's mode is unknown: %s", error)
+        receive_failed(organizations, error)
+        return False
 
 
 def read_signal(organization: Organization) -> int:
@@ -156,30 +192,60 @@ def read_signal(organization: Organization) -> int:
     number = organization.report_number
     if not number:
         return 0
-    made = 0
-    for envelope in receive(number):
-        message = signal_message(envelope)
-        if message is None:
-            continue
-        sender, callback, timestamp, text = message
-        try:
-            _report, new = take_message(
-                organization,
-                SIGNAL,
-                sender,
-                str(timestamp),
-                text,
-                callback=callback,
-                sent_at=from_milliseconds(timestamp),
-            )
-        except TooManyReports:
-            log.info("inbound Signal: held back a flood for organization %s", organization.slug)
-            continue
-        except ValidationError:
-            log.info("inbound Signal: refused a message for organization %s", organization.slug)
-            continue
-        made += new
-    return made
+    return sum(file_envelope(organization, envelope) for envelope in receive(number))
+
+
+def file_envelope(organization: Organization, envelope: object) -> int:
+    """File one received envelope as a report of the organization; return 1 when that made
+    a new report, 0 for a message already stored, held back or not a report at all."""
+    message = signal_message(envelope)
+    if message is None:
+        return 0
+    sender, callback, timestamp, text = message
+    try:
+        _report, new = take_message(
+            organization,
+            SIGNAL,
+            sender,
+            str(timestamp),
+            text,
+            callback=callback,
+            sent_at=from_milliseconds(timestamp),
+        )
+    except TooManyReports:
+        log.info("inbound Signal: held back a flood for organization %s", organization.slug)
+        return 0
+    except ValidationError:
+        log.info("inbound Signal: refused a message for organization %s", organization.slug)
+        return 0
+    return int(new)
+
+
+def receive_failed(organizations: list[Organization], error: "SignalUnavailable") -> None:
+    """Keep, for each organization's admins, that its messages could not be read and why.
+
+    The first failure's time stays while the failures go on; nothing is written when the
+    reason is the one already kept.
+    """
+    reason = (
+        SignalReceiveFailure.Reason.UNREACHABLE
+        if error.server_down
+        else SignalReceiveFailure.Reason.REFUSED
+    )
+    detail = str(error)[:80]
+    for organization in organizations:
+        failure, made = SignalReceiveFailure.objects.get_or_create(
+            organization=organization, defaults={"reason": reason, "detail": detail}
+        )
+        if not made and (failure.reason, failure.detail) != (reason, detail):
+            SignalReceiveFailure.objects.filter(pk=failure.pk).update(reason=reason, detail=detail)
+
+
+def receive_worked(organization: Organization) -> None:
+    """Forget the organization's receive failure: its messages are read again."""
+    failures = SignalReceiveFailure.objects.filter(organization=organization)
+    if failures.exists():
+        failures.delete()
 
 
 def signal_message(item: object) -> tuple[str, str, int, str] | None:
@@ -209,17 +275,35 @@ def receive(number: str) -> list:
 
     signal-cli forgets what it has handed over, so a message is in exactly one answer.
     """
-    parts = urllib.parse.urlsplit(settings.TOCSIN_SIGNAL_URL)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SignalUnavailable("TOCSIN_SIGNAL_URL must be http or https")
     query = urllib.parse.urlencode(
         {"timeout": RECEIVE_WAIT_SECONDS, "ignore_attachments": "true", "ignore_stories": "true"}
     )
-    path = f"{parts.path.rstrip('/')}/v1/receive/{urllib.parse.quote(number)}?{query}"
+    envelopes = get_json(f"/v1/receive/{urllib.parse.quote(number)}?{query}")
+    if not isinstance(envelopes, list):
+        raise SignalUnavailable("the answer is not a list")
+    return envelopes
+
+
+def gateway_mode() -> str:
+    """Return signal-cli-rest-api's mode from GET /v1/about: normal, native or json-rpc."""
+    about = get_json("/v1/about")
+    mode = about.get("mode") if isinstance(about, dict) else None
+    if not isinstance(mode, str):
+        raise SignalUnavailable("/v1/about names no mode")
+    return mode
+
+
+def get_json(path: str) -> object:
+    """GET `path` from TOCSIN_SIGNAL_URL and return its JSON; raise SignalUnavailable."""
+    parts = urllib.parse.urlsplit(settings.TOCSIN_SIGNAL_URL)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SignalUnavailable("TOCSIN_SIGNAL_URL must be http or https")
     kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     connection = kind(parts.hostname, parts.port, timeout=RECEIVE_TIMEOUT_SECONDS)
     try:
-        connection.request("GET", path, headers={"Accept": "application/json"})
+        connection.request(
+            "GET", f"{parts.path.rstrip('/')}{path}", headers={"Accept": "application/json"}
+        )
         response = connection.getresponse()
         body = response.read()
     except (OSError, http.client.HTTPException) as error:
@@ -230,9 +314,6 @@ def receive(number: str) -> list:
         server_down = not 400 <= response.status < 500 or response.status == 429
         raise SignalUnavailable(f"HTTP {response.status}", server_down=server_down)
     try:
-        envelopes = json.loads(body or b"[]")
+        return json.loads(body or b"[]")
     except ValueError:
         raise SignalUnavailable("the answer is not JSON") from None
-    if not isinstance(envelopes, list):
-        raise SignalUnavailable("the answer is not a list")
-    return envelopes

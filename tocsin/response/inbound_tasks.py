@@ -1,4 +1,6 @@
-"""The worker's reading of inbound Signal messages, every TOCSIN_SIGNAL_POLL_SECONDS.
+"""The worker's reading of inbound Signal messages, every TOCSIN_SIGNAL_POLL_SECONDS, when
+signal-cli-rest-api runs in normal or native mode (in json-rpc mode each read finds so in
+GET /v1/about and stands aside: signal_listener.py holds the websockets there).
 
 Huey runs periodic jobs once a minute at most, so each minute `schedule_signal_reads`
 enqueues that minute's reads, one every TOCSIN_SIGNAL_POLL_SECONDS. Each read is a short

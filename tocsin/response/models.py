@@ -301,6 +301,30 @@ class TimelineEntry(models.Model):
         return {**(self.detail or {}), **(self.words or {})}
 
 
+class SignalReceiveFailure(models.Model):
+    """The organization's Signal messages cannot be read now: its admins see this on every
+    console page until a read works again (inbound.py; decision 0006, "Signal receiving").
+
+    One row per organization, made at the first failure and deleted by the first read that
+    works. It holds no phone number and nothing a message said.
+    """
+
+    class Reason(models.TextChoices):
+        UNREACHABLE = "unreachable", _("the Signal gateway cannot be reached")
+        REFUSED = "refused", _("the Signal gateway refuses to read this number")
+
+    organization = models.OneToOneField(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="signal_receive_failure"
+    )
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    # What failed, for the admins: "HTTP 400", "ConnectionRefusedError".
+    detail = models.CharField(max_length=80, blank=True)
+    since = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"signal receive failure ({self.reason})"
+
+
 @receiver(pre_delete, sender="accounts.Person", dispatch_uid="response.forget_erased_reporter")
 def forget_erased_reporter(sender, instance, **kwargs) -> None:
     """Leave nothing that says a person being erased sent their reports: the reports stay

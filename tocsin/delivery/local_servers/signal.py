@@ -14,6 +14,8 @@ server.command_timeout = 1          # normal mode: a send slower than this is ki
 server.inbound("+1...", "ok")       # what the next GET /v1/receive/{number} returns
 server.receipt("+1...")             # a delivery receipt, which carries no message
 server.down()                       # sends and receives answer 503 until server.up()
+server.mode = "json-rpc"            # receiving is a websocket: see signal_ws.py
+server.accounts.add("+1...")        # a number the gateway holds: GET /v1/accounts lists it
 """
 
 import json
@@ -26,6 +28,7 @@ from typing import Any
 from tocsin.delivery.channels.http import is_e164
 
 from .gateway import Answer, LocalGateway
+from .signal_ws import ReceiveHandler, Websockets
 
 __all__ = ["LocalSignalServer"]
 
@@ -62,6 +65,13 @@ class LocalSignalServer(LocalGateway):
         self.text_modes: list[str | None] = []  # the text_mode of each send, as given
         self._inbox: dict[str, list[dict]] = {}
         self._last_timestamp = 0
+        self.websockets = Websockets()
+        self.accounts: set[str] = set()  # the numbers registered on it (GET /v1/accounts)
+        self.httpd.RequestHandlerClass = ReceiveHandler
+
+    def stop(self) -> None:
+        self.websockets.close_all()
+        super().stop()
 
     def fail(self, number: str, result: str) -> None:
         """Make every send to `number` fail with signal-cli's `result` (NETWORK, …)."""
@@ -129,6 +139,9 @@ class LocalSignalServer(LocalGateway):
             envelope["dataMessage"] = data
         if receipt is not None:
             envelope["receiptMessage"] = receipt
+        if self.mode == "json-rpc":
+            self.websockets.deliver(to, {"envelope": envelope})
+            return
         with self.received:
             self._inbox.setdefault(to, []).append({"envelope": envelope})
 

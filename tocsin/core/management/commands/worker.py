@@ -3,7 +3,8 @@
 The general lane runs fan-outs, the minute jobs and everything else; each channel's lane
 sends that channel's chunks (decision 0015). One process runs every lane by default;
 `--lanes sms` runs only those named, so a big site can give a lane its own process or
-machine.
+machine. A process that runs the general lane also holds the Signal receive websockets
+when signal-cli-rest-api is in json-rpc mode (tocsin/response/signal_listener.py).
 """
 
 from django.conf import settings
@@ -39,7 +40,8 @@ class Command(BaseCommand):
         autodiscover_modules("tasks")
         from tocsin.core.consumers import Lanes
         from tocsin.delivery.fanout import resume_stalled
-        from tocsin.delivery.lanes import consumers
+        from tocsin.delivery.lanes import GENERAL, consumers
+        from tocsin.response.signal_listener import Listener
 
         threads = {
             lane: workers or settings.TOCSIN_WORKER_THREADS.get(lane, 1)
@@ -55,10 +57,17 @@ class Command(BaseCommand):
             resume_stalled.schedule(delay=settings.TOCSIN_DELIVERY_LEASE_SECONDS + 1)
         except Exception as error:  # every queue backend raises its own
             self.stderr.write(f"queue unavailable at start ({type(error).__name__}); waiting")
+        # In json-rpc mode Signal messages come only over a websocket held open; the
+        # general lane's processes hold it (each one: a message is stored once).
+        listener = Listener().start() if GENERAL in threads else None
         # SIGINT stops every lane after its running jobs finish; SIGTERM stops at once;
         # SIGHUP restarts. Poll at least every second when idle (Huey's default backs off
         # to 10 s): a raid alert must not wait for a sleeping worker.
-        Lanes(consumers(threads, max_delay=1.0)).run()
+        try:
+            Lanes(consumers(threads, max_delay=1.0)).run()
+        finally:
+            if listener is not None:
+                listener.stop()
 
     def report_signal_gateway(self) -> None:
         """Say at start-up, loudly, what the Signal gateway's mode and version mean for sends."""
