@@ -11,19 +11,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.demo.conftest import production_env
-
-
-def database_url(name: str | None = None) -> str:
-    """The URL of the test's database (or of another database on its PostgreSQL server),
-    for a `tocsin` subprocess."""
-    database = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{name or database['NAME']}"
-    user = database.get("USER") or "postgres"
-    password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
-    host = database.get("HOST") or "127.0.0.1"
-    port = database.get("PORT") or 5432
-    return f"postgres://{user}{password}@{host}:{port}/{name or database['NAME']}"
+from tests.faults.servers import database_url
 
 
 def new_key() -> str:

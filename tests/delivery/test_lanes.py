@@ -8,7 +8,6 @@ the local SMTP, Signal, SMS and Web Push servers received.
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
@@ -16,10 +15,10 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 from huey.contrib.djhuey import HUEY
 
 from tests.conftest import make_person
+from tests.faults.servers import database_url, start_tocsin, tocsin_env
 from tocsin.accounts.services.people import add_contact
 from tocsin.core.consumers import lane_threads
 from tocsin.delivery.lanes import lanes, queue_of, queues
@@ -37,49 +36,23 @@ SMS_RATE = 2  # messages a second: the slow channel
 SMS_WINDOW = 4.0  # seconds over which the test counts the SMS
 
 
-def database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def start_worker(tmp_path, servers, vapid, *arguments: str) -> subprocess.Popen:
     """Run `tocsin worker` as its own process, with its default threads unless told."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tocsin.settings",
-        "TOCSIN_ENV": "development",
-        "TOCSIN_VAR_DIR": str(tmp_path),
-        "TOCSIN_SECRET_KEY": settings.SECRET_KEY,
-        "TOCSIN_ENCRYPTION_KEYS": ",".join(settings.TOCSIN_ENCRYPTION_KEYS),
-        "TOCSIN_BLIND_INDEX_KEY": settings.TOCSIN_BLIND_INDEX_KEY,
-        "DATABASE_URL": database_url(),
-        "TOCSIN_QUEUE_URL": settings.TOCSIN_QUEUE_URL,
-        "TOCSIN_QUEUE_NAME": settings.TOCSIN_QUEUE_NAME,
-        "TOCSIN_SMTP_URL": f"smtp://127.0.0.1:{servers['email'].port}",
-        "TOCSIN_SIGNAL_URL": servers["signal"].url,
-        "TOCSIN_SIGNAL_NUMBER": settings.TOCSIN_SIGNAL_NUMBER,
-        "TOCSIN_SIGNAL_POLL_SECONDS": "2",
-        "TOCSIN_SMS_URL": servers["sms"].url,
-        "TOCSIN_SMS_ACCOUNT": settings.TOCSIN_SMS_ACCOUNT,
-        "TOCSIN_SMS_TOKEN": settings.TOCSIN_SMS_TOKEN,
-        "TOCSIN_SMS_FROM": settings.TOCSIN_SMS_FROM,
-        "TOCSIN_SMS_RATE": str(SMS_RATE),
+    env = tocsin_env(
+        tmp_path,
+        servers,
+        database_url(),
+        settings.TOCSIN_QUEUE_URL,
+        TOCSIN_SIGNAL_POLL_SECONDS=2,
+        TOCSIN_SMS_RATE=SMS_RATE,
         **vapid,
-        "TOCSIN_VAPID_SUBJECT": settings.TOCSIN_VAPID_SUBJECT,
+        TOCSIN_VAPID_SUBJECT=settings.TOCSIN_VAPID_SUBJECT,
         # Small chunks, so that each channel has many jobs, taking turns in the queue.
-        "TOCSIN_DELIVERY_CHUNK": "4",
-        "TOCSIN_FALLBACK_SECONDS": "3600",
-    }
-    env.pop("TOCSIN_WORKER_THREADS", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "tocsin", "worker", *arguments],
-        env=env,
-        process_group=0,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        TOCSIN_DELIVERY_CHUNK=4,
+        TOCSIN_FALLBACK_SECONDS=3600,
     )
+    env.pop("TOCSIN_WORKER_THREADS", None)
+    return start_tocsin(env, "worker", *arguments)
 
 
 def stop(worker: subprocess.Popen) -> None:

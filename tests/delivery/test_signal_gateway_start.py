@@ -11,25 +11,13 @@ import time
 import pytest
 from django.conf import settings
 
-from tests.delivery.test_worker_killed import database_url
+from tests.faults.servers import database_url, tocsin_env
 
 
 def worker_output(tmp_path, signal_server, seconds: float = 20) -> str:
     """Start `tocsin worker --lanes signal` against the stand-in; return what it printed
     before it printed the gateway's mode (or `seconds` passed); then stop it."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tocsin.settings",
-        "TOCSIN_ENV": "development",
-        "TOCSIN_VAR_DIR": str(tmp_path),
-        "TOCSIN_SECRET_KEY": settings.SECRET_KEY,
-        "TOCSIN_ENCRYPTION_KEYS": ",".join(settings.TOCSIN_ENCRYPTION_KEYS),
-        "TOCSIN_BLIND_INDEX_KEY": settings.TOCSIN_BLIND_INDEX_KEY,
-        "DATABASE_URL": database_url(),
-        "TOCSIN_QUEUE_URL": settings.TOCSIN_QUEUE_URL,
-        "TOCSIN_QUEUE_NAME": settings.TOCSIN_QUEUE_NAME,
-        "TOCSIN_SIGNAL_URL": signal_server.url,
-    }
+    env = tocsin_env(tmp_path, {"signal": signal_server}, database_url(), settings.TOCSIN_QUEUE_URL)
     worker = subprocess.Popen(
         [sys.executable, "-m", "tocsin", "worker", "--lanes", "signal", "--workers", "1"],
         env=env,

@@ -4,15 +4,14 @@ recipient gets exactly one message on their channel, none missing."""
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from huey.contrib.djhuey import HUEY
 
 from tests.conftest import make_person
+from tests.faults.servers import database_url, start_tocsin, tocsin_env
 from tocsin.accounts.services.people import add_contact
 from tocsin.delivery.lanes import queues
 from tocsin.delivery.models import Alert, Delivery
@@ -23,50 +22,26 @@ SMS = [f"+161255503{n:02d}" for n in range(6)]
 EMAIL = [f"killed{n}@example.org" for n in range(6)]
 
 
-def database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def start_worker(tmp_path, servers) -> subprocess.Popen:
     """Run `tocsin worker` as its own process on this test's database and queue."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tocsin.settings",
-        "TOCSIN_ENV": "development",
-        "TOCSIN_VAR_DIR": str(tmp_path),
-        "TOCSIN_SECRET_KEY": settings.SECRET_KEY,
-        "TOCSIN_ENCRYPTION_KEYS": ",".join(settings.TOCSIN_ENCRYPTION_KEYS),
-        "TOCSIN_BLIND_INDEX_KEY": settings.TOCSIN_BLIND_INDEX_KEY,
-        "DATABASE_URL": database_url(),
-        "TOCSIN_QUEUE_URL": settings.TOCSIN_QUEUE_URL,
-        "TOCSIN_QUEUE_NAME": settings.TOCSIN_QUEUE_NAME,
-        "TOCSIN_SMTP_URL": f"smtp://127.0.0.1:{servers['email'].port}",
-        "TOCSIN_SIGNAL_URL": servers["signal"].url,
-        "TOCSIN_SMS_URL": servers["sms"].url,
-        "TOCSIN_SMS_ACCOUNT": settings.TOCSIN_SMS_ACCOUNT,
-        "TOCSIN_SMS_TOKEN": settings.TOCSIN_SMS_TOKEN,
+    env = tocsin_env(
+        tmp_path,
+        servers,
+        database_url(),
+        settings.TOCSIN_QUEUE_URL,
         # Slow and small, so that the kill lands between requests in the middle of it all.
-        "TOCSIN_SIGNAL_BATCH": "5",
-        "TOCSIN_SIGNAL_RATE": "2",
-        "TOCSIN_SMS_RATE": "2",
-        "TOCSIN_EMAIL_BATCH": "1",
-        "TOCSIN_EMAIL_RATE": "2",
-        "TOCSIN_DELIVERY_CHUNK": "4",
-        "TOCSIN_DELIVERY_LEASE_SECONDS": "3",
+        TOCSIN_SIGNAL_BATCH=5,
+        TOCSIN_SIGNAL_RATE=2,
+        TOCSIN_SMS_RATE=2,
+        TOCSIN_EMAIL_BATCH=1,
+        TOCSIN_EMAIL_RATE=2,
+        TOCSIN_DELIVERY_CHUNK=4,
+        TOCSIN_DELIVERY_LEASE_SECONDS=3,
         # A Signal job's lease outlasts two request timeouts (fanout.lease_seconds).
-        "TOCSIN_SIGNAL_TIMEOUT_SECONDS": "1",
-        "TOCSIN_FALLBACK_SECONDS": "3600",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "tocsin", "worker", "--workers", "1"],
-        env=env,
-        process_group=0,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        TOCSIN_SIGNAL_TIMEOUT_SECONDS=1,
+        TOCSIN_FALLBACK_SECONDS=3600,
     )
+    return start_tocsin(env, "worker", "--workers", "1")
 
 
 def received(servers) -> list[str]:

@@ -6,6 +6,7 @@ RedisServer      a throwaway `redis-server` on a free port, nothing on disk unle
 PostgresServer   a throwaway PostgreSQL cluster (initdb in a temporary folder, run as the
                  `postgres` user when the tests run as root): stop() and start() restart it
                  on the same port; `url` is a database in it.
+database_url()   the URL of the test's own database, for a `tocsin` process.
 tocsin_env()     the environment of a real `tocsin` process on a given database and queue,
                  with the local channel servers of tests/conftest.py.
 start_tocsin()   runs `tocsin <args>` (worker, serve) as its own process group, so that a
@@ -168,13 +169,17 @@ class PostgresServer:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def test_database_url() -> str:
-    """Return the URL of the database the test itself runs on (SQLite file or PostgreSQL)."""
-    db = connection.settings_dict
+def database_url(name: str | None = None) -> str:
+    """Return the URL of the database the test itself runs on (SQLite file or PostgreSQL),
+    or of another database `name` on its PostgreSQL server, for a `tocsin` subprocess."""
+    database = connection.settings_dict
     if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
-    return f"postgres://{db['USER']}@{host}:{port}/{db['NAME']}"
+        return f"sqlite:///{name or database['NAME']}"
+    user = database.get("USER") or "postgres"
+    password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
+    host = database.get("HOST") or "127.0.0.1"
+    port = database.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{name or database['NAME']}"
 
 
 def tocsin_env(var: Path, servers: dict, database_url: str, queue_url: str, **extra) -> dict:
@@ -195,6 +200,8 @@ def tocsin_env(var: Path, servers: dict, database_url: str, queue_url: str, **ex
         "TOCSIN_QUEUE_IMMEDIATE": "0",
         "TOCSIN_SMS_ACCOUNT": settings.TOCSIN_SMS_ACCOUNT,
         "TOCSIN_SMS_TOKEN": settings.TOCSIN_SMS_TOKEN,
+        "TOCSIN_SMS_FROM": settings.TOCSIN_SMS_FROM,
+        "TOCSIN_SIGNAL_NUMBER": settings.TOCSIN_SIGNAL_NUMBER,
     }
     env.pop("TOCSIN_TEST_USE_POSTGRES", None)
     if "email" in servers:

@@ -18,8 +18,7 @@ from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.services import create_alert, send_alert
 from tocsin.delivery.status import alert_status
 
-from .servers import start_tocsin, stop_tocsin, tocsin_env, wait_until
-from .servers import test_database_url as database_url
+from .servers import database_url, start_tocsin, stop_tocsin, tocsin_env, wait_until
 
 # populate() gives people email, Signal, SMS and web push in turn; push is dropped here.
 PEOPLE = 4000

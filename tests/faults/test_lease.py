@@ -8,8 +8,7 @@ from tocsin.delivery.models import Alert
 from tocsin.delivery.services import create_alert, send_alert
 
 from .sending import SweepClock, enlist, queue_at, twice, wait_for_everyone
-from .servers import start_tocsin, stop_tocsin, tocsin_env, wait_until
-from .servers import test_database_url as database_url
+from .servers import database_url, start_tocsin, stop_tocsin, tocsin_env, wait_until
 
 
 @pytest.mark.fault

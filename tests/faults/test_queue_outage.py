@@ -15,8 +15,7 @@ from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.services import create_alert, send_alert
 
 from .sending import SweepClock, enlist, queue_at, received, started, twice, wait_for_everyone
-from .servers import start_tocsin, stop_tocsin, tocsin_env, wait_until
-from .servers import test_database_url as database_url
+from .servers import database_url, start_tocsin, stop_tocsin, tocsin_env, wait_until
 
 # Fast enough to keep the test short, slow enough that an outage lands mid-way.
 RATES = {

@@ -7,8 +7,7 @@ import time
 import pytest
 
 from tests.faults.sending import SweepClock, queue_at
-from tests.faults.servers import start_tocsin, stop_tocsin, tocsin_env, wait_until
-from tests.faults.servers import test_database_url as database_url
+from tests.faults.servers import database_url, start_tocsin, stop_tocsin, tocsin_env, wait_until
 from tocsin.hotline.models import Case
 from tocsin.hotline.services.cases import CaseInput, open_case
 from tocsin.hotline.tasks import resume_case_messages

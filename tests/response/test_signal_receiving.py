@@ -16,8 +16,7 @@ from django.test import Client
 from websockets.sync.client import connect
 
 from tests.conftest import make_org, make_person, verified_client, wait_until
-from tests.faults.servers import start_tocsin, stop_tocsin, tocsin_env
-from tests.faults.servers import test_database_url as database_url
+from tests.faults.servers import database_url, start_tocsin, stop_tocsin, tocsin_env
 from tocsin.accounts.models import Person
 from tocsin.accounts.roles import Role
 from tocsin.delivery.ratelimit import limiter

@@ -23,23 +23,12 @@ from django.db import connection
 
 from tests.conftest import make_org, make_person
 from tests.demo.conftest import run_tocsin as run_tocsin_for
+from tests.faults.servers import database_url
 
 REPO = Path(__file__).resolve().parents[2]
 # A backup of PostgreSQL runs pg_dump and pg_restore: give it longer than a check.
 run_tocsin = functools.partial(run_tocsin_for, timeout=120)
 EMAIL = "rosa.backup@mna.test"
-
-
-def database_url() -> str:
-    """The URL of the database this test writes to, for a `tocsin` subprocess."""
-    database = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{database['NAME']}"
-    user = database.get("USER") or "postgres"
-    password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
-    host = database.get("HOST") or "127.0.0.1"
-    port = database.get("PORT") or 5432
-    return f"postgres://{user}{password}@{host}:{port}/{database['NAME']}"
 
 
 def operator_env(tmp_path: Path, credentials: Path, url: str) -> dict[str, str]:
