@@ -436,3 +436,19 @@ def postgres_server():
     server = PostgresServer().create()
     yield server
     server.destroy()
+
+
+@pytest.fixture
+def push_service():
+    """A Web Push service (RFC 8030) on a free port, as a browser's vendor runs one."""
+    from tocsin.delivery.local_servers.push import LocalPushService
+
+    service = LocalPushService().start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture
+def servers(smtp_server, signal_server, sms_gateway):
+    """The local email, Signal and SMS servers, by channel."""
+    return {"email": smtp_server, "signal": signal_server, "sms": sms_gateway}

@@ -16,22 +16,6 @@ from tocsin.delivery.services import create_alert, send_alert
 from tocsin.delivery.status import alert_status
 
 
-@pytest.fixture
-def servers(smtp_server, signal_server, sms_gateway):
-    return {"email": smtp_server, "signal": signal_server, "sms": sms_gateway}
-
-
-@pytest.fixture
-def send(django_capture_on_commit_callbacks):
-    """Send an alert as a request would: its jobs start once the transaction commits."""
-
-    def sending(alert):
-        with django_capture_on_commit_callbacks(execute=True):
-            return send_alert(alert)
-
-    return sending
-
-
 def member_with(org, name, *contacts, language="en"):
     person = make_person(org, name=name, language=language)
     for preference, (channel, address) in enumerate(contacts, start=1):

@@ -22,7 +22,6 @@ from tests.faults.servers import database_url, start_tocsin, tocsin_env
 from tocsin.accounts.services.people import add_contact
 from tocsin.core.consumers import lane_threads
 from tocsin.delivery.lanes import lanes, queue_of, queues
-from tocsin.delivery.local_servers.push import LocalPushService
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.ratelimit import limiter
 from tocsin.delivery.services import create_alert, send_alert
@@ -80,13 +79,6 @@ def send_notice(org) -> Alert:
     return send_alert(
         create_alert(org, Alert.Kind.NOTICE, {"what": "Vigil at 5"}, {"whole_organizations": True})
     )
-
-
-@pytest.fixture
-def push_service():
-    service = LocalPushService().start()
-    yield service
-    service.stop()
 
 
 @pytest.fixture

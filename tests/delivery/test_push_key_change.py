@@ -8,16 +8,8 @@ from django.urls import reverse
 from tests.conftest import make_person
 from tocsin.accounts.models import ContactPoint
 from tocsin.accounts.services.people import add_contact
-from tocsin.delivery.local_servers.push import LocalPushService
 from tocsin.delivery.models import Delivery
 from tocsin.delivery.vapid import generate_vapid_keys
-
-
-@pytest.fixture
-def push_service():
-    service = LocalPushService().start()
-    yield service
-    service.stop()
 
 
 @pytest.fixture

@@ -43,8 +43,11 @@ def worker_output(tmp_path, signal_server, seconds: float = 20) -> str:
                 break
     finally:
         os.killpg(worker.pid, signal.SIGKILL)
-        _out, rest = worker.communicate(timeout=10)
-    return "".join(lines) + (rest or "")
+        # Read the rest through the same reader: lines it already buffered are in it, and
+        # communicate() would read past them on the raw pipe.
+        rest = worker.stderr.read()
+        worker.wait(timeout=10)
+    return "".join(lines) + rest
 
 
 @pytest.mark.django_db(transaction=True)

@@ -17,22 +17,6 @@ from .test_fanout import member_with, notice, received
 LEE = "+16125550103"
 
 
-@pytest.fixture
-def servers(smtp_server, signal_server, sms_gateway):
-    return {"email": smtp_server, "signal": signal_server, "sms": sms_gateway}
-
-
-@pytest.fixture
-def send(django_capture_on_commit_callbacks):
-    from tocsin.delivery.services import send_alert
-
-    def sending(alert):
-        with django_capture_on_commit_callbacks(execute=True):
-            return send_alert(alert)
-
-    return sending
-
-
 def test_the_stand_in_answers_21610_21211_and_429_as_twilio_does(sms_gateway):
     """Twilio's error bodies, as twilio-python's TwilioRestException reads them."""
     sms_gateway.opted_out.add(LEE)

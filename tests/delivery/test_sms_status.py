@@ -15,17 +15,6 @@ from .test_fanout import member_with, notice
 ANA, BEN, CRUZ = "+16125550121", "+16125550122", "+16125550123"
 
 
-@pytest.fixture
-def send(django_capture_on_commit_callbacks):
-    from tocsin.delivery.services import send_alert
-
-    def sending(alert):
-        with django_capture_on_commit_callbacks(execute=True):
-            return send_alert(alert)
-
-    return sending
-
-
 @pytest.mark.django_db(transaction=True)
 def test_callbacks_mark_delivered_and_undelivered_and_the_undelivered_fall_back(
     org, live_server, sms_gateway, smtp_server, settings, send, admin_client

@@ -31,11 +31,6 @@ RATES = {
 }
 
 
-@pytest.fixture
-def servers(smtp_server, signal_server, sms_gateway):
-    return {"email": smtp_server, "signal": signal_server, "sms": sms_gateway}
-
-
 def settled(alert: Alert) -> bool:
     alert.refresh_from_db()
     return alert.state == Alert.State.DONE

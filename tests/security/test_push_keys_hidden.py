@@ -13,15 +13,7 @@ from django.urls import reverse
 
 from tests.api.conftest import Api, token_for
 from tests.conftest import member_client, verified_client
-from tocsin.delivery.local_servers.push import LocalPushService
 from tocsin.delivery.vapid import application_server_key
-
-
-@pytest.fixture
-def push_service():
-    service = LocalPushService().start()
-    yield service
-    service.stop()
 
 
 @pytest.fixture

@@ -9,13 +9,6 @@ from tocsin.delivery.vapid import b64url_decode, generate_vapid_keys
 
 
 @pytest.fixture
-def push_service():
-    service = LocalPushService().start()
-    yield service
-    service.stop()
-
-
-@pytest.fixture
 def subscribe(push_service, vapid):
     """Subscribe a browser the way a Tocsin page does: with this server's public key."""
     return lambda: push_service.subscribe(vapid["TOCSIN_VAPID_PUBLIC_KEY"])
