@@ -39,7 +39,7 @@ from tocsin.accounts.roles import Role, has_role
 
 from . import retries
 from .audience import record_deliveries
-from .channels import Outgoing, Transport, TransportError, transport_for
+from .channels import Outgoing, Transport, TransportError, kinds, transport_for
 from .lanes import enqueue_send_chunk, lane_for, queue_of
 from .leases import Lease, LeaseLost, held_for_lost_jobs, hold_for_job, unanswered
 from .models import Alert, Delivery
@@ -179,6 +179,17 @@ def lease_seconds(transport: Transport) -> int:
     once a third of it has gone, so at least two thirds remain: more than one request can
     take, and no second job is given rows whose request is still in flight."""
     return max(settings.TOCSIN_DELIVERY_LEASE_SECONDS, math.ceil(2 * transport.request_timeout))
+
+
+def lease_lengths() -> list[int]:
+    """Return the lengths a send job's lease may have, one per channel, shortest first: a
+    worker started after a killed one sweeps once each has run out (see the worker)."""
+    lengths = set()
+    for kind in kinds():
+        transport = transport_for(kind)
+        lengths.add(lease_seconds(transport))
+        transport.close()
+    return sorted(lengths)
 
 
 def retry_or_give_up(claim: str, reason: str = "", retry_after: float | None = None) -> None:

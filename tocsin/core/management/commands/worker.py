@@ -39,7 +39,7 @@ class Command(BaseCommand):
             )
         autodiscover_modules("tasks")
         from tocsin.core.consumers import Lanes
-        from tocsin.delivery.fanout import resume_stalled
+        from tocsin.delivery.fanout import lease_lengths, resume_stalled
         from tocsin.delivery.lanes import GENERAL, consumers
         from tocsin.response.signal_listener import Listener
 
@@ -49,12 +49,15 @@ class Command(BaseCommand):
         }
         if "signal" in threads:
             self.report_signal_gateway()
-        # A worker that was killed left its rows leased; once the leases run out, send them.
-        # The job goes to the general lane, whichever process runs it. A queue that is down
-        # now does not stop the worker: its consumers wait for the queue, and the minute
-        # sweep does this job once it is back.
+        # A worker that was killed left its rows leased; once the leases run out (a
+        # channel's may be longer than TOCSIN_DELIVERY_LEASE_SECONDS: fanout.lease_seconds),
+        # send them, rather than wait for the minute sweep after that. The jobs go to the
+        # general lane, whichever process runs it. A queue that is down now does not stop
+        # the worker: its consumers wait for the queue, and the minute sweep does this job
+        # once it is back.
         try:
-            resume_stalled.schedule(delay=settings.TOCSIN_DELIVERY_LEASE_SECONDS + 1)
+            for seconds in lease_lengths():
+                resume_stalled.schedule(delay=seconds + 1)
         except Exception as error:  # every queue backend raises its own
             self.stderr.write(f"queue unavailable at start ({type(error).__name__}); waiting")
         # In json-rpc mode Signal messages come only over a websocket held open; the
