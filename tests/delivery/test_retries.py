@@ -59,6 +59,7 @@ def test_the_default_pauses_grow_to_a_minute_and_stay_there():
     assert retries.delay(9, remaining=4.0) == 4.0  # the last try lands on the give-up time
 
 
+@pytest.mark.fault
 @pytest.mark.django_db(transaction=True)
 def test_a_gateway_answering_500_is_tried_at_capped_pauses_then_given_up_for_email(
     org, admin_client, smtp_server, sms_gateway, worker, quick_policy

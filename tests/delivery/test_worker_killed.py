@@ -63,6 +63,7 @@ def queue():
     HUEY.immediate = True
 
 
+@pytest.mark.fault
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_worker_started_again_sends_each_message_exactly_once(
     org, smtp_server, signal_server, sms_gateway, queue, tmp_path
