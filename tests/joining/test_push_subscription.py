@@ -12,7 +12,6 @@ from django.urls import reverse
 from tocsin.accounts.models import ContactPoint
 from tocsin.audit.models import AuditEntry
 from tocsin.core.access import MEMBER_SESSION_KEY
-from tocsin.delivery.local_servers.push import LocalPushService
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.services import create_alert, send_alert
 from tocsin.delivery.vapid import application_server_key
@@ -20,14 +19,6 @@ from tocsin.joining.links import member_link_token
 
 SUBSCRIBE = reverse("joining:push_subscribe")
 UNSUBSCRIBE = reverse("joining:push_unsubscribe")
-
-
-@pytest.fixture
-def push_service():
-    service = LocalPushService().start()
-    yield service
-    service.stop()
-    # Renders are cached by alert id, and ids start again in the next test's database.
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ import pytest
 import requests
 
 from tests.conftest import twilio_signature
+from tests.faults.servers import run_tocsin
 from tocsin.delivery.local_servers.signal import LocalSignalServer
 from tocsin.delivery.local_servers.sms import LocalSmsGateway
 from tocsin.delivery.local_servers.smtp import CapturingSMTPServer, free_port
@@ -85,16 +86,7 @@ def tocsin_env(var: Path, base_url: str, channels: dict[str, str]) -> dict[str, 
 
 
 def run(env: dict[str, str], *args: str, timeout: float = 120) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "tocsin", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
+    return run_tocsin(env, *args, timeout=timeout).stdout
 
 
 def shell(env: dict[str, str], call: str) -> dict:
