@@ -140,14 +140,17 @@ def test_the_legal_partner_sees_their_case_only(client, org, hotline, case, plan
     assert case.code in listing and other.code not in listing
 
 
-def test_the_case_moves_through_its_states_to_release(hotline_client, org, case):
+def test_the_case_moves_through_its_states_to_release_and_stays_open(hotline_client, org, case):
     for state in ("located", "counsel_assigned", "hearing_scheduled", "released"):
         response = hotline_client.post(url(org, case, "state"), {"state": state})
         assert response.status_code == 302
     case.refresh_from_db()
-    assert case.state == "released" and case.ended_at is not None
+    assert case.state == "released" and case.ended_at is None
     html = hotline_client.get(url(org, case)).content.decode()
-    assert "Carpeta azul" not in html  # the plan is closed again with the case
+    assert "Carpeta azul" in html  # the plan is still the hotline's until it closes the case
+    hotline_client.post(url(org, case, "close"), {"confirm": "on"})
+    html = hotline_client.get(url(org, case)).content.decode()
+    assert "Carpeta azul" not in html  # sealed again with the close
 
 
 def test_a_state_going_back_is_refused_by_name(hotline_client, org, case):

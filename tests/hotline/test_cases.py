@@ -1,6 +1,7 @@
-"""A case from the first call to its end: who is told when it opens, what it refuses, how
-its state moves, who may work it, its tasks and their reminders, and what the audit log
-keeps of it (codes, states and counts; never a name, a note or an address)."""
+"""A case from the first call to its close: who is told when it opens, what it refuses, how
+its state moves (a release is a turn, not the end), who may work it, its tasks and their
+reminders, closing and reopening it, and what the audit log keeps of it (codes, states and
+counts; never a name, a note or an address)."""
 
 import json
 from datetime import timedelta
@@ -22,10 +23,12 @@ from tocsin.hotline.services.cases import (
     add_task,
     assign,
     change_state,
+    close_case,
     complete_task,
     log_event,
     open_case,
     remind_due_tasks,
+    reopen_case,
     update_details,
 )
 from tocsin.hotline.services.messages import send_family_update
@@ -186,7 +189,8 @@ def test_a_case_goes_forward_through_its_states(case, hotline):
 
     case = change_state(hotline, case, Case.State.RELEASED)
 
-    assert not case.is_open and case.ended_at == case.state_changed_at
+    # A release is a turn in the case, not its end: it stays open until the hotline closes it.
+    assert case.is_open and case.ended_at is None and case.locator == A_NUMBER
     states = [e.detail["state"] for e in case.events.filter(kind=CaseEvent.Kind.STATE)]
     assert states == [*PROGRESS[1:], "released"]
 
@@ -196,13 +200,24 @@ def test_a_case_may_skip_ahead(case, hotline):
 
 
 @pytest.mark.parametrize("start", PROGRESS)
-@pytest.mark.parametrize("end", Case.ENDED)
-def test_a_case_may_end_from_any_state(case, hotline, start, end):
+@pytest.mark.parametrize("turn", Case.TURNS)
+def test_a_case_may_take_a_turn_from_any_state_and_stays_open(case, hotline, start, turn):
     case = change_state(hotline, case, start)
 
-    case = change_state(hotline, case, end)
+    case = change_state(hotline, case, turn)
 
-    assert case.state == end and case.ended_at is not None
+    assert case.state == turn and case.is_open and case.ended_at is None
+
+
+def test_after_a_turn_a_case_goes_on_but_never_back_to_open(case, hotline):
+    case = change_state(hotline, case, Case.State.TRANSFERRED)
+
+    case = change_state(hotline, case, Case.State.LOCATED)  # found at the new facility
+
+    assert case.state == "located"
+    case = change_state(hotline, case, Case.State.RELEASED)
+    assert fields(refused(change_state, hotline, case, Case.State.OPEN)) == ["state"]
+    assert change_state(hotline, case, Case.State.HEARING_SCHEDULED).state == "hearing_scheduled"
 
 
 def test_a_case_never_goes_back(case, hotline):
@@ -226,11 +241,32 @@ def test_the_same_state_again_changes_nothing(case, hotline):
     assert case.events.filter(kind=CaseEvent.Kind.STATE).count() == 1
 
 
-def test_an_ended_case_refuses_changes(case, hotline, lawyer):
+def test_a_released_case_still_takes_its_hearing_task_and_messages(case, hotline, lawyer, sent):
     facility = Facility.objects.create(organization=case.organization, name="Sherburne")
     case = change_state(hotline, case, Case.State.RELEASED)
+
+    log_event(hotline, case, CaseEvent.Kind.HEARING, "Bond hearing", timezone.now())
+    update_details(hotline, case, facility=facility, facility_text="", locator="B-1", agency="ice")
+    assign(hotline, case, hotline, lawyer)
+    task = add_task(hotline, case, "Pay the bond", timezone.now(), None)
+    complete_task(hotline, task)
+
+    case.refresh_from_db()
+    assert (case.state, case.facility, case.locator, case.legal_partner) == (
+        "released",
+        facility,
+        "B-1",
+        lawyer,
+    )
+    assert CaseTask.objects.get(pk=task.pk).done_at is not None
+
+
+def test_a_closed_case_refuses_changes(case, hotline, lawyer):
+    facility = Facility.objects.create(organization=case.organization, name="Sherburne")
+    case = change_state(hotline, case, Case.State.RELEASED)
+    case = close_case(hotline, case)
     changes = [
-        lambda: change_state(hotline, case, Case.State.CLOSED),
+        lambda: close_case(hotline, case),
         lambda: change_state(hotline, case, Case.State.LOCATED),
         lambda: update_details(
             hotline, case, facility=facility, facility_text="", locator=A_NUMBER, agency="ice"
@@ -241,7 +277,7 @@ def test_an_ended_case_refuses_changes(case, hotline, lawyer):
     ]
 
     for change in changes:
-        assert "This case is released" in refused(change).messages[0]
+        assert "This case is closed" in refused(change).messages[0]
     case.refresh_from_db()
     assert (case.state, case.facility, case.locator, case.case_worker) == (
         "released",
@@ -252,10 +288,14 @@ def test_an_ended_case_refuses_changes(case, hotline, lawyer):
     assert not case.tasks.exists()
 
 
-def test_ending_a_case_erases_its_locator_at_once(case, hotline):
+def test_closing_a_case_keeps_its_state_and_erases_its_locator_at_once(case, hotline):
     case = change_state(hotline, case, Case.State.TRANSFERRED)
+    assert case.locator == A_NUMBER
 
-    assert case.locator == ""
+    case = close_case(hotline, case)
+
+    assert (case.state, case.locator) == ("transferred", "")
+    assert not case.is_open and case.ended_at is not None
     with connection.cursor() as cursor:
         cursor.execute("SELECT locator FROM hotline_case WHERE id = %s", [case.pk])
         assert cursor.fetchone() == ("",)
@@ -382,7 +422,7 @@ def test_a_done_task_or_one_of_an_ended_case_is_not_reminded(case, hotline, org,
     complete_task(hotline, done)
     other = new_case(hotline, org, name="Someone else")
     add_task(hotline, other, "Find the bond", timezone.now(), hotline)
-    change_state(hotline, other, Case.State.CLOSED)
+    close_case(hotline, other)
 
     with sent():
         assert remind_due_tasks() == 0
@@ -452,3 +492,18 @@ def test_the_audit_log_holds_no_name_note_or_address(plan, org, hotline, hugo, l
         "13880",
     ):
         assert plain not in logged
+
+
+def test_a_closed_case_reopens_until_its_details_are_erased(case, hotline, org):
+    case = close_case(hotline, change_state(hotline, case, Case.State.RELEASED))
+
+    case = reopen_case(hotline, case)
+
+    assert case.is_open and case.state == "released"
+    assert [e.kind for e in case.events.all()][-2:] == ["closed", "reopened"]
+    assert refused(reopen_case, hotline, case).messages == ["This case is open already."]
+    case = close_case(hotline, case)
+    Case.objects.filter(pk=case.pk).update(erased_at=timezone.now())
+    case.refresh_from_db()
+    assert "erased" in refused(reopen_case, hotline, case).messages[0]
+    assert not Case.objects.get(pk=case.pk).is_open

@@ -215,14 +215,16 @@ def test_the_plan_is_read_only_through_an_open_case_of_its_organization(
     }
 
 
-def test_a_plan_is_sealed_again_once_its_case_ends(plan, org, hotline):
+def test_a_plan_is_sealed_again_once_its_case_is_closed_not_at_release(plan, org, hotline):
     case = open_case(hotline, org, CaseInput(name="Miguel Rivera"), "call", plan=plan)
     assert read_plan(hotline, case) is not None
 
     case = change_state(hotline, case, Case.State.RELEASED)
+    assert read_plan(hotline, case) is not None
+    case = change_state(hotline, case, Case.State.CLOSED)
 
     assert read_plan(hotline, case) is None
-    assert AuditEntry.objects.filter(action="hotline.plan.read").count() == 1
+    assert AuditEntry.objects.filter(action="hotline.plan.read").count() == 2
 
 
 def test_another_members_plan_cannot_be_set_off_by_the_hotline_of_another_organization(

@@ -1,5 +1,5 @@
 """What a closed case forgets: once its organization's case retention period (90 days
-unless changed) has run since it ended, everything that could name or place the person
+unless changed) has run since the hotline closed it, everything that could name or place the person
 goes; the outcome, the dates and the agency stay, so the hotline can still count."""
 
 from datetime import timedelta
@@ -13,7 +13,14 @@ from django.utils import timezone
 
 from tocsin.audit.models import AuditEntry
 from tocsin.hotline.models import Case, CaseEvent, CaseMessage, CaseTask, Facility
-from tocsin.hotline.services.cases import CaseInput, add_task, change_state, log_event, open_case
+from tocsin.hotline.services.cases import (
+    CaseInput,
+    add_task,
+    change_state,
+    close_case,
+    log_event,
+    open_case,
+)
 from tocsin.hotline.services.messages import send_family_update
 from tocsin.hotline.services.retention import erase_expired_cases
 
@@ -52,7 +59,8 @@ def full_case(hotline, org, plan, facility=None, name="Miguel Rivera"):
 
 
 def ended(hotline, case, days_ago, state=Case.State.RELEASED):
-    case = change_state(hotline, case, state)
+    """Record the turn `state` and close the case, as `days_ago` days ago."""
+    case = close_case(hotline, change_state(hotline, case, state))
     Case.objects.filter(pk=case.pk).update(ended_at=timezone.now() - timedelta(days=days_ago))
     return Case.objects.get(pk=case.pk)
 
@@ -92,7 +100,7 @@ def test_it_erases_what_could_name_or_place_the_person_after_ninety_days(
     assert case.erased_at is not None
     assert case.events.last().kind == CaseEvent.Kind.ERASED
     [entry] = AuditEntry.objects.filter(action="hotline.case.erased")
-    assert (entry.object_id, entry.organization) == (str(case.public_id), org)
+    assert (entry.object_id, entry.organization) == (case.code, org)
 
 
 def test_it_leaves_a_case_ended_less_than_ninety_days_ago_alone(plan, org, hotline):
@@ -129,7 +137,7 @@ def test_each_organization_keeps_its_cases_for_its_own_period(
     other_org.save(update_fields=["case_retention_days"])
     ours = ended(hotline, full_case(hotline, org, plan), days_ago=45)
     theirs = open_case(outsider, other_org, CaseInput(name="Someone"), Case.OpenedVia.CALL)
-    theirs = ended(outsider, theirs, days_ago=45, state=Case.State.CLOSED)
+    theirs = ended(outsider, theirs, days_ago=45, state=Case.State.REMOVED)
 
     assert erase_expired_cases() == 1
 

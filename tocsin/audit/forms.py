@@ -3,7 +3,7 @@
 from datetime import date, datetime, time, timedelta
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +21,7 @@ class AuditFilterForm(forms.Form):
         label=_("Object ID"),
         max_length=64,
         required=False,
-        help_text=_("The exact ID of a case, plan, incident or person."),
+        help_text=_("A case's code, or the exact ID of a plan, incident or person."),
     )
     action = forms.CharField(
         label=_("Action"),
@@ -64,7 +64,10 @@ class AuditFilterForm(forms.Form):
             return entries.none()
         data = self.cleaned_data
         if data["object"]:
-            entries = entries.filter(object_id=data["object"])
+            # A case's entries name it by its code; a read of the plan it set off names
+            # the plan, with the case's code beside it.
+            wanted = data["object"].strip()
+            entries = entries.filter(Q(object_id=wanted) | Q(detail__case=wanted))
         if data["action"]:
             entries = entries.filter(action__startswith=data["action"])
         if data["person"]:

@@ -17,6 +17,8 @@ ACTION_LABELS = {
     "hotline.case.family_update": _("sent a family update"),
     "hotline.case.task": _("added or finished a case task"),
     "hotline.case.task_reminded": _("reminded about a case task"),
+    "hotline.case.closed": _("closed a case"),
+    "hotline.case.reopened": _("reopened a case"),
     "hotline.case.erased": _("erased a case's sensitive details"),
     "hotline.plan.read": _("read an emergency plan"),
     "hotline.plan.created": _("created an emergency plan"),

@@ -6,7 +6,9 @@ from .models import AuditEntry
 
 
 def public_id_of(obj: models.Model) -> str:
-    for attribute in ("public_id", "code", "slug"):
+    """Return the id the log keeps for `obj`: its `audit_id` when it names itself that way
+    (a hotline case by its code, as every screen shows it), else its public id."""
+    for attribute in ("audit_id", "public_id", "code", "slug"):
         value = getattr(obj, attribute, None)
         if value:
             return str(value)

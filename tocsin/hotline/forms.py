@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 from tocsin.joining.forms import NamedErrorsForm
 
 from .models import Case, CaseEvent
-from .services.plans import CARE_FIELDS, MAX_MESSAGE, MAX_NAME, MAX_TEXT
+from .services.plans import CARE_FIELDS, MAX_MESSAGE, MAX_NAME, MAX_TEXT, MESSAGE_FIELDS
 
 CONTACT_ROWS = 3
 RELATION_CHOICES = [
@@ -109,7 +109,7 @@ class PlanForm(ServiceErrorsForm):
         for index, contact in enumerate(content.get("contacts", [])[:CONTACT_ROWS]):
             initial.update(person_initial(contact, f"contact{index + 1}"))
         initial.update(person_initial(content.get("lawyer") or {}, "lawyer"))
-        for name in ("message", *CARE_FIELDS):
+        for name in (*MESSAGE_FIELDS, *CARE_FIELDS):
             initial[name] = content.get(name, "")
         super().__init__(*args, initial=initial, **kwargs)
         for row in range(1, CONTACT_ROWS + 1):
@@ -119,7 +119,23 @@ class PlanForm(ServiceErrorsForm):
             "message",
             forms.CharField(
                 label=_("Your message to them"),
-                help_text=_("We send it to each of them, word for word, when the plan is set off."),
+                help_text=_(
+                    "If you are taken: we send it to each of them, word for word (for example "
+                    "“I have been detained…”)."
+                ),
+                required=False,
+                max_length=MAX_MESSAGE,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            ),
+        )
+        self.add_field(
+            "covered_message",
+            forms.CharField(
+                label=_("Your message if someone this plan covers is taken"),
+                help_text=_(
+                    "For example “My husband José has been detained…”. If you leave it empty, "
+                    "we tell them, in their language, who was taken and that you asked us to."
+                ),
                 required=False,
                 max_length=MAX_MESSAGE,
                 widget=forms.Textarea(attrs={"rows": 3}),
@@ -182,8 +198,7 @@ class PlanForm(ServiceErrorsForm):
         return {
             "contacts": [person_from(data, f"contact{row}") for row in range(1, CONTACT_ROWS + 1)],
             "lawyer": person_from(data, "lawyer"),
-            "message": data.get("message", ""),
-            **{name: data.get(name, "") for name in CARE_FIELDS},
+            **{name: data.get(name, "") for name in (*MESSAGE_FIELDS, *CARE_FIELDS)},
         }
 
 
@@ -246,7 +261,7 @@ class CaseOpenForm(ServiceErrorsForm):
         label=_("Locator details (A-number, booking number)"),
         required=False,
         max_length=MAX_NAME,
-        help_text=_("Erased when the case ends."),
+        help_text=_("Erased when the hotline closes the case."),
     )
 
     def __init__(self, *args, incidents=(), facilities=(), see_unverified=False, **kwargs):
@@ -291,6 +306,13 @@ class CaseOpenForm(ServiceErrorsForm):
 
 class StateForm(NamedErrorsForm):
     state = forms.ChoiceField(label=_("State"), choices=Case.State.choices)
+
+
+class CloseForm(NamedErrorsForm):
+    confirm = forms.BooleanField(
+        label=_("The work on this case is done: close it."),
+        error_messages={"required": _("Tick the box to confirm that the work is done.")},
+    )
 
 
 class EventForm(NamedErrorsForm):

@@ -3,9 +3,11 @@
 Everything a plan holds, a case's name, place, facility, locator details, notes, task
 titles and the messages to families are encrypted at rest. A plan is read by nobody at the
 union until a case is open for it, and every read of a plan or a case is audited
-(access.py). A closed case keeps its outcome and dates; its sensitive fields are erased
-when it closes (locator details) and after the organization's case retention period (the
-rest; services/retention.py). Nothing here asks for or stores immigration status.
+(access.py). A release, a transfer or a removal is a turn in a case, not its end: the
+hotline closes the case when the work is done. A closed case keeps its outcome and dates;
+its sensitive fields are erased when it closes (locator details) and after the
+organization's case retention period, counted from the close (the rest;
+services/retention.py). Nothing here asks for or stores immigration status.
 """
 
 import json
@@ -84,7 +86,10 @@ class Facility(models.Model):
 
 
 class Case(models.Model):
-    """The hotline's record of one detained person, from first call to its end."""
+    """The hotline's record of one detained person, from first call to its close.
+
+    `state` is where the person's story stands (a release is a turn, after which a bond
+    hearing or a task can still come); `ended_at` is when the hotline closed the case."""
 
     class State(models.TextChoices):
         OPEN = "open", _("open")
@@ -94,6 +99,7 @@ class Case(models.Model):
         RELEASED = "released", _("released")
         TRANSFERRED = "transferred", _("transferred")
         REMOVED = "removed", _("removed")
+        # Only cases closed before step 8 have it: closing now keeps the state it closes in.
         CLOSED = "closed", _("closed")
 
     class Agency(models.TextChoices):
@@ -109,7 +115,8 @@ class Case(models.Model):
         INCIDENT = "incident", _("an incident")
         API = "api", _("the API")
 
-    ENDED = (State.RELEASED, State.TRANSFERRED, State.REMOVED, State.CLOSED)
+    # Turns a case takes and goes on from: the hotline still works it until it closes it.
+    TURNS = (State.RELEASED, State.TRANSFERRED, State.REMOVED)
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Read aloud on the phone between volunteers: "case k7m2p".
@@ -137,7 +144,7 @@ class Case(models.Model):
         Facility, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
     )
     facility_text = EncryptedTextField(blank=True)
-    # Locator details (an A-number, a booking number): erased when the case ends.
+    # Locator details (an A-number, a booking number): erased when the case is closed.
     locator = EncryptedTextField(blank=True)
     # People the hotline keeps informed besides the plan's contacts (a caller from the
     # family): encrypted JSON list of {name, relation, channel, address, language}.
@@ -167,6 +174,7 @@ class Case(models.Model):
     )
     opened_at = models.DateTimeField(default=timezone.now, db_index=True)
     state_changed_at = models.DateTimeField(default=timezone.now)
+    # When the hotline closed the case (retention runs from here); empty while it is open.
     ended_at = models.DateTimeField(null=True, blank=True, db_index=True)
     erased_at = models.DateTimeField(null=True, blank=True)
 
@@ -178,7 +186,12 @@ class Case(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.state not in self.ENDED
+        return self.ended_at is None
+
+    @property
+    def audit_id(self) -> str:
+        """The case's code: the name every screen, volunteer and audit entry uses for it."""
+        return self.code
 
     @property
     def family(self) -> list[dict]:
@@ -207,6 +220,8 @@ class CaseEvent(models.Model):
         NOTIFIED = "notified", _("plan contacts told")
         FAMILY_UPDATE = "family_update", _("family update")
         TASK = "task", _("task")
+        CLOSED = "closed", _("case closed")
+        REOPENED = "reopened", _("case reopened")
         ERASED = "erased", _("sensitive details erased")
 
     # Kinds a volunteer writes by hand; the others are written by the changes themselves.

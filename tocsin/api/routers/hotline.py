@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -289,7 +290,9 @@ def add_case_event(request: HttpRequest, case: str, payload: CaseEventIn):
     openapi_extra=BEARER,
 )
 def change_case_state(request: HttpRequest, case: str, payload: StateIn):
-    """Move the case on, or end it; ending it erases its locator details."""
+    """Move the case on, or record a turn (released, transferred, removed) after which the
+    case stays open; "closed" closes it, keeping its state and erasing its locator details
+    (the rest is erased once the retention period has run from the close)."""
     return cases.change_state(request.auth, request.case, payload.state)
 
 
@@ -314,12 +317,22 @@ def list_audit(
     limit: int = 100,
 ):
     """The organization's audit log, newest first, for its admins: who read or changed
-    what, and when. `object` narrows it to one object's id (a case's id, say); at most
-    `limit` entries (100, up to 500)."""
+    what, and when. `object` narrows it to one object's id (a case's code or id, say); at
+    most `limit` entries (100, up to 500)."""
     membership = get_membership_for(request.auth, organization, Role.ADMIN)
     entries = AuditEntry.objects.filter(organization=membership.organization).select_related(
         "actor"
     )
     if object:
-        entries = entries.filter(object_id=object)
+        # The log names a case by its code; its id finds the same entries.
+        wanted = {object}
+        try:
+            wanted.update(
+                Case.objects.filter(
+                    organization=membership.organization, public_id=as_uuid(object)
+                ).values_list("code", flat=True)
+            )
+        except Http404:
+            pass
+        entries = entries.filter(Q(object_id__in=wanted) | Q(detail__case__in=wanted))
     return list(entries.order_by("-at", "-id")[: max(1, min(limit, 500))])

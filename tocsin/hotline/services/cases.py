@@ -1,5 +1,6 @@
-"""A case from first call to its end: open it, log calls, visits and hearings, move its
-state, assign the case worker and the legal partner, keep its tasks.
+"""A case from first call to its close: open it, log calls, visits and hearings, move its
+state (a release, a transfer or a removal is a turn, not the end), assign the case worker
+and the legal partner, keep its tasks, close it when the work is done, reopen it.
 
 Each change is one transaction with a timeline line and an audit entry. The audit entry
 holds the case's code, states and counts, never a name, a place or a note.
@@ -29,7 +30,7 @@ MAX_FAMILY = 3
 # A clock a little ahead on a phone is not a mistake; an hour ahead is.
 FUTURE_SLACK = timedelta(minutes=10)
 
-# A case moves forward through these, and may end from any of them.
+# A case moves forward through these, and may take a turn (TURNS) from any of them.
 PROGRESS = (
     Case.State.OPEN,
     Case.State.LOCATED,
@@ -160,23 +161,36 @@ def locked(case: Case) -> Case:
 
 def refuse_unless_open(case: Case) -> None:
     if not case.is_open:
-        raise ValidationError(
-            _("This case is %(state)s; reopen it by opening a new case.")
-            % {"state": case.get_state_display()}
-        )
+        raise ValidationError(_("This case is closed; reopen it to change it."))
+
+
+def may_move(current: str, state: str) -> bool:
+    """Whether a case in `current` may move to `state`: forward through PROGRESS, to a turn
+    (released, transferred, removed) from anywhere, and on from a turn to anything but
+    "open" (transferred, then located at the new facility; released, then a hearing)."""
+    if state == current or state not in (*PROGRESS, *Case.TURNS):
+        return False
+    if state in Case.TURNS:
+        return True
+    if current in PROGRESS:
+        return PROGRESS.index(state) > PROGRESS.index(current)
+    return state != Case.State.OPEN
 
 
 @transaction.atomic
 def change_state(actor: Person | None, case: Case, state: str) -> Case:
-    """Move the case on (open, located, counsel assigned, hearing scheduled) or end it
-    (released, transferred, removed, closed). An ended case erases its locator details."""
+    """Move the case on (located, counsel assigned, hearing scheduled) or record a turn
+    (released, transferred, removed); the case stays open for its hearings, tasks and
+    messages. "closed" closes it (close_case)."""
+    if state == Case.State.CLOSED:
+        return close_case(actor, case)
     case = locked(case)
     if state not in Case.State.values:
         raise ValidationError({"state": _("Choose one of the case's states.")})
     refuse_unless_open(case)
     if state == case.state:
         return case
-    if state in PROGRESS and PROGRESS.index(state) < PROGRESS.index(case.state):
+    if not may_move(case.state, state):
         raise ValidationError(
             {
                 "state": _("A case does not go back to “%(state)s”.")
@@ -186,13 +200,39 @@ def change_state(actor: Person | None, case: Case, state: str) -> Case:
     previous = case.state
     case.state = state
     case.state_changed_at = timezone.now()
-    fields = ["state", "state_changed_at"]
-    if state in Case.ENDED:
-        case.ended_at = case.state_changed_at
-        case.locator = ""
-        fields += ["ended_at", "locator"]
-    case.save(update_fields=fields)
+    case.save(update_fields=["state", "state_changed_at"])
     event(case, actor, CaseEvent.Kind.STATE, state=state, previous=previous)
+    return case
+
+
+@transaction.atomic
+def close_case(actor: Person | None, case: Case) -> Case:
+    """Close the case when the hotline's work on it is done: it keeps its state (released,
+    say), erases its locator details now and the rest once the organization's case
+    retention period has run from today (retention.py)."""
+    case = locked(case)
+    refuse_unless_open(case)
+    case.ended_at = timezone.now()
+    case.locator = ""
+    case.save(update_fields=["ended_at", "locator"])
+    event(case, actor, CaseEvent.Kind.CLOSED, state=case.state)
+    return case
+
+
+@transaction.atomic
+def reopen_case(actor: Person | None, case: Case) -> Case:
+    """Reopen a closed case whose details are not erased yet (within the retention period):
+    it takes changes again, and retention waits for its next close."""
+    case = locked(case)
+    if case.is_open:
+        raise ValidationError(_("This case is open already."))
+    if case.erased_at is not None:
+        raise ValidationError(
+            _("This case's details were erased; it cannot be reopened. Open a new case.")
+        )
+    case.ended_at = None
+    case.save(update_fields=["ended_at"])
+    event(case, actor, CaseEvent.Kind.REOPENED, state=case.state)
     return case
 
 

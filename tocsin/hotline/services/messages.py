@@ -68,11 +68,16 @@ def plan_message(case: Case, recipient: dict) -> tuple[str, str]:
     plan = case.plan
     assert plan is not None
     member = plan.person.display_name
+    # The plan's author was taken when the case is theirs; otherwise someone the plan
+    # covers was, and the family gets the author's words for that day, never "I am
+    # detained" (with no such words, the template's own sentence names who was taken).
+    covered = case.person_id != plan.person_id
+    content = plan.content
     context = {
         "member": member,
         "detained": case.name or member,
-        "covered": bool(case.name) and case.name != member,
-        "message": plan.content.get("message", ""),
+        "covered": covered,
+        "message": content.get("covered_message", "") if covered else content.get("message", ""),
         "where": case.taken_where,
         "when": "",
         "organization": case.organization.name,

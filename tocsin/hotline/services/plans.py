@@ -40,6 +40,7 @@ RELATIONS = (
     "lawyer",
     "other",
 )
+MESSAGE_FIELDS = ("message", "covered_message")
 # The plan's free-text parts, in the order the page shows them.
 CARE_FIELDS = ("children", "pickup", "medication", "pets", "documents", "covers")
 
@@ -98,10 +99,13 @@ def clean_plan(raw: dict) -> dict:
     lawyer_raw: dict = lawyer_given if isinstance(lawyer_given, dict) else {}
     lawyer = {} if is_blank(lawyer_raw) else clean_person(lawyer_raw, "lawyer", errors, False)
     content: dict = {"contacts": contacts, "lawyer": lawyer}
-    message = str(raw.get("message") or "").strip()
-    if len(message) > MAX_MESSAGE:
-        errors["message"] = _("Keep the message under %(max)d characters.") % {"max": MAX_MESSAGE}
-    content["message"] = message
+    # Two messages in the member's own words: one for the day they are taken ("Estoy
+    # detenida…"), one for the day someone the plan covers is ("Mi esposo fue detenido…").
+    for field in MESSAGE_FIELDS:
+        message = str(raw.get(field) or "").strip()
+        if len(message) > MAX_MESSAGE:
+            errors[field] = _("Keep the message under %(max)d characters.") % {"max": MAX_MESSAGE}
+        content[field] = message
     for field in CARE_FIELDS:
         value = str(raw.get(field) or "").strip()
         if len(value) > MAX_TEXT:

@@ -1,8 +1,9 @@
-"""What a case forgets. Locator details go the moment a case ends (cases.change_state).
-The rest that could name or place the person (their name, where they were taken, the
-facility as typed, the people kept informed, every note, task and message) is erased once
-the organization's case retention period (Organization.case_retention_days, 90 by default)
-has run since the case ended. The outcome, the dates, the agency and the facility from the
+"""What a case forgets. Locator details go the moment the hotline closes the case
+(cases.close_case); a release, a transfer or a removal closes nothing. The rest that could
+name or place the person (their name, where they were taken, the facility as typed, the
+people kept informed, every note, task and message) is erased once the organization's case
+retention period (Organization.case_retention_days, 90 by default) has run since the case
+was closed. The outcome, the dates, the agency and the facility from the
 organization's list stay, so the hotline can still count what happened."""
 
 from datetime import timedelta
@@ -39,8 +40,8 @@ def erase_case(case: Case, now=None) -> None:
 
 
 def erase_expired_cases(now=None) -> int:
-    """Erase the cases that ended longer ago than their organization's case retention
-    period; return how many."""
+    """Erase the cases closed longer ago than their organization's case retention period
+    (a reopened case waits for its next close); return how many."""
     now = now or timezone.now()
     erased = 0
     for organization in Organization.objects.only("pk", "slug", "case_retention_days"):

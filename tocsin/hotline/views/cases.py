@@ -177,7 +177,7 @@ def case_context(request: HttpRequest, case: Case, **forms_given) -> dict:
         "case_messages": case.messages.all(),
         "recipients": recipients,
         "is_hotline": membership.has(HOTLINE),
-        "next_states": [s for s in Case.State if s != case.state and allowed(case, s)],
+        "next_states": [s for s in Case.State if case.is_open and cases.may_move(case.state, s)],
         "state_form": forms.StateForm(),
         "event_form": forms.EventForm(),
         "details_form": forms.DetailsForm(
@@ -202,14 +202,6 @@ def case_context(request: HttpRequest, case: Case, **forms_given) -> dict:
     }
     context.update(forms_given)
     return context
-
-
-def allowed(case: Case, state: str) -> bool:
-    if not case.is_open:
-        return False
-    if state in cases.PROGRESS:
-        return cases.PROGRESS.index(state) > cases.PROGRESS.index(case.state)
-    return True
 
 
 @never_cache
@@ -343,6 +335,43 @@ def facility_list(request: HttpRequest, org: str) -> HttpResponse:
     return render(request, "hotline/facilities.html", context, status=400 if form.errors else 200)
 
 
+@never_cache
+@org_role_required(Role.HOTLINE)
+def case_close(request: HttpRequest, org: str, case: str) -> HttpResponse:
+    """Ask the hotline to confirm that the work on a case is done, then close it."""
+    found = get_case_for(request.membership, case)
+    form = forms.CloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cases.close_case(request.user, found)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Case %(code)s is closed.") % {"code": found.code})
+            return redirect("hotline:case", org=org, case=found.code)
+    context = {
+        "case": found,
+        "form": form,
+        "organization": request.organization,
+        "section": "cases",
+        "erase_on": timezone.localdate() + timedelta(days=request.organization.case_retention_days),
+    }
+    return render(request, "hotline/case_close.html", context, status=400 if form.errors else 200)
+
+
+@org_role_required(Role.HOTLINE)
+@require_POST
+def case_reopen(request: HttpRequest, org: str, case: str) -> HttpResponse:
+    found = get_case_for(request.membership, case)
+    try:
+        cases.reopen_case(request.user, found)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Case %(code)s is open again.") % {"code": found.code})
+    return redirect("hotline:case", org=org, case=found.code)
+
+
 @org_role_required(Role.HOTLINE)
 @require_POST
 def facility_remove(request: HttpRequest, org: str, facility: str) -> HttpResponse:
@@ -359,6 +388,8 @@ urlpatterns = [
     path(ORG + "cases/new/", case_new, name="case_new"),
     path(CASE, case_detail, name="case"),
     path(CASE + "tasks/<str:task>/done/", task_done, name="task_done"),
+    path(CASE + "close/", case_close, name="case_close"),
+    path(CASE + "reopen/", case_reopen, name="case_reopen"),
     *[
         path(CASE + f"{action}/", case_action, {"action": action}, name=f"case_{action}")
         for action in ACTIONS
