@@ -340,7 +340,7 @@ def facility_list(request: HttpRequest, org: str) -> HttpResponse:
 def case_close(request: HttpRequest, org: str, case: str) -> HttpResponse:
     """Ask the hotline to confirm that the work on a case is done, then close it."""
     found = get_case_for(request.membership, case)
-    form = forms.CloseForm(request.POST or None)
+    form = forms.CloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             cases.close_case(request.user, found)
