@@ -5,9 +5,11 @@ her phone: if she or her husband Miguel are taken, tell Miguel's sister Lucía b
 the union's lawyer by email, and who picks up the children. One morning Miguel is detained
 outside the hospital while a report of agents there is open. A coworker calls the hotline;
 the volunteer opens the case from the incident, for someone Rosa's plan covers. Lucía and
-the lawyer get the message Rosa prepared, each in their language; the hotline is told.
-The case moves to located, counsel assigned, hearing scheduled and released, and the
-organization's admin finds every read of the case and of the plan in the audit log.
+the lawyer get the message Rosa prepared for the day Miguel is taken (not the one for the
+day she is), each in their language; the hotline is told. The case moves to located,
+counsel assigned, hearing scheduled and released; released, it still takes his next
+hearing, until the volunteer closes it. The organization's admin, filtering the audit log
+by the case's code, finds every read of the case and of the plan.
 """
 
 import re
@@ -24,7 +26,8 @@ from tocsin.response.models import Incident
 
 SISTER = "+16125550142"
 LAWYER = "abogada@mna-legal.test"
-MESSAGE = "Miguel o yo fuimos detenidos. Recoge a Sofía y a Mateo en la escuela a las 3."
+HERS = "Estoy detenida. Recoge a Sofía y a Mateo en la escuela a las 3."
+MESSAGE = "Mi esposo Miguel fue detenido. Recoge a Sofía y a Mateo en la escuela a las 3."
 
 
 @pytest.mark.browser
@@ -57,7 +60,8 @@ def test_a_husband_detained_outside_the_hospital(
     lawyer.get_by_label("Cómo contactarle").select_option("email")
     lawyer.get_by_label("Su teléfono o correo electrónico").fill(LAWYER)
     lawyer.get_by_label("Su idioma").select_option("en")
-    phone.get_by_label("Tu mensaje para ellos").fill(MESSAGE)
+    phone.get_by_label("Tu mensaje para ellos").fill(HERS)
+    phone.get_by_label("Tu mensaje si se llevan a alguien que cubre este plan").fill(MESSAGE)
     phone.get_by_label("Quién puede recoger a los niños").fill("Lucía o la abuela Carmen")
     phone.get_by_label("Otras personas a las que cubre este plan").fill("Miguel Rivera, mi esposo")
     phone.get_by_label("PIN para activar el plan").fill("4826")
@@ -99,6 +103,7 @@ def test_a_husband_detained_outside_the_hospital(
     assert len(to_sister) == 1
     assert "Miguel Rivera fue detenido. Rosa Rivera nos pidió que te avisáramos." in to_sister[0]
     assert MESSAGE in to_sister[0] and case.code in to_sister[0]
+    assert HERS not in to_sister[0]
     to_lawyer = [m for m in smtp_server.messages if m["to"] == [LAWYER]]
     assert to_lawyer[0]["subject"] == "Miguel Rivera has been detained"
     assert "You are named as their lawyer" in to_lawyer[0]["body"]
@@ -111,7 +116,7 @@ def test_a_husband_detained_outside_the_hospital(
     expect(hotline.get_by_text("Lucía o la abuela Carmen")).to_be_visible()
     expect(hotline.get_by_test_id("case-message")).to_have_count(2)
 
-    # The case moves on to release.
+    # The case moves on to release, a turn in it, not its end.
     for button, label in (
         ("Located", "located"),
         ("Counsel assigned", "counsel assigned"),
@@ -121,19 +126,35 @@ def test_a_husband_detained_outside_the_hospital(
         hotline.get_by_role("button", name=button, exact=True).click()
         expect(hotline.get_by_test_id("case-state")).to_have_text(label)
     case.refresh_from_db()
-    assert case.state == "released" and case.ended_at is not None
-    # Released: the plan is sealed again.
+    assert case.state == "released" and case.ended_at is None
+    # Released on bond, his hearing is still to come: the volunteer logs it.
+    hotline.get_by_label("What", exact=True).select_option("hearing")
+    hotline.get_by_label("Note", exact=True).fill("Audiencia de fianza, Fort Snelling")
+    hotline.get_by_role("button", name="Add to the timeline").click()
+    expect(hotline.get_by_text("Audiencia de fianza, Fort Snelling")).to_be_visible()
+    # The work done, the volunteer closes the case, after confirming; the plan is sealed.
+    hotline.get_by_role("link", name="Close the case…").click()
+    hotline.get_by_label("The work on this case is done: close it.").check()
+    hotline.get_by_role("button", name="Close the case").click()
+    expect(hotline.get_by_test_id("case-closed")).to_have_text("closed")
     expect(hotline.get_by_text("Lucía o la abuela Carmen")).to_have_count(0)
+    case.refresh_from_db()
+    assert case.state == "released" and case.ended_at is not None
 
-    # The admin finds each read of the case and of the plan in the audit log.
+    # The admin filters the audit log by the case's code and finds each read of the case
+    # and of the plan.
     hotline.context.clear_cookies()
     sign_in_browser(hotline, live_server, admin)
-    hotline.goto(f"{live_server.url}/staff/o/{org.slug}/audit/?action=hotline.")
+    hotline.goto(f"{live_server.url}/staff/o/{org.slug}/audit/")
+    hotline.get_by_label("Object ID").fill(case.code)
+    hotline.get_by_role("button", name="Filter").click()
     rows = hotline.locator("tbody tr")
     expect(rows.filter(has_text="read a case").first).to_be_visible()
     reads = rows.filter(has_text="read a case").filter(has_text="Hana").count()
     plan_reads = rows.filter(has_text="read an emergency plan").filter(has_text="Hana").count()
-    # One showing of the case page after it opened, and one after each of four moves.
-    assert reads == 5
-    assert plan_reads == 4  # the last showing, after release, no longer reads the plan
+    # One showing of the case page after it opened, after each of four moves, after the
+    # hearing, and after the close.
+    assert reads == 7
+    assert plan_reads == 6  # the last showing, after the close, no longer reads the plan
     expect(rows.filter(has_text="opened a case")).to_have_count(1)
+    expect(rows.filter(has_text="closed a case")).to_have_count(1)

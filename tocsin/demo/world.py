@@ -101,6 +101,7 @@ DEMO_PLAN = {
         "language": "en",
     },
     "message": "Estoy detenida. Recoge a los niños en la escuela a las 3.",
+    "covered_message": "Mi esposo fue detenido. Yo estoy bien; recoge a los niños a las 3.",
     "children": "Dos niños, 5 y 8 años, Anishinabe Academy",
     "pickup": "Lucía o la abuela",
     "medication": "",
