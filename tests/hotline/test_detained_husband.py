@@ -134,7 +134,7 @@ def test_a_husband_detained_outside_the_hospital(
     expect(hotline.get_by_text("Audiencia de fianza, Fort Snelling")).to_be_visible()
     # The work done, the volunteer closes the case, after confirming; the plan is sealed.
     hotline.get_by_role("link", name="Close the case…").click()
-    hotline.get_by_label("The work on this case is done: close it.").check()
+    hotline.get_by_label("The work on this case is done").check()
     hotline.get_by_role("button", name="Close the case").click()
     expect(hotline.get_by_test_id("case-closed")).to_have_text("closed")
     expect(hotline.get_by_text("Lucía o la abuela Carmen")).to_have_count(0)

@@ -3,7 +3,6 @@
 Miguel fue detenido…"), and when she wrote none for him, a sentence in each contact's
 language naming who was taken, never her first-person message."""
 
-import pytest
 from django.urls import reverse
 
 from tests.conftest import member_client
@@ -17,9 +16,7 @@ HIS = "Mi esposo Miguel fue detenido. Yo estoy bien; recoge a los niños a las 3
 
 
 def her_plan(nurse, org, covered_message=HIS):
-    return save_plan(
-        nurse, org, plan_content(message=HERS, covered_message=covered_message), PIN
-    )
+    return save_plan(nurse, org, plan_content(message=HERS, covered_message=covered_message), PIN)
 
 
 def open_for_her_husband(hotline_client, org, sent):

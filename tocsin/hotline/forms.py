@@ -310,7 +310,7 @@ class StateForm(NamedErrorsForm):
 
 class CloseForm(NamedErrorsForm):
     confirm = forms.BooleanField(
-        label=_("The work on this case is done: close it."),
+        label=_("The work on this case is done"),
         error_messages={"required": _("Tick the box to confirm that the work is done.")},
     )
 

@@ -5,6 +5,7 @@ and hearings, move its state. And the audit log, for the organization's admins.
 Anyone else, admins and dispatchers of the organization included, gets 404 for a case.
 """
 
+from contextlib import suppress
 from datetime import datetime
 from typing import Any, Literal
 
@@ -326,13 +327,11 @@ def list_audit(
     if object:
         # The log names a case by its code; its id finds the same entries.
         wanted = {object}
-        try:
+        with suppress(Http404):  # not a case's id
             wanted.update(
                 Case.objects.filter(
                     organization=membership.organization, public_id=as_uuid(object)
                 ).values_list("code", flat=True)
             )
-        except Http404:
-            pass
         entries = entries.filter(Q(object_id__in=wanted) | Q(detail__case__in=wanted))
     return list(entries.order_by("-at", "-id")[: max(1, min(limit, 500))])
