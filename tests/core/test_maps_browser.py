@@ -182,9 +182,11 @@ def test_with_a_tile_archive_the_map_loads_its_tiles_from_tocsin(
     tiles = []
     page.on(
         "response",
-        lambda response: tiles.append((response.url, response.status, response.header_value("content-type")))
-        if "/tiles/" in response.url
-        else None,
+        lambda response: (
+            tiles.append((response.url, response.status, response.header_value("content-type")))
+            if "/tiles/" in response.url
+            else None
+        ),
     )
 
     page.goto(live_server.url + reverse("response:report_org", kwargs={"org": org.slug}))

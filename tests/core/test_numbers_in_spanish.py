@@ -45,7 +45,9 @@ def dispatcher(org):
 
 @pytest.mark.django_db
 def test_the_join_page_in_spanish_starts_its_map_at_the_site(client, site):
-    page = in_spanish(client).get(reverse("joining:join_site", kwargs={"site": site.code}), **SPANISH)
+    page = in_spanish(client).get(
+        reverse("joining:join_site", kwargs={"site": site.code}), **SPANISH
+    )
 
     html = page.content.decode()
     assert 'lang="es"' in html
@@ -57,7 +59,9 @@ def test_the_join_page_in_spanish_starts_its_map_at_the_site(client, site):
 
 @pytest.mark.django_db
 def test_the_report_page_in_spanish_starts_its_map_at_the_first_site(client, org, site):
-    page = in_spanish(client).get(reverse("response:report_org", kwargs={"org": org.slug}), **SPANISH)
+    page = in_spanish(client).get(
+        reverse("response:report_org", kwargs={"org": org.slug}), **SPANISH
+    )
 
     html = page.content.decode()
     assert (attribute(html, "data-lat"), attribute(html, "data-lng")) == ("44.972700", "-93.262200")
@@ -93,7 +97,9 @@ def test_the_sites_page_in_spanish_places_each_site_with_decimal_points(client, 
 @pytest.mark.django_db
 def test_the_console_map_in_spanish_carries_decimal_points(client, org, site, dispatcher):
     submit_report(
-        org, ReportInput(activity="Dos camionetas", lat=Decimal("44.980000"), lng=Decimal("-93.270000")), "web"
+        org,
+        ReportInput(activity="Dos camionetas", lat=Decimal("44.980000"), lng=Decimal("-93.270000")),
+        "web",
     )
     console = in_spanish(verified_client(client, dispatcher))
 
@@ -109,7 +115,9 @@ def test_the_incident_record_csv_in_spanish_gives_the_pin_with_decimal_points(
     client, org, site, dispatcher
 ):
     report = submit_report(
-        org, ReportInput(activity="Dos camionetas", lat=Decimal("44.980000"), lng=Decimal("-93.270000")), "web"
+        org,
+        ReportInput(activity="Dos camionetas", lat=Decimal("44.980000"), lng=Decimal("-93.270000")),
+        "web",
     )
     staff = in_spanish(verified_client(client, dispatcher))
     url = reverse(

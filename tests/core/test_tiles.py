@@ -36,7 +36,7 @@ def test_it_serves_a_tile_of_the_operators_archive_to_anyone(client, archive):
 
 
 def test_it_answers_404_for_a_tile_the_archive_does_not_hold(client, archive):
-    z, x, y = tile_of(*HCMC, 15)
+    _z, x, y = tile_of(*HCMC, 15)
 
     assert client.get(tile_url(15, x + 5, y)).status_code == 404  # outside the extract
     assert client.get(tile_url(17, x, y)).status_code == 404  # above its zooms
@@ -71,9 +71,7 @@ def test_the_maps_ask_tocsin_for_tiles_up_to_the_archives_zoom(archive):
 
 
 @pytest.mark.django_db
-def test_a_vector_archive_is_named_by_the_checks_and_the_maps_go_plain(
-    client, settings, tmp_path
-):
+def test_a_vector_archive_is_named_by_the_checks_and_the_maps_go_plain(client, settings, tmp_path):
     settings.TOCSIN_MAP_TILES_FILE = str(
         write_archive(tmp_path / "vector.pmtiles", {(0, 0, 0): b"\x1a\x00"}, kind=MVT)
     )

@@ -99,32 +99,36 @@ def write_archive(path: Path, tiles: dict[tuple[int, int, int], bytes], *, leaf_
     metadata_offset = root_offset + len(root)
     leaf_offset = metadata_offset + len(metadata)
     data_offset = leaf_offset + len(leaves)
-    header = b"PMTiles" + bytes([3]) + struct.pack(
-        "<QQQQQQQQQQQBBBBBBiiiiBii",
-        root_offset,
-        len(root),
-        metadata_offset,
-        len(metadata),
-        leaf_offset,
-        len(leaves),
-        data_offset,
-        len(data_section),
-        len(entries),
-        len(entries),
-        len(entries),
-        1,  # clustered
-        2,  # internal compression: gzip
-        1,  # tile compression: none
-        kind,
-        min(zooms),
-        max(zooms),
-        -1800000000,
-        -850000000,
-        1800000000,
-        850000000,
-        min(zooms),
-        0,
-        0,
+    header = (
+        b"PMTiles"
+        + bytes([3])
+        + struct.pack(
+            "<QQQQQQQQQQQBBBBBBiiiiBii",
+            root_offset,
+            len(root),
+            metadata_offset,
+            len(metadata),
+            leaf_offset,
+            len(leaves),
+            data_offset,
+            len(data_section),
+            len(entries),
+            len(entries),
+            len(entries),
+            1,  # clustered
+            2,  # internal compression: gzip
+            1,  # tile compression: none
+            kind,
+            min(zooms),
+            max(zooms),
+            -1800000000,
+            -850000000,
+            1800000000,
+            850000000,
+            min(zooms),
+            0,
+            0,
+        )
     )
     assert len(header) == 127
     path.write_bytes(header + root + metadata + leaves + data_section)

@@ -1,6 +1,5 @@
 """The public join pages of a site and of an organization, and the confirmation code step."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -81,7 +80,8 @@ def join_page(request, place_name, organizations, sites=None, this_site=None, ce
         "place_name": place_name,
         "this_site": this_site,
         **map_settings(
-            (centre.lat, centre.lng) if centre else None, sites or ([this_site] if this_site else [])
+            (centre.lat, centre.lng) if centre else None,
+            sites or ([this_site] if this_site else []),
         ),
     }
     return render(request, "joining/join.html", context)
