@@ -61,7 +61,7 @@
     if (name) {
       marker.bindTooltip(label(name), {
         permanent: plain(map),
-        direction: "right",
+        direction: "auto",
         className: "map-label"
       });
     }
