@@ -256,9 +256,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 TOCSIN_MAX_CSV_BYTES = env_int("TOCSIN_MAX_CSV_BYTES", 5 * 1024 * 1024)
 TOCSIN_MAX_CSV_ROWS = env_int("TOCSIN_MAX_CSV_ROWS", 20_000)
 
-# Map tiles for Leaflet; empty for no tiles (the maps still list places and take coordinates).
-TOCSIN_MAP_TILES_URL = env_str(
-    "TOCSIN_MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+# Map tiles (decision 0017). By default none: the maps draw sites, pins and areas on a plain
+# background with a scale, and no browser asks a third party what its person looks at. An
+# operator's PMTiles archive of image tiles (TOCSIN_MAP_TILES_FILE) is served by Tocsin itself
+# under /tiles/; TOCSIN_MAP_TILES_URL names another tile server of the operator's instead.
+TOCSIN_MAP_TILES_FILE = env_str("TOCSIN_MAP_TILES_FILE")
+TOCSIN_MAP_TILES_URL = "" if TOCSIN_MAP_TILES_FILE else env_str("TOCSIN_MAP_TILES_URL")
+TOCSIN_MAP_TILES_ATTRIBUTION = env_str(
+    "TOCSIN_MAP_TILES_ATTRIBUTION", "© OpenStreetMap contributors"
 )
 _tiles = urlsplit(TOCSIN_MAP_TILES_URL)
 _TILE_ORIGIN = [f"{_tiles.scheme}://{_tiles.netloc}"] if _tiles.netloc else []

@@ -6,8 +6,9 @@ TOCSIN_TEST_DATABASE_URL switches the suite to PostgreSQL; otherwise SQLite.
 import os
 
 os.environ.setdefault("TOCSIN_ENV", "test")
-# No test may reach the internet: no map tiles.
+# No test may reach the internet: no map tiles unless a test serves its own archive.
 os.environ["TOCSIN_MAP_TILES_URL"] = ""
+os.environ["TOCSIN_MAP_TILES_FILE"] = ""
 os.environ.setdefault(
     "TOCSIN_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test")
 )

@@ -172,3 +172,24 @@ def test_control_characters_an_organizer_types_never_reach_the_feed(
     (event,) = Calendar.from_ical(body).walk("VEVENT")
     assert str(event["SUMMARY"]) == "Vigil[31m at Kaiser Oakland"
     assert str(event["DESCRIPTION"]).startswith("Bring candles.\nStay on the sidewalk.\n\n")
+
+
+def test_a_spanish_speakers_calendar_places_the_vigil_with_decimal_points(
+    client, campaign, nnu, oakland, organizer
+):
+    services.create_event(
+        organizer,
+        nnu,
+        vigil_input(
+            oakland, campaign=campaign, visibility="public", address_hidden_until_rsvp=False
+        ),
+    )
+    client.cookies["tocsin_language"] = "es"
+
+    response = client.get(
+        reverse("campaigns:calendar", kwargs={"campaign": campaign.code}),
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+
+    [vigil] = events(unfolded(response.content.decode()))
+    assert vigil["GEO"] == "37.824400;-122.256700"

@@ -18,6 +18,7 @@ tocsin.W004  TOCSIN_NOTICE_ALLOWED_NETWORKS lets notice channels reach this mach
 tocsin.W005  a notice channel's URL is no longer accepted
 tocsin.W010  the Signal gateway's mode and version hide failures, or cannot be read, or
              TOCSIN_SIGNAL_TIMEOUT_SECONDS is not above its own timeout
+tocsin.W011  TOCSIN_MAP_TILES_FILE cannot be read or holds no image tiles (the maps go plain)
 """
 
 import ipaddress
@@ -249,3 +250,15 @@ def check_signal_gateway(app_configs, **kwargs) -> list:
         Warning(problem, id="tocsin.W010", hint='See docs/deployment.md, "Signal gateway".')
         for problem in problems(gateway_about(max_age=0))
     ]
+
+
+@register(Tags.security)
+def check_map_tiles(app_configs, **kwargs) -> list:
+    """Name a tile archive the maps cannot use: they still work, on a plain background."""
+    from tocsin.core.tiles import TilesError, archive
+
+    try:
+        archive()
+    except TilesError as error:
+        return [Warning(str(error), id="tocsin.W011", hint='See docs/deployment.md, "Map tiles".')]
+    return []

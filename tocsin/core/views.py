@@ -1,10 +1,15 @@
+import logging
+
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from .access import public
+from .tiles import TilesError, archive
+
+logger = logging.getLogger(__name__)
 
 
 @public
@@ -29,4 +34,22 @@ def set_language(request) -> HttpResponse:
     if person is not None and language in {"en", "es"} and person.language != language:
         person.language = language
         person.save(update_fields=["language"])
+    return response
+
+
+@public
+@require_GET
+def map_tile(request, z: int, x: int, y: int) -> HttpResponse:
+    """One image of the operator's own tile archive (TOCSIN_MAP_TILES_FILE), or 404."""
+    found = data = None
+    try:
+        found = archive()
+        data = found.tile(z, x, y) if found else None
+    except TilesError as error:
+        logger.warning("Map tiles unavailable: %s", error)
+        data = None
+    if found is None or data is None:
+        raise Http404
+    response = HttpResponse(data, content_type=found.header.content_type)
+    response["Cache-Control"] = "public, max-age=86400"
     return response

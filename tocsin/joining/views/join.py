@@ -1,6 +1,5 @@
 """The public join pages of a site and of an organization, and the confirmation code step."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,13 +16,17 @@ from ..access import JOINING_SESSION_KEY, member_required, sign_in_member
 from ..forms import CodeForm, JoinForm
 
 
-def map_settings(centre) -> dict:
-    """What the area map needs: where to start, and where tiles come from ('' for none)."""
+def map_settings(centre, sites=()) -> dict:
+    """What an area or pin map needs: where to start, and the places to draw for reference.
+
+    Tiles come from the page's map configuration (tocsin.core.tiles.map_config)."""
     lat, lng = centre if centre else ("", "")
     return {
         "map_lat": lat,
         "map_lng": lng,
-        "map_tiles": settings.TOCSIN_MAP_TILES_URL,
+        "map_sites": [
+            {"name": site.name, "lat": float(site.lat), "lng": float(site.lng)} for site in sites
+        ],
     }
 
 
@@ -76,7 +79,10 @@ def join_page(request, place_name, organizations, sites=None, this_site=None, ce
         "form": form,
         "place_name": place_name,
         "this_site": this_site,
-        **map_settings((centre.lat, centre.lng) if centre else None),
+        **map_settings(
+            (centre.lat, centre.lng) if centre else None,
+            sites or ([this_site] if this_site else []),
+        ),
     }
     return render(request, "joining/join.html", context)
 

@@ -236,7 +236,7 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "form": follow_form,
         "can_follow": bool(organizations),
-        **map_settings(centre),
+        **map_settings(centre, sites),
     }
     return render(request, "joining/subscriptions.html", context)
 

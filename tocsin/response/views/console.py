@@ -7,7 +7,6 @@ with) reach these screens; everyone else gets 404 (tocsin.response.access).
 import json
 import time
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max
@@ -81,7 +80,6 @@ def map_points(request: HttpRequest, rows: list[dict]) -> dict:
         organizations__in=dispatch_organization_ids(request.organization)
     ).distinct()
     return {
-        "tiles": settings.TOCSIN_MAP_TILES_URL,
         "sites": [
             {"name": site.name, "lat": float(site.lat), "lng": float(site.lng)} for site in sites
         ],

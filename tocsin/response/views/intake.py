@@ -106,7 +106,7 @@ def report_page(
         "organization": organization,
         "this_site": this_site,
         "place_name": this_site.name if this_site else organization.name,
-        **map_settings((centre.lat, centre.lng) if centre else None),
+        **map_settings((centre.lat, centre.lng) if centre else None, sites or []),
     }
     return render(request, "response/report.html", context, status=status)
 
@@ -192,7 +192,7 @@ def report_member(request: HttpRequest) -> HttpResponse:
         "organization": organization,
         "place_name": organization.name,
         "member_page": True,
-        **map_settings((centre.lat, centre.lng) if centre else None),
+        **map_settings((centre.lat, centre.lng) if centre else None, sites or []),
     }
     return render(request, "response/report.html", context, status=status)
 
@@ -241,7 +241,7 @@ def report_call(request: HttpRequest, org: str) -> HttpResponse:
         "form": form,
         "organization": organization,
         "section": "report_call",
-        **map_settings((centre.lat, centre.lng) if centre else None),
+        **map_settings((centre.lat, centre.lng) if centre else None, sites or []),
     }
     return render(request, "response/report_call.html", context, status=status)
 

@@ -41,6 +41,7 @@ class ReportLine:
     vehicles: int | None
     activity: str
     location: str
+    pin: str  # "44.972700, -93.262200" in every language, or ""
     uniform: str
     equipment: str
     seen_at: datetime
@@ -114,6 +115,7 @@ def report_lines(incident: Incident, photos: dict[int, list[str]]) -> list[Repor
             vehicles=report.vehicles,
             activity=report.activity,
             location=report.location,
+            pin=f"{report.lat}, {report.lng}" if report.located else "",
             uniform=report.uniform,
             equipment=report.equipment,
             seen_at=report.seen_at,
@@ -221,6 +223,7 @@ def csv_rows(context: dict) -> list[tuple[datetime, int, list[str]]]:
                 (_("vehicles"), report.vehicles),
                 (_("activity"), report.activity),
                 (_("location"), report.location),
+                (_("pin"), report.pin),
                 (_("uniform"), report.uniform),
                 (_("equipment"), report.equipment),
                 (_("seen at"), csv_time(report.seen_at)),

@@ -8,6 +8,12 @@
     return isFinite(value) ? value : null;
   }
 
+  // The organization's sites, drawn for reference (core/_map_scripts.html's neighbour).
+  function sites() {
+    var node = document.getElementById("map-sites");
+    return node ? JSON.parse(node.textContent) : [];
+  }
+
   function setUp(box) {
     var latInput = box.querySelector("input[name$='lat']");
     var lngInput = box.querySelector("input[name$='lng']");
@@ -42,18 +48,16 @@
       draw();
     }
 
-    if (window.L && mapBox) {
+    if (window.L && window.TocsinMap && mapBox) {
       mapBox.hidden = false;
       var startLat = parseFloat(box.dataset.lat);
       var startLng = parseFloat(box.dataset.lng);
       var known = isFinite(startLat) && isFinite(startLng);
-      map = window.L.map(mapBox).setView(known ? [startLat, startLng] : [39.8, -98.6], known ? 14 : 4);
-      if (box.dataset.tiles) {
-        window.L.tileLayer(box.dataset.tiles, {
-          maxZoom: 19,
-          attribution: "&copy; OpenStreetMap contributors"
-        }).addTo(map);
-      }
+      map = window.TocsinMap.create(mapBox);
+      map.setView(known ? [startLat, startLng] : [39.8, -98.6], known ? 14 : 4);
+      sites().forEach(function (site) {
+        window.TocsinMap.place(map, site.lat, site.lng, site.name);
+      });
       map.on("click", function (event) { place(event.latlng.lat, event.latlng.lng); });
       draw();
     }

@@ -47,23 +47,18 @@
   function drawMap() {
     var box = document.getElementById("console-map");
     var data = document.getElementById("console-map-data");
-    if (!box || !data || !window.L) {
+    if (!box || !data || !window.L || !window.TocsinMap) {
       return;
     }
     var points = JSON.parse(data.textContent);
     if (!map) {
-      map = window.L.map(box);
-      if (points.tiles) {
-        window.L.tileLayer(points.tiles, { maxZoom: 19, attribution: "© OpenStreetMap" }).addTo(map);
-      }
+      map = window.TocsinMap.create(box);
       layer = window.L.layerGroup().addTo(map);
     }
     layer.clearLayers();
     var bounds = [];
     points.sites.forEach(function (site) {
-      window.L.circleMarker([site.lat, site.lng], { radius: 5, color: "#555", weight: 1 })
-        .bindTooltip(label(site.name))
-        .addTo(layer);
+      window.TocsinMap.place(map, site.lat, site.lng, site.name, { radius: 5, color: "#555", weight: 1 }, layer);
       bounds.push([site.lat, site.lng]);
     });
     points.incidents.forEach(function (incident) {

@@ -1,12 +1,18 @@
 /* The report's map pin: tap the map or use the current location to set the hidden latitude
    and longitude inputs. Without JavaScript the pin stays hidden and the words still work;
-   without map tiles (TOCSIN_MAP_TILES_URL empty) the map still takes a tap. */
+   without map tiles (the default) the map still takes a tap, beside the sites and a scale. */
 (function () {
   "use strict";
 
   function number(input) {
     var value = parseFloat(input.value);
     return isFinite(value) ? value : null;
+  }
+
+  // The organization's sites, drawn for reference.
+  function sites() {
+    var node = document.getElementById("map-sites");
+    return node ? JSON.parse(node.textContent) : [];
   }
 
   function setUp(box) {
@@ -42,19 +48,16 @@
       status.textContent = message;
     }
 
-    if (!window.L || !mapBox || !latInput || !lngInput) { return; }
+    if (!window.L || !window.TocsinMap || !mapBox || !latInput || !lngInput) { return; }
     box.hidden = false;
     var startLat = parseFloat(box.dataset.lat);
     var startLng = parseFloat(box.dataset.lng);
     var known = isFinite(startLat) && isFinite(startLng);
-    map = window.L.map(mapBox, { scrollWheelZoom: false })
+    map = window.TocsinMap.create(mapBox, { scrollWheelZoom: false })
       .setView(known ? [startLat, startLng] : [39.8, -98.6], known ? 15 : 4);
-    if (box.dataset.tiles) {
-      window.L.tileLayer(box.dataset.tiles, {
-        maxZoom: 19,
-        attribution: "&copy; OpenStreetMap contributors"
-      }).addTo(map);
-    }
+    sites().forEach(function (site) {
+      window.TocsinMap.place(map, site.lat, site.lng, site.name);
+    });
     map.on("click", function (event) {
       place(event.latlng.lat, event.latlng.lng, box.dataset.placed);
     });

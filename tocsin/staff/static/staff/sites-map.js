@@ -1,20 +1,14 @@
 // Draw the organization's sites on a map. The table above stays the source of truth:
-// without this script (or without tiles) the page still lists every site.
+// without this script the page still lists every site; without tiles the map labels them.
 (function () {
   "use strict";
   var box = document.getElementById("site-map");
   var rows = document.querySelectorAll("#site-list tr.site");
-  if (!box || !window.L || rows.length === 0) {
+  if (!box || !window.L || !window.TocsinMap || rows.length === 0) {
     return;
   }
   box.hidden = false;
-  var map = L.map(box, { scrollWheelZoom: false });
-  if (box.dataset.tiles) {
-    L.tileLayer(box.dataset.tiles, {
-      maxZoom: 19,
-      attribution: "&copy; OpenStreetMap contributors",
-    }).addTo(map);
-  }
+  var map = window.TocsinMap.create(box, { scrollWheelZoom: false });
   var points = [];
   rows.forEach(function (row) {
     var lat = parseFloat(row.dataset.lat);
@@ -25,9 +19,11 @@
     var link = document.createElement("a");
     link.href = row.dataset.url;
     link.textContent = row.dataset.name;
-    L.circleMarker([lat, lng], { radius: 8, color: "#9b1c1c", weight: 2 })
-      .bindPopup(link)
-      .addTo(map);
+    window.TocsinMap.place(map, lat, lng, row.dataset.name, {
+      radius: 8,
+      color: "#9b1c1c",
+      weight: 2,
+    }).bindPopup(link);
     points.push([lat, lng]);
   });
   if (points.length === 1) {
