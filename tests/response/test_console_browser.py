@@ -62,9 +62,10 @@ window.__notifications = [];
 
 
 @pytest.fixture
-def screens(chromium, live_server):
+def screens(chromium, live_server, settings):
     """Return a factory of browser pages signed in as `person` (None: nobody):
     `screens(person, "phone", "es")`."""
+    settings.TOCSIN_MAP_TILES_URL = ""  # no tile server here: the pages load at once
     contexts = []
 
     def make(person, screen="laptop", language="en", notifications=False):
