@@ -382,3 +382,20 @@ def test_opening_an_incident_reads_it_for_that_dispatcher_only(
     assert "data-unread" in ben.get(queue).content.decode()
     file_report(org, site=site, agents=8)
     assert "data-unread" in dispatcher_client.get(queue).content.decode()
+
+
+def test_the_audit_log_names_an_incident_by_its_site_and_time_never_the_reported_place(
+    client, dispatcher_client, admin, org, site
+):
+    file_report(org, site=site, seen_at=at_640())
+    file_report(org, lat=44.9, lng=-93.1, location="Behind the laundry", seen_at=at_640())
+    at_site, elsewhere = Incident.objects.order_by("opened_at")
+    for incident in (at_site, elsewhere):
+        dispatcher_client.get(page(org, incident))
+
+    admin_page = verified_client(client.__class__(), admin)
+    html = admin_page.get(f"/staff/o/{org.slug}/audit/").content.decode()
+    assert "Hennepin County Medical Center, 6:40 a.m." in html
+    assert "Place not given, 6:40 a.m." in html
+    assert "laundry" not in html
+    assert str(at_site.public_id) in html  # the id stays, to filter by

@@ -7,6 +7,7 @@ reporter wrote; else "Place not given". The time is the
 first report's, in the server's time zone and the reader's language.
 """
 
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
@@ -93,3 +94,33 @@ def message_title(incident: Incident) -> str:
     moment = f"{timezone.localtime(first_report_at(incident)):%H:%M}"
     place = known_place(incident)
     return f"{place}, {moment}" if place else moment
+
+
+def audit_names(organization, public_ids: list[str]) -> dict[str, str]:
+    """Return the audit log's names of the organization's incidents: by site and time only,
+    since the log's readers (admins) need not be dispatchers, and the place a reporter
+    wrote is for dispatchers."""
+    found = (
+        Incident.objects.filter(organization=organization, public_id__in=valid(public_ids))
+        .select_related("site")
+        .annotate(first_seen_at=Min("reports__seen_at"))
+    )
+    sites = sites_by_organization([organization.pk])[organization.pk]
+    names = {}
+    for incident in found:
+        site = incident.site or nearest_site(incident, sites)
+        names[str(incident.public_id)] = _("%(place)s, %(time)s") % {
+            "place": site.name if site else _("Place not given"),
+            "time": clock(first_report_at(incident)),
+        }
+    return names
+
+
+def valid(public_ids: list[str]) -> list[uuid.UUID]:
+    found = []
+    for value in public_ids:
+        try:
+            found.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return found
