@@ -259,17 +259,6 @@
       window.L.tileLayer(points.tiles, { maxZoom: 19, attribution: "© OpenStreetMap" }).addTo(map);
     }
     var bounds = window.L.latLngBounds([]);
-    points.reports.forEach(function (report) {
-      window.L.circleMarker([report.lat, report.lng], {
-        radius: 7,
-        color: "#1d4ed8",
-        weight: 2,
-        className: "report-pin",
-      })
-        .bindTooltip(label(box.dataset.reportLabel + " " + report.n))
-        .addTo(map);
-      bounds.extend([report.lat, report.lng]);
-    });
     if (points.incident) {
       var centre = window.L.latLng(points.incident.lat, points.incident.lng);
       var area = window.L.circle(centre, {
@@ -305,6 +294,18 @@
         });
       }
     }
+    // The reports' pins last, above the point and the area: each one can be pointed at.
+    points.reports.forEach(function (report) {
+      window.L.circleMarker([report.lat, report.lng], {
+        radius: 7,
+        color: "#1d4ed8",
+        weight: 2,
+        className: "report-pin",
+      })
+        .bindTooltip(label(box.dataset.reportLabel + " " + report.n))
+        .addTo(map);
+      bounds.extend([report.lat, report.lng]);
+    });
     map.fitBounds(bounds, { maxZoom: 17, padding: [20, 20] });
   }
 
