@@ -308,3 +308,94 @@ def test_a_burst_of_new_incidents_is_one_line_in_the_dispatchers_language(client
     assert "4 incidentes abiertos" in html
     assert html.count('class="incident state-new') == 4
     assert str(alone.public_id) in html
+
+
+def at_640() -> "timezone.datetime":
+    """Return the last 6:40 a.m. in the server's time zone, for a report seen then."""
+    now = timezone.localtime()
+    moment = now.replace(hour=6, minute=40, second=0, microsecond=0)
+    return moment if moment <= now else moment - timedelta(days=1)
+
+
+def test_an_incident_is_named_by_its_site_and_its_first_reports_time(
+    dispatcher_client, dispatcher, org, site
+):
+    file_report(org, site=site, seen_at=at_640())
+    file_report(org, site=site, agents=6)
+    incident = Incident.objects.get()
+    title = "Hennepin County Medical Center, 6:40 a.m."
+    console = dispatcher_client.get(f"/staff/o/{org.slug}/console/").content.decode()
+    detail = dispatcher_client.get(page(org, incident)).content.decode()
+    record = dispatcher_client.get(page(org, incident, "record")).content.decode()
+    for html in (console, detail, record):
+        assert title in html
+        assert f"Incident {incident.short_id}" not in html
+        assert f"incident {incident.short_id}" not in html
+    assert f"<h1>{title}</h1>" in detail
+
+    dispatcher.language = "es"
+    dispatcher.save(update_fields=["language"])
+    console = dispatcher_client.get(f"/staff/o/{org.slug}/console/").content.decode()
+    assert "Hennepin County Medical Center, 06:40" in console
+
+
+def test_a_pin_near_a_site_is_named_by_the_site_and_the_place_reported(
+    dispatcher_client, org, site
+):
+    file_report(org, lat=44.9731, lng=-93.2617, location="ambulance bay", seen_at=at_640())
+    html = dispatcher_client.get(f"/staff/o/{org.slug}/console/").content.decode()
+    assert "Hennepin County Medical Center (ambulance bay), 6:40 a.m." in html
+    file_report(org, lat=44.9000, lng=-93.1000, location="Lake Street & 3rd")
+    html = dispatcher_client.get(f"/staff/o/{org.slug}/console/").content.decode()
+    assert "Lake Street &amp; 3rd, " in html  # no site near: the place as reported
+
+
+def test_the_dispatchers_page_names_the_incident_by_place_and_time(
+    org, site, dispatcher, smtp_server, sent
+):
+    with sent():
+        file_report(org, site=site, seen_at=at_640())
+    (message,) = smtp_server.messages
+    assert "Hennepin County Medical Center, 06:40" in message["body"]
+
+
+def test_the_queue_shows_the_newest_reports_words_shortened(dispatcher_client, org, site):
+    file_report(org, site=site, activity="Unmarked SUVs at the ambulance bay")
+    file_report(org, site=site, activity="Now " + "six agents in vests " * 20)
+    html = dispatcher_client.get(f"/staff/o/{org.slug}/console/").content.decode()
+    assert "Unmarked SUVs" not in html
+    words = html.split('<q class="words">')[1].split("</q>")[0]
+    assert words.startswith("Now six agents in vests") and words.endswith("…")
+    assert len(words) == 140
+
+
+def test_opening_an_incident_reads_it_for_that_dispatcher_only(
+    client, dispatcher_client, org, site, incident
+):
+    other = make_person(org, Role.DISPATCHER, email="ben@mna.test", password="dispatch horse 42")
+    ben = verified_client(client.__class__(), other)
+    queue = f"/staff/o/{org.slug}/console/queue/"
+    assert "data-unread" in dispatcher_client.get(queue).content.decode()
+    assert "data-unread" in ben.get(queue).content.decode()
+    dispatcher_client.get(page(org, incident))
+    assert "data-unread" not in dispatcher_client.get(queue).content.decode()
+    assert "data-unread" in ben.get(queue).content.decode()
+    file_report(org, site=site, agents=8)
+    assert "data-unread" in dispatcher_client.get(queue).content.decode()
+
+
+def test_the_audit_log_names_an_incident_by_its_site_and_time_never_the_reported_place(
+    client, dispatcher_client, admin, org, site
+):
+    file_report(org, site=site, seen_at=at_640())
+    file_report(org, lat=44.9, lng=-93.1, location="Behind the laundry", seen_at=at_640())
+    at_site, elsewhere = Incident.objects.order_by("opened_at")
+    for incident in (at_site, elsewhere):
+        dispatcher_client.get(page(org, incident))
+
+    admin_page = verified_client(client.__class__(), admin)
+    html = admin_page.get(f"/staff/o/{org.slug}/audit/").content.decode()
+    assert "Hennepin County Medical Center, 6:40 a.m." in html
+    assert "Place not given, 6:40 a.m." in html
+    assert "laundry" not in html
+    assert str(at_site.public_id) in html  # the id stays, to filter by

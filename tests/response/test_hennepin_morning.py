@@ -285,7 +285,7 @@ def test_the_hennepin_morning(
     # The record: every report, answer, alert and step; nowhere the reporters.
     console.get_by_role("link", name="The record (print, CSV)").click()
     console.wait_for_url("**/record/")
-    expect(console.get_by_role("heading", name=re.compile("Record of incident"))).to_be_visible()
+    expect(console.get_by_role("heading", name=re.compile("Record: "))).to_be_visible()
     record = console.content()
     for expected in (
         WHAT,

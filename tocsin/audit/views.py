@@ -19,6 +19,7 @@ from tocsin.core.csv import csv_response, csv_time
 from .forms import AuditFilterForm
 from .labels import action_label
 from .models import AuditEntry
+from .names import names_for
 from .services import record
 
 PAGE_SIZE = 50
@@ -35,6 +36,7 @@ class LogRow:
     object_type: str
     object_id: str
     detail: list[tuple[str, str]]
+    name: str = ""
 
 
 def who_of(entry: AuditEntry) -> str:
@@ -81,6 +83,10 @@ def audit_log(request: HttpRequest, org: str) -> HttpResponse:
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    rows = [row_of(entry) for entry in page]
+    names = names_for(request.organization, [(row.object_type, row.object_id) for row in rows])
+    for row in rows:
+        row.name = names.get((row.object_type, row.object_id), "")
     return render(
         request,
         "audit/log.html",
@@ -88,7 +94,7 @@ def audit_log(request: HttpRequest, org: str) -> HttpResponse:
             "organization": request.organization,
             "form": form,
             "page": page,
-            "rows": [row_of(entry) for entry in page],
+            "rows": rows,
             "query": query.urlencode(),
             "time_zone": timezone.get_current_timezone_name(),
             "section": "audit",

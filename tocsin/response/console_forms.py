@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from tocsin.joining.forms import NamedErrorsForm
 
 from .models import Incident
+from .titles import incident_title
 
 VERIFY_RADII = [
     (500, _("500 m")),
@@ -106,7 +107,7 @@ class MergeForm(IncidentForm):
     def __init__(self, *args, others=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target"].choices = [
-            (str(other.public_id), f"{other.short_id} · {other.where or '—'}") for other in others
+            (str(other.public_id), incident_title(other)) for other in others
         ]
 
 

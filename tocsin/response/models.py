@@ -301,6 +301,25 @@ class TimelineEntry(models.Model):
         return {**(self.detail or {}), **(self.words or {})}
 
 
+class IncidentRead(models.Model):
+    """When one dispatcher last opened an incident's page: the queue marks the incident
+    unread for them while a report arrived after it (or they never opened it)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="reads")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="incident_reads"
+    )
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "person"], name="incident_read_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"read {self.incident_id} by {self.person_id}"
+
+
 class SignalReceiveFailure(models.Model):
     """The organization's Signal messages cannot be read now: its admins see this on every
     console page until a read works again (inbound.py; decision 0006, "Signal receiving").

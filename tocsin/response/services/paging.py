@@ -126,12 +126,13 @@ def alert_dispatchers(incident: Incident) -> None:
     from tocsin.delivery.models import Alert
     from tocsin.delivery.services import send_alert
 
+    from ..titles import message_title
     from .broadcast import incident_alert
 
     alert = incident_alert(
         incident,
         Alert.Kind.NEW_INCIDENT,
-        {"where": incident.where, "console_url": console_url(incident.organization)},
+        {"where": message_title(incident), "console_url": console_url(incident.organization)},
         dispatchers_audience(incident.organization),
     )
     if alert.audience_size:

@@ -7,12 +7,14 @@ with) reach these screens; everyone else gets 404 (tocsin.response.access).
 import json
 import time
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -25,25 +27,43 @@ from tocsin.core.sse import event_stream
 
 from .. import console_forms as forms
 from ..access import as_uuid, dispatch_organization_ids, get_incident_for, incidents_for
-from ..models import Incident, Response, TimelineEntry
-from ..services import broadcast, incidents
+from ..models import Incident, Report, Response, TimelineEntry
+from ..services import broadcast, incidents, reads
 from ..services.responses import latest_movements, overdue_check_ins
+from ..titles import incident_title, sites_by_organization
 
 DISPATCHER = Role.DISPATCHER
 # Even with no change, refresh each minute (check-in alarms come from the clock) and say
 # something every 15 seconds.
 REFRESH_SECONDS = 60
 KEEP_ALIVE_SECONDS = 15
+# How much of the newest report the queue shows.
+WORDS_SHOWN = 140
 
 
 def open_incidents(request: HttpRequest):
-    return (
+    newest = Report.objects.filter(incident=OuterRef("pk")).order_by("-received_at", "-pk")
+    found = (
         incidents_for(request.membership)
         .filter(state__in=Incident.OPEN_STATES)
         .select_related("organization", "site", "claimed_by", "burst")
-        .annotate(report_count=Count("reports"))
+        .annotate(
+            report_count=Count("reports"),
+            first_seen_at=Min("reports__seen_at"),
+            newest_report_id=Subquery(newest.values("pk")[:1]),
+        )
         .order_by("-last_report_at")
     )
+    return reads.with_read_marks(found, request.user)
+
+
+def report_words(report: Report | None) -> str:
+    """Return what the report says, shortened for a line of the queue (what was seen, else
+    the message as it came in)."""
+    if report is None:
+        return ""
+    words = " ".join((report.activity or report.raw_text or "").split())
+    return Truncator(words).chars(WORDS_SHOWN)
 
 
 def queue_rows(request: HttpRequest) -> list[dict]:
@@ -52,9 +72,15 @@ def queue_rows(request: HttpRequest) -> list[dict]:
     place of its newest, so a flood of pins is one line to look at, not forty."""
     rows: list[dict] = []
     bursts: dict[int, dict] = {}
-    for incident in open_incidents(request):
+    found = list(open_incidents(request))
+    sites = sites_by_organization({incident.organization_id for incident in found})
+    newest = Report.objects.in_bulk([incident.newest_report_id for incident in found])
+    for incident in found:
         row = {
             "incident": incident,
+            "title": incident_title(incident, sites[incident.organization_id]),
+            "words": report_words(newest.get(incident.newest_report_id)),
+            "unread": not incident.read,
             "alarms": len(overdue_check_ins(incident)),
             "mine": incident.claimed_by_id == request.user.pk,
         }
@@ -87,7 +113,7 @@ def map_points(request: HttpRequest, rows: list[dict]) -> dict:
             {
                 "id": row["incident"].short_id,
                 "state": row["incident"].state,
-                "where": row["incident"].where,
+                "title": row["title"],
                 "burst": row["incident"].burst_id is not None,
                 "lat": float(row["incident"].lat),
                 "lng": float(row["incident"].lng),
@@ -170,6 +196,39 @@ def console_events(request: HttpRequest, org: str) -> StreamingHttpResponse:
     return change_stream(request, dispatch_organization_ids(request.organization))
 
 
+def alert_radius(incident: Incident, confirm_form) -> tuple[int, bool]:
+    """Return the radius of the incident's verified alert and True once one was sent, else
+    the radius being composed (the confirm form's) and False."""
+    from tocsin.delivery.models import Alert
+
+    sent = incident.alerts.filter(kind=Alert.Kind.VERIFIED).order_by("-created_at").first()
+    points = (sent.audience.get("points") if sent else None) or []
+    if points:
+        return int(points[0][2]), True
+    if confirm_form is not None and confirm_form.is_bound and confirm_form.is_valid():
+        return confirm_form.cleaned_data["radius_m"], False
+    if confirm_form is not None and confirm_form.initial.get("radius_m"):
+        return int(confirm_form.initial["radius_m"]), False
+    return settings.TOCSIN_BROADCAST_RADIUS_M, False
+
+
+def incident_map(incident: Incident, reports: list[Report], confirm_form=None) -> dict:
+    """Return what the incident's map draws, as numbers JavaScript reads in any language:
+    its point, its reports' pins and the area of the alert sent or being composed."""
+    radius, sent = alert_radius(incident, confirm_form)
+    return {
+        "incident": (
+            {"lat": float(incident.lat), "lng": float(incident.lng)} if incident.located else None
+        ),
+        "reports": [
+            {"n": number, "lat": float(report.lat), "lng": float(report.lng)}
+            for number, report in enumerate(reports, start=1)
+            if report.located
+        ],
+        "alert": {"radius_m": radius, "sent": sent},
+    }
+
+
 def incident_context(request: HttpRequest, incident: Incident, **forms_given) -> dict:
     from ..timeline_text import sentence
 
@@ -197,6 +256,8 @@ def incident_context(request: HttpRequest, incident: Incident, **forms_given) ->
     return {
         "organization": request.organization,
         "incident": incident,
+        "title": incident_title(incident),
+        "map": incident_map(incident, reports, forms_given.get("confirm_form")),
         "reports": reports,
         "verifications": verifications,
         "movements": [(response, response.pk in overdue) for response in movements],
@@ -219,6 +280,7 @@ def incident_context(request: HttpRequest, incident: Incident, **forms_given) ->
 def incident_detail(request: HttpRequest, org: str, incident: str) -> HttpResponse:
     found = get_incident_for(request.membership, incident)
     record(request.user, "response.incident.read", found, organization=found.organization)
+    reads.mark_read(request.user, found)
     return render(request, "response/incident.html", incident_context(request, found))
 
 
@@ -315,12 +377,14 @@ def act_van(request, incident, form):
 def act_merge(request, incident, form):
     target = get_incident_for(request.membership, form.cleaned_data["target"])
     incidents.merge_incidents(request.user, incident, target)
-    return _("Merged. The reports are now in incident %(id)s.") % {"id": target.short_id}
+    return _("Merged. The reports are now in %(incident)s.") % {"incident": incident_title(target)}
 
 
 def act_split(request, incident, form):
     new = incidents.split_incident(request.user, incident, form.cleaned_data["reports"])
-    return _("The chosen reports are now incident %(id)s.") % {"id": new.short_id}
+    return _("The chosen reports are now a new incident: %(incident)s.") % {
+        "incident": incident_title(new)
+    }
 
 
 ACTIONS = {

@@ -27,6 +27,7 @@ from tocsin.delivery.status import alert_status
 from ..access import get_incident_for, get_photo_for
 from ..models import Incident, Photo
 from ..timeline_text import said, sentence
+from ..titles import incident_title
 
 ORG = "staff/o/<slug:org>/"
 
@@ -185,6 +186,7 @@ def record_of(incident: Incident, org: str) -> dict:
     by_report, by_response, loose = photo_urls(incident, org)
     return {
         "incident": incident,
+        "title": incident_title(incident),
         "reports": report_lines(incident, by_report),
         "alerts": alert_lines(incident),
         "responses": response_lines(incident, by_response),

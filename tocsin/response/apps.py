@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class ResponseConfig(AppConfig):
+    name = "tocsin.response"
+
+    def ready(self) -> None:
+        from tocsin.audit.names import register_namer
+
+        from .titles import audit_names
+
+        register_namer("incident", audit_names)
