@@ -144,7 +144,7 @@ def test_it_writes_nothing_when_one_row_is_bad_and_names_row_column_and_reason(o
         ({"site": "Minneapolis VA Medical Center"}, "site", "is not a site of"),
         ({"unit": "Night shift"}, "unit", "is not a unit of"),
         ({"roles": "member; overlord"}, "roles", "Unknown role: overlord"),
-        ({"language": "fr"}, "language", "write en or es"),
+        ({"language": "fr"}, "language", "write one of en, es, so"),
         ({"name": ""}, "name", "A name or alias is required"),
         ({"name": "x" * 121}, "name", "longer than 120"),
         ({"email": "", "phone": ""}, "email / phone / signal", "needs an email, a phone"),

@@ -17,11 +17,13 @@ from django.utils.translation import gettext_lazy as _
 
 from tocsin.core import geo
 from tocsin.core.crypto import EncryptedTextField
+from tocsin.core import languages
 from tocsin.core.ids import short_code
 
 from .roles import NEEDS_SECOND_FACTOR, PRIVILEGED, Role
 
-LANGUAGE_CHOICES = [("en", "English"), ("es", "Español")]
+# A callable, read from settings.LANGUAGES: a new language needs no migration.
+LANGUAGE_CHOICES = languages.choices
 
 
 class Organization(models.Model):
