@@ -16,3 +16,9 @@ def in_current_language(texts: dict | None) -> str:
         return ""
     language = languages.supported(get_language())
     return texts.get(language) or texts.get(settings.LANGUAGE_CODE) or ""
+
+
+@register.simple_tag
+def language_codes() -> str:
+    """Return the codes of the languages Tocsin speaks, joined, for help text."""
+    return ", ".join(languages.codes())
