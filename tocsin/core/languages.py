@@ -6,6 +6,7 @@ language is a catalog per app and one setting, never code (docs/decisions/0019-l
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +24,7 @@ def codes() -> list[str]:
 
 def choices() -> list[tuple[str, str]]:
     """Return (code, name in that language) for every language, for pickers and forms."""
-    return [(code, get_language_info(code)["name_local"]) for code in codes()]
+    return [(code, capfirst(get_language_info(code)["name_local"])) for code in codes()]
 
 
 def supported(language: str | None, default: str | None = None) -> str:
