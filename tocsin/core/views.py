@@ -4,8 +4,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from .access import public
 from . import languages
+from .access import public
 
 
 @public

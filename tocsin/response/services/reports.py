@@ -18,8 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tocsin.accounts.models import Organization, Person, Site
-from tocsin.core import geo
-from tocsin.core import languages
+from tocsin.core import geo, languages
 from tocsin.core.transactions import atomic_retried_once, locking
 
 from ..models import Incident, Photo, Report
