@@ -107,6 +107,16 @@ def test_it_gives_blank_language_the_organizations_default(org, site):
     assert Person.objects.get().language == "es"
 
 
+@pytest.mark.parametrize(
+    ("written", "language"),
+    [("so", "so"), ("Somali", "so"), ("Soomaali", "so"), ("Español", "es"), ("inglés", "en")],
+)
+def test_it_reads_a_language_by_its_code_or_its_name(org, site, written, language):
+    import_members(org, csv_bytes(nurses(1, language=written)))
+
+    assert Person.objects.get().language == language
+
+
 def test_it_adds_a_member_of_another_organization_without_renaming_them(org, other_org, site):
     elsewhere = make_person(other_org, name="Otto Elsewhere", email="otto@seiu.test")
 
