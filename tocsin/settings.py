@@ -5,9 +5,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
-from django.utils.translation import gettext_lazy as _
 
 from tocsin.core.consumers import lane_threads
 from tocsin.core.env import (
@@ -20,6 +20,7 @@ from tocsin.core.env import (
     env_str,
     secret_problems,
 )
+from tocsin.core.languages import EXTRA_LANG_INFO
 from tocsin.core.queue import build_huey
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -232,8 +233,21 @@ TOCSIN_SIGN_IN_LONGEST_WAIT = 15 * 60
 
 OTP_TOTP_ISSUER = "Tocsin"
 
-LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+# The languages Tocsin speaks, the first being the default: each needs a catalog per app
+# (tocsin/<app>/locale/<code>/) and, if Django does not know it, an entry in
+# tocsin.core.languages.EXTRA_LANG_INFO and a formats module (docs/decisions/0019-languages.md).
+LANG_INFO.update(EXTRA_LANG_INFO)
+TOCSIN_LANGUAGES = env_list("TOCSIN_LANGUAGES", ["en", "es", "so"])
+_unknown = [code for code in TOCSIN_LANGUAGES if code not in LANG_INFO]
+if _unknown or not TOCSIN_LANGUAGES:
+    raise ImproperlyConfigured(
+        "TOCSIN_LANGUAGES names languages Django does not know: " + ", ".join(_unknown)
+        if _unknown
+        else "TOCSIN_LANGUAGES is empty."
+    )
+LANGUAGE_CODE = TOCSIN_LANGUAGES[0]
+LANGUAGES = [(code, LANG_INFO[code]["name"]) for code in TOCSIN_LANGUAGES]
+FORMAT_MODULE_PATH = ["tocsin.core.formats"]
 LANGUAGE_COOKIE_NAME = "tocsin_language"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 USE_I18N = True

@@ -103,3 +103,19 @@ def test_a_shift_is_reminded_by_its_own_start(vigil, nurse, organizer, sent, smt
         assert services.remind_due(now=VIGIL_STARTS - timedelta(minutes=50)) == 1
     assert smtp_server.messages[-1]["subject"] == "En dos horas: Vigil at Kaiser Oakland"
     assert "Tu turno: Last half hour" in smtp_server.messages[-1]["body"]
+
+
+def test_a_somali_speaker_is_reminded_in_somali_with_the_date_as_somali_writes_it(
+    vigil, nnu, oakland, sent, smtp_server
+):
+    hodan = make_person(nnu, Role.MEMBER, name="Hodan", language="so", site=oakland)
+    add_contact(hodan, "email", "hodan@example.org", True)
+    services.answer(hodan, vigil)
+    Rsvp.objects.update(answered_at=VIGIL_STARTS - timedelta(days=7))
+
+    with sent():
+        services.remind_due(now=VIGIL_STARTS - timedelta(hours=23))
+
+    (email,) = smtp_server.messages
+    assert email["subject"] == "Berri: Vigil at Kaiser Oakland"
+    assert f"Goorma: 26 Janaayo {YEAR}, 18:00 (PST)" in email["body"]

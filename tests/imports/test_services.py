@@ -107,6 +107,16 @@ def test_it_gives_blank_language_the_organizations_default(org, site):
     assert Person.objects.get().language == "es"
 
 
+@pytest.mark.parametrize(
+    ("written", "language"),
+    [("so", "so"), ("Somali", "so"), ("Soomaali", "so"), ("Español", "es"), ("inglés", "en")],
+)
+def test_it_reads_a_language_by_its_code_or_its_name(org, site, written, language):
+    import_members(org, csv_bytes(nurses(1, language=written)))
+
+    assert Person.objects.get().language == language
+
+
 def test_it_adds_a_member_of_another_organization_without_renaming_them(org, other_org, site):
     elsewhere = make_person(other_org, name="Otto Elsewhere", email="otto@seiu.test")
 
@@ -144,7 +154,7 @@ def test_it_writes_nothing_when_one_row_is_bad_and_names_row_column_and_reason(o
         ({"site": "Minneapolis VA Medical Center"}, "site", "is not a site of"),
         ({"unit": "Night shift"}, "unit", "is not a unit of"),
         ({"roles": "member; overlord"}, "roles", "Unknown role: overlord"),
-        ({"language": "fr"}, "language", "write en or es"),
+        ({"language": "fr"}, "language", "write one of en, es, so"),
         ({"name": ""}, "name", "A name or alias is required"),
         ({"name": "x" * 121}, "name", "longer than 120"),
         ({"email": "", "phone": ""}, "email / phone / signal", "needs an email, a phone"),

@@ -127,7 +127,7 @@ def test_it_shows_the_reasons_in_spanish(admin_client, org, admin, site):
 
     content = response.content.decode()
     assert "No se importó nada" in content
-    assert "escriba en o es" in content
+    assert "escriba uno de estos: en, es, so" in content
 
 
 def test_it_explains_a_file_that_is_not_utf8(admin_client, org):

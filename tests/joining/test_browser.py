@@ -61,13 +61,16 @@ def test_a_new_member_joins_in_spanish_and_confirms_her_email(
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("second", ["es", "so"])
 @pytest.mark.parametrize(("paper", "width_pt"), [("a4", 595), ("letter", 612)])
-def test_the_poster_prints_on_one_page_of_its_paper(phone_in, live_server, site, paper, width_pt):
+def test_the_poster_prints_on_one_page_of_its_paper(
+    phone_in, live_server, site, paper, width_pt, second
+):
     page = phone_in("en")
     page.goto(
         live_server.url + reverse("joining:site_poster", kwargs={"site": site.code}),
     )
-    page.goto(page.url + f"?paper={paper}")
+    page.goto(page.url + f"?paper={paper}&second={second}")
 
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
 

@@ -29,6 +29,19 @@ def test_the_poster_has_both_languages_and_a_qr_code_of_the_join_url(client, sit
     assert path_of(svg) == path_of(expected)
 
 
+def test_a_local_prints_its_poster_in_english_and_somali(client, site):
+    response = client.get(
+        reverse("joining:site_poster", kwargs={"site": site.code}), {"second": "so"}
+    )
+
+    text = response.content.decode()
+    assert "Scan to join" in text and "Sawir si aad ugu biirto" in text
+    assert "Ma aragtay saraakiil socdaal? Soo sheeg:" in text
+    assert "Tocsin marnaba ma weydiiyo xaaladda socdaalka." in text
+    assert "Escanea para unirte" not in text
+    assert '<a lang="es" href="?paper=letter&amp;second=es">Español</a>' in text
+
+
 @pytest.mark.parametrize(
     ("paper", "css"),
     [("a4", "poster-a4.css"), ("letter", "poster-letter.css"), ("tabloid", "poster-letter.css")],

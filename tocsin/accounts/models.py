@@ -15,13 +15,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tocsin.core import geo
+from tocsin.core import geo, languages
 from tocsin.core.crypto import EncryptedTextField
 from tocsin.core.ids import short_code
 
 from .roles import NEEDS_SECOND_FACTOR, PRIVILEGED, Role
 
-LANGUAGE_CHOICES = [("en", "English"), ("es", "Español")]
+# A callable, read from settings.LANGUAGES: a new language needs no migration.
+LANGUAGE_CHOICES = languages.choices
 
 
 class Organization(models.Model):

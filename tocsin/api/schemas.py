@@ -19,6 +19,7 @@ from pydantic_core import PydanticCustomError
 
 from tocsin.accounts.models import ContactPoint, Membership, Organization, Site, Unit
 from tocsin.accounts.roles import Role
+from tocsin.core import languages
 
 
 def holds_nul(value) -> bool:
@@ -98,6 +99,8 @@ Longitude = coordinate(180)
 # Literal[("hospital", ...)]: the schema lists the values, and two enums called "Kind" do not
 # collide in its components.
 SiteKind = Literal[tuple(Site.Kind.values)]  # type: ignore[valid-type]
+# The languages Tocsin speaks (settings.LANGUAGES, from TOCSIN_LANGUAGES).
+Language = Literal[tuple(languages.codes())]  # type: ignore[valid-type]
 OrganizationKind = Literal[tuple(Organization.Kind.values)]  # type: ignore[valid-type]
 Channel = Literal[tuple(ContactPoint.Channel.values)]  # type: ignore[valid-type]
 Code = text(12, 1)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from tocsin.accounts.models import Membership, Organization, Person, Site
 from tocsin.accounts.roles import has_role
 from tocsin.audit.services import record
-from tocsin.core import geo
+from tocsin.core import geo, languages
 from tocsin.delivery.models import Alert
 from tocsin.delivery.services import create_alert, send_alert
 
@@ -41,7 +41,6 @@ PAST_SLACK = timedelta(hours=1)
 # A check-in code keeps working this long after the event ends (people linger).
 CHECK_IN_AFTER = timedelta(hours=6)
 REMINDERS = (("2h", timedelta(hours=2)), ("24h", timedelta(hours=24)))
-LANGUAGES = ("en", "es")
 TIME_ZONES = (
     "America/New_York",
     "America/Chicago",
@@ -632,7 +631,8 @@ def tell(
         "place": event.place,
         "shift": shift.label if shift is not None else "",
         "hours": hours,
-        **{f"when_{lang}": when_text(moment, event.time_zone, lang) for lang in LANGUAGES},
+        # Told ahead in every language: the message is rendered later, once per recipient.
+        "when": {code: when_text(moment, event.time_zone, code) for code in languages.codes()},
     }
     alert = create_alert(
         event.organization,

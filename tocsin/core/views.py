@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
+from . import languages
 from .access import public
 from .tiles import TilesError, archive
 
@@ -31,7 +32,7 @@ def set_language(request) -> HttpResponse:
     response = django_set_language(request)
     person = getattr(request, "person", None)
     language = request.POST.get("language")
-    if person is not None and language in {"en", "es"} and person.language != language:
+    if person is not None and language in languages.codes() and person.language != language:
         person.language = language
         person.save(update_fields=["language"])
     return response

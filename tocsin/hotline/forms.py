@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tocsin.core import languages
 from tocsin.joining.forms import NamedErrorsForm
 
 from .models import Case, CaseEvent
@@ -31,7 +32,6 @@ CHANNEL_CHOICES = [
     ("signal", _("Signal")),
     ("email", _("email")),
 ]
-LANGUAGE_CHOICES = [("es", "Español"), ("en", "English")]
 CARE_LABELS = {
     "children": _("Children: names, ages, school or daycare"),
     "pickup": _("Who may pick up the children"),
@@ -83,7 +83,7 @@ def person_fields(form: forms.Form, prefix: str, label: str, relation: bool = Tr
     )
     form.add_field(
         f"{prefix}_language",
-        forms.ChoiceField(label=_("Their language"), choices=LANGUAGE_CHOICES, required=False),
+        forms.ChoiceField(label=_("Their language"), choices=languages.choices, required=False),
     )
 
 

@@ -23,6 +23,7 @@ from tocsin.accounts.models import ContactPoint, Membership, Organization, Perso
 from tocsin.accounts.roles import PRIVILEGED, ROLE_LABELS, Role
 from tocsin.accounts.services.people import contact_index_for, login_index_for
 from tocsin.audit.services import record
+from tocsin.core import languages
 
 COLUMNS = ("name", "email", "phone", "signal", "language", "site", "unit", "roles")
 # The column each contact comes from, in the order of preference they get: Signal first
@@ -35,16 +36,6 @@ CONTACT_COLUMNS = (
 CHANNEL_COLUMNS: dict[str, str] = {channel: column for column, channel in CONTACT_COLUMNS}
 CONTACT_LABEL = "email / phone / signal"
 ROLE_SEPARATORS = re.compile(r"[;|]")
-LANGUAGES = {
-    "en": "en",
-    "english": "en",
-    "inglés": "en",
-    "ingles": "en",
-    "es": "es",
-    "spanish": "es",
-    "español": "es",
-    "espanol": "es",
-}
 NAME_MAX_LENGTH = Person._meta.get_field("display_name").max_length or 120
 LOOKUP_CHUNK = 500
 
@@ -241,14 +232,29 @@ def _fold(value: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+def language_names() -> dict[str, str]:
+    """Return every way a language may be written in the file: its code, its English name,
+    its own name, and its name in each language Tocsin speaks ("inglés"), folded."""
+    names: dict[str, str] = {}
+    for code in languages.codes():
+        info = translation.get_language_info(code)
+        names[code] = code
+        names[_fold(info["name"])] = code
+        names[_fold(info["name_local"])] = code
+        for language in languages.codes():
+            with translation.override(language):
+                names[_fold(str(info["name_translated"]))] = code
+    return names
+
+
 def role_names() -> dict[str, Role]:
-    """Return every way a role may be written in the file: slug, English or Spanish label."""
+    """Return every way a role may be written in the file: slug, or label in any language."""
     names: dict[str, Role] = {}
     for role in Role:
         names[role.slug] = role
         names[role.slug.replace("_", " ")] = role
         names[role.slug.replace("_", "-")] = role
-        for language in ("en", "es"):
+        for language in languages.codes():
             with translation.override(language):
                 names[_fold(str(ROLE_LABELS[role]))] = role
     return names
@@ -283,6 +289,7 @@ class _Lookups:
             for unit_id, name in organization.units.values_list("id", "name")
         }
         self.roles = role_names()
+        self.languages = language_names()
 
 
 def check_members_csv(
@@ -359,16 +366,16 @@ def _check_row(
     if not any(values.get(column) for column, _channel in CONTACT_COLUMNS):
         error(CONTACT_LABEL, _("Each person needs an email, a phone or a Signal number."))
 
-    language = values.get("language", "").casefold()
+    language = _fold(values.get("language", ""))
     planned.language = ""
     if language:
-        if language in LANGUAGES:
-            planned.language = LANGUAGES[language]
+        if language in lookups.languages:
+            planned.language = lookups.languages[language]
         else:
             error(
                 "language",
-                _("“%(value)s” is not a language Tocsin speaks; write en or es.")
-                % {"value": values["language"]},
+                _("“%(value)s” is not a language Tocsin speaks; write one of %(codes)s.")
+                % {"value": values["language"], "codes": ", ".join(languages.codes())},
             )
 
     planned.site_id = None

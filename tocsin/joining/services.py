@@ -27,7 +27,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tocsin.accounts.models import (
-    LANGUAGE_CHOICES,
     ContactPoint,
     Membership,
     Organization,
@@ -38,6 +37,7 @@ from tocsin.accounts.roles import Role
 from tocsin.accounts.services import people, subscriptions
 from tocsin.audit.models import AuditEntry
 from tocsin.audit.services import record
+from tocsin.core import languages
 from tocsin.core.crypto import blind_index
 from tocsin.core.queue import enqueue_on_commit
 from tocsin.delivery.tasks import send_member_link
@@ -68,8 +68,8 @@ def check_profile(display_name: str, language: str) -> tuple[str, str]:
         )
     elif len(display_name) > 120:
         errors["display_name"] = _("The name or alias can be at most 120 characters.")
-    if language not in dict(LANGUAGE_CHOICES):
-        errors["language"] = _("Choose English or Spanish.")
+    if language not in languages.codes():
+        errors["language"] = languages.error()
     if errors:
         raise ValidationError(errors)
     return display_name, language

@@ -26,7 +26,7 @@ from tocsin.response.access import as_uuid
 
 from ..access import BEARER, case_reader
 from ..auth import ANY_PERSON
-from ..schemas import Input, Moment, text
+from ..schemas import Input, Language, Moment, text
 from .common import READ, WRITE
 
 router = Router(tags=["hotline"], auth=ANY_PERSON)
@@ -41,7 +41,7 @@ class PersonIn(Input):
     relation: text(20) = "relative"
     channel: Literal["sms", "signal", "email"]
     address: text(200)
-    language: Literal["en", "es"] = "en"
+    language: Language = "en"
 
 
 class CaseIn(Input):

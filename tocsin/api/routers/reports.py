@@ -28,7 +28,17 @@ from tocsin.response.services.reports import (
 )
 
 from ..auth import ANY_PERSON
-from ..schemas import AwareMoment, Code, Error, FieldErrors, Input, Latitude, Longitude, text
+from ..schemas import (
+    AwareMoment,
+    Code,
+    Error,
+    FieldErrors,
+    Input,
+    Language,
+    Latitude,
+    Longitude,
+    text,
+)
 
 # No guard: the view reads the token itself, when one is sent.
 router = Router(tags=["reports"], auth=None)
@@ -53,7 +63,7 @@ class ReportIn(Input):
     equipment: text(MAX_SHORT_TEXT) = Field("", description="weapons, vehicles, tools")
     seen_at: AwareMoment | None = Field(None, description="when it was seen; now if not given")
     callback: text(120) = Field("", description="how a dispatcher can call the reporter back")
-    language: Literal["en", "es"] = Field("en", description="the reporter's language")
+    language: Language = Field("en", description="the reporter's language")
 
 
 class ReportReceived(Schema):

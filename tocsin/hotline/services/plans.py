@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from tocsin.accounts.models import Organization, Person
 from tocsin.audit.services import record
 from tocsin.core import contacts as addresses
+from tocsin.core import languages
 
 from ..models import Case, EmergencyPlan
 
@@ -27,7 +28,6 @@ PIN_TRIES = 3
 PIN_LOCK = timedelta(minutes=15)
 PIN_PATTERN = re.compile(r"^\d{4,8}$")
 CHANNELS = (addresses.SMS, addresses.SIGNAL, addresses.EMAIL)
-LANGUAGES = ("en", "es")
 RELATIONS = (
     "spouse",
     "partner",
@@ -68,8 +68,8 @@ def clean_person(raw: dict, prefix: str, errors: dict, relation_needed: bool = T
             address = addresses.normalize(channel, address)
         except ValidationError as error:
             errors[f"{prefix}.address"] = " ".join(error.messages)
-    if language not in LANGUAGES:
-        errors[f"{prefix}.language"] = _("Choose English or Spanish.")
+    if language not in languages.codes():
+        errors[f"{prefix}.language"] = languages.error()
     person = {"name": name, "channel": channel, "address": address, "language": language}
     if relation_needed:
         person["relation"] = relation

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tocsin.accounts.models import Organization, Person, Site
+from tocsin.core import languages
 from tocsin.core.access import public
 
 from .. import services
@@ -49,10 +50,9 @@ def join_org(request: HttpRequest, org: str) -> HttpResponse:
 
 
 def join_page(request, place_name, organizations, sites=None, this_site=None, centre=None):
-    language = (get_language() or "en")[:2]
     form = JoinForm(
         request.POST or None,
-        initial={"language": language if language in {"en", "es"} else "en"},
+        initial={"language": languages.supported(get_language())},
         organizations=organizations,
         sites=sites,
         this_site=this_site,

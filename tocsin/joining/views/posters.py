@@ -1,9 +1,10 @@
-"""Printable QR posters (A4 or Letter, English and Spanish side by side) and raw QR codes."""
+"""Printable QR posters (A4 or Letter, two languages side by side) and raw QR codes."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from tocsin.accounts.models import Organization, Site
+from tocsin.core import languages
 from tocsin.core.access import public
 
 from .. import qr
@@ -21,11 +22,20 @@ def poster(request: HttpRequest, place: Site | Organization) -> HttpResponse:
     paper = request.GET.get("paper", "letter")
     if paper not in PAPERS:
         paper = "letter"
+    # The site's default language, and a second one (Spanish unless the local picks another,
+    # Somali for a Minneapolis garage): `?second=so`.
+    first, *others = languages.codes()
+    second = request.GET.get("second", "")
+    if second not in others:
+        second = others[0] if others else first
     url = qr.join_url(place)
     context = {
         "place": place,
         "is_site": isinstance(place, Site),
         "paper": paper,
+        "poster_languages": [first, second] if second != first else [first],
+        "second": second,
+        "seconds": [(code, name) for code, name in languages.choices() if code != first],
         "join_url": url,
         "qr_svg": qr.svg_inline(url, title=place.name),
         "kwargs": {"site": place.code} if isinstance(place, Site) else {"org": place.slug},

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tocsin.accounts.models import Organization, Person, Site
-from tocsin.core import geo
+from tocsin.core import geo, languages
 from tocsin.core.transactions import atomic_retried_once, locking
 
 from ..models import Incident, Photo, Report
@@ -198,7 +198,7 @@ def file_report(
         organization=organization,
         incident=incident,
         source=source,
-        language=data.language if data.language in {"en", "es"} else "en",
+        language=languages.supported(data.language),
         site=data.site,
         lat=data.lat,
         lng=data.lng,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from tocsin.accounts.models import Membership, Organization, Person, Site
 from tocsin.accounts.roles import Role, has_role
+from tocsin.core import languages
 from tocsin.core.access import org_role_required, public
 from tocsin.joining.access import member_required
 from tocsin.joining.views.join import map_settings
@@ -28,8 +29,7 @@ CALL_TAKERS = Role.DISPATCHER | Role.HOTLINE
 
 
 def page_language() -> str:
-    language = (get_language() or "en")[:2]
-    return language if language in {"en", "es"} else "en"
+    return languages.supported(get_language())
 
 
 def organization_for_site(site: Site, preferred: str = "") -> Organization:
