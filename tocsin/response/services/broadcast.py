@@ -27,8 +27,17 @@ from tocsin.accounts.roles import Role, has_role
 from tocsin.core import geo
 from tocsin.delivery import audience
 from tocsin.delivery.audience import audience_people
+from tocsin.delivery.channels.sms.transport import fit_sms
 from tocsin.delivery.models import Alert
-from tocsin.delivery.rendering import LINK, SEEN, Rendered, note_for, render, what_of
+from tocsin.delivery.rendering import (
+    LINK,
+    SEEN,
+    Rendered,
+    note_for,
+    personal_link,
+    render,
+    what_of,
+)
 from tocsin.delivery.services import create_alert, send_alert
 
 from ..models import Incident
@@ -340,9 +349,12 @@ def message_previews(
     incident: Incident, context: dict, by_language: dict[str, int]
 ) -> list[LanguagePreview]:
     """Return the verified alert as each language's recipients would get it (the server's
-    languages, then any other a recipient has), with how many people read each."""
+    languages, then any other a recipient has), with how many people read each. The short
+    form is the text message as the SMS channel cuts it to TOCSIN_SMS_MAX_SEGMENTS, with a
+    personal link of the real length (one that opens nothing)."""
     names = dict(alert_languages())
     draft = draft_alert(incident, settings.TOCSIN_BROADCAST_RADIUS_M, context)
+    sample_link = personal_link(0)
     previews = []
     for language in [*names, *(code for code in by_language if code not in names)]:
         rendered = render(draft, language)
@@ -355,7 +367,11 @@ def message_previews(
                 message=Rendered(
                     subject=rendered.subject,
                     text=rendered.text.replace(LINK, "").strip(),
-                    short=rendered.short.replace(LINK, "").strip(),
+                    short=fit_sms(
+                        rendered.short.replace(LINK, sample_link),
+                        sample_link,
+                        settings.TOCSIN_SMS_MAX_SEGMENTS,
+                    ),
                     html="",
                 ),
             )
