@@ -4,7 +4,7 @@ retract and clear them; the people an alert reached answer it; nobody else sees 
 import pytest
 
 from tests.conftest import make_org, make_person, make_site
-from tocsin.accounts.models import SharingAgreement
+from tocsin.accounts.models import Person, SharingAgreement
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact
 from tocsin.audit.models import AuditEntry
@@ -266,6 +266,34 @@ def test_confirming_reaches_as_many_people_as_it_says(
     assert detail["alerts"][1:] == [
         {"id": str(alert.public_id), "kind": "verified", "audience_size": 2, "state": alert.state}
     ]
+
+
+def test_the_api_composes_the_alert_from_facts_said_in_each_readers_language(
+    dispatcher_api, responders, incident, smtp_server, send
+):
+    Person.objects.filter(pk=responders[1].pk).update(language="es")
+    response = send(
+        dispatcher_api,
+        f"/incidents/{incident.public_id}/confirm",
+        {
+            "seen": ["checkpoint"],
+            "radius_m": 1000,
+            "since": "07:05",
+            "until": "09:00",
+            "ask": "observe",
+            "notes": {"es": "Retén en la calle 8", "en": ""},
+        },
+    )
+
+    assert response.status_code == 201
+    bodies = {m["to"][0]: m["subject"] + "\n" + m["body"] for m in smtp_server.messages}
+    english, spanish = bodies["responder1@mna.test"], bodies["responder2@mna.test"]
+    assert "VERIFIED: A checkpoint — Hennepin County Medical Center" in english
+    assert "Since: 07:05" in english and "Until: 09:00" in english
+    assert "Retén" not in english
+    assert "VERIFICADO: Un retén — Hennepin County Medical Center" in spanish
+    assert "Desde: 07:05" in spanish and "Hasta: 09:00" in spanish
+    assert "Retén en la calle 8" in spanish
 
 
 @pytest.mark.parametrize(

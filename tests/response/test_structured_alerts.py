@@ -11,7 +11,7 @@ import re
 import pytest
 
 from tests.conftest import make_person
-from tocsin.accounts.models import ContactPoint, SharingAgreement
+from tocsin.accounts.models import ContactPoint, Person, SharingAgreement
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact
 from tocsin.accounts.services.subscriptions import follow_area, follow_site
@@ -277,3 +277,25 @@ def test_the_preview_speaks_spanish_to_a_spanish_speaking_dispatcher(
     html = spanish_client.post(page(org, incident, "confirm"), CONFIRM).content.decode()
     assert "Antes de enviar" in html and "Mensajes por canal" in html
     assert "Qué se vio" in html
+
+
+def test_a_language_the_server_adds_gets_its_own_box_and_only_its_readers_get_its_words(
+    dispatcher_client, org, site, incident, smtp_server, sent, settings
+):
+    settings.LANGUAGES = [*settings.LANGUAGES, ("so", "Somali")]
+    amina = reachable(org, "Amina", "email", "amina@example.org")
+    # Members choose among accounts' languages, which gain Somali with its catalogs.
+    Person.objects.filter(pk=amina.pk).update(language="so")
+    lee = reachable(org, "Lee", "email", "lee@example.org")
+    for person in (amina, lee):
+        follow_site(person, org, site)
+    somali = "Ka fogaada albaabka gurmadka degdegga ah"
+
+    page_html = dispatcher_client.get(page(org, incident)).content.decode()
+    assert 'name="note_so"' in page_html
+    html = preview_then_send(dispatcher_client, org, incident, {**CONFIRM, "note_so": somali}, sent)
+
+    assert 'data-language="so"' in html and table(html, "languages") == {"en": 1, "es": 0, "so": 1}
+    texts = {m["to"][0]: m["body"] for m in smtp_server.messages}
+    assert somali in texts["amina@example.org"]
+    assert somali not in texts["lee@example.org"]
