@@ -127,7 +127,7 @@ def place_of(incident: Incident) -> str:
     """Return the incident's place in words, else its pin: words a map reads in any language."""
     if incident.where:
         return incident.where
-    if incident.located:
+    if incident.lat is not None and incident.lng is not None:
         return f"{float(incident.lat):.5f}, {float(incident.lng):.5f}"
     return ""
 
@@ -138,15 +138,16 @@ def sites_to_name(incident: Incident):
 
 
 def where_of(incident: Incident, where: str) -> str:
-    if where == PLACE or (not where and incident.site is None):
+    """Return where the alert says it is: a site's name or the incident's place (AlertFacts)."""
+    if not where and incident.site is not None:
+        return incident.site.name
+    if not where or where == PLACE:
         place = place_of(incident)
         if not place:
             raise ValidationError(
                 {"where": _("This incident has no place yet: choose one of the sites.")}
             )
         return place
-    if not where:
-        return incident.site.name
     site = sites_to_name(incident).filter(code=where).first()
     if site is None:
         raise ValidationError(

@@ -372,10 +372,10 @@ def incident_action(request: HttpRequest, org: str, incident: str, action: str) 
     return render(request, "response/incident.html", context, status=400)
 
 
-def preview_digest(context: dict, preview) -> str:
-    """Return a fingerprint of what the dispatcher was shown: the messages and the counts.
-    Sending needs the same one back, so nothing is sent that was not seen."""
-    shown = [context, preview.people, preview.by_language, preview.by_channel]
+def preview_digest(context: dict, radius_m: int, preview) -> str:
+    """Return a fingerprint of what the dispatcher was shown: the messages, the radius and
+    the counts. Sending needs the same one back, so nothing is sent that was not seen."""
+    shown = [context, radius_m, preview.people, preview.by_language, preview.by_channel]
     return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:32]
 
 
@@ -397,7 +397,7 @@ def incident_confirm(request: HttpRequest, org: str, incident: str) -> HttpRespo
             form.add_service_errors(error)
         else:
             preview = broadcast.audience_preview(found, data["radius_m"])
-            digest = preview_digest(alert_context, preview)
+            digest = preview_digest(alert_context, data["radius_m"], preview)
             if data.get("seen_size") == preview.people and data.get("seen_preview") == digest:
                 try:
                     alert = broadcast.confirm_incident(request.user, found, facts, data["radius_m"])
