@@ -115,6 +115,32 @@ def start(channel: str):
     ).start()
 
 
+def everything(channel: str) -> list[dict]:
+    """Return every message the channel's server received, newest first."""
+    path = outbox_path(channel)
+    if not path.exists():
+        return []
+    messages = []
+    with path.open("rb") as file:
+        for raw in file:
+            try:
+                line = json.loads(raw)
+            except ValueError:
+                continue  # a line still being written
+            messages.append(describe(channel, line))
+    messages.reverse()
+    return messages
+
+
+def outbox_version() -> str:
+    """Return a mark that changes whenever any channel's server receives a message."""
+    sizes = []
+    for channel in CHANNELS:
+        path = outbox_path(channel)
+        sizes.append(str(path.stat().st_size) if path.exists() else "0")
+    return "-".join(sizes)
+
+
 def describe(channel: str, line: dict) -> dict:
     """Return one received message as the outbox page shows it: to, text and at (ISO)."""
     if channel == "email":
