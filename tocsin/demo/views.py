@@ -98,12 +98,13 @@ def outbox(request: HttpRequest) -> HttpResponse:
     def page_url(number: int) -> str:
         return "?" + urlencode({k: v for k, v in (("q", query), ("page", number)) if v})
 
+    more = any(box["total"] > start + PAGE_SIZE for box in boxes)
     context = {
         "boxes": boxes,
         "query": query,
         "page": page,
         "version": version,
-        "older_url": page_url(page + 1) if any(b["total"] > start + PAGE_SIZE for b in boxes) else "",
+        "older_url": page_url(page + 1) if more else "",
         "newer_url": page_url(page - 1) if page > 1 else "",
     }
     template = "demo/_outbox_boxes.html" if request.htmx else "demo/outbox.html"
