@@ -16,12 +16,13 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from tests.a11y import axe_violations, describe
+from tests.a11y import assert_accessible, axe_violations, describe
 from tests.conftest import verified_client
 from tocsin.accounts.models import Organization, Person, Site, Unit
 from tocsin.accounts.services.people import find_person_by_login
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.rendering import link_token
+from tocsin.delivery.services import send_alert
 from tocsin.demo import world
 from tocsin.demo.accounts import DEMO_ACCOUNTS
 from tocsin.demo.services import load_demo
@@ -52,7 +53,8 @@ MEMBER_SCREENS = [
     Screen("member home", "member"),
     Screen("pledge", "member"),
     Screen("ballot", "member"),
-    Screen("event", "member"),
+    Screen("event", "visitor"),
+    Screen("member event", "member"),
 ]
 # Each staff page as the demo account whose work it is.
 STAFF_SCREENS = [
@@ -77,15 +79,6 @@ STAFF_SCREENS = [
     Screen("demo outbox", "admin"),
 ]
 SCREENS = MEMBER_SCREENS + STAFF_SCREENS
-
-
-def first_with_email_only(queryset):
-    """The first person of `queryset` whose only contacts are email addresses, so that what
-    is sent to them goes to this module's SMTP server."""
-    for person in queryset.order_by("pk"):
-        if not person.contacts.exclude(channel="email").exists():
-            return person
-    raise AssertionError("nobody there is reached by email only")
 
 
 def staff_session(person: Person) -> str:
@@ -148,8 +141,6 @@ def build_world(var_dir) -> tuple[dict[str, str], dict[str, str]]:
         {"person_ids": [nurse.pk]},
         dispatcher,
     )
-    from tocsin.delivery.services import send_alert
-
     send_alert(alert, actor=dispatcher)
     delivery = Delivery.objects.filter(alert=alert, person=nurse).order_by("pk").first()
     case = cases.open_case(hotline, mna, cases.CaseInput(name="Marisol Vega"), Case.OpenedVia.CALL)
@@ -158,7 +149,7 @@ def build_world(var_dir) -> tuple[dict[str, str], dict[str, str]]:
     pledge = Pledge.objects.get(organization=atu)
     on_pledge_roll = set(progress.roll_people(pledge))
     electors = Person.objects.filter(pk__in=vote.electors.values("person_id"))
-    operator = first_with_email_only(electors.filter(pk__in=on_pledge_roll))
+    operator = electors.filter(pk__in=on_pledge_roll).order_by("pk").first()
     campaign = Campaign.objects.get(organization=nnu)
     event = Event.objects.filter(campaign=campaign).order_by("starts_at").first()
     structure_unit = Unit.objects.get(organization=atu, name=world.STRUCTURE_UNIT[1])
@@ -192,6 +183,7 @@ def build_world(var_dir) -> tuple[dict[str, str], dict[str, str]]:
         "pledge": reverse("pledges:my_pledge", kwargs={"pledge": pledge.code}),
         "ballot": reverse("votes:ballot", kwargs={"token": votes.ballot_token(vote, operator)}),
         "event": reverse("campaigns:event_public", kwargs={"event": event.code}),
+        "member event": reverse("campaigns:my_event", kwargs={"event": event.code}),
         "staff home": reverse("staff:home"),
         "console": reverse("response:console", kwargs={"org": org}),
         "incident": reverse(
@@ -276,3 +268,21 @@ def test_every_main_page_passes_the_wcag_2_aa_rules_in_every_language(
                 broken.append(f"== {screen.name} ({language}, as {screen.who})\n{problems}")
     time.sleep(1.0)  # let the live pages' event streams notice their closed pages
     assert not broken, "\n".join(broken)
+
+
+def test_the_check_names_each_broken_rule_the_elements_and_why(chromium):
+    page = chromium.new_page()
+    try:
+        page.set_content(
+            '<html lang="en"><head><title>Unit</title></head><body><main><h1>Unit</h1>'
+            '<span class="badge" style="color:#fff;background:#6fae7f">2 · leaning</span>'
+            '<label>Name</label><input id="name"></main></body></html>'
+        )
+        with pytest.raises(pytest.fail.Exception) as failed:
+            assert_accessible(page, "a unit")
+    finally:
+        page.close()
+    message = str(failed.value)
+    assert message.startswith("a unit: 2 accessibility rule(s) broken")
+    assert "color-contrast:" in message and "insufficient color contrast of 2.61" in message
+    assert "label: Form elements must have labels" in message and "#name" in message
