@@ -145,7 +145,9 @@ def shift_reminder(org, organizer, person):
             time_zone="America/Chicago",
         ),
     )
-    shift = campaigns.add_shift(organizer, event, "Vigil line", starts, starts + timedelta(hours=1), 5)
+    shift = campaigns.add_shift(
+        organizer, event, "Vigil line", starts, starts + timedelta(hours=1), 5
+    )
     campaigns.answer(person, event, shift)
     Rsvp.objects.filter(person=person).update(answered_at=timezone.now() - timedelta(days=1))
     assert campaigns.remind_due() == 1
@@ -203,9 +205,7 @@ def test_a_message_asking_a_person_to_act_links_them_to_where_they_act(
 ):
     _kind, role, send_it = CASES[case]
     staff = make_person(org, Role.ORGANIZER | Role.DISPATCHER, name="Dana Dispatcher")
-    person = reachable_on(
-        channel, inboxes, make_person(org, role, name="Rosa Reyes", site=site), 1
-    )
+    person = reachable_on(channel, inboxes, make_person(org, role, name="Rosa Reyes", site=site), 1)
 
     with sent():
         button = send_it(org, staff, person)
