@@ -12,7 +12,7 @@ from tocsin.accounts.roles import Role
 from tocsin.campaigns import services
 from tocsin.campaigns.models import Campaign, Event, Promotion, Shift
 
-from .conftest import vigil_input
+from .conftest import doors_open, vigil_input
 
 EVENT_FORM = {
     "kind": "vigil",
@@ -216,6 +216,7 @@ def test_turnout_counts_by_site_organization_and_campaign(
 ):
     Event.objects.filter(pk=vigil.pk).update(campaign=campaign)
     services.answer(nurse, vigil)
+    doors_open(vigil)
     services.check_in(make_person(nnu, name="Ana", site=oakland), vigil)
 
     page = organizer_client.get(url("turnout", nnu)).content.decode()

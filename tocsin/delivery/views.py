@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from tocsin.accounts.models import Organization, Person
 from tocsin.accounts.roles import Role
 from tocsin.core.access import org_role_required, public
+from tocsin.core.errors import LinkNotValid
 from tocsin.core.sse import event_stream
 
 from .forms import NoticeForm
@@ -109,6 +110,8 @@ def alert_events(request: HttpRequest, org: str, alert: str) -> StreamingHttpRes
 
 
 def delivery_of(token: str) -> Delivery:
+    """Return the delivery a link's token names; a forged or expired token gets the page
+    that says how to get a new link (404)."""
     delivery_id = delivery_for_token(token)
     delivery = (
         Delivery.objects.select_related("alert__organization", "person")
@@ -118,7 +121,9 @@ def delivery_of(token: str) -> Delivery:
         else None
     )
     if delivery is None:
-        raise Http404
+        raise LinkNotValid(
+            "delivery/link_expired.html", {"hours": settings.TOCSIN_ALERT_LINK_HOURS}
+        )
     return delivery
 
 

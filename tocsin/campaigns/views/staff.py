@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from tocsin.core.access import org_role_required
+from tocsin.core.confirm import confirmed
 from tocsin.joining.qr import svg_inline
 
 from .. import services
@@ -189,6 +190,8 @@ def act_decline(request, event):
 
 
 def act_cancel(request, event):
+    if not confirmed(request):
+        raise ValidationError(_("Tick the box to confirm: everyone going is told at once."))
     services.cancel_event(request.user, event)
     return _("Event cancelled. Everyone who RSVPed is being told.")
 
