@@ -23,6 +23,7 @@ from tocsin.accounts.models import Membership, Organization, Person, Site
 from tocsin.accounts.roles import has_role
 from tocsin.audit.services import record
 from tocsin.core import geo
+from tocsin.core.charts import Chart, Series
 from tocsin.delivery.models import Alert
 from tocsin.delivery.services import create_alert, send_alert
 
@@ -593,6 +594,50 @@ def turnout(events, by: str) -> list[dict]:
                 into[key] += row[key]
         result = sorted(merged.values(), key=lambda r: r["name"])
     return result
+
+
+def turnout_by_site_and_day(events) -> list[dict]:
+    """Count RSVPs going and checked in per day (in each event's own time zone) and site
+    (or address) of the events given, by day then site; counts only, never who."""
+    rows = (
+        Event.objects.filter(pk__in=events.values("pk"))
+        .values("starts_at", "time_zone", "site__name", "address")
+        .annotate(
+            going=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.GOING)),
+            checked_in=Count("rsvps", filter=Q(rsvps__checked_in_at__isnull=False)),
+        )
+        .order_by()
+    )
+    merged: dict[tuple[date, str], dict] = {}
+    for row in rows:
+        day = row["starts_at"].astimezone(zoneinfo.ZoneInfo(row["time_zone"])).date()
+        name = row["site__name"] or row["address"]
+        into = merged.setdefault(
+            (day, name), {"day": day, "name": name, "going": 0, "checked_in": 0}
+        )
+        into["going"] += row["going"]
+        into["checked_in"] += row["checked_in"]
+    return [merged[key] for key in sorted(merged)]
+
+
+def turnout_chart(events) -> Chart | None:
+    """Return the chart of RSVPs and check-ins by day and site, None without events."""
+    rows = turnout_by_site_and_day(events)
+    if not rows:
+        return None
+    return Chart(
+        title=_("Turnout by day and site"),
+        category_heading=_("Day and site"),
+        categories=[
+            f"{formats.date_format(row['day'], 'MONTH_DAY_FORMAT')} · {row['name']}" for row in rows
+        ],
+        series=[
+            Series(_("RSVPs"), [row["going"] for row in rows]),
+            Series(_("Checked in"), [row["checked_in"] for row in rows]),
+        ],
+        stacked=False,
+        testid="turnout-chart",
+    )
 
 
 def totals(events) -> dict:

@@ -107,6 +107,7 @@ def campaign_detail(request: HttpRequest, org: str, campaign: str) -> HttpRespon
         "by_site": services.turnout(events, "site"),
         "by_organization": services.turnout(events, "organization"),
         "totals": services.totals(events),
+        "turnout_chart": services.turnout_chart(events),
         "calendar_url": calendar_url(found),
     }
     return render(request, "campaigns/campaign.html", context)
@@ -279,6 +280,7 @@ def turnout(request: HttpRequest, org: str) -> HttpResponse:
         "by_organization": services.turnout(events, "organization"),
         "by_campaign": [row for row in services.turnout(events, "campaign") if row["name"]],
         "totals": services.totals(events),
+        "turnout_chart": services.turnout_chart(events),
     }
     return render(request, "campaigns/turnout.html", context)
 
