@@ -241,6 +241,27 @@ def test_turnout_counts_by_site_organization_and_campaign(
     assert "Rosa" not in page and "Rosa" not in campaign_page
 
 
+def test_the_turnout_chart_counts_by_day_and_site_in_spanish(
+    organizer_client, organizer, nnu, vigil, nurse, oakland
+):
+    services.answer(nurse, vigil)
+    services.answer(make_person(nnu, name="Ana", site=oakland), vigil)
+    services.check_in(nurse, vigil)
+    organizer.language = "es"
+    organizer.save(update_fields=["language"])
+
+    page = organizer_client.get(url("turnout", nnu)).content.decode()
+
+    day = vigil.starts_at.astimezone(vigil.zone).day
+    category = f"{day} de enero · Kaiser Oakland"
+    assert f'data-category="{category}" data-series="Confirmaciones" data-value="2"' in page
+    assert f'data-category="{category}" data-series="Llegaron" data-value="1"' in page
+    assert "Asistencia por día y lugar" in page
+    # Numbers in the picture are written for the browser, not in Spanish (no "12,5").
+    view_box = re.search(r'viewBox="([^"]+)"', page).group(1)
+    assert "," not in view_box and all(part.replace(".", "").isdigit() for part in view_box.split())
+
+
 def test_an_organizer_starts_a_campaign_with_its_participants(organizer_client, nnu, kaiser_bay):
     response = organizer_client.post(
         url("campaigns", nnu),

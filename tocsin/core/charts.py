@@ -194,8 +194,10 @@ def render_chart(chart: Chart, total_heading: str) -> SafeString:
             cells += f"<td>{chart.totals()[i]}</td>"
         rows.append(f"<tr><th scope=row>{escape(category)}</th>{cells}</tr>")
     table = (
-        f'<table class="visually-hidden"><thead><tr><th scope=col>{escape(chart.category_heading)}'
-        f"</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        # In a div: a table ignores the 1px width, and would widen the page on a phone.
+        f'<div class="visually-hidden"><table><thead><tr><th scope=col>'
+        f"{escape(chart.category_heading)}</th>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
     return format_html(
         '<figure class="chart" data-testid="{}"><figcaption>{}</figcaption>{}{}</figure>',

@@ -56,9 +56,7 @@ def unit_list(request: HttpRequest, org: str) -> HttpResponse:
         )
         if not organizers_of(unit).exists()
     ]
-    boards = [
-        dashboard(read_unit(request.membership, unit.code, what="summary")) for unit in mine
-    ]
+    boards = [dashboard(read_unit(request.membership, unit.code, what="summary")) for unit in mine]
     context = base_context(
         request,
         units=mine,

@@ -108,7 +108,7 @@
     label.textContent = table.getAttribute("data-filter-label") || words.filter || "Filter";
     var count = document.createElement("p");
     count.className = "help";
-    count.setAttribute("role", "status");
+    count.setAttribute("aria-live", "polite");
     wrap.appendChild(label);
     wrap.appendChild(box);
     wrap.appendChild(count);
