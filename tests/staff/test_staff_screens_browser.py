@@ -187,6 +187,22 @@ def test_the_home_counts_what_needs_attention(open_as, live_server, demo):
     expect(bay.get_by_test_id("coming-events")).to_have_text(str(coming.count()))
 
 
+def test_the_home_on_a_phone_is_one_card_per_organization_without_sideways_scrolling(
+    open_as, live_server, demo
+):
+    page = open_as("admin", "phone", "es")
+    page.goto(live_server.url + "/staff/")
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    mna = page.locator(f'[data-testid="org-row"][data-org="{world.MNA}"]')
+    failed = mna.get_by_test_id("failed-deliveries")
+    expect(failed).to_be_visible()
+    expect(failed).to_have_attribute("data-label", "Envíos fallidos (24 h)")  # shown before it
+    mna.locator("summary").click()
+    mna.get_by_role("link", name="Lugares de trabajo").click()
+    page.wait_for_url(f"**/o/{world.MNA}/sites/")
+
+
 def test_the_organization_menu_folds_into_a_menu_on_a_phone(open_as, live_server, demo):
     laptop = open_as("admin")
     laptop.goto(org_url(live_server, "staff:members", world.MNA))
