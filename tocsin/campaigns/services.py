@@ -23,7 +23,6 @@ from tocsin.accounts.models import Membership, Organization, Person, Site
 from tocsin.accounts.roles import has_role
 from tocsin.audit.services import record
 from tocsin.core import geo
-from tocsin.core.charts import Chart, Series
 from tocsin.delivery.models import Alert
 from tocsin.delivery.services import create_alert, send_alert
 
@@ -618,26 +617,6 @@ def turnout_by_site_and_day(events) -> list[dict]:
         into["going"] += row["going"]
         into["checked_in"] += row["checked_in"]
     return [merged[key] for key in sorted(merged)]
-
-
-def turnout_chart(events) -> Chart | None:
-    """Return the chart of RSVPs and check-ins by day and site, None without events."""
-    rows = turnout_by_site_and_day(events)
-    if not rows:
-        return None
-    return Chart(
-        title=_("Turnout by day and site"),
-        category_heading=_("Day and site"),
-        categories=[
-            f"{formats.date_format(row['day'], 'MONTH_DAY_FORMAT')} · {row['name']}" for row in rows
-        ],
-        series=[
-            Series(_("RSVPs"), [row["going"] for row in rows]),
-            Series(_("Checked in"), [row["checked_in"] for row in rows]),
-        ],
-        stacked=False,
-        testid="turnout-chart",
-    )
 
 
 def totals(events) -> dict:

@@ -34,6 +34,7 @@ class Chart:
     series: list[Series] = field(default_factory=list)
     kind: str = "bars"  # "bars": a bar per category; "columns": time on the x axis
     stacked: bool = True  # series add up (scores, channels), or are compared (RSVPs, check-ins)
+    total_heading: str = ""  # the table's last column when stacked: "Total"
     testid: str = ""
 
     def totals(self) -> list[int]:
@@ -169,7 +170,7 @@ def _columns(chart: Chart, series: list[Series]) -> tuple[list[str], float, floa
     return parts, width, base + 24
 
 
-def render_chart(chart: Chart, total_heading: str) -> SafeString:
+def render_chart(chart: Chart) -> SafeString:
     """Return the chart as a <figure>: its title, the SVG picture, and the table."""
     series = chart.colored()
     if chart.kind == "columns":
@@ -186,7 +187,7 @@ def render_chart(chart: Chart, total_heading: str) -> SafeString:
     )
     head = "".join(f"<th scope=col>{escape(s.name)}</th>" for s in series)
     if chart.stacked:
-        head += f"<th scope=col>{escape(total_heading)}</th>"
+        head += f"<th scope=col>{escape(chart.total_heading)}</th>"
     rows = []
     for i, category in enumerate(chart.categories):
         cells = "".join(f"<td>{s.values[i]}</td>" for s in series)

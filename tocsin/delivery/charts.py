@@ -48,4 +48,5 @@ def deliveries_per_hour(organization: Organization, now: datetime | None = None)
         ],
         kind="columns",
         testid="deliveries-chart",
+        total_heading=_("Total"),
     )

@@ -185,4 +185,5 @@ def structure_chart(boards: list[Dashboard]) -> Chart | None:
         categories=[board.unit.name for board in boards],
         series=series,
         testid="structure-chart",
+        total_heading=_("Total"),
     )

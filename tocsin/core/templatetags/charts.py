@@ -1,5 +1,4 @@
 from django import template
-from django.utils.translation import gettext as _
 
 from tocsin.core.charts import Chart, render_chart
 
@@ -11,4 +10,4 @@ def chart(value: Chart | None):
     """Render a tocsin.core.charts.Chart as an inline SVG with its table: `{% chart turnout %}`."""
     if value is None or not value.categories:
         return ""
-    return render_chart(value, _("Total"))
+    return render_chart(value)
