@@ -166,7 +166,7 @@ def history(unit: Unit, person: Person):
 
 
 # The scores' colours, as the dashboard's badges show them (structure.css).
-SCORE_COLORS = {1: "#1d6b35", 2: "#8cc79b", 3: "#d9cf8f", 4: "#e9a06f", 5: "#a11"}
+SCORE_COLORS = {1: "#1d6b35", 2: "#8fc79c", 3: "#d9cf8f", 4: "#e9a06f", 5: "#a11"}
 
 
 def structure_chart(boards: list[Dashboard]) -> Chart | None:
