@@ -619,6 +619,30 @@ def turnout(events, by: str) -> list[dict]:
     return result
 
 
+def turnout_by_site_and_day(events) -> list[dict]:
+    """Count RSVPs going and checked in per day (in each event's own time zone) and site
+    (or address) of the events given, by day then site; counts only, never who."""
+    rows = (
+        Event.objects.filter(pk__in=events.values("pk"))
+        .values("starts_at", "time_zone", "site__name", "address")
+        .annotate(
+            going=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.GOING)),
+            checked_in=Count("rsvps", filter=Q(rsvps__checked_in_at__isnull=False)),
+        )
+        .order_by()
+    )
+    merged: dict[tuple[date, str], dict] = {}
+    for row in rows:
+        day = row["starts_at"].astimezone(zoneinfo.ZoneInfo(row["time_zone"])).date()
+        name = row["site__name"] or row["address"]
+        into = merged.setdefault(
+            (day, name), {"day": day, "name": name, "going": 0, "checked_in": 0}
+        )
+        into["going"] += row["going"]
+        into["checked_in"] += row["checked_in"]
+    return [merged[key] for key in sorted(merged)]
+
+
 def totals(events) -> dict:
     rsvps = Rsvp.objects.filter(event__in=events.values("pk"))
     return {

@@ -23,6 +23,7 @@ from tocsin.core.access import org_role_required, public
 from tocsin.core.errors import LinkNotValid
 from tocsin.core.sse import event_stream
 
+from .charts import deliveries_per_hour
 from .forms import NoticeForm
 from .models import Alert, Delivery
 from .rendering import LINK, delivery_for_token, unsubscriber_for_token
@@ -67,7 +68,13 @@ def alert_list(request: HttpRequest, org: str) -> HttpResponse:
     return render(
         request,
         "delivery/alerts.html",
-        {"organization": request.organization, "alerts": alerts, "form": form, "section": "alerts"},
+        {
+            "organization": request.organization,
+            "alerts": alerts,
+            "form": form,
+            "section": "alerts",
+            "deliveries_chart": deliveries_per_hour(request.organization),
+        },
         status=400 if form.errors else 200,
     )
 

@@ -30,6 +30,7 @@ from ..access import (
     is_host,
     promotable_events,
 )
+from ..charts import turnout_chart
 from ..forms import CampaignForm, EventForm, ShiftForm
 from ..models import Campaign, Event, Promotion, Rsvp
 from .member import shift_rows
@@ -108,6 +109,7 @@ def campaign_detail(request: HttpRequest, org: str, campaign: str) -> HttpRespon
         "by_site": services.turnout(events, "site"),
         "by_organization": services.turnout(events, "organization"),
         "totals": services.totals(events),
+        "turnout_chart": turnout_chart(events),
         "calendar_url": calendar_url(found),
     }
     return render(request, "campaigns/campaign.html", context)
@@ -282,6 +284,7 @@ def turnout(request: HttpRequest, org: str) -> HttpResponse:
         "by_organization": services.turnout(events, "organization"),
         "by_campaign": [row for row in services.turnout(events, "campaign") if row["name"]],
         "totals": services.totals(events),
+        "turnout_chart": turnout_chart(events),
     }
     return render(request, "campaigns/turnout.html", context)
 
