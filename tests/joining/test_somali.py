@@ -88,14 +88,17 @@ def test_a_somali_speaker_joins_reads_and_is_alerted_in_somali(
     phone.get_by_role("heading", name="Mahadsanid: warbixintaada waa la helay").wait_for()
 
     dispatcher = make_person(org, Role.DISPATCHER, name="Dana Dispatch")
-    broadcast.confirm_incident(
-        dispatcher, Incident.objects.get(), "ICE agents at the ambulance bay", 1000
+    facts = broadcast.AlertFacts(
+        seen=["agents_on_foot"], notes={"en": "ICE agents at the ambulance bay"}
     )
+    broadcast.confirm_incident(dispatcher, Incident.objects.get(), facts, 1000)
     [alert] = [m for m in smtp_server.wait_for(2) if m is not code]
     text = alert["subject"] + "\n" + alert["body"]
     assert "LA XAQIIJIYAY" in text
     assert "Ka fogow aagga oo u digo asxaabtaada shaqada." in text
     assert "Ogow xuquuqdaada:" in text
+    assert "Saraakiil lug ku socda" in text  # agents on foot, a fact said in Somali
+    assert "ambulance bay" not in text  # the English words reach English readers only
     assert english_in(text, english) == []
     assert not re.search(r"\b(VERIFIED|Where:|Know your rights)\b", text)
 
