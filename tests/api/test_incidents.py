@@ -4,13 +4,13 @@ retract and clear them; the people an alert reached answer it; nobody else sees 
 import pytest
 
 from tests.conftest import make_org, make_person, make_site
-from tocsin.accounts.models import SharingAgreement
+from tocsin.accounts.models import Person, SharingAgreement
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact
 from tocsin.audit.models import AuditEntry
 from tocsin.delivery.models import Alert
 from tocsin.response.models import Incident, Response
-from tocsin.response.services.broadcast import confirm_incident, request_verification
+from tocsin.response.services.broadcast import AlertFacts, confirm_incident, request_verification
 from tocsin.response.services.incidents import dismiss_incident
 from tocsin.response.services.reports import ReportInput, submit_report
 
@@ -139,7 +139,7 @@ def test_a_dispatcher_of_another_organization_gets_404(api_as, other_org, incide
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
     confirm = theirs.post(
-        f"/incidents/{incident.public_id}/confirm", {"message": "ICE", "radius_m": 500}
+        f"/incidents/{incident.public_id}/confirm", {"seen": ["arrest"], "radius_m": 500}
     )
     assert confirm.status_code == 404
     assert not incident.alerts.exclude(kind=Alert.Kind.NEW_INCIDENT).exists()
@@ -249,7 +249,12 @@ def test_confirming_reaches_as_many_people_as_it_says(
     response = send(
         dispatcher_api,
         f"/incidents/{incident.public_id}/confirm",
-        {"message": "ICE agents at the ambulance bay", "radius_m": 1000, "ask": "observe"},
+        {
+            "seen": ["agents_on_foot", "unmarked_vehicles"],
+            "radius_m": 1000,
+            "ask": "observe",
+            "notes": {"en": "ICE agents at the ambulance bay"},
+        },
     )
 
     assert response.status_code == 201
@@ -263,13 +268,49 @@ def test_confirming_reaches_as_many_people_as_it_says(
     ]
 
 
+def test_the_api_composes_the_alert_from_facts_said_in_each_readers_language(
+    dispatcher_api, responders, incident, smtp_server, send
+):
+    Person.objects.filter(pk=responders[1].pk).update(language="es")
+    response = send(
+        dispatcher_api,
+        f"/incidents/{incident.public_id}/confirm",
+        {
+            "seen": ["checkpoint"],
+            "radius_m": 1000,
+            "since": "07:05",
+            "until": "09:00",
+            "ask": "observe",
+            "notes": {"es": "Retén en la calle 8", "en": ""},
+        },
+    )
+
+    assert response.status_code == 201
+    bodies = {m["to"][0]: m["subject"] + "\n" + m["body"] for m in smtp_server.messages}
+    english, spanish = bodies["responder1@mna.test"], bodies["responder2@mna.test"]
+    assert "VERIFIED: A checkpoint — Hennepin County Medical Center" in english
+    assert "Since: 07:05" in english and "Until: 09:00" in english
+    assert "Retén" not in english
+    assert "VERIFICADO: Un retén — Hennepin County Medical Center" in spanish
+    assert "Desde: 07:05" in spanish and "Hasta: 09:00" in spanish
+    assert "Retén en la calle 8" in spanish
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"radius_m": 1000}, "message"),
-        ({"message": "   ", "radius_m": 1000}, "message"),
-        ({"message": "ICE", "radius_m": 10}, "radius_m"),
-        ({"message": "ICE", "radius_m": 1000, "ask": "panic"}, "ask"),
+        ({"radius_m": 1000}, "seen"),
+        ({"seen": [], "radius_m": 1000}, "seen"),
+        ({"seen": ["a_parade"], "radius_m": 1000}, "seen"),
+        ({"seen": ["checkpoint"], "radius_m": 10}, "radius_m"),
+        ({"seen": ["checkpoint"], "radius_m": 1000, "ask": "panic"}, "ask"),
+        ({"seen": ["checkpoint"], "radius_m": 1000, "since": "25:00"}, "since"),
+        ({"seen": ["checkpoint"], "radius_m": 1000, "until": "8 am"}, "until"),
+        ({"seen": ["checkpoint"], "radius_m": 1000, "site": "nowhere"}, "where"),
+        ({"seen": ["checkpoint"], "radius_m": 1000, "notes": {"fr": "Bonjour"}}, "notes"),
+        ({"seen": ["checkpoint"], "radius_m": 1000, "notes": {"es": "x" * 501}}, "notes"),
+        ({"message": "ICE at the bay", "seen": ["checkpoint"], "radius_m": 1000}, "message"),
+        ({"where": "The bay", "seen": ["checkpoint"], "radius_m": 1000}, "where"),
     ],
 )
 def test_a_bad_confirmation_is_refused_naming_the_field_and_sends_nothing(
@@ -278,17 +319,22 @@ def test_a_bad_confirmation_is_refused_naming_the_field_and_sends_nothing(
     response = dispatcher_api.post(f"/incidents/{incident.public_id}/confirm", body)
 
     assert response.status_code == 422
-    assert fields_named(response) == {field}
+    assert {str(error["loc"][2]) for error in response.json()["detail"]} == {field}
     assert not incident.alerts.exclude(kind=Alert.Kind.NEW_INCIDENT).exists()
     incident.refresh_from_db()
     assert incident.state == Incident.State.NEW
 
 
 def test_an_incident_is_confirmed_only_once(dispatcher_api, dispatcher, incident):
-    confirm_incident(dispatcher, incident, "ICE at the bay", radius_m=1000)
+    confirm_incident(
+        dispatcher,
+        incident,
+        AlertFacts(seen=["agents_on_foot"], notes={"en": "ICE at the bay"}),
+        radius_m=1000,
+    )
 
     response = dispatcher_api.post(
-        f"/incidents/{incident.public_id}/confirm", {"message": "Again", "radius_m": 1000}
+        f"/incidents/{incident.public_id}/confirm", {"seen": ["arrest"], "radius_m": 1000}
     )
 
     assert response.status_code == 422
@@ -320,7 +366,12 @@ def test_dismissing_without_a_known_reason_names_the_reason(dispatcher_api, inci
 
 
 def test_a_broadcast_incident_is_retracted_not_dismissed(dispatcher_api, dispatcher, incident):
-    confirm_incident(dispatcher, incident, "ICE at the bay", radius_m=1000)
+    confirm_incident(
+        dispatcher,
+        incident,
+        AlertFacts(seen=["agents_on_foot"], notes={"en": "ICE at the bay"}),
+        radius_m=1000,
+    )
 
     response = dispatcher_api.post(
         f"/incidents/{incident.public_id}/dismiss", {"reason": "false_alarm"}
@@ -341,7 +392,7 @@ def test_a_retraction_or_all_clear_goes_to_the_people_the_alert_reached(
     confirmed = send(
         dispatcher_api,
         f"/incidents/{incident.public_id}/confirm",
-        {"message": "ICE agents at the ambulance bay", "radius_m": 1000},
+        {"seen": ["agents_on_foot"], "radius_m": 1000},
     )
     reached = recipients(smtp_server)
     smtp_server.clear()

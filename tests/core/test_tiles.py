@@ -1,9 +1,12 @@
 """Tocsin serves the operator's own map tiles from a PMTiles archive (issue "Step 8 —
 Field-correct", item 6), and names an archive it cannot use instead of failing a page."""
 
+import gzip
+
 import pytest
 from django.core.checks import run_checks
 from django.urls import reverse
+from pmtiles.tile import Compression
 
 from tocsin.core.tiles import map_config
 
@@ -55,6 +58,21 @@ def test_it_reads_an_archive_whose_entries_sit_in_leaf_directories(client, setti
         assert client.get(tile_url(*zxy)).content == image
 
 
+def test_it_serves_the_image_of_a_tile_stored_gzipped(client, settings, tmp_path):
+    image = png(40, 50, 60)
+    zxy = tile_of(*HCMC, 14)
+    settings.TOCSIN_MAP_TILES_FILE = str(
+        write_archive(
+            tmp_path / "gzipped.pmtiles", {zxy: gzip.compress(image)}, compression=Compression.GZIP
+        )
+    )
+
+    answer = client.get(tile_url(*zxy))
+
+    assert answer.status_code == 200
+    assert answer.content == image
+
+
 def test_without_an_archive_there_are_no_tiles_to_serve(client, settings):
     settings.TOCSIN_MAP_TILES_FILE = ""
 
@@ -78,6 +96,20 @@ def test_a_vector_archive_is_named_by_the_checks_and_the_maps_go_plain(client, s
 
     [warning] = [found for found in run_checks() if found.id == "tocsin.W011"]
     assert "vector tiles" in warning.msg
+    assert map_config()["tiles"] == ""
+    assert client.get(tile_url(0, 0, 0)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_brotli_archive_is_named_by_the_checks(client, settings, tmp_path):
+    settings.TOCSIN_MAP_TILES_FILE = str(
+        write_archive(
+            tmp_path / "brotli.pmtiles", {(0, 0, 0): png(1, 2, 3)}, compression=Compression.BROTLI
+        )
+    )
+
+    [warning] = [found for found in run_checks() if found.id == "tocsin.W011"]
+    assert "brotli" in warning.msg
     assert map_config()["tiles"] == ""
     assert client.get(tile_url(0, 0, 0)).status_code == 404
 

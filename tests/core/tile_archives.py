@@ -1,14 +1,19 @@
-"""Small PMTiles v3 archives of image tiles, written by the format's specification (not by
-Tocsin's reader), for the map tests: https://github.com/protomaps/PMTiles/blob/main/spec/v3/spec.md
-"""
+"""Small PMTiles v3 archives of image tiles for the map tests, written by the reference
+writer of the `pmtiles` package (Protomaps'), so the tests hold Tocsin to the format as its
+authors write it."""
 
-import gzip
+import contextlib
 import math
 import struct
 import zlib
 from pathlib import Path
+from unittest import mock
 
-PNG, MVT = 2, 1
+import pmtiles.writer
+from pmtiles.tile import Compression, TileType, zxy_to_tileid
+from pmtiles.writer import Writer
+
+PNG, MVT = TileType.PNG, TileType.MVT
 
 
 def png(red: int, green: int, blue: int, size: int = 256) -> bytes:
@@ -27,111 +32,31 @@ def png(red: int, green: int, blue: int, size: int = 256) -> bytes:
     )
 
 
-def hilbert_id(z: int, x: int, y: int) -> int:
-    """The spec's tile id: the tiles of lower zooms first, then the Hilbert curve's index."""
-    n = 1 << z
-    d = 0
-    s = n // 2
-    while s > 0:
-        rx = 1 if (x & s) > 0 else 0
-        ry = 1 if (y & s) > 0 else 0
-        d += s * s * ((3 * rx) ^ ry)
-        if ry == 0:
-            if rx == 1:
-                x = s - 1 - x
-                y = s - 1 - y
-            x, y = y, x
-        s //= 2
-    return sum(4**level for level in range(z)) + d
+def write_archive(
+    path: Path,
+    tiles: dict[tuple[int, int, int], bytes],
+    *,
+    leaf_size=0,
+    kind=PNG,
+    compression=Compression.NONE,
+):
+    """Write `tiles` ({(z, x, y): bytes}, already compressed as `compression` says) as a
+    PMTiles v3 archive with Protomaps' writer; with leaf_size, the tile entries go into leaf
+    directories of that many entries."""
+    with path.open("wb") as file:
+        writer = Writer(file)
+        for tile_id, data in sorted((zxy_to_tileid(*zxy), data) for zxy, data in tiles.items()):
+            writer.write_tile(tile_id, data)
+        leaves: contextlib.AbstractContextManager = contextlib.nullcontext()
+        if leaf_size:
+            # The writer moves entries into leaves (of 4096) only once the root passes 16 KiB;
+            # its own leaf builder makes small leaves without writing thousands of tiles.
+            def small_leaves(entries, _root_limit):
+                return pmtiles.writer.build_roots_leaves(entries, leaf_size)
 
-
-def varint(value: int) -> bytes:
-    out = bytearray()
-    while value >= 0x80:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
-
-
-def directory(entries: list[tuple[int, int, int, int]]) -> bytes:
-    """Serialize (tile_id, offset, length, run_length) entries, as the spec lays them out."""
-    out = bytearray(varint(len(entries)))
-    last = 0
-    for tile_id, _offset, _length, _run in entries:
-        out += varint(tile_id - last)
-        last = tile_id
-    for _tile_id, _offset, _length, run in entries:
-        out += varint(run)
-    for _tile_id, _offset, length, _run in entries:
-        out += varint(length)
-    for index, (_tile_id, offset, _length, _run) in enumerate(entries):
-        previous = entries[index - 1] if index else None
-        if previous and offset == previous[1] + previous[2]:
-            out += varint(0)
-        else:
-            out += varint(offset + 1)
-    return bytes(out)
-
-
-def write_archive(path: Path, tiles: dict[tuple[int, int, int], bytes], *, leaf_size=0, kind=PNG):
-    """Write `tiles` ({(z, x, y): bytes}) as a PMTiles v3 archive with gzip directories;
-    with leaf_size, the tile entries go into leaf directories of that many entries."""
-    ordered = sorted((hilbert_id(*zxy), data) for zxy, data in tiles.items())
-    data_section = bytearray()
-    entries = []
-    for tile_id, data in ordered:
-        entries.append((tile_id, len(data_section), len(data), 1))
-        data_section += data
-    leaves = bytearray()
-    if leaf_size:
-        root_entries = []
-        for start in range(0, len(entries), leaf_size):
-            leaf = gzip.compress(directory(entries[start : start + leaf_size]))
-            root_entries.append((entries[start][0], len(leaves), len(leaf), 0))
-            leaves += leaf
-        root = gzip.compress(directory(root_entries))
-    else:
-        root = gzip.compress(directory(entries))
-    metadata = gzip.compress(b"{}")
-    zooms = [z for z, _x, _y in tiles]
-    root_offset = 127
-    metadata_offset = root_offset + len(root)
-    leaf_offset = metadata_offset + len(metadata)
-    data_offset = leaf_offset + len(leaves)
-    header = (
-        b"PMTiles"
-        + bytes([3])
-        + struct.pack(
-            "<QQQQQQQQQQQBBBBBBiiiiBii",
-            root_offset,
-            len(root),
-            metadata_offset,
-            len(metadata),
-            leaf_offset,
-            len(leaves),
-            data_offset,
-            len(data_section),
-            len(entries),
-            len(entries),
-            len(entries),
-            1,  # clustered
-            2,  # internal compression: gzip
-            1,  # tile compression: none
-            kind,
-            min(zooms),
-            max(zooms),
-            -1800000000,
-            -850000000,
-            1800000000,
-            850000000,
-            min(zooms),
-            0,
-            0,
-        )
-    )
-    assert len(header) == 127
-    path.write_bytes(header + root + metadata + leaves + data_section)
+            leaves = mock.patch.object(pmtiles.writer, "optimize_directories", small_leaves)
+        with leaves:
+            writer.finalize({"tile_type": kind, "tile_compression": compression}, {})
     return path
 
 

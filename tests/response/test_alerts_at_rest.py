@@ -69,17 +69,22 @@ def test_a_seized_database_holds_no_words_of_a_report_an_alert_or_an_answer(
         verify = broadcast.request_verification(dispatcher, incident, 2000, f"Check {PLACE}")
     with sent():
         record_response(people["verifier"], verify, "confirmed", note=NOTE)
-        alert = broadcast.confirm_incident(dispatcher, incident, MESSAGE, 1000, WHERE)
+        facts = broadcast.AlertFacts(
+            seen=["agents_on_foot"], where=broadcast.PLACE, notes={"en": MESSAGE, "es": WHERE}
+        )
+        alert = broadcast.confirm_incident(dispatcher, incident, facts, 1000)
         broadcast.dispatch_legal_van(dispatcher, incident, VAN)
         broadcast.retract_incident(dispatcher, incident, CORRECTION)
 
     stored = raw_database()
     assert [secret for secret in SECRETS if secret in stored] == []
     # The people told, and the dispatchers, still read every word.
-    assert alert.context["where"] == WHERE
+    assert alert.context["where"] == PLACE
     assert MESSAGE in render(Alert.objects.get(pk=alert.pk), "en").text
+    assert WHERE in render(Alert.objects.get(pk=alert.pk), "es").text
     lines = {entry.action: entry.said for entry in TimelineEntry.objects.all()}
-    assert lines["response.incident.confirmed"]["message"] == MESSAGE
+    assert MESSAGE in lines["response.incident.confirmed"]["message"]
+    assert WHERE in lines["response.incident.confirmed"]["message"]
     assert lines["response.verify.answered"]["note"] == NOTE
 
 

@@ -12,6 +12,7 @@ from tocsin.accounts.services.subscriptions import follow_site
 from tocsin.delivery.rendering import link_token
 from tocsin.response.models import Incident, Photo, Response
 from tocsin.response.services import broadcast
+from tocsin.response.services.broadcast import AlertFacts
 
 from .conftest import file_report
 
@@ -69,7 +70,12 @@ def test_a_member_gets_the_alert_but_no_answer_buttons(
     rosa = person_with_email(org, "Rosa Reyes")
     follow_site(rosa, org, site)
     with sent():
-        alert = broadcast.confirm_incident(dispatcher, incident, "Agents at the bay", 1000)
+        alert = broadcast.confirm_incident(
+            dispatcher,
+            incident,
+            AlertFacts(seen=["agents_on_foot"], notes={"en": "Agents at the bay"}),
+            1000,
+        )
     link = link_of(alert, rosa)
     assert "en route" not in client.get(link).content.decode()
     client.post(link + "answer/", {"status": "en_route"})
@@ -81,7 +87,12 @@ def test_a_legal_observer_goes_en_route_then_on_scene_then_checks_in(
 ):
     lena = person_with_email(org, "Lena Observer", Role.LEGAL_OBSERVER)
     with sent():
-        alert = broadcast.confirm_incident(dispatcher, incident, "Agents at the bay", 1000)
+        alert = broadcast.confirm_incident(
+            dispatcher,
+            incident,
+            AlertFacts(seen=["agents_on_foot"], notes={"en": "Agents at the bay"}),
+            1000,
+        )
     link = link_of(alert, lena)
     html = client.get(link).content.decode()
     assert "en route" in html and "checked in" not in html

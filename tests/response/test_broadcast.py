@@ -12,6 +12,7 @@ from tocsin.accounts.services.subscriptions import follow_area, follow_site
 from tocsin.delivery.models import Alert
 from tocsin.response.models import Incident
 from tocsin.response.services import broadcast
+from tocsin.response.services.broadcast import AlertFacts
 
 from .conftest import file_report
 
@@ -95,7 +96,13 @@ def test_the_verified_alert_reaches_followers_observers_and_sharing_locals(
     assert broadcast.audience_size(incident, 1000) == 4
     with sent():
         alert = broadcast.confirm_incident(
-            dispatcher, incident, "Agents in tactical vests at the ambulance bay", 1000
+            dispatcher,
+            incident,
+            AlertFacts(
+                seen=["agents_on_foot"],
+                notes={"en": "Agents in tactical vests at the ambulance bay"},
+            ),
+            1000,
         )
     assert reached(alert) == ["Andre Area", "Lena Observer", "Sam Seiu", "Sofia Site"]
     assert alert.audience_size == 4
@@ -113,7 +120,12 @@ def test_each_person_gets_the_alert_in_their_language_without_the_reporter(
     report.save()
     with sent():
         broadcast.confirm_incident(
-            dispatcher, incident, "Agentes en la entrada de ambulancias", 1000
+            dispatcher,
+            incident,
+            AlertFacts(
+                seen=["agents_on_foot"], notes={"es": "Agentes en la entrada de ambulancias"}
+            ),
+            1000,
         )
     by_recipient = {m["to"][0]: m for m in smtp_server.messages}
     spanish = by_recipient["sofia@example.org"]
@@ -128,7 +140,12 @@ def test_a_revoked_sharing_agreement_shares_nothing(org, site, hennepin, dispatc
     SharingAgreement.objects.update(active=False)
     incident = incident_at(org, site)
     with sent():
-        alert = broadcast.confirm_incident(dispatcher, incident, "Agents at the bay", 1000)
+        alert = broadcast.confirm_incident(
+            dispatcher,
+            incident,
+            AlertFacts(seen=["agents_on_foot"], notes={"en": "Agents at the bay"}),
+            1000,
+        )
     assert "Sam Seiu" not in reached(alert)
 
 
@@ -137,7 +154,12 @@ def test_the_all_clear_goes_to_exactly_the_people_the_alarm_reached(
 ):
     incident = incident_at(org, site)
     with sent():
-        verified = broadcast.confirm_incident(dispatcher, incident, "Agents at the bay", 1000)
+        verified = broadcast.confirm_incident(
+            dispatcher,
+            incident,
+            AlertFacts(seen=["agents_on_foot"], notes={"en": "Agents at the bay"}),
+            1000,
+        )
     # Someone who starts following the site afterwards did not hear the alarm.
     follow_site(hennepin["member_only"], org, site)
     with sent():
@@ -150,7 +172,12 @@ def test_the_all_clear_goes_to_exactly_the_people_the_alarm_reached(
 def test_a_retraction_goes_to_the_same_people_and_dismisses(org, site, hennepin, dispatcher, sent):
     incident = incident_at(org, site)
     with sent():
-        verified = broadcast.confirm_incident(dispatcher, incident, "Agents at the bay", 1000)
+        verified = broadcast.confirm_incident(
+            dispatcher,
+            incident,
+            AlertFacts(seen=["agents_on_foot"], notes={"en": "Agents at the bay"}),
+            1000,
+        )
     with sent():
         retraction = broadcast.retract_incident(dispatcher, incident, "It was a fire drill")
     assert reached(retraction) == reached(verified)
@@ -172,9 +199,19 @@ def test_the_legal_van_gets_the_address(org, site, hennepin, dispatcher, smtp_se
 def test_nothing_is_broadcast_twice(org, site, hennepin, dispatcher, sent):
     incident = incident_at(org, site)
     with sent():
-        broadcast.confirm_incident(dispatcher, incident, "Agents at the bay", 1000)
+        broadcast.confirm_incident(
+            dispatcher,
+            incident,
+            AlertFacts(seen=["agents_on_foot"], notes={"en": "Agents at the bay"}),
+            1000,
+        )
     with pytest.raises(ValidationError):
-        broadcast.confirm_incident(dispatcher, incident, "Agents at the bay", 1000)
+        broadcast.confirm_incident(
+            dispatcher,
+            incident,
+            AlertFacts(seen=["agents_on_foot"], notes={"en": "Agents at the bay"}),
+            1000,
+        )
     assert Alert.objects.filter(kind=Alert.Kind.VERIFIED).count() == 1
 
 
@@ -200,7 +237,12 @@ def test_on_signal_the_people_who_answer_get_their_own_link(
     with sent():
         broadcast.request_verification(dispatcher, incident, 2000)
     with sent():
-        broadcast.confirm_incident(dispatcher, incident, "Agents at the bay", 1000)
+        broadcast.confirm_incident(
+            dispatcher,
+            incident,
+            AlertFacts(seen=["agents_on_foot"], notes={"en": "Agents at the bay"}),
+            1000,
+        )
     texts = {}
     for message in signal_server.messages:
         texts.setdefault(message["to"], []).append(message["text"])

@@ -1,5 +1,6 @@
 """The dispatcher's console: the queue, each incident's page, and the actions on it."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from tocsin.accounts.services.subscriptions import follow_site
 from tocsin.delivery.models import Alert
 from tocsin.response.models import Incident, Response
 from tocsin.response.services import broadcast
+from tocsin.response.services.broadcast import AlertFacts
 from tocsin.response.services.responses import raise_missed_check_ins, record_response
 
 from .conftest import file_report
@@ -128,6 +130,15 @@ def test_a_verify_request_goes_out_and_the_incident_is_verifying(
     assert [d.person for d in alert.deliveries.all()] == [verifier]
 
 
+def hidden(html, name):
+    """Return the value of a hidden input of the page, as a browser would send it back."""
+    found = re.search(rf'name="{name}" value="([^"]*)"', html)
+    return found.group(1) if found else ""
+
+
+CONFIRM = {"seen": ["agents_on_foot"], "ask": "stay_away", "radius_m": "1000", "since": "06:40"}
+
+
 def test_confirming_shows_the_audience_size_before_anything_is_sent(
     dispatcher_client, org, site, incident, sent
 ):
@@ -135,33 +146,53 @@ def test_confirming_shows_the_audience_size_before_anything_is_sent(
         person = make_person(org, name=name)
         add_contact(person, "email", f"{name.lower()}@example.org", True)
         follow_site(person, org, site)
-    form = {"message": "Agents at the ambulance bay", "ask": "stay_away", "radius_m": "1000"}
+    form = {**CONFIRM, "note_en": "At the ambulance bay"}
     preview = dispatcher_client.post(page(org, incident, "confirm"), form)
     assert preview.status_code == 200
-    assert "This verified alert will reach 3 people." in preview.content.decode()
+    html = preview.content.decode()
+    assert "This verified alert will reach 3 people." in html
     assert not Alert.objects.exclude(kind=Alert.Kind.NEW_INCIDENT).exists()
+    seen = {"seen_size": hidden(html, "seen_size"), "seen_preview": hidden(html, "seen_preview")}
+    assert seen["seen_size"] == "3"
     with sent():
-        sent_response = dispatcher_client.post(
-            page(org, incident, "confirm"), {**form, "seen_size": "3"}
-        )
+        sent_response = dispatcher_client.post(page(org, incident, "confirm"), {**form, **seen})
     assert sent_response.status_code == 302
     alert = Alert.objects.get(kind=Alert.Kind.VERIFIED)
     assert alert.audience_size == 3 and alert.deliveries.count() == 3
 
 
 def test_a_changed_audience_is_shown_again_instead_of_sent(dispatcher_client, org, site, incident):
-    form = {"message": "Agents", "ask": "stay_away", "radius_m": "1000", "seen_size": "7"}
+    form = {**CONFIRM, "seen_size": "7"}
     response = dispatcher_client.post(page(org, incident, "confirm"), form)
     assert "will reach 0 people" in response.content.decode()
     assert not Alert.objects.exclude(kind=Alert.Kind.NEW_INCIDENT).exists()
 
 
-def test_a_confirm_without_a_message_names_the_field(dispatcher_client, org, incident):
-    response = dispatcher_client.post(
-        page(org, incident, "confirm"), {"message": "", "ask": "stay_away", "radius_m": "1000"}
-    )
+def test_changed_words_are_shown_again_instead_of_sent(dispatcher_client, org, site, incident):
+    first = dispatcher_client.post(page(org, incident, "confirm"), CONFIRM).content.decode()
+    seen = {"seen_size": hidden(first, "seen_size"), "seen_preview": hidden(first, "seen_preview")}
+    changed = {**CONFIRM, **seen, "note_es": "Palabras que nadie vio antes de enviar"}
+    response = dispatcher_client.post(page(org, incident, "confirm"), changed)
+    assert response.status_code == 200
+    assert "Palabras que nadie vio antes de enviar" in response.content.decode()
+    assert not Alert.objects.exclude(kind=Alert.Kind.NEW_INCIDENT).exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"seen": []}, "seen"),
+        ({"seen": ["a_parade"]}, "seen"),
+        ({"since": "25:99"}, "since"),
+        ({"until": "soon"}, "until"),
+        ({"where": "nowhere"}, "where"),
+        ({"note_es": "x" * 501}, "note_es"),
+    ],
+)
+def test_a_bad_confirmation_names_the_field(dispatcher_client, org, incident, change, field):
+    response = dispatcher_client.post(page(org, incident, "confirm"), {**CONFIRM, **change})
     assert response.status_code == 400
-    assert "errorlist" in response.content.decode()
+    assert f'id="confirm-{field}_error"' in response.content.decode()
     assert not Alert.objects.exclude(kind=Alert.Kind.NEW_INCIDENT).exists()
 
 
@@ -176,7 +207,12 @@ def test_all_clear_and_retract_are_offered_once_confirmed(
     dispatcher_client, dispatcher, org, incident, sent
 ):
     with sent():
-        broadcast.confirm_incident(dispatcher, incident, "Agents at the bay", 1000)
+        broadcast.confirm_incident(
+            dispatcher,
+            incident,
+            AlertFacts(seen=["agents_on_foot"], notes={"en": "Agents at the bay"}),
+            1000,
+        )
     html = dispatcher_client.get(page(org, incident)).content.decode()
     assert "Send the all-clear to the same people" in html
     assert "Confirm and broadcast" not in html
@@ -209,7 +245,12 @@ def test_a_missed_check_in_raises_an_alarm_once(dispatcher_client, dispatcher, o
     observer = make_person(org, Role.LEGAL_OBSERVER, name="Lena Observer")
     add_contact(observer, "email", "lena@example.org", True)
     with sent():
-        alert = broadcast.confirm_incident(dispatcher, incident, "Agents at the bay", 1000)
+        alert = broadcast.confirm_incident(
+            dispatcher,
+            incident,
+            AlertFacts(seen=["agents_on_foot"], notes={"en": "Agents at the bay"}),
+            1000,
+        )
     answer = record_response(observer, alert, Response.Status.ON_SCENE)
     assert "Call them" not in dispatcher_client.get(page(org, incident)).content.decode()
     Response.objects.filter(pk=answer.pk).update(at=timezone.now() - timedelta(minutes=25))

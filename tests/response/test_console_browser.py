@@ -272,7 +272,8 @@ def test_the_incident_page_maps_its_reports_and_the_alerts_area(
     assert page.evaluate("document.documentElement.scrollWidth") <= SCREENS[screen]["width"]
 
     # Once the alert is sent, the circle is the one sent.
-    broadcast.confirm_incident(dana, incident, "ICE at the ambulance bay", 2000, "", "stay_away")
+    facts = broadcast.AlertFacts(seen=["agents_on_foot"], notes={"en": "ICE at the ambulance bay"})
+    broadcast.confirm_incident(dana, incident, facts, 2000)
     page.reload()
     expect(box.locator("path.alert-area")).to_have_count(1)
     expect(box).to_have_attribute("data-alert-radius", "2000")

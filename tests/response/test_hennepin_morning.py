@@ -4,7 +4,9 @@ At 6:40 a night-shift nurse scans the poster in the break room and reports, in S
 unmarked SUVs and agents in tactical vests at the ambulance bay of Hennepin County Medical
 Center. Two more reports arrive within three minutes; the console shows one incident with
 three reports. The dispatcher claims it and asks the verifiers within 2 km; one answers
-confirmed with a photo. The dispatcher confirms: everyone following the hospital or the
+confirmed with a photo. The dispatcher confirms what was seen (agents on foot, unmarked
+vehicles), sees whom it reaches by organization, language and channel and each language's
+message, and sends: everyone following the hospital or the
 blocks around it, the Minnesota Nurses Association's legal observers, and SEIU Local 26
 members who follow that area get the verified alert, each in their language, on their own
 channel. Two legal observers answer en route; the legal van answers with an ETA. At 8:15
@@ -30,6 +32,7 @@ from tocsin.accounts.services.subscriptions import follow_area, follow_site
 from tocsin.response.models import Incident, Response
 
 WHAT = "Camionetas sin placas y agentes con chalecos tácticos en la entrada de ambulancias"
+SPANISH_WORDS = "En la entrada de ambulancias, con chalecos tácticos"
 CALLBACK = "+16125550177"  # the nurse's, left for a call back; no page may show it
 LINK = re.compile(r"https?://[^\s]+/a/([^/\s]+)/")
 
@@ -211,14 +214,31 @@ def test_the_hennepin_morning(
     # The answer shows on the dispatcher's page without a reload.
     expect(console.locator('[data-answer="confirmed"]')).to_contain_text("Vera", timeout=5_000)
 
-    # Confirm and broadcast: first the audience size, then the second click sends.
+    # Confirm and broadcast: the facts, each said in every reader's language, and words of
+    # the dispatcher's own for the Spanish readers; first the preview, then Send.
     console.keyboard.press("b")
-    console.get_by_label("What is happening (the alert's text)").fill(
-        "Agents in tactical vests and unmarked SUVs at the ambulance bay"
-    )
+    console.get_by_label("Agents on foot").check()
+    console.get_by_label("Unmarked vehicles").check()
+    expect(console.get_by_label("Where")).to_have_value(site.code)
     console.get_by_label("What people are asked to do").select_option("legal_observers")
+    console.get_by_label("Español: your own words (optional)").fill(SPANISH_WORDS)
     console.get_by_role("button", name="See who it reaches").click()
     expect(console.get_by_text("This verified alert will reach 5 people.")).to_be_visible()
+    by_organization = console.locator('[data-preview="organizations"]')
+    expect(by_organization.locator(f'[data-count="{org.slug}"]')).to_have_text("4")
+    expect(by_organization.locator(f'[data-count="{other_org.slug}"]')).to_have_text("1")
+    by_language = console.locator('[data-preview="languages"]')
+    expect(by_language.locator('[data-count="es"]')).to_have_text("3")
+    expect(by_language.locator('[data-count="en"]')).to_have_text("2")
+    by_channel = console.locator('[data-preview="channels"]')
+    for channel, count in (("sms", "2"), ("email", "2"), ("signal", "1")):
+        expect(by_channel.locator(f'[data-count="{channel}"]')).to_have_text(count)
+    spanish_preview = console.locator('[data-language="es"] [data-form="long"]')
+    expect(spanish_preview).to_contain_text("Agentes a pie, vehículos sin identificación")
+    expect(spanish_preview).to_contain_text(SPANISH_WORDS)
+    expect(console.locator('[data-language="en"] [data-form="long"]')).not_to_contain_text(
+        SPANISH_WORDS
+    )
     console.get_by_role("button", name="Send to 5 people").click()
     expect(console.get_by_text("Verified alert sent to 5 people.")).to_be_visible()
 
@@ -234,6 +254,10 @@ def test_the_hennepin_morning(
     assert "VERIFICADO" in verified["+16125550121"]  # Rosa, by SMS, in Spanish
     assert "VERIFICADO" in verified["+16125550122"]  # Tomás of SEIU Local 26, on Signal
     assert "VERIFIED" in verified["lee@example.org"]  # Lee, by email, in English
+    assert "Agentes a pie, vehículos sin identificación" in verified["+16125550122"]
+    assert SPANISH_WORDS in verified["+16125550122"]
+    assert "VERIFIED: Agents on foot, unmarked vehicles" in verified["lee@example.org"]
+    assert SPANISH_WORDS not in verified["lee@example.org"]
     for text in verified.values():
         assert CALLBACK not in text
 

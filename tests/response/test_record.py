@@ -17,7 +17,7 @@ from tocsin.accounts.services.people import add_contact
 from tocsin.audit.models import AuditEntry
 from tocsin.delivery.models import Alert
 from tocsin.response.models import Incident, Photo, TimelineEntry
-from tocsin.response.services.broadcast import confirm_incident, request_verification
+from tocsin.response.services.broadcast import AlertFacts, confirm_incident, request_verification
 from tocsin.response.services.incidents import claim_incident, dismiss_incident
 from tocsin.response.services.reports import ReportInput, submit_report
 from tocsin.response.services.responses import raise_missed_check_ins, record_response
@@ -70,7 +70,13 @@ def incident(org, site, dispatcher, verifier, smtp_server, django_capture_on_com
         ask = request_verification(dispatcher, incident)
     record_response(verifier, ask, "confirmed", note="Two vans at the bay, I can see them")
     with django_capture_on_commit_callbacks(execute=True):
-        alert = confirm_incident(dispatcher, incident, "ICE at the HCMC ambulance bay. Stay away.")
+        alert = confirm_incident(
+            dispatcher,
+            incident,
+            AlertFacts(
+                seen=["agents_on_foot"], notes={"en": "ICE at the HCMC ambulance bay. Stay away."}
+            ),
+        )
     record_response(responder, alert, "en_route", note="Five minutes out")
     incident.refresh_from_db()
     return incident

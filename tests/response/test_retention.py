@@ -13,7 +13,12 @@ from django.utils import timezone
 from tests.conftest import make_person, make_site
 from tocsin.audit.models import AuditEntry
 from tocsin.response.models import Incident, Report
-from tocsin.response.services.broadcast import clear_incident, confirm_incident, retract_incident
+from tocsin.response.services.broadcast import (
+    AlertFacts,
+    clear_incident,
+    confirm_incident,
+    retract_incident,
+)
 from tocsin.response.services.incidents import dismiss_incident
 from tocsin.response.services.reports import (
     ReportInput,
@@ -51,7 +56,13 @@ def text_report(org, site, reporter=None, rate_source="", inbound_key=None):
 
 def resolve(incident, dispatcher):
     """Confirm and broadcast the incident, then give the all-clear."""
-    confirm_incident(dispatcher, incident, "ICE at the HCMC ambulance bay. Stay away.")
+    confirm_incident(
+        dispatcher,
+        incident,
+        AlertFacts(
+            seen=["agents_on_foot"], notes={"en": "ICE at the HCMC ambulance bay. Stay away."}
+        ),
+    )
     clear_incident(dispatcher, incident, "Agents left HCMC. All clear.")
     incident.refresh_from_db()
     return incident
@@ -135,7 +146,11 @@ def test_an_open_incident_never_loses_who_reported(org, site, dispatcher):
     report = text_report(org, site)
     Incident.objects.filter(pk=report.incident_id).update(opened_at=long_ago)
     confirmed = text_report(org, make_site(org, name="Lincoln High", lat="44.9", lng="-93.3"))
-    confirm_incident(dispatcher, confirmed.incident, "ICE at Lincoln High. Stay away.")
+    confirm_incident(
+        dispatcher,
+        confirmed.incident,
+        AlertFacts(seen=["agents_on_foot"], notes={"en": "ICE at Lincoln High. Stay away."}),
+    )
 
     assert erase_expired_senders(now=timezone.now() + timedelta(days=365)) == 0
 
@@ -165,7 +180,13 @@ def test_a_malicious_report_keeps_nothing_of_its_sender_yet_the_sender_is_still_
 
 def test_a_retracted_malicious_alert_loses_its_senders_at_once(org, site, dispatcher):
     report = text_report(org, site)
-    confirm_incident(dispatcher, report.incident, "ICE at the HCMC ambulance bay. Stay away.")
+    confirm_incident(
+        dispatcher,
+        report.incident,
+        AlertFacts(
+            seen=["agents_on_foot"], notes={"en": "ICE at the HCMC ambulance bay. Stay away."}
+        ),
+    )
     retract_incident(
         dispatcher,
         report.incident,

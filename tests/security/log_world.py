@@ -19,7 +19,7 @@ from tocsin.demo import world
 from tocsin.hotline.models import EmergencyPlan
 from tocsin.pledges.models import Pledge
 from tocsin.response.models import Incident
-from tocsin.response.services.broadcast import confirm_incident, request_verification
+from tocsin.response.services.broadcast import AlertFacts, confirm_incident, request_verification
 
 
 def email_of(person: Person) -> str:
@@ -62,7 +62,12 @@ def dispatch() -> None:
     dispatcher = find_person_by_login(f"dispatch@{world.EMAIL_DOMAIN}")
     incident = Incident.objects.filter(organization=mna, site__name=world.HCMC).latest("pk")
     request_verification(dispatcher, incident)
-    confirm_incident(dispatcher, incident, "Agents at the ambulance entrance", radius_m=200)
+    confirm_incident(
+        dispatcher,
+        incident,
+        AlertFacts(seen=["agents_on_foot"], notes={"en": "Agents at the ambulance entrance"}),
+        radius_m=200,
+    )
     vigil = Event.objects.get(title="Vigil at Kaiser Oakland")
     rsvp = (
         Rsvp.objects.filter(event=vigil, checked_in_at__isnull=True)

@@ -51,6 +51,6 @@ def map_tile(request, z: int, x: int, y: int) -> HttpResponse:
         data = None
     if found is None or data is None:
         raise Http404
-    response = HttpResponse(data, content_type=found.header.content_type)
+    response = HttpResponse(data, content_type=found.content_type)
     response["Cache-Control"] = "public, max-age=86400"
     return response

@@ -7,20 +7,23 @@ named, members of the organizations named, people named one by one, and the peop
 earlier alert reached (so that an all-clear goes to exactly those who heard the alarm). For each person the delivery goes to their first
 confirmed contact by preference; web push goes as well where they have a push subscription.
 Recording is one INSERT … SELECT that skips rows already there, so running it twice is safe;
-each row is held for the job the fan-out enqueues next (leases.py).
+each row is held for the job the fan-out enqueues next (leases.py). The broadcast preview
+counts the same rows before anything is sent (preview()).
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from tocsin.accounts.models import (
     AlertKinds,
     ContactPoint,
     Membership,
+    Organization,
     Person,
     Site,
     Subscription,
@@ -106,13 +109,11 @@ def audience_people(alert: Alert) -> QuerySet[Person]:
     return Person.objects.filter(places | by_role | everyone | named | earlier, is_active=True)
 
 
-def record_deliveries(alert: Alert) -> int:
-    """Create the alert's deliveries (those not there yet) and return its audience size."""
+def planned_deliveries(alert: Alert) -> tuple[str, list]:
+    """Return the SQL (and its parameters) of the deliveries sending the alert records:
+    rows of (person_id, channel, contact_id). The fan-out inserts exactly these rows, and the
+    broadcast preview counts them, so the two cannot disagree."""
     people_sql, people_params = audience_people(alert).values("pk").query.sql_with_params()
-    now = timezone.now()
-    fallback_at = now + timedelta(seconds=settings.TOCSIN_FALLBACK_SECONDS)
-    held_until = now + timedelta(seconds=settings.TOCSIN_DELIVERY_HOLD_SECONDS)
-    table = Delivery._meta.db_table
     contacts = ContactPoint._meta.db_table
     push = ContactPoint.Channel.PUSH
     # One row per person for their first confirmed non-push contact not opted out (STOP), plus their newest push
@@ -128,13 +129,29 @@ def record_deliveries(alert: Alert) -> int:
               AND person_id IN ({people_sql})
     """  # noqa: S608
     sql = f"""
+        SELECT person_id, channel, id AS contact_id
+        FROM ({ranked}) AS ranked
+        WHERE choice_order = 1
+    """  # noqa: S608
+    return sql, [push, push, *people_params]
+
+
+def record_deliveries(alert: Alert) -> int:
+    """Create the alert's deliveries (those not there yet) and return its audience size."""
+    planned_sql, planned_params = planned_deliveries(alert)
+    now = timezone.now()
+    fallback_at = now + timedelta(seconds=settings.TOCSIN_FALLBACK_SECONDS)
+    held_until = now + timedelta(seconds=settings.TOCSIN_DELIVERY_HOLD_SECONDS)
+    table = Delivery._meta.db_table
+    push = ContactPoint.Channel.PUSH
+    sql = f"""
         INSERT INTO {table}
             (alert_id, person_id, channel, contact_id, status, reason, attempts, created_at,
              fallback_at, claimed_until)
-        SELECT %s, person_id, channel, id, %s, '', 0, %s,
+        SELECT %s, person_id, channel, contact_id, %s, '', 0, %s,
                CASE WHEN channel = %s THEN NULL ELSE %s END, %s
-        FROM ({ranked}) AS ranked
-        WHERE choice_order = 1
+        FROM ({planned_sql}) AS planned
+        WHERE true  -- SQLite reads an ON right after FROM as a join's
         ON CONFLICT (alert_id, person_id, channel) DO NOTHING
     """  # noqa: S608
     params = [
@@ -144,10 +161,76 @@ def record_deliveries(alert: Alert) -> int:
         push,
         fallback_at,
         held_until,
-        push,
-        push,
-        *people_params,
+        *planned_params,
     ]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
     return audience_people(alert).count()
+
+
+@dataclass(frozen=True)
+class Preview:
+    """Who an alert would reach, counted before it is sent, by the fan-out's own queries."""
+
+    people: int
+    # (organization, people): the alert's organization, then the others named or sharing
+    # alerts with it; each person counted once, in the first of these they are a member of.
+    by_organization: list[tuple[Organization, int]]
+    # People reached who are members of none of those (named one by one, say).
+    other_people: int
+    by_language: dict[str, int]
+    # Messages per channel: what the channels' servers will receive.
+    by_channel: dict[str, int]
+    # People in the audience with no confirmed contact: nothing reaches them.
+    unreachable: int
+
+
+def preview(alert: Alert) -> Preview:
+    """Count the people and messages of a draft (or unsaved) alert, without sending it."""
+    people = audience_people(alert)
+    total = people.count()
+    spec = alert.audience or {}
+    organization_ids = [
+        alert.organization_id,
+        *spec.get("organization_ids", []),
+        *spec.get("shared_organization_ids", []),
+    ]
+    organizations = Organization.objects.in_bulk(organization_ids)
+    by_organization: list[tuple[Organization, int]] = []
+    counted: list[int] = []
+    for organization_id in dict.fromkeys(organization_ids):
+        if organization_id not in organizations:
+            continue
+        members = Membership.objects.filter(organization_id=organization_id, active=True)
+        earlier = Membership.objects.filter(organization_id__in=counted, active=True)
+        count = (
+            people.filter(pk__in=members.values("person_id"))
+            .exclude(pk__in=earlier.values("person_id"))
+            .count()
+        )
+        by_organization.append((organizations[organization_id], count))
+        counted.append(organization_id)
+    by_language = {
+        row["language"]: row["count"]
+        for row in people.order_by().values("language").annotate(count=Count("pk"))
+    }
+    planned_sql, planned_params = planned_deliveries(alert)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT channel, COUNT(*) FROM ({planned_sql}) AS planned GROUP BY channel",  # noqa: S608
+            planned_params,
+        )
+        by_channel = dict(cursor.fetchall())
+        cursor.execute(
+            f"SELECT COUNT(DISTINCT person_id) FROM ({planned_sql}) AS planned",  # noqa: S608
+            planned_params,
+        )
+        reached = cursor.fetchone()[0]
+    return Preview(
+        people=total,
+        by_organization=by_organization,
+        other_people=total - sum(count for _organization, count in by_organization),
+        by_language=dict(sorted(by_language.items())),
+        by_channel=dict(sorted(by_channel.items())),
+        unreachable=total - reached,
+    )

@@ -59,7 +59,9 @@ class Alert(models.Model):
         related_name="alerts",
     )
     # What the message says, as template context (never who reported anything):
-    # {"what": ..., "where": ..., "since": ..., "ask": ...} in the sender's words.
+    # {"what": ..., "where": ..., "since": ..., "ask": ...} in the sender's words; a
+    # verified alert says what was seen as codes instead, and the sender's words per
+    # language: {"seen": [...], "where", "since", "until", "ask", "notes": {"es": ...}}.
     # Encrypted at rest, as the incident's place is: a seized database does not say what
     # was reported where.
     context = EncryptedJSONField(default=dict, blank=True)
@@ -95,6 +97,13 @@ class Alert(models.Model):
     @property
     def priority(self) -> int:
         return PRIORITY[self.kind]
+
+    @property
+    def what(self) -> str:
+        """What the alert says is happening, in the active language (rendering.what_of)."""
+        from .rendering import what_of
+
+        return what_of(self.context)
 
 
 # Huey runs higher numbers first: a verified alert goes before a reminder.

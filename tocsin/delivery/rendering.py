@@ -13,6 +13,7 @@ from django.core import signing
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import Alert
@@ -29,6 +30,35 @@ ASKS = {
     "none": "",
 }
 
+# What a verified alert says was seen, as a dispatcher picks it (decision 0018): each code
+# is said in the recipient's language, so no word of it reaches anyone in another.
+SEEN = {
+    "agents_on_foot": _("agents on foot"),
+    "unmarked_vehicles": _("unmarked vehicles"),
+    "agents_waiting": _("agents waiting or watching outside"),
+    "checkpoint": _("a checkpoint"),
+    "arrest": _("an arrest in progress"),
+    "entering_building": _("agents entering a building"),
+    "agents_gone": _("agents leaving or gone"),
+}
+
+
+def what_of(context: dict) -> str:
+    """Return what an alert says is happening, in the active language: the things seen
+    (a verified alert's codes), else the sender's own words (every other kind, and verified
+    alerts sent before decision 0018)."""
+    seen = context.get("seen")
+    if seen:
+        return capfirst(", ".join(str(SEEN[code]) for code in seen if code in SEEN))
+    return str(context.get("what") or "")
+
+
+def note_for(context: dict, language: str) -> str:
+    """Return the sender's own text written for `language`, or nothing: a recipient never
+    gets the text written for another language (decision 0018)."""
+    notes = context.get("notes") or {}
+    return str(notes.get(language) or notes.get(language.split("-")[0]) or "")
+
 
 @dataclass(frozen=True)
 class Rendered:
@@ -44,11 +74,13 @@ def render(alert: Alert, language: str) -> Rendered:
         **alert.context,
         "kind": alert.kind,
         "ask_text": ASKS.get(alert.context.get("ask", "none"), ""),
+        "note": note_for(alert.context, language),
         "rights_url": settings.TOCSIN_KNOW_YOUR_RIGHTS_URL,
         "link": LINK,
         "organization": alert.organization.name,
     }
     with translation.override(language):
+        context["what"] = what_of(alert.context)
         base = f"delivery/messages/{alert.kind}"
         subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
         text = render_to_string(f"{base}.txt", context).strip()

@@ -115,6 +115,32 @@ def start(channel: str):
     ).start()
 
 
+def everything(channel: str) -> list[dict]:
+    """Return every message the channel's server received, newest first."""
+    path = outbox_path(channel)
+    if not path.exists():
+        return []
+    messages = []
+    with path.open("rb") as file:
+        for raw in file:
+            try:
+                line = json.loads(raw)
+            except ValueError:
+                continue  # a line still being written
+            messages.append(describe(channel, line))
+    messages.reverse()
+    return messages
+
+
+def outbox_version() -> str:
+    """Return a mark that changes whenever any channel's server receives a message."""
+    sizes = []
+    for channel in CHANNELS:
+        path = outbox_path(channel)
+        sizes.append(str(path.stat().st_size) if path.exists() else "0")
+    return "-".join(sizes)
+
+
 def describe(channel: str, line: dict) -> dict:
     """Return one received message as the outbox page shows it: to, text and at (ISO)."""
     if channel == "email":
@@ -131,35 +157,3 @@ def describe(channel: str, line: dict) -> dict:
     else:
         to, text = str(line.get("to", "")), str(line.get("text", ""))
     return {"to": to, "text": text, "at": str(line.get("at", ""))}
-
-
-def latest(channel: str, limit: int = 20) -> list[dict]:
-    """Return the last `limit` messages the channel's server received, newest first.
-
-    Only the end of the file is read: the outbox grows for as long as the demo runs.
-    """
-    path = outbox_path(channel)
-    if not path.exists():
-        return []
-    with path.open("rb") as file:
-        file.seek(0, 2)
-        size = file.tell()
-        wanted = 64 * 1024
-        while True:
-            file.seek(max(0, size - wanted))
-            lines = file.read().splitlines()
-            if wanted >= size or len(lines) > limit:
-                break
-            wanted *= 4
-    if wanted < size:
-        lines = lines[1:]  # the first line read may have been cut
-    messages = []
-    for raw in reversed(lines):
-        try:
-            line = json.loads(raw)
-        except ValueError:
-            continue  # a line still being written
-        messages.append(describe(channel, line))
-        if len(messages) == limit:
-            break
-    return messages

@@ -241,7 +241,9 @@ CLOSED_VOTE_QUESTION = (
 CLOSED_VOTE_OPTIONS = ("Yes", "No")
 CLOSED_VOTE_BALLOTS = (24, 5)
 OPEN_VOTE_QUESTION = "Which day of the week of action do we hold our vigil at the garage?"
-OPEN_VOTE_OPTIONS = ("Monday, January 26", "Wednesday, January 28", "Friday, January 30")
+# The open vote's options: days of the action year's January, named with their weekday in
+# that year (open_vote_options), so the names stay true as the demo's January moves on.
+OPEN_VOTE_DAYS = (26, 28, 30)
 VOTE_QUORUM_PERCENT = 50
 
 
@@ -259,3 +261,14 @@ def action_year(today: date | None = None) -> int:
     if (today.month, today.day) <= LAST_DAY_OF_THE_ACTION_YEAR:
         return today.year
     return today.year + 1
+
+
+# English names, whatever the machine's locale: the options are text the organizer typed.
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def open_vote_options(year: int) -> tuple[str, ...]:
+    """Return the open vote's options for the January of `year`: "Tuesday, January 26"..."""
+    return tuple(
+        f"{WEEKDAYS[date(year, 1, day).weekday()]}, January {day}" for day in OPEN_VOTE_DAYS
+    )

@@ -2,11 +2,22 @@
 
 from django import forms
 from django.conf import settings
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from tocsin.delivery.rendering import SEEN
 from tocsin.joining.forms import NamedErrorsForm
 
 from .models import Incident
+from .services.broadcast import (
+    MAX_MESSAGE,
+    PLACE,
+    AlertFacts,
+    alert_languages,
+    place_of,
+    since_of,
+    sites_to_name,
+)
 from .titles import incident_title
 
 VERIFY_RADII = [
@@ -63,20 +74,97 @@ class VerifyForm(IncidentForm):
         self.fields["radius_m"].initial = settings.TOCSIN_VERIFY_RADIUS_M
 
 
+def clock_field(label, required=True, help_text=""):
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=5,
+        help_text=help_text,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+
+
 class ConfirmForm(IncidentForm):
+    """The verified alert, as facts every recipient reads in their own language, and the
+    dispatcher's own text per language (decision 0018)."""
+
     id_prefix = "confirm"
-    message = message_field(_("What is happening (the alert's text)"))
-    where = forms.CharField(label=_("Where"), max_length=300, required=False)
+    seen = forms.MultipleChoiceField(
+        label=_("What was seen"),
+        choices=[(code, capfirst(words)) for code, words in SEEN.items()],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose what was seen.")},
+    )
+    # Empty: the incident's site, else its place (as the API takes it).
+    where = forms.ChoiceField(label=_("Where"), required=False)
+    since = clock_field(_("Since"))
     ask = forms.ChoiceField(label=_("What people are asked to do"), choices=ASK_CHOICES)
+    until = clock_field(
+        _("Until (optional)"), required=False, help_text=_("Until when people are asked to.")
+    )
     radius_m = forms.TypedChoiceField(
         label=_("Alert followers of sites within"), coerce=int, choices=BROADCAST_RADII
     )
-    # Set by the preview step: the dispatcher has seen the audience size.
+    # Set by the preview step: the dispatcher has seen this many people, and these messages.
     seen_size = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    seen_preview = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, incident: Incident, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["radius_m"].initial = settings.TOCSIN_BROADCAST_RADIUS_M
+        where = []
+        if incident.site is not None:
+            where.append((incident.site.code, incident.site.name))
+        place = place_of(incident)
+        if place and (incident.site is None or place != incident.site.name):
+            where.append((PLACE, _("As reported: %(place)s") % {"place": place}))
+        where += [
+            (site.code, site.name)
+            for site in sites_to_name(incident)
+            if incident.site is None or site.pk != incident.site.pk
+        ]
+        self.fields["where"].choices = where
+        self.fields["where"].initial = where[0][0] if where else ""
+        self.fields["since"].initial = since_of(incident)
+        self.languages = alert_languages()
+        for code, name in self.languages:
+            self.add_field(
+                f"note_{code}",
+                forms.CharField(
+                    label=_("%(language)s: your own words (optional)") % {"language": name},
+                    help_text=_(
+                        "Only people who read %(language)s get this text. Left empty, they get "
+                        "only the facts above."
+                    )
+                    % {"language": name},
+                    max_length=MAX_MESSAGE,
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 2, "lang": code}),
+                ),
+            )
+        # The hidden fields go last, after the language boxes.
+        for name in ("seen_size", "seen_preview"):
+            self.fields[name] = self.fields.pop(name)
+
+    def facts(self) -> AlertFacts:
+        data = self.cleaned_data
+        return AlertFacts(
+            seen=tuple(data["seen"]),
+            where=data["where"],
+            since=data["since"],
+            until=data.get("until") or "",
+            ask=data["ask"],
+            notes={code: data.get(f"note_{code}") or "" for code, _name in self.languages},
+        )
+
+    def add_service_errors(self, error) -> None:
+        """Show a service's errors beside the fields they name (a language's text beside its
+        box), the rest above the form."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error.messages)
+            return
+        for name, messages in error.message_dict.items():
+            self.add_error(name if name in self.fields else None, messages)
 
 
 class DismissForm(IncidentForm):

@@ -31,7 +31,7 @@ def load(
             atu,
             vote_input(
                 world.OPEN_VOTE_QUESTION,
-                world.OPEN_VOTE_OPTIONS,
+                world.open_vote_options(world.action_year()),
                 operators,
                 now - timedelta(hours=1),
                 now + timedelta(days=7),

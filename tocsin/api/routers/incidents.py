@@ -11,14 +11,24 @@ from typing import Annotated, Any, Literal
 
 from django.db.models import Count
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 from tocsin.audit.services import record
+from tocsin.delivery.rendering import SEEN
 from tocsin.response.models import Incident, Report, Response, TimelineEntry
 from tocsin.response.services import broadcast
 from tocsin.response.services import incidents as incident_changes
-from tocsin.response.services.broadcast import ASKS, MAX_MESSAGE, MAX_RADIUS_M
+from tocsin.response.services.broadcast import (
+    ASKS,
+    MAX_MESSAGE,
+    MAX_RADIUS_M,
+    PLACE,
+    AlertFacts,
+)
 from tocsin.response.services.responses import MAX_ETA_MINUTES, MAX_NOTE, record_response
 
 from ..access import BEARER, dispatchable_incidents, dispatcher_of_incident, recipient_of_alert
@@ -32,6 +42,10 @@ IncidentState = Literal[tuple(Incident.State.values)]  # type: ignore[valid-type
 DismissReason = Literal[tuple(Incident.DismissReason.values)]  # type: ignore[valid-type]
 ResponseStatus = Literal[tuple(Response.Status.values)]  # type: ignore[valid-type]
 Ask = Literal[ASKS]  # type: ignore[valid-type]
+Seen = Literal[tuple(SEEN)]  # type: ignore[valid-type]
+Clock = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+]
 Radius = Annotated[int, Field(ge=50, le=MAX_RADIUS_M, description="metres")]
 Message = text(MAX_MESSAGE)
 
@@ -180,10 +194,58 @@ class VerifyRequestIn(Input):
 
 
 class ConfirmIn(Input):
-    message: Message = Field(description="what the alert says is happening")
+    """A verified alert's facts, said to each recipient in their language, and the
+    dispatcher's own words per language (decision 0018)."""
+
+    seen: list[Seen] = Field(min_length=1, description="what was seen: one or more")
     radius_m: Radius
-    where: Message = Field("", description="where, in words; the incident's place if empty")
+    site: str = Field(
+        "",
+        max_length=12,
+        description=(
+            f"where: the code of one of the organization's sites, or {PLACE!r} for the "
+            "incident's place in words; empty: the incident's site, else its place"
+        ),
+    )
+    since: Clock | Literal[""] = Field(
+        "", description="local time HH:MM; empty: when the first report says it began"
+    )
+    until: Clock | Literal[""] = Field("", description="local time HH:MM, optional")
     ask: Ask = Field("stay_away", description="what people are asked to do")
+    notes: dict[str, Message] = Field(
+        default_factory=dict,
+        description=(
+            "the dispatcher's own words by language code (the server's languages); each "
+            "goes only to people of that language"
+        ),
+    )
+    message: Any = Field(
+        None,
+        description="no longer taken: say what was seen in `seen`, your own words in `notes`",
+    )
+    where: Any = Field(None, description="no longer taken: use `site`")
+
+    @field_validator("message")
+    @classmethod
+    def refuse_message(cls, value):
+        if value is not None:
+            raise PydanticCustomError(
+                "replaced",
+                _(
+                    "A verified alert is no longer one text: say what was seen in seen, "
+                    "and write your own words per language in notes."
+                ),
+            )
+        return value
+
+    @field_validator("where")
+    @classmethod
+    def refuse_where(cls, value):
+        if value is not None:
+            raise PydanticCustomError(
+                "replaced", _("Name the place with site: a site's code, or place.")
+            )
+        return value
 
 
 class DismissIn(Input):
@@ -273,7 +335,15 @@ def request_verification(request: HttpRequest, incident: str, payload: VerifyReq
 )
 def confirm_incident(request: HttpRequest, incident: str, payload: ConfirmIn):
     """Confirm the incident and send the verified alert to everyone within radius_m."""
-    alert = broadcast.confirm_incident(request.auth, request.incident, **payload.model_dump())
+    facts = AlertFacts(
+        seen=tuple(payload.seen),
+        where=payload.site,
+        since=payload.since,
+        until=payload.until,
+        ask=payload.ask,
+        notes=dict(payload.notes),
+    )
+    alert = broadcast.confirm_incident(request.auth, request.incident, facts, payload.radius_m)
     return sent(alert)
 
 

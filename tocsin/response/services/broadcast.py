@@ -6,21 +6,39 @@ sites within the radius and of the blocks around the incident (in the organizati
 those that share alerts with it there), and to the organization's responders and legal
 observers. A retraction and an all-clear go to exactly the people the alarm reached.
 No alert ever says who reported.
+
+A verified alert is composed from facts, each said in every recipient's language (what was
+seen, where, since when, what people are asked to do, until when), and the dispatcher's own
+text written per language: a recipient gets the text of their language or none, never
+another language's (decision 0018).
 """
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from tocsin.accounts.models import Membership, Person, SharingAgreement
+from tocsin.accounts.models import Membership, Person, SharingAgreement, Site
 from tocsin.accounts.roles import Role, has_role
 from tocsin.core import geo
+from tocsin.core.languages import choices as language_choices
+from tocsin.delivery import audience
 from tocsin.delivery.audience import audience_people
+from tocsin.delivery.channels.sms.transport import fit_sms
 from tocsin.delivery.models import Alert
+from tocsin.delivery.rendering import (
+    LINK,
+    SEEN,
+    Rendered,
+    note_for,
+    personal_link,
+    render,
+    what_of,
+)
 from tocsin.delivery.services import create_alert, send_alert
 
 from ..models import Incident
@@ -32,6 +50,34 @@ ASKS = ("stay_away", "observe", "legal_observers", "none")
 MAX_RADIUS_M = 20_000
 MAX_MESSAGE = 500
 RESPONDERS = Role.RESPONDER | Role.LEGAL_OBSERVER
+# "Where" names the incident's own place in words (or its pin) rather than a site.
+PLACE = "place"
+CLOCK = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+
+@dataclass(frozen=True)
+class AlertFacts:
+    """What a verified alert says, as the dispatcher chose it.
+
+    `seen` holds codes of rendering.SEEN; `where` a code of one of the organization's
+    sites, PLACE for the incident's place, or "" for the incident's site if it has one (else
+    its place); `since` and `until` are local times "HH:MM" ("" since: when the first
+    report says it began; "" until: no end given); `notes` the dispatcher's own text by
+    language code (settings.LANGUAGES), each sent only to people of that language.
+    """
+
+    seen: tuple[str, ...] | list[str]
+    where: str = ""
+    since: str = ""
+    until: str = ""
+    ask: str = "stay_away"
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+def alert_languages() -> list[tuple[str, str]]:
+    """Return the languages a dispatcher may write an alert's text in: the server's, each
+    named in itself (Español, Soomaali), as every language picker names them."""
+    return language_choices()
 
 
 @dataclass(frozen=True)
@@ -70,6 +116,101 @@ def check_message(message: str, field: str = "message", required: bool = True) -
             {field: _("Write at most %(limit)d characters here.") % {"limit": MAX_MESSAGE}}
         )
     return message
+
+
+def check_clock(value: str, field: str) -> str:
+    value = (value or "").strip()
+    if value and not CLOCK.match(value):
+        raise ValidationError({field: _("Give a time as HH:MM, for example 06:40.")})
+    return value
+
+
+def place_of(incident: Incident) -> str:
+    """Return the incident's place in words, else its pin: words a map reads in any language."""
+    if incident.where:
+        return incident.where
+    if incident.lat is not None and incident.lng is not None:
+        return f"{float(incident.lat):.5f}, {float(incident.lng):.5f}"
+    return ""
+
+
+def sites_to_name(incident: Incident):
+    """Return the sites a verified alert may name as where: the organization's own."""
+    return Site.objects.filter(organizations=incident.organization_id).order_by("name")
+
+
+def where_of(incident: Incident, where: str) -> str:
+    """Return where the alert says it is: a site's name or the incident's place (AlertFacts)."""
+    if not where and incident.site is not None:
+        return incident.site.name
+    if not where or where == PLACE:
+        place = place_of(incident)
+        if not place:
+            raise ValidationError(
+                {"where": _("This incident has no place yet: choose one of the sites.")}
+            )
+        return place
+    site = sites_to_name(incident).filter(code=where).first()
+    if site is None:
+        raise ValidationError(
+            {"where": _("Choose one of the organization's sites or the incident's place.")}
+        )
+    return site.name
+
+
+def check_notes(notes: dict) -> dict[str, str]:
+    """Return the dispatcher's texts by language, empty ones left out."""
+    languages = dict(alert_languages())
+    kept: dict[str, str] = {}
+    for language, text in (notes or {}).items():
+        if language not in languages:
+            raise ValidationError(
+                {
+                    "notes": _("Write texts only in these languages: %(languages)s.")
+                    % {"languages": ", ".join(languages)}
+                }
+            )
+        if not isinstance(text, str):
+            raise ValidationError({"notes": _("Each text must be words.")})
+        text = text.strip()
+        if len(text) > MAX_MESSAGE:
+            raise ValidationError(
+                {
+                    "notes": _("%(language)s: write at most %(limit)d characters.")
+                    % {"language": languages[language], "limit": MAX_MESSAGE}
+                }
+            )
+        if text:
+            kept[language] = text
+    return kept
+
+
+def verified_context(incident: Incident, facts: AlertFacts) -> dict:
+    """Return the verified alert's context (what every message is rendered from), or
+    raise ValidationError naming the fact that is wrong."""
+    seen = list(dict.fromkeys(facts.seen or ()))
+    if not seen or any(code not in SEEN for code in seen):
+        raise ValidationError({"seen": _("Choose what was seen.")})
+    if facts.ask not in ASKS:
+        raise ValidationError({"ask": _("Choose what people are asked to do.")})
+    return {
+        "seen": [code for code in SEEN if code in seen],
+        "where": where_of(incident, (facts.where or "").strip()),
+        "since": check_clock(facts.since, "since") or since_of(incident),
+        "until": check_clock(facts.until, "until"),
+        "ask": facts.ask,
+        "notes": check_notes(facts.notes),
+    }
+
+
+def summary(context: dict) -> str:
+    """Return what a verified alert said, in the active language, with each language's
+    text marked with its code: for the timeline and the record."""
+    parts = [f"{what_of(context)} — {context.get('where', '')}"]
+    parts += [
+        f"[{language}] {note_for(context, language)}" for language in context.get("notes") or {}
+    ]
+    return "\n".join(parts)
 
 
 def since_of(incident: Incident) -> str:
@@ -177,49 +318,94 @@ def broadcast_audience(incident: Incident, radius_m: int) -> dict:
     return spec
 
 
-def audience_size(incident: Incident, radius_m: int) -> int:
-    """Count the people a verified alert with this radius would reach, before sending it."""
-    draft = Alert(
+def draft_alert(incident: Incident, radius_m: int, context: dict | None = None) -> Alert:
+    """Return an unsaved verified alert with this radius, to count and render before sending."""
+    return Alert(
         organization=incident.organization,
         kind=Alert.Kind.VERIFIED,
+        context=context or {},
         audience=broadcast_audience(incident, radius_m),
     )
-    return audience_people(draft).count()
+
+
+def audience_size(incident: Incident, radius_m: int) -> int:
+    """Count the people a verified alert with this radius would reach, before sending it."""
+    return audience_people(draft_alert(incident, radius_m)).count()
+
+
+def audience_preview(incident: Incident, radius_m: int) -> audience.Preview:
+    """Count, by organization, language and channel, whom a verified alert with this
+    radius would reach: the fan-out's own queries, run without sending."""
+    return audience.preview(draft_alert(incident, radius_m))
+
+
+@dataclass(frozen=True)
+class LanguagePreview:
+    language: str
+    name: str
+    people: int
+    has_note: bool
+    message: Rendered  # with no link in it
+
+
+def message_previews(
+    incident: Incident, context: dict, by_language: dict[str, int]
+) -> list[LanguagePreview]:
+    """Return the verified alert as each language's recipients would get it (the server's
+    languages, then any other a recipient has), with how many people read each. The short
+    form is the text message as the SMS channel cuts it to TOCSIN_SMS_MAX_SEGMENTS, with a
+    personal link of the real length (one that opens nothing)."""
+    names = dict(alert_languages())
+    draft = draft_alert(incident, settings.TOCSIN_BROADCAST_RADIUS_M, context)
+    sample_link = personal_link(0)
+    previews = []
+    for language in [*names, *(code for code in by_language if code not in names)]:
+        rendered = render(draft, language)
+        previews.append(
+            LanguagePreview(
+                language=language,
+                name=names.get(language, language),
+                people=by_language.get(language, 0),
+                has_note=bool(note_for(context, language)),
+                message=Rendered(
+                    subject=rendered.subject,
+                    text=rendered.text.replace(LINK, "").strip(),
+                    short=fit_sms(
+                        rendered.short.replace(LINK, sample_link),
+                        sample_link,
+                        settings.TOCSIN_SMS_MAX_SEGMENTS,
+                    ),
+                    html="",
+                ),
+            )
+        )
+    return previews
 
 
 @transaction.atomic
 def confirm_incident(
     actor: Person,
     incident: Incident,
-    message: str,
+    facts: AlertFacts,
     radius_m: int | None = None,
-    where: str = "",
-    ask: str = "stay_away",
 ) -> Alert:
     """Confirm the incident and broadcast the verified alert; return the alert."""
-    message = check_message(message)
-    where = check_message(where, field="where", required=False)
     radius_m = check_radius(
         radius_m if radius_m is not None else settings.TOCSIN_BROADCAST_RADIUS_M
     )
-    if ask not in ASKS:
-        raise ValidationError({"ask": _("Choose what people are asked to do.")})
+    context = verified_context(incident, facts)
     incident = locked(incident)
     refuse_unless_open(incident)
     if incident.state == Incident.State.CONFIRMED:
         raise ValidationError(_("This incident is already confirmed and broadcast."))
-    context = {
-        "what": message,
-        "where": where or incident.where,
-        "since": since_of(incident),
-        "ask": ask,
-    }
     alert = incident_alert(
         incident, Alert.Kind.VERIFIED, context, broadcast_audience(incident, radius_m), actor
     )
     incident.state = Incident.State.CONFIRMED
     incident.confirmed_at = timezone.now()
     incident.save(update_fields=["state", "confirmed_at"])
+    with translation.override(incident.organization.default_language):
+        said = summary(context)
     log(
         incident,
         actor,
@@ -227,7 +413,7 @@ def confirm_incident(
         alert=str(alert.public_id),
         audience_size=alert.audience_size,
         radius_m=radius_m,
-        message=message,
+        message=said,
     )
     send_alert(alert, actor=actor)
     return alert

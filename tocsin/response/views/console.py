@@ -4,6 +4,7 @@ Only dispatchers of the incident's organization (and of organizations it shares 
 with) reach these screens; everyone else gets 404 (tocsin.response.access).
 """
 
+import hashlib
 import json
 import time
 
@@ -245,7 +246,7 @@ def incident_context(request: HttpRequest, incident: Incident, **forms_given) ->
     overdue = {response.pk for response in overdue_check_ins(incident)}
     defaults = {
         "verify_form": forms.VerifyForm(),
-        "confirm_form": forms.ConfirmForm(initial={"where": incident.where}),
+        "confirm_form": forms.ConfirmForm(incident=incident),
         "dismiss_form": forms.DismissForm(),
         "retract_form": forms.RetractForm(),
         "clear_form": forms.AllClearForm(),
@@ -433,48 +434,69 @@ def incident_action(request: HttpRequest, org: str, incident: str, action: str) 
     return render(request, "response/incident.html", context, status=400)
 
 
+def preview_digest(context: dict, radius_m: int, preview) -> str:
+    """Return a fingerprint of what the dispatcher was shown: the messages, the radius and
+    the counts. Sending needs the same one back, so nothing is sent that was not seen."""
+    shown = [context, radius_m, preview.people, preview.by_language, preview.by_channel]
+    return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:32]
+
+
 @org_role_required(DISPATCHER)
 @require_POST
 def incident_confirm(request: HttpRequest, org: str, incident: str) -> HttpResponse:
-    """Confirm and broadcast in two clicks: the first shows the audience size, the second
-    sends to exactly that many people (or shows the new size, if it changed meanwhile)."""
+    """Confirm and broadcast in two clicks: the first shows whom the alert reaches (by
+    organization, language and channel) and each language's message; the second sends
+    exactly that (or shows it again, if anything changed meanwhile)."""
     found = get_incident_for(request.membership, incident)
-    form = forms.ConfirmForm(request.POST)
-    preview = None
+    form = forms.ConfirmForm(request.POST, incident=found)
+    shown = None
     if form.is_valid():
         data = form.cleaned_data
-        size = broadcast.audience_size(found, data["radius_m"])
-        if data.get("seen_size") is not None and data["seen_size"] == size:
-            try:
-                alert = broadcast.confirm_incident(
-                    request.user,
-                    found,
-                    data["message"],
-                    data["radius_m"],
-                    data["where"],
-                    data["ask"],
-                )
-            except ValidationError as error:
-                form.add_service_errors(error)
-            else:
-                messages.success(
-                    request,
-                    ngettext(
-                        "Verified alert sent to %(count)d person.",
-                        "Verified alert sent to %(count)d people.",
-                        alert.audience_size,
-                    )
-                    % {"count": alert.audience_size},
-                )
-                return redirect("response:incident", org=org, incident=found.public_id)
+        facts = form.facts()
+        try:
+            alert_context = broadcast.verified_context(found, facts)
+        except ValidationError as error:
+            form.add_service_errors(error)
         else:
-            preview = size
-            form = forms.ConfirmForm(initial={**data, "seen_size": size})
+            preview = broadcast.audience_preview(found, data["radius_m"])
+            digest = preview_digest(alert_context, data["radius_m"], preview)
+            if data.get("seen_size") == preview.people and data.get("seen_preview") == digest:
+                try:
+                    alert = broadcast.confirm_incident(request.user, found, facts, data["radius_m"])
+                except ValidationError as error:
+                    form.add_service_errors(error)
+                else:
+                    messages.success(
+                        request,
+                        ngettext(
+                            "Verified alert sent to %(count)d person.",
+                            "Verified alert sent to %(count)d people.",
+                            alert.audience_size,
+                        )
+                        % {"count": alert.audience_size},
+                    )
+                    return redirect("response:incident", org=org, incident=found.public_id)
+            else:
+                shown = {
+                    "audience": preview,
+                    "messages": broadcast.message_previews(
+                        found, alert_context, preview.by_language
+                    ),
+                }
+                form = forms.ConfirmForm(
+                    initial={**data, "seen_size": preview.people, "seen_preview": digest},
+                    incident=found,
+                )
     context = incident_context(
-        request, found, confirm_form=form, preview_size=preview, open_form="confirm_form"
+        request,
+        found,
+        confirm_form=form,
+        preview_size=shown["audience"].people if shown else None,
+        preview=shown,
+        open_form="confirm_form",
     )
     return render(
-        request, "response/incident.html", context, status=200 if preview is not None else 400
+        request, "response/incident.html", context, status=200 if shown is not None else 400
     )
 
 

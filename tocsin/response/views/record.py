@@ -26,6 +26,7 @@ from tocsin.delivery.status import alert_status
 
 from ..access import get_incident_for, get_photo_for
 from ..models import Incident, Photo
+from ..services.broadcast import summary
 from ..timeline_text import said, sentence
 from ..titles import incident_title
 
@@ -141,7 +142,7 @@ def alert_lines(incident: Incident) -> list[AlertLine]:
                 sent_at=alert.sent_at,
                 created_at=alert.created_at,
                 sent_by=alert.created_by.display_name if alert.created_by else "",
-                message=str(alert.context.get("what") or ""),
+                message=summary(alert.context) if "seen" in alert.context else alert.what,
                 audience_size=status["audience_size"],
                 deliveries=[
                     (str(DELIVERY_LABELS[state]), count)
