@@ -375,6 +375,8 @@ TOCSIN_DELIVERY_LEASE_SECONDS = env_int("TOCSIN_DELIVERY_LEASE_SECONDS", 120)
 TOCSIN_DELIVERY_HOLD_SECONDS = env_int("TOCSIN_DELIVERY_HOLD_SECONDS", 600)
 # How long the link in an alert message opens the alert without an account.
 TOCSIN_ALERT_LINK_HOURS = env_int("TOCSIN_ALERT_LINK_HOURS", 72)
+# Hours before an event starts that its check-in opens (the QR and the member's button).
+TOCSIN_CHECK_IN_OPENS_HOURS = env_int("TOCSIN_CHECK_IN_OPENS_HOURS", 2)
 TOCSIN_KNOW_YOUR_RIGHTS_URL = env_str(
     "TOCSIN_KNOW_YOUR_RIGHTS_URL", "https://www.ilrc.org/red-cards-tarjetas-rojas"
 )

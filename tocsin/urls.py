@@ -22,5 +22,6 @@ urlpatterns = [
     path("demo/", include("tocsin.demo.urls")),
 ]
 
+handler404 = "tocsin.core.errors.page_not_found"
 # A database or queue that is down answers 503, even when a middleware meets it (decision 0016).
 handler500 = "tocsin.core.outage.server_error"

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.campaigns.conftest import doors_open
 from tests.conftest import YEAR, make_person
 from tocsin.accounts.roles import Role
 from tocsin.campaigns import services
@@ -79,6 +80,7 @@ def test_a_shift_code_of_nothing_names_the_field(api_as, member, vigil):
 
 def test_checking_in_needs_the_qr_secret(api_as, member, vigil):
     api = api_as(member)
+    doors_open(vigil)
 
     wrong = api.post(f"/events/{vigil.code}/check-ins", {"secret": "guess"})
     right = api.post(f"/events/{vigil.code}/check-ins", {"secret": vigil.check_in_secret})

@@ -90,3 +90,16 @@ def shift(vigil, organizer):
     return services.add_shift(
         organizer, vigil, "Vigil line", vigil.starts_at, vigil.ends_at, capacity=2
     )
+
+
+def doors_open(event) -> None:
+    """Move the event to start within the hour, as if its day had come: check-in opens
+    TOCSIN_CHECK_IN_OPENS_HOURS before it starts (decision 0021)."""
+    from django.utils import timezone
+
+    from tocsin.campaigns.models import Event
+
+    length = event.ends_at - event.starts_at
+    starts = timezone.now() + timedelta(hours=1)
+    Event.objects.filter(pk=event.pk).update(starts_at=starts, ends_at=starts + length)
+    event.refresh_from_db()

@@ -15,7 +15,7 @@ from tocsin.core.access import MEMBER_SESSION_KEY
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.rendering import link_token
 
-from .conftest import vigil_input
+from .conftest import doors_open, vigil_input
 
 ADDRESS = "3600 Broadway"
 MEMBER_PAGES = ("/me/", "/me/contacts/", "/me/follows/", "/me/pledges/", "/me/events/", "/me/plan/")
@@ -90,6 +90,7 @@ def test_a_shift_of_nothing_is_named_and_nothing_is_stored(holder, vigil, nurse)
 
 def test_at_the_event_the_qr_checks_in_whoever_opened_her_link_on_this_phone(holder, vigil, nurse):
     holder.get(message_link(vigil, nurse))
+    doors_open(vigil)
 
     shown = holder.get(check_in_url(vigil))
     done = holder.post(check_in_url(vigil))

@@ -9,7 +9,7 @@ from tocsin.accounts.roles import Role
 from tocsin.campaigns import services
 from tocsin.campaigns.models import Event, Rsvp
 
-from .conftest import vigil_input
+from .conftest import doors_open, vigil_input
 
 ADDRESS = "Kaiser Oakland, 3600 Broadway, Oakland, CA"
 
@@ -120,6 +120,7 @@ def test_an_organization_only_event_is_not_for_the_campaigns_other_members(clien
 
 def test_the_qr_checks_her_in_with_one_tap(client, vigil, nurse):
     member_client(client, nurse)
+    doors_open(vigil)
     url = reverse(
         "campaigns:check_in", kwargs={"event": vigil.code, "secret": vigil.check_in_secret}
     )

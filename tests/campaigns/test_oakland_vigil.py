@@ -17,6 +17,8 @@ from tocsin.accounts.services.people import add_contact
 from tocsin.campaigns.models import Event, Rsvp
 from tocsin.joining.links import member_link_url
 
+from .conftest import doors_open
+
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
@@ -83,7 +85,8 @@ def test_a_nurse_rsvps_and_checks_in_at_the_kaiser_oakland_vigil(
     expect(where).to_have_text("Kaiser Oakland, 3600 Broadway, Oakland, CA")
     assert Rsvp.objects.get().status == "going"
 
-    # At the vigil she scans the code on the organizer's page, and checks in.
+    # The day comes; at the vigil she scans the code on the organizer's page, and checks in.
+    doors_open(Event.objects.get())
     desk.reload()
     expect(desk.locator(".qr-box svg")).to_be_visible()
     check_in_url = desk.get_by_test_id("check-in-url").get_attribute("href")

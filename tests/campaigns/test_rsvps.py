@@ -11,6 +11,8 @@ from tocsin.accounts.services.people import add_contact
 from tocsin.campaigns import services
 from tocsin.campaigns.models import Event, Rsvp
 
+from .conftest import doors_open
+
 
 @pytest.fixture
 def coworkers(nnu, oakland):
@@ -88,6 +90,7 @@ def test_a_shift_of_another_event_is_refused(vigil, shift, nurse, nnu, oakland, 
 
 
 def test_checking_in_without_an_rsvp_makes_a_walk_in(vigil, nurse):
+    doors_open(vigil)
     rsvp = services.check_in(nurse, vigil)
 
     assert rsvp.walk_in and rsvp.checked_in_at is not None and rsvp.status == "going"
@@ -96,6 +99,7 @@ def test_checking_in_without_an_rsvp_makes_a_walk_in(vigil, nurse):
 def test_checking_in_keeps_the_rsvp_and_its_shift(vigil, shift, nurse):
     services.answer(nurse, vigil, shift)
 
+    doors_open(vigil)
     rsvp = services.check_in(nurse, vigil)
 
     assert (rsvp.walk_in, rsvp.shift, Rsvp.objects.count()) == (False, shift, 1)

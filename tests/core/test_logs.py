@@ -107,6 +107,7 @@ def test_the_personal_links_are_the_routes_with_secrets():
         "a/<str:token>/answer/",
         "me/events/<str:event>/check-in/<str:secret>/",
         "ballot/<str:token>/",
+        "me/plan/detained/<str:token>/",
     }
 
 

@@ -60,7 +60,7 @@ def test_the_link_opens_the_pledge_and_signs_nobody_in(invited, operators):
         assert response["Location"] == reverse("joining:member_link_request"), name
     own_page = reverse("pledges:my_pledge", kwargs={"pledge": invited.code})
     assert holder.get(own_page)["Location"] == reverse("joining:member_link_request")
-    assert holder.post(own_page, {"do": "withdraw"}).status_code == 302
+    assert holder.post(own_page, {"do": "withdraw", "confirm": "yes"}).status_code == 302
     assert invited.signatures.count() == 0
 
 
@@ -76,7 +76,7 @@ def test_the_holder_signs_and_withdraws_on_the_link_itself(invited, operators):
     again = holder.post(link, {"do": "sign"})
     assert again.status_code == 400 and "You have already signed." in again.content.decode()
 
-    assert holder.post(link, {"do": "withdraw"}).status_code == 302
+    assert holder.post(link, {"do": "withdraw", "confirm": "yes"}).status_code == 302
     assert not services.has_signed(operators[1], invited)
     assert MEMBER_SESSION_KEY not in holder.session
 

@@ -56,6 +56,7 @@ def test_the_atu_pledge_goes_live_when_the_eighth_operator_signs(
     desk.get_by_label("Deadline").fill(f"{YEAR}-01-21T23:00")
     desk.get_by_role("button", name="Create the pledge").click()
     expect(desk.get_by_test_id("pledge-state")).to_have_text("collecting signatures")
+    desk.get_by_label("Yes, send it now").check()
     desk.get_by_role("button", name="Send to the members asked").click()
     expect(desk.get_by_text(re.compile("Sent to the members asked"))).to_be_visible()
     pledge = Pledge.objects.get()

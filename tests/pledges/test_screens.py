@@ -89,7 +89,8 @@ def test_sending_the_pledge_reaches_every_member_asked_with_a_link_to_sign(
     outside = make_person(atu, name="Mo Mechanic")
     with django_capture_on_commit_callbacks(execute=True):
         organizer_client.post(
-            reverse("pledges:pledge_send", kwargs={"org": atu.slug, "pledge": pledge.code})
+            reverse("pledges:pledge_send", kwargs={"org": atu.slug, "pledge": pledge.code}),
+            {"confirm": "yes"},
         )
     alert = Alert.objects.get(kind=Alert.Kind.PLEDGE)
     assert alert.context["event"] == "invite"
@@ -111,7 +112,7 @@ def test_a_member_signs_and_withdraws_from_their_page(client, pledge, operators)
     assert "You signed." in page and "Withdraw my signature" in page
     response = client.post(url, {"do": "sign"})
     assert response.status_code == 400 and "You have already signed." in response.content.decode()
-    client.post(url, {"do": "withdraw"})
+    client.post(url, {"do": "withdraw", "confirm": "yes"})
     assert not services.has_signed(operators[1], pledge)
 
 

@@ -315,7 +315,7 @@ def test_renaming_or_deleting_the_unit_and_making_other_pledges_tells_nothing(
         assert created.status_code == 201, created.content
         second = created.json()["id"]
         send = reverse("pledges:pledge_send", kwargs={"org": atu.slug, "pledge": second})
-        assert attacker.browser.post(send).status_code == 302
+        assert attacker.browser.post(send, {"confirm": "yes"}).status_code == 302
         attacker.bucket()
         attacker.screens()
         attacker.note("delete", attacker.api.delete(units))

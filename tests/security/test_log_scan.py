@@ -355,7 +355,9 @@ def walk(base: str, env: dict[str, str], facts: dict, inboxes: Inboxes, given: s
     organizer.get_page("/staff/login/")
     organizer.post_form("/staff/login/", {"email": ORGANIZER, "password": NEW_PASSWORD})  # wrong
     organizer.post_form("/staff/login/", {"email": ORGANIZER, "password": ORGANIZER_PASSWORD})
-    organizer.post_form(f"/staff/o/{facts['atu']}/pledges/{facts['pledge']}/send/", {})
+    organizer.post_form(
+        f"/staff/o/{facts['atu']}/pledges/{facts['pledge']}/send/", {"confirm": "yes"}
+    )
     operator = Visitor(base)
     pledge_link = inboxes.wait_for_paths("/a/", seen)[0]
     operator.get_page(pledge_link)

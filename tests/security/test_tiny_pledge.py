@@ -159,7 +159,8 @@ def test_a_unit_emptied_before_the_send_is_refused_at_the_send_and_nothing_goes_
 
     with sent():
         response = organizer_client.post(
-            reverse("pledges:pledge_send", kwargs={"org": atu.slug, "pledge": pledge.code})
+            reverse("pledges:pledge_send", kwargs={"org": atu.slug, "pledge": pledge.code}),
+            {"confirm": "yes"},
         )
     assert response.status_code == 400
     page = response.content.decode()

@@ -47,7 +47,8 @@ def test_an_admin_signs_in_enrols_totp_and_makes_a_member_a_dispatcher(phone, li
     codes.first.wait_for()  # count() does not wait for the page the click loads
     assert codes.count() == 10
     phone.get_by_role("link", name="I have saved them, continue").click()
-    phone.get_by_role("link", name="Members").first.click()
+    phone.get_by_test_id("org-row").locator("summary").click()  # the organization's screens
+    phone.get_by_role("link", name="Members", exact=True).click()
 
     phone.get_by_label("Name, email or phone").fill("rosa")
     phone.get_by_role("button", name="Search").click()

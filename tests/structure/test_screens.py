@@ -292,3 +292,36 @@ def test_nobody_but_the_units_organizers_sees_any_of_it(
     assert not AuditEntry.objects.filter(action="structure.unit.read").exists()
     listing = signed_in.get(base(org))
     assert listing.status_code == 404 or unit.name not in listing.content.decode()
+
+
+def test_the_units_page_charts_each_units_ratings_and_audits_the_showing(
+    organizer_client, organizer, org, unit, nurses
+):
+    services.rate(organizer, unit, nurses[0], 1)
+    services.rate(organizer, unit, nurses[1], 2)
+    organizer.language = "es"
+    organizer.save(update_fields=["language"])
+
+    page = organizer_client.get(base(org)).content.decode()
+
+    assert (
+        f'data-category="{unit.name}" data-series="1 · Líder: mueve a otros" data-value="1"' in page
+    )
+    assert f'data-category="{unit.name}" data-series="2 · A favor" data-value="1"' in page
+    assert "Estructura por unidad" in page
+    reads = AuditEntry.objects.filter(action="structure.unit.read", actor=organizer)
+    assert {(e.object_id, e.detail["what"]) for e in reads} == {(unit.code, "summary")}
+
+
+def test_the_dashboard_shows_only_the_members_at_the_score_asked(
+    organizer_client, organizer, org, unit, nurses
+):
+    services.rate(organizer, unit, nurses[0], 3)
+
+    page = organizer_client.get(base(org, unit) + "?score=3").content.decode()
+    hidden = organizer_client.get(base(org, unit) + "?score=none").content.decode()
+
+    row = f'id="member-{nurses[0].public_id}" data-testid="member-row" data-score="3"'
+    assert row + ">" in page
+    assert row + " hidden>" in hidden
+    assert organizer_client.get(base(org, unit) + "?score=9").status_code == 200

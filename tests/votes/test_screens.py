@@ -102,7 +102,7 @@ def test_sending_the_ballots_of_an_empty_unit_says_why(organizer_client, atu):
     empty = Unit.objects.create(organization=atu, name="Metro Transit mechanics")
     vote = new_vote(atu, empty)
 
-    response = organizer_client.post(vote_url(vote, "votes:vote_send"))
+    response = organizer_client.post(vote_url(vote, "votes:vote_send"), {"confirm": "yes"})
 
     assert response.status_code == 400
     assert "no active members" in response.content.decode()

@@ -45,6 +45,7 @@ def test_the_bus_operators_vote_by_secret_ballot(
     desk.get_by_label("Quorum", exact=True).fill("50")
     desk.get_by_role("button", name="Create the vote").click()
     expect(desk.get_by_role("heading", name=QUESTION)).to_be_visible()
+    desk.get_by_label("Yes, send the ballots now").check()
     desk.get_by_role("button", name="Send the ballots now").click()
     expect(desk.get_by_test_id("roll")).to_have_text(str(len(operators)))
     vote = Vote.objects.get()

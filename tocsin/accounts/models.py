@@ -356,6 +356,10 @@ class Membership(models.Model):
     def role_slugs(self) -> list[str]:
         return [role.slug for role in Role if self.roles & role]
 
+    def role_labels(self) -> list[str]:
+        """Return the names of the roles held, in the active language ("legal observer")."""
+        return [role.label for role in Role if self.roles & role]
+
 
 class AlertKinds(models.IntegerChoices):
     """What a subscription wants to hear about (bits)."""

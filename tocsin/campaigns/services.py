@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -513,6 +514,28 @@ def check_in_matches(event: Event, secret: str) -> bool:
     return secrets.compare_digest(str(secret or "").encode(), event.check_in_secret.encode())
 
 
+def check_in_opens(event: Event) -> datetime:
+    """Return when check-in opens: TOCSIN_CHECK_IN_OPENS_HOURS before the event starts."""
+    return event.starts_at - timedelta(hours=settings.TOCSIN_CHECK_IN_OPENS_HOURS)
+
+
+def check_in_is_open(event: Event, now: datetime | None = None) -> bool:
+    """Whether a person can check in now: from check_in_opens until CHECK_IN_AFTER after
+    the event ends, and only at an approved event."""
+    now = now or timezone.now()
+    return (
+        event.state == Event.State.APPROVED
+        and check_in_opens(event) <= now <= event.ends_at + CHECK_IN_AFTER
+    )
+
+
+def check_in_not_yet(event: Event) -> str:
+    opens = timezone.localtime(check_in_opens(event), zoneinfo.ZoneInfo(event.time_zone))
+    return _("Check-in opens %(when)s, shortly before the event starts.") % {
+        "when": formats.date_format(opens, "DATETIME_FORMAT")
+    }
+
+
 @transaction.atomic
 def check_in(person: Person, event: Event) -> Rsvp:
     """Check the person in at the event (the caller checked the QR's secret). Someone who
@@ -524,6 +547,8 @@ def check_in(person: Person, event: Event) -> Rsvp:
         )
     if timezone.now() > event.ends_at + CHECK_IN_AFTER:
         raise ValidationError({"event": _("This event is over; check-in has closed.")})
+    if timezone.now() < check_in_opens(event):
+        raise ValidationError({"event": check_in_not_yet(event)})
     rsvp = Rsvp.objects.select_for_update(of=("self",)).filter(event=event, person=person).first()
     if rsvp is not None and rsvp.checked_in_at is not None:
         return rsvp
@@ -592,6 +617,30 @@ def turnout(events, by: str) -> list[dict]:
                 into[key] += row[key]
         result = sorted(merged.values(), key=lambda r: r["name"])
     return result
+
+
+def turnout_by_site_and_day(events) -> list[dict]:
+    """Count RSVPs going and checked in per day (in each event's own time zone) and site
+    (or address) of the events given, by day then site; counts only, never who."""
+    rows = (
+        Event.objects.filter(pk__in=events.values("pk"))
+        .values("starts_at", "time_zone", "site__name", "address")
+        .annotate(
+            going=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.GOING)),
+            checked_in=Count("rsvps", filter=Q(rsvps__checked_in_at__isnull=False)),
+        )
+        .order_by()
+    )
+    merged: dict[tuple[date, str], dict] = {}
+    for row in rows:
+        day = row["starts_at"].astimezone(zoneinfo.ZoneInfo(row["time_zone"])).date()
+        name = row["site__name"] or row["address"]
+        into = merged.setdefault(
+            (day, name), {"day": day, "name": name, "going": 0, "checked_in": 0}
+        )
+        into["going"] += row["going"]
+        into["checked_in"] += row["checked_in"]
+    return [merged[key] for key in sorted(merged)]
 
 
 def totals(events) -> dict:

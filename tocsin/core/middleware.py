@@ -2,7 +2,8 @@
 query string no view could use."""
 
 from django.conf import settings
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -63,4 +64,4 @@ class RefuseNulMiddleware:
             ]
             return JsonResponse({"detail": detail}, status=422)
         listed = ", ".join(name.replace("\x00", "") for name in names)
-        return HttpResponseBadRequest(f"{listed}: {message}", content_type="text/plain")
+        return render(request, "400.html", {"problem": f"{listed}: {message}"}, status=400)

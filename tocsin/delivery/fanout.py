@@ -42,7 +42,7 @@ from .audience import record_deliveries
 from .channels import Outgoing, Transport, TransportError, kinds, transport_for
 from .lanes import enqueue_send_chunk, lane_for, queue_of
 from .leases import Lease, LeaseLost, held_for_lost_jobs, hold_for_job, unanswered
-from .models import Alert, Delivery
+from .models import PERSONAL_LINK_KINDS, Alert, Delivery
 from .ratelimit import limiter
 from .rendering import LINK, Rendered, fit, personal_links, render, unsubscribe_links
 
@@ -284,18 +284,18 @@ def batch_size(transport: Transport) -> int:
 
 
 def people_who_answer(alert: Alert, claim: str) -> set[int]:
-    """Return which people of a leased chunk answer this alert from its link.
+    """Return which people of a leased chunk act on this alert from its link.
 
     A channel that shares one text among many recipients (Signal) still gives these people
-    their own link: everyone asked to verify or dispatched, and the responders, legal
-    observers and legal van crews of a verified alert (they answer en route, on scene).
+    their own link: every recipient of a kind that asks them to act (PERSONAL_LINK_KINDS:
+    a pledge to sign, a ballot to cast, an event to answer, a verify request, a dispatch),
+    and the responders, legal observers and legal van crews of a verified alert (they
+    answer en route, on scene).
     """
-    if alert.incident_id is None:
-        return set()
     people = Delivery.objects.filter(claim=claim).values("person_id")
-    if alert.kind in (Alert.Kind.VERIFY_REQUEST, Alert.Kind.DISPATCH):
+    if alert.kind in PERSONAL_LINK_KINDS:
         return set(people.values_list("person_id", flat=True))
-    if alert.kind != Alert.Kind.VERIFIED:
+    if alert.kind != Alert.Kind.VERIFIED or alert.incident_id is None:
         return set()
     movers = Role.RESPONDER | Role.LEGAL_OBSERVER | Role.LEGAL_VAN
     return set(
@@ -355,7 +355,11 @@ def send_batch(
     if not messages:
         return 0, False
     account = f"{transport.kind}:{getattr(transport, 'account', 'default')}"
-    requests = math.ceil(len(messages) / limits.recipients_per_request)
+    # Only identical texts share a request: personal links make one request each.
+    texts: dict[str, int] = {}
+    for _row, outgoing in messages.values():
+        texts[outgoing.text] = texts.get(outgoing.text, 0) + 1
+    requests = sum(math.ceil(count / limits.recipients_per_request) for count in texts.values())
     limiter().acquire(
         account, rate=limits.per_second, burst=max(1.0, limits.per_second), tokens=requests
     )

@@ -123,6 +123,22 @@ PRIORITY: dict[str, int] = {
 }
 
 
+# Kinds whose every message asks its recipient to act from their own page (sign the
+# pledge, cast the ballot, answer the event, answer the verify request or the dispatch):
+# each recipient gets their personal link on every channel, Signal included, even though
+# that costs Signal one request per recipient instead of one per batch (decision 0021).
+# A verified alert gives one only to the people who answer it (fanout.people_who_answer).
+PERSONAL_LINK_KINDS: frozenset[str] = frozenset(
+    {
+        Alert.Kind.PLEDGE,
+        Alert.Kind.BALLOT,
+        Alert.Kind.EVENT,
+        Alert.Kind.VERIFY_REQUEST,
+        Alert.Kind.DISPATCH,
+    }
+)
+
+
 class Delivery(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")

@@ -16,6 +16,8 @@ from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from tocsin.core.text import one_period
+
 from .models import Alert
 
 LINK = "\x00LINK\x00"
@@ -82,9 +84,10 @@ def render(alert: Alert, language: str) -> Rendered:
     with translation.override(language):
         context["what"] = what_of(alert.context)
         base = f"delivery/messages/{alert.kind}"
-        subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
-        text = render_to_string(f"{base}.txt", context).strip()
-        short = " ".join(render_to_string(f"{base}_short.txt", context).split())
+        # A value ending in its own period ("11:25 a.m.", "Carmen R.") ends a sentence once.
+        subject = one_period(" ".join(render_to_string(f"{base}_subject.txt", context).split()))
+        text = one_period(render_to_string(f"{base}.txt", context).strip())
+        short = one_period(" ".join(render_to_string(f"{base}_short.txt", context).split()))
         html = render_to_string(
             "delivery/messages/email.html",
             {**context, "text": text.replace(LINK, "").strip(), "has_link": True},

@@ -20,8 +20,10 @@ from django.views.decorators.http import require_http_methods
 from tocsin.accounts.models import Organization, Person
 from tocsin.accounts.roles import Role
 from tocsin.core.access import org_role_required, public
+from tocsin.core.errors import LinkNotValid
 from tocsin.core.sse import event_stream
 
+from .charts import deliveries_per_hour
 from .forms import NoticeForm
 from .models import Alert, Delivery
 from .rendering import LINK, delivery_for_token, unsubscriber_for_token
@@ -66,7 +68,13 @@ def alert_list(request: HttpRequest, org: str) -> HttpResponse:
     return render(
         request,
         "delivery/alerts.html",
-        {"organization": request.organization, "alerts": alerts, "form": form, "section": "alerts"},
+        {
+            "organization": request.organization,
+            "alerts": alerts,
+            "form": form,
+            "section": "alerts",
+            "deliveries_chart": deliveries_per_hour(request.organization),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -109,6 +117,8 @@ def alert_events(request: HttpRequest, org: str, alert: str) -> StreamingHttpRes
 
 
 def delivery_of(token: str) -> Delivery:
+    """Return the delivery a link's token names; a forged or expired token gets the page
+    that says how to get a new link (404)."""
     delivery_id = delivery_for_token(token)
     delivery = (
         Delivery.objects.select_related("alert__organization", "person")
@@ -118,7 +128,9 @@ def delivery_of(token: str) -> Delivery:
         else None
     )
     if delivery is None:
-        raise Http404
+        raise LinkNotValid(
+            "delivery/link_expired.html", {"hours": settings.TOCSIN_ALERT_LINK_HOURS}
+        )
     return delivery
 
 

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,9 @@ from .services.broadcast import (
     sites_to_name,
 )
 from .titles import incident_title
+
+# How many characters of a report's words name it in the split form.
+REPORT_WORDS = 60
 
 VERIFY_RADII = [
     (500, _("500 m")),
@@ -208,5 +212,16 @@ class SplitForm(IncidentForm):
     def __init__(self, *args, reports=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reports"].choices = [
-            (str(report.public_id), report.get_source_display()) for report in reports
+            (str(report.public_id), report_label(report)) for report in reports
         ]
+
+
+def report_label(report) -> str:
+    """Name a report by when it came, how, and its first words: "09:14 · text message:
+    Agents at the ambulance bay…", so that two reports from the same page differ."""
+    when = formats.time_format(timezone.localtime(report.received_at), "H:i")
+    words = " ".join((report.activity or report.location or report.raw_text or "").split())
+    if len(words) > REPORT_WORDS:
+        words = words[: REPORT_WORDS - 1].rstrip() + "…"
+    label = f"{when} · {report.get_source_display()}"
+    return f"{label}: {words}" if words else label

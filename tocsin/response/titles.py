@@ -37,7 +37,7 @@ def sites_by_organization(organization_ids: Iterable[int]) -> dict[int, list[Sit
 
 
 def nearest_site(incident: Incident, sites: Iterable[Site]) -> Site | None:
-    if not incident.located:
+    if incident.lat is None or incident.lng is None:
         return None
     lat, lng = float(incident.lat), float(incident.lng)
     best, best_m = None, float(NEAR_SITE_M)

@@ -11,8 +11,10 @@ from datetime import date, datetime
 
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tocsin.accounts.models import Membership, Person, Unit
+from tocsin.core.charts import Chart, Series
 
 from .access import unit_members
 from .models import SCORES, Assessment, Assignment, StructureTest
@@ -160,4 +162,28 @@ def history(unit: Unit, person: Person):
         Assessment.objects.filter(unit=unit, person=person)
         .select_related("rated_by")
         .order_by("-rated_at", "-id")
+    )
+
+
+# The scores' colours, as the dashboard's badges show them (structure.css).
+SCORE_COLORS = {1: "#1d6b35", 2: "#8fc79c", 3: "#d9cf8f", 4: "#e9a06f", 5: "#a11"}
+
+
+def structure_chart(boards: list[Dashboard]) -> Chart | None:
+    """Return the chart of members per score in each unit (counts only), None without units."""
+    if not boards:
+        return None
+    labels = boards[0].labels
+    series = [
+        Series(f"{score} · {labels[score]}", [board.counts[score] for board in boards], color)
+        for score, color in SCORE_COLORS.items()
+    ]
+    series.append(Series(_("Not rated yet"), [board.unrated for board in boards], "#bbb"))
+    return Chart(
+        title=_("Structure by unit"),
+        category_heading=_("Unit"),
+        categories=[board.unit.name for board in boards],
+        series=series,
+        testid="structure-chart",
+        total_heading=_("Total"),
     )

@@ -30,7 +30,7 @@ from .access import (
     read_unit,
     units_for,
 )
-from .dashboard import dashboard, history
+from .dashboard import dashboard, history, structure_chart
 from .models import DEFAULT_LABELS, SCORES, Scale, StructureTest, UnitOrganizer
 
 ORG = "staff/o/<slug:org>/structure/"
@@ -56,7 +56,15 @@ def unit_list(request: HttpRequest, org: str) -> HttpResponse:
         )
         if not organizers_of(unit).exists()
     ]
-    context = base_context(request, units=mine, unorganized=unorganized)
+    boards = [dashboard(read_unit(request.membership, unit.code, what="summary")) for unit in mine]
+    context = base_context(
+        request,
+        units=mine,
+        boards=boards,
+        chart=structure_chart(boards),
+        labels=services.labels_for(request.organization),
+        unorganized=unorganized,
+    )
     return render(request, "structure/units.html", context)
 
 
@@ -74,12 +82,22 @@ def take_on(request: HttpRequest, org: str, unit: str) -> HttpResponse:
 
 def dashboard_context(request: HttpRequest, unit, **extra) -> dict:
     board = dashboard(unit)
+    score = request.GET.get("score", "")
+    shown = board.rows
+    if score == "none":
+        shown = [row for row in board.rows if row.score is None]
+    elif score in {str(value) for value in SCORES}:
+        shown = [row for row in board.rows if row.score == int(score)]
+    else:
+        score = ""
     organizers = list(organizers_of(unit))
     added = set(UnitOrganizer.objects.filter(unit=unit).values_list("person_id", flat=True))
     return base_context(
         request,
         unit=unit,
         board=board,
+        hidden_rows={row.person.pk for row in board.rows} - {row.person.pk for row in shown},
+        score_filter=score,
         organizers=[(person, person.pk in added) for person in organizers],
         organizer_form=forms.OrganizerForm(organizers=services.organizers_to_add(unit)),
         **extra,

@@ -170,6 +170,8 @@ def ballot_alert_context(vote: Vote) -> dict:
         "unit": vote.unit.name if vote.unit else "",
         "opens": local(vote.opens_at).strftime("%Y-%m-%d %H:%M"),
         "closes": local(vote.closes_at).strftime("%Y-%m-%d %H:%M"),
+        # Ballots sent before the vote opens say when it opens, not that it is open.
+        "opens_later": vote.opens_at > timezone.now(),
     }
 
 

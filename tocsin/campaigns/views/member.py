@@ -85,6 +85,9 @@ def event_page(request: HttpRequest, person, found: Event, via_link: bool = Fals
             if request.POST.get("do") == "cancel":
                 services.cancel_answer(person, found)
                 messages.success(request, _("Your RSVP is cancelled."))
+            elif request.POST.get("do") == "check_in":
+                services.check_in(person, found)
+                messages.success(request, _("You're checked in. Thank you for coming!"))
             else:
                 shift = None
                 if request.POST.get("shift"):
@@ -114,6 +117,11 @@ def event_page(request: HttpRequest, person, found: Event, via_link: bool = Fals
         "error": error,
         "here": "events",
         "via_link": via_link,
+        # The QR is not the only way in: a member going checks in from here while it is open.
+        "can_check_in": rsvp is not None
+        and rsvp.status == Rsvp.Status.GOING
+        and rsvp.checked_in_at is None
+        and services.check_in_is_open(found),
     }
     return render(request, "campaigns/member_event.html", context, status=400 if error else 200)
 

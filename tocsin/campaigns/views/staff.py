@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from tocsin.core.access import org_role_required
+from tocsin.core.confirm import confirmed
 from tocsin.joining.qr import svg_inline
 
 from .. import services
@@ -29,6 +30,7 @@ from ..access import (
     is_host,
     promotable_events,
 )
+from ..charts import turnout_chart
 from ..forms import CampaignForm, EventForm, ShiftForm
 from ..models import Campaign, Event, Promotion, Rsvp
 from .member import shift_rows
@@ -107,6 +109,7 @@ def campaign_detail(request: HttpRequest, org: str, campaign: str) -> HttpRespon
         "by_site": services.turnout(events, "site"),
         "by_organization": services.turnout(events, "organization"),
         "totals": services.totals(events),
+        "turnout_chart": turnout_chart(events),
         "calendar_url": calendar_url(found),
     }
     return render(request, "campaigns/campaign.html", context)
@@ -189,6 +192,8 @@ def act_decline(request, event):
 
 
 def act_cancel(request, event):
+    if not confirmed(request):
+        raise ValidationError(_("Tick the box to confirm: everyone going is told at once."))
     services.cancel_event(request.user, event)
     return _("Event cancelled. Everyone who RSVPed is being told.")
 
@@ -279,6 +284,7 @@ def turnout(request: HttpRequest, org: str) -> HttpResponse:
         "by_organization": services.turnout(events, "organization"),
         "by_campaign": [row for row in services.turnout(events, "campaign") if row["name"]],
         "totals": services.totals(events),
+        "turnout_chart": turnout_chart(events),
     }
     return render(request, "campaigns/turnout.html", context)
 

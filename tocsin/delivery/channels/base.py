@@ -69,9 +69,11 @@ class Transport:
     # Seconds one request may take before its answer counts as lost; a send job's lease
     # outlasts it (fanout.lease_seconds), so that no second job takes rows still in flight.
     request_timeout: float = 10.0
-    # Whether the per-recipient link fits in this channel's messages (see
-    # docs/decisions/0004-delivery.md: Signal batches many recipients into one request, so
-    # its messages carry the alert in full instead of a personal link).
+    # Whether every message on this channel carries the per-recipient link. Signal batches
+    # many recipients into one request, so its messages carry the alert in full and no
+    # link, except for the people who act from the link (fanout.people_who_answer: every
+    # recipient of models.PERSONAL_LINK_KINDS, the responders of a verified alert), who
+    # get theirs in a request of their own (decisions 0004 and 0021).
     personal_links: bool = True
     # Whether its messages carry an unsubscribe link in a header (email's List-Unsubscribe).
     list_unsubscribe: bool = False

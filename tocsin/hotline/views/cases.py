@@ -14,8 +14,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -27,7 +30,7 @@ from tocsin.response.models import Incident
 from .. import forms
 from ..access import HOTLINE, cases_for, get_case_for, get_task_for, read_case
 from ..lookup import find_member
-from ..models import Case, EmergencyPlan, Facility
+from ..models import Case, CaseEvent, CaseTask, EmergencyPlan, Facility
 from ..services import cases, facilities, plans
 from ..services.messages import send_family_update
 
@@ -157,6 +160,45 @@ def is_uuid(value: str) -> bool:
     return True
 
 
+# What each field changed by the details form is called on the timeline.
+DETAIL_FIELDS = {
+    "agency": _lazy("agency"),
+    "facility": _lazy("detention facility"),
+    "facility_text": _lazy("detention facility"),
+    "locator": _lazy("locator details"),
+}
+
+
+def timeline(case: Case) -> list[CaseEvent]:
+    """Return the case's timeline lines, each with `words`: what the line is about, beside
+    its kind (the fields a details change changed, the task's title, the new state)."""
+    lines = list(case.events.select_related("actor"))
+    tasks = {task.code: task for task in case.tasks.all()}
+    for line in lines:
+        line.words = line_words(line, tasks)  # type: ignore[attr-defined]
+    return lines
+
+
+def line_words(line: CaseEvent, tasks: dict[str, CaseTask]) -> str:
+    detail = line.detail or {}
+    if line.kind == CaseEvent.Kind.NOTE and detail.get("fields"):
+        names = dict.fromkeys(str(DETAIL_FIELDS.get(name, name)) for name in detail["fields"])
+        return _("details changed: %(fields)s") % {"fields": ", ".join(names)}
+    if line.kind == CaseEvent.Kind.TASK:
+        task = tasks.get(str(detail.get("task", "")))
+        title = task.title if task is not None else ""
+        if detail.get("done"):
+            return _("done: %(title)s") % {"title": title}
+        due = parse_datetime(str(detail.get("due", "")))
+        if due is None:
+            return title
+        when = formats.date_format(timezone.localtime(due), "DATETIME_FORMAT")
+        return _("%(title)s (due %(when)s)") % {"title": title, "when": when}
+    if line.kind == CaseEvent.Kind.STATE and detail.get("state"):
+        return str(dict(Case.State.choices).get(detail["state"], detail["state"]))
+    return ""
+
+
 def case_context(request: HttpRequest, case: Case, **forms_given) -> dict:
     membership = request.membership
     organization = request.organization
@@ -172,7 +214,7 @@ def case_context(request: HttpRequest, case: Case, **forms_given) -> dict:
         "plan_owner": case.plan.person if case.plan else None,
         "relation_labels": forms.RELATION_LABELS,
         "care_labels": forms.CARE_LABELS,
-        "events": case.events.select_related("actor"),
+        "events": timeline(case),
         "tasks": case.tasks.select_related("assigned_to"),
         "case_messages": case.messages.all(),
         "recipients": recipients,
@@ -251,7 +293,11 @@ def act_task(request, case, form):
 def act_update(request, case, form):
     data = form.cleaned_data
     count = send_family_update(request.user, case, data["text"], data["recipients"])
-    return _("The update is on its way to %(count)d people.") % {"count": count}
+    return ngettext(
+        "The update is on its way to %(count)d person.",
+        "The update is on its way to %(count)d people.",
+        count,
+    ) % {"count": count}
 
 
 ACTIONS = {

@@ -4,15 +4,19 @@ from here; the hotline reads it from a case."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
+from tocsin.core.access import public
 from tocsin.joining.access import member_required
 
 from ..forms import PlanForm, PlanPinForm, TriggerForm
@@ -23,6 +27,7 @@ from ..services import plans
 PLAN_OPEN_FOR = timedelta(minutes=15)
 OPEN_SALT = "tocsin.hotline.plan-open"
 OPEN_FIELD = "opened"
+EMERGENCY_SALT = "tocsin.hotline.emergency"
 
 
 def member_organizations(person):
@@ -109,6 +114,29 @@ def is_open(mark: str, plan: EmergencyPlan) -> bool:
     return found == plan.pk
 
 
+def emergency_token(plan: EmergencyPlan) -> str:
+    """Return the token of the plan's trigger button: signed, never expiring, naming the
+    plan and its person (a deleted plan's token finds nothing). It opens the trigger's form
+    and nothing else; setting the plan off still needs its PIN (decision 0021)."""
+    return signing.Signer(salt=EMERGENCY_SALT).sign_object([plan.pk, str(plan.person.public_id)])
+
+
+def emergency_path(plan: EmergencyPlan) -> str:
+    return reverse("hotline:plan_trigger_link", kwargs={"token": emergency_token(plan)})
+
+
+def plan_for_emergency_token(token: str) -> EmergencyPlan | None:
+    try:
+        plan_id, person_id = signing.Signer(salt=EMERGENCY_SALT).unsign_object(token)
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    return (
+        EmergencyPlan.objects.select_related("person", "organization")
+        .filter(pk=plan_id, person__public_id=person_id, person__is_active=True)
+        .first()
+    )
+
+
 @never_cache
 @member_required
 def plan_trigger(request: HttpRequest) -> HttpResponse:
@@ -117,6 +145,28 @@ def plan_trigger(request: HttpRequest) -> HttpResponse:
     plan = EmergencyPlan.objects.filter(person=person).first()
     if plan is None:
         return redirect("hotline:plan")
+    return trigger_page(request, person, plan)
+
+
+@public
+@never_cache
+@require_http_methods(["GET", "POST"])
+def plan_trigger_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The same trigger from the plan's own button, with no member session needed: a
+    session that ended while the page was open must not stand between a detained member
+    and their plan. The PIN is asked as always, and wrong PINs lock it as always."""
+    plan = plan_for_emergency_token(token)
+    if plan is None:
+        return redirect("joining:member_link_request")
+    with translation.override(
+        request.LANGUAGE_CODE
+        if settings.LANGUAGE_COOKIE_NAME in request.COOKIES
+        else plan.person.language
+    ):
+        return trigger_page(request, plan.person, plan)
+
+
+def trigger_page(request: HttpRequest, person, plan: EmergencyPlan) -> HttpResponse:
     form = TriggerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -134,4 +184,5 @@ def plan_trigger(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("me/plan/", plan_edit, name="plan"),
     path("me/plan/detained/", plan_trigger, name="plan_trigger"),
+    path("me/plan/detained/<str:token>/", plan_trigger_link, name="plan_trigger_link"),
 ]

@@ -17,9 +17,11 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from tocsin.accounts.models import Person
+from tocsin.core.confirm import confirmed
 from tocsin.joining.access import member_required
 
 from .. import progress, services
@@ -42,6 +44,8 @@ def my_pledges(request: HttpRequest) -> HttpResponse:
 def sign_or_withdraw(request: HttpRequest, person: Person, pledge: Pledge) -> str | None:
     """Do what the posted form asks; return the reason it was refused, or None."""
     action = services.sign if request.POST.get("do") == "sign" else services.withdraw
+    if action is services.withdraw and not confirmed(request):
+        return _("Tick the box to confirm that you withdraw your signature.")
     try:
         action(person, pledge)
     except ValidationError as refused:

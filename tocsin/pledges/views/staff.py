@@ -11,10 +11,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from tocsin.core.access import org_role_required
+from tocsin.core.confirm import confirmed
 
 from .. import floors, progress, services
 from ..access import ORGANIZERS, get_pledge_for_organizer, pledges_of
@@ -85,6 +87,9 @@ def pledge_detail(request: HttpRequest, org: str, pledge: str) -> HttpResponse:
 @require_POST
 def pledge_send(request: HttpRequest, org: str, pledge: str) -> HttpResponse:
     found = get_pledge_for_organizer(request.membership, pledge)
+    if not confirmed(request):
+        refusal = _("Tick the box to confirm: a pledge sent cannot be called back.")
+        return render_pledge(request, found, [refusal], status=400)
     try:
         services.send_pledge(request.user, found)
     except ValidationError as refused:

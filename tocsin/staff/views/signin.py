@@ -13,10 +13,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from tocsin.accounts.roles import Role
 from tocsin.core.access import public, staff_required
 
 from .. import services, throttle
+from ..dashboard import home_rows
 from ..forms import CodeForm, SignInForm
 
 
@@ -133,20 +133,5 @@ def second_factor(request):
 
 @staff_required
 def home(request):
-    """List the person's organizations and roles, with the screens each role opens."""
-    memberships = (
-        request.user.memberships.filter(active=True)
-        .select_related("organization")
-        .order_by("organization__name")
-    )
-    rows = [
-        {
-            "membership": membership,
-            "roles": [role.label for role in Role if membership.roles & role],
-            "is_admin": membership.has(Role.ADMIN),
-            "is_dispatcher": membership.has(Role.DISPATCHER),
-            "takes_calls": membership.has(Role.DISPATCHER | Role.HOTLINE),
-        }
-        for membership in memberships
-    ]
-    return render(request, "staff/home.html", {"rows": rows})
+    """Show the person's organizations, what needs attention in each, and their screens."""
+    return render(request, "staff/home.html", {"rows": home_rows(request.user)})

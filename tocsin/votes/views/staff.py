@@ -8,10 +8,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from tocsin.core.access import org_role_required
+from tocsin.core.confirm import confirmed
 
 from .. import services
 from ..access import ORGANIZERS, get_vote_for_organizer, votes_of
@@ -69,6 +71,10 @@ def vote_detail(request: HttpRequest, org: str, vote: str) -> HttpResponse:
 def vote_send(request: HttpRequest, org: str, vote: str) -> HttpResponse:
     """Take the roll now and send the ballots (otherwise they go out when voting opens)."""
     found = get_vote_for_organizer(request.membership, vote)
+    if not confirmed(request):
+        said = _("Tick the box to confirm: ballots sent cannot be called back.")
+        context = vote_context(request, found, send_error=said)
+        return render(request, "votes/staff_vote.html", context, status=400)
     try:
         services.send_ballots(request.user, found)
     except ValidationError as error:
