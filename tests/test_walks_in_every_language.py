@@ -1,7 +1,8 @@
 """The three walks of the README, lived by a member who speaks Spanish and one who speaks
 Somali, on a phone (issue "Step 8 — Field-correct", its "Done when").
 
-- The Hennepin morning: a nurse reports in her language from the hospital's report page and
+- The Hennepin morning: a nurse reports in her language from the nurses' report page, whose
+  map opens on the hospital (a site's own page has no map: its point is the site's), and
   puts the pin where the agents are; the stored report is there. The dispatcher broadcasts;
   the members who speak her language get the verified alert, then the all-clear, by text,
   Signal and email, in that language, and every link those messages carry opens a page in
@@ -13,7 +14,8 @@ Somali, on a phone (issue "Step 8 — Field-correct", its "Done when").
 
 No English sentence of the member catalogs may reach them, in a message or on a page a
 message links to. A link that leaves Tocsin may only be the operator's know-your-rights
-page, which this machine cannot open (no test reaches the internet).
+page, which this machine cannot open (no test reaches the internet). The words a dispatcher
+types into an all-clear still reach every reader as typed: the last test marks that gap.
 """
 
 import html
@@ -71,7 +73,7 @@ CHANNELS = (
     (ContactPoint.Channel.SIGNAL, "+1612555{n}002"),
     (ContactPoint.Channel.EMAIL, "walker{n}@example.org"),
 )
-# The page every Tocsin page ends with, in the reader's language.
+# The sentence every Tocsin page ends with, in the reader's language.
 FOOTER = (
     "Tocsin never asks for immigration status. Your contact details are encrypted, and only "
     "your union's people who need them can read them."
