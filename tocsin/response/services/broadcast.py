@@ -26,6 +26,7 @@ from tocsin.accounts.models import Membership, Person, SharingAgreement, Site
 from tocsin.accounts.roles import Role, has_role
 from tocsin.core import geo
 from tocsin.core.languages import choices as language_choices
+from tocsin.core.languages import supported
 from tocsin.delivery import audience
 from tocsin.delivery.audience import audience_people
 from tocsin.delivery.channels.sms.transport import fit_sms
@@ -454,10 +455,27 @@ def alarm_alert_ids(incident: Incident) -> list[int]:
 
 
 def follow_up(actor: Person, incident: Incident, kind: str, message: str) -> Alert:
+    """Return the draft correction or all-clear to the people the alarm reached.
+
+    It repeats the verified alert's facts, which every reader gets in their own language;
+    the dispatcher's words go only to readers of the language they are written in (the
+    dispatcher's), as a verified alert's own words do (decision 0018). A verified alert sent
+    before facts existed is followed up with the words alone, as it was sent."""
+    verified = incident.alerts.filter(kind=Alert.Kind.VERIFIED).first()  # the newest
+    facts = verified.context if verified is not None else {}
+    if facts.get("seen"):
+        context = {
+            "seen": facts["seen"],
+            "where": facts.get("where") or incident.where,
+            "since": facts.get("since", ""),
+            "notes": {supported(actor.language): message},
+        }
+    else:
+        context = {"what": message, "where": incident.where}
     return incident_alert(
         incident,
         kind,
-        {"what": message, "where": incident.where, "ask": "none"},
+        {**context, "ask": "none"},
         {"people_of_alerts": alarm_alert_ids(incident)},
         actor=actor,
     )
