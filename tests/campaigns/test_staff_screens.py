@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import dateformat, translation
 
 from tests.conftest import YEAR, make_person, member_client, verified_client
 from tocsin.accounts.roles import Role
@@ -247,14 +248,16 @@ def test_the_turnout_chart_counts_by_day_and_site_in_spanish(
 ):
     services.answer(nurse, vigil)
     services.answer(make_person(nnu, name="Ana", site=oakland), vigil)
+    doors_open(vigil)
     services.check_in(nurse, vigil)
     organizer.language = "es"
     organizer.save(update_fields=["language"])
 
     page = organizer_client.get(url("turnout", nnu)).content.decode()
 
-    day = vigil.starts_at.astimezone(vigil.zone).day
-    category = f"{day} de enero · Kaiser Oakland"
+    with translation.override("es"):
+        day = dateformat.format(vigil.starts_at.astimezone(vigil.zone), r"j \d\e F")
+    category = f"{day} · Kaiser Oakland"
     assert f'data-category="{category}" data-series="Confirmaciones" data-value="2"' in page
     assert f'data-category="{category}" data-series="Llegaron" data-value="1"' in page
     assert "Asistencia por día y lugar" in page

@@ -31,6 +31,10 @@ from tocsin.core.logs import (
 # must be named `token` or `secret` when it carries a secret (tocsin/core/logs.py), or
 # be added here after checking that knowing it lets nobody act as anyone.
 PUBLIC_ARGUMENTS = {
+    # a map tile's zoom and position: the same for everyone who looks at that place
+    "z",
+    "x",
+    "y",
     "org",
     "site",
     "unit",

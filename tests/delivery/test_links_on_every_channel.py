@@ -170,9 +170,8 @@ def dispatch(org, dispatcher, person):
 
 
 def verified_alert(org, dispatcher, person):
-    broadcast.confirm_incident(
-        dispatcher, incident(org, person_site(org, person)), "Agents at the ambulance bay"
-    )
+    facts = broadcast.AlertFacts(seen=["agents_on_foot"], notes={"en": "At the ambulance bay"})
+    broadcast.confirm_incident(dispatcher, incident(org, person_site(org, person)), facts)
     return ANSWER_BUTTONS
 
 
