@@ -22,7 +22,7 @@ from tocsin.demo import world
 from tocsin.demo.services import load_demo
 from tocsin.structure.dashboard import dashboard
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.walk]
 
 HOURS_AGO = (1, 1, 1, 3)  # four deliveries: three an hour ago, one three hours ago
 
@@ -44,7 +44,8 @@ def demo(transactional_db):
     nurses = list(Person.objects.filter(memberships__organization=oakland.organization)[:5])
     for nurse in nurses[:3]:
         campaigns.answer(nurse, oakland)
-    campaigns.check_in(nurses[0], oakland)
+    # Checked in on the day (check-in opens only then: decision 0021).
+    Rsvp.objects.filter(event=oakland, person=nurses[0]).update(checked_in_at=timezone.now())
     campaigns.answer(nurses[3], vallejo)
 
     mna = Organization.objects.get(slug=world.MNA)
