@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PYTEST_WORKERS ?= 2
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install demo test test-faults test-walks test-sqlite test-postgres check format lint typecheck messages clean
+.PHONY: install demo test test-faults test-long test-sqlite test-postgres check format lint typecheck messages clean
 
 install: $(VENV)/.installed
 
@@ -26,12 +26,12 @@ demo: install
 test: install test-sqlite test-postgres
 
 test-sqlite:
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not fault and not walk"
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not fault and not long"
 
 # Runs the suite again on PostgreSQL when TOCSIN_TEST_DATABASE_URL is set (CI sets it).
 test-postgres:
 	@if [ -n "$$TOCSIN_TEST_DATABASE_URL" ]; then \
-	  TOCSIN_TEST_USE_POSTGRES=1 $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not browser and not fault and not walk"; \
+	  TOCSIN_TEST_USE_POSTGRES=1 $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not browser and not fault and not long"; \
 	elif [ "$$TOCSIN_STRICT_TESTS" = "1" ]; then \
 	  echo "TOCSIN_STRICT_TESTS=1 but TOCSIN_TEST_DATABASE_URL is unset: the PostgreSQL pass cannot be skipped"; exit 1; \
 	else echo "TOCSIN_TEST_DATABASE_URL unset: skipping the PostgreSQL pass"; fi
@@ -44,11 +44,15 @@ test-faults: install
 	  TOCSIN_TEST_USE_POSTGRES=1 $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m fault; \
 	else $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m fault; fi
 
-# The long browser walks (pytest -m walk): every main page in every language through axe-core,
-# the Hennepin morning, the hotline and the ATU pledge in Spanish and Somali, the staff
-# screens over the whole demo world; several minutes. CI runs them after `make check`.
-test-walks: install
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "walk and not fault"
+# The long tests (pytest -m long): every main page in every language through axe-core, the
+# Hennepin morning, the hotline and the ATU pledge walked in Spanish and Somali, the staff
+# screens over the whole demo world, the benchmark commands, the scans of a real server's
+# logs and files; on PostgreSQL too when TOCSIN_TEST_DATABASE_URL is set. CI runs them.
+test-long: install
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "long and not fault"
+	@if [ -n "$$TOCSIN_TEST_DATABASE_URL" ]; then \
+	  TOCSIN_TEST_USE_POSTGRES=1 $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "long and not browser and not fault"; \
+	fi
 
 format:
 	$(BIN)/ruff format tocsin tests

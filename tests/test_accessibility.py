@@ -28,7 +28,7 @@ from tocsin.demo.accounts import DEMO_ACCOUNTS
 from tocsin.demo.services import load_demo
 from tocsin.joining.links import member_link_token
 
-pytestmark = [pytest.mark.browser, pytest.mark.walk]
+pytestmark = [pytest.mark.browser, pytest.mark.long]
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 DESK = {"viewport": {"width": 1280, "height": 900}}

@@ -45,7 +45,7 @@ from tocsin.pledges import services as pledges
 from tocsin.pledges.models import Pledge
 from tocsin.response.models import Incident, Report
 
-pytestmark = [pytest.mark.browser, pytest.mark.walk, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.long, pytest.mark.django_db(transaction=True)]
 
 LANGUAGES = ("es", "so")
 BROWSER_LOCALES = {"es": "es-US", "so": "so-SO"}

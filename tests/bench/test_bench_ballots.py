@@ -8,6 +8,8 @@ import sys
 import pytest
 from django.core.management import CommandError, call_command
 
+pytestmark = pytest.mark.long
+
 
 def bench(tmp_path, *arguments: str) -> subprocess.CompletedProcess:
     environment = {

@@ -5,6 +5,10 @@ import os
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.long
+
 
 def test_it_times_each_report_and_its_arrival_on_the_console(tmp_path):
     environment = {

@@ -32,6 +32,8 @@ from tocsin.delivery.local_servers.signal import LocalSignalServer
 from tocsin.delivery.local_servers.sms import LocalSmsGateway
 from tocsin.delivery.local_servers.smtp import CapturingSMTPServer, free_port
 
+pytestmark = pytest.mark.long
+
 REPO = Path(__file__).resolve().parents[2]
 ORGANIZER = "organizer@demo.tocsin.test"
 ORGANIZER_PASSWORD = "tocsin-demo-organizer"

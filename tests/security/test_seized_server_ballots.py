@@ -48,6 +48,8 @@ from django.db import connection
 
 from tests.demo.conftest import REPO, free_port, tocsin_env
 
+pytestmark = pytest.mark.long
+
 # Two options, five casts in a known order, the same totals (three Yes, two No) in both
 # worlds; four of the five operators chose differently from one world to the other.
 YES, NO = 1, 2

@@ -22,7 +22,7 @@ from tocsin.demo import world
 from tocsin.demo.services import load_demo
 from tocsin.structure.dashboard import dashboard
 
-pytestmark = [pytest.mark.browser, pytest.mark.walk]
+pytestmark = [pytest.mark.browser, pytest.mark.long]
 
 HOURS_AGO = (1, 1, 1, 3)  # four deliveries: three an hour ago, one three hours ago
 
