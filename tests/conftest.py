@@ -222,20 +222,31 @@ def phone(chromium, live_server):
     context.close()
 
 
+SCREENS = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1280, "height": 800}}
+BROWSER_LOCALES = {"en": "en-US", "es": "es-US", "so": "so-SO"}
+
+
+def browser_context(chromium, screen="phone", language="en", timeout=10_000):
+    """Return a new browser context the size of `screen` (a phone is touched, not clicked)
+    whose browser speaks `language`."""
+    context = chromium.new_context(
+        viewport=SCREENS[screen],
+        is_mobile=screen == "phone",
+        has_touch=screen == "phone",
+        locale=BROWSER_LOCALES[language],
+        extra_http_headers={"Accept-Language": language},
+    )
+    context.set_default_timeout(timeout)
+    return context
+
+
 @pytest.fixture
 def phone_in(chromium, live_server):
     """Return a factory of phone-sized pages whose browser speaks the given language."""
     contexts = []
 
     def make(language: str):
-        context = chromium.new_context(
-            viewport={"width": 390, "height": 844},
-            is_mobile=True,
-            has_touch=True,
-            locale={"es": "es-US", "en": "en-US"}[language],
-            extra_http_headers={"Accept-Language": language},
-        )
-        context.set_default_timeout(10_000)
+        context = browser_context(chromium, "phone", language)
         contexts.append(context)
         return context.new_page()
 

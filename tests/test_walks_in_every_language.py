@@ -32,7 +32,14 @@ from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 import tocsin
-from tests.conftest import make_org, make_person, make_site, sign_in_browser, wait_until
+from tests.conftest import (
+    browser_context,
+    make_org,
+    make_person,
+    make_site,
+    sign_in_browser,
+    wait_until,
+)
 from tests.core.test_maps_browser import REPORT_ZOOM, metres_between, tap_off_centre
 from tests.core.test_translations import MEMBER_APPS, entries
 from tocsin.accounts.models import ContactPoint, Membership, Unit
@@ -48,7 +55,6 @@ from tocsin.response.models import Incident, Report
 pytestmark = [pytest.mark.browser, pytest.mark.long, pytest.mark.django_db(transaction=True)]
 
 LANGUAGES = ("es", "so")
-BROWSER_LOCALES = {"es": "es-US", "so": "so-SO"}
 HENNEPIN = (44.9727, -93.2622)
 
 # What each member writes in their own words (what a catalog cannot translate).
@@ -173,14 +179,7 @@ def phone_for(chromium, live_server):
     contexts = []
 
     def make(language: str):
-        context = chromium.new_context(
-            viewport={"width": 390, "height": 844},
-            is_mobile=True,
-            has_touch=True,
-            locale=BROWSER_LOCALES[language],
-            extra_http_headers={"Accept-Language": language},
-        )
-        context.set_default_timeout(10_000)
+        context = browser_context(chromium, "phone", language)
         context.route(re.compile(r"^https?://(?!localhost|127\.0\.0\.1)"), lambda r: r.abort())
         contexts.append(context)
         return context.new_page()

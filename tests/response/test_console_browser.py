@@ -14,14 +14,13 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import make_person, sign_in_browser
+from tests.conftest import SCREENS, browser_context, make_person, sign_in_browser
 from tocsin.accounts.roles import Role
 from tocsin.response.models import Incident
 from tocsin.response.services import broadcast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENS = {"laptop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 WORDS = {
     "en": "Two unmarked SUVs blocking the ambulance bay, agents in tactical vests",
     "es": "Dos camionetas sin placas bloquean la entrada de ambulancias",
@@ -69,14 +68,7 @@ def screens(chromium, live_server, settings):
     contexts = []
 
     def make(person, screen="laptop", language="en", notifications=False):
-        context = chromium.new_context(
-            viewport=SCREENS[screen],
-            is_mobile=screen == "phone",
-            has_touch=screen == "phone",
-            locale={"es": "es-US", "en": "en-US"}[language],
-            extra_http_headers={"Accept-Language": language},
-        )
-        context.set_default_timeout(15_000)
+        context = browser_context(chromium, screen, language, timeout=15_000)
         if notifications:
             context.grant_permissions(["notifications"], origin=live_server.url)
         context.add_init_script(LISTEN)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.conftest import verified_client
+from tests.conftest import browser_context, verified_client
 from tocsin.accounts.models import Membership, Organization, Person, Unit
 from tocsin.accounts.services.people import find_person_by_login
 from tocsin.campaigns import services as campaigns
@@ -96,18 +96,7 @@ def open_as(chromium, live_server, demo):
     contexts = []
 
     def make(who: str, size: str = "laptop", language: str = "en"):
-        viewport = {
-            "laptop": {"width": 1280, "height": 800},
-            "phone": {"width": 390, "height": 844},
-        }
-        context = chromium.new_context(
-            viewport=viewport[size],
-            is_mobile=size == "phone",
-            has_touch=size == "phone",
-            locale={"es": "es-US", "en": "en-US"}[language],
-            extra_http_headers={"Accept-Language": language},
-        )
-        context.set_default_timeout(10_000)
+        context = browser_context(chromium, size, language)
         context.add_cookies(
             [
                 {
