@@ -4,9 +4,9 @@ look for (queued, or queued and tried), and the lease index only leased rows.
 
 Cost on a big table: dropping three indexes is immediate; each new index reads the table
 once and writes only the rows of its condition (the queued ones, the leased ones, the
-tried and still queued ones), so on a table of mostly sent rows they are small. On
-PostgreSQL each CREATE INDEX holds a SHARE lock (writes wait, reads go on) for that read:
-about a second per million rows on this machine's disk.
+tried and still queued ones): 0.6 to 1.3 s each on SQLite for a million rows, a tenth of
+them queued, on a loaded 2-core machine. On PostgreSQL each CREATE INDEX holds a SHARE lock
+(writes wait, reads go on) while it reads the table.
 """
 
 from django.conf import settings
