@@ -107,8 +107,8 @@ def sqlite_reads_queued_rows(sql: str, params: tuple) -> list[str]:
 
 
 def postgresql_reads_queued_rows(sql: str, params: tuple) -> list[str]:
-    """The same on PostgreSQL: a Seq Scan of the deliveries, or an index scan whose
-    condition is status (or an alert's status) alone."""
+    """The same on PostgreSQL: a Seq Scan of the deliveries, an index read whole, or an
+    index scan whose condition is status (or an alert's status) alone."""
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         (document,) = cursor.fetchone()
@@ -126,6 +126,8 @@ def postgresql_reads_queued_rows(sql: str, params: tuple) -> list[str]:
             existence = columns == {"status", "alert_id"} and existence_test(sql)
             if kind == "Seq Scan":
                 bad.append(f"{kind} on {node.get('Relation Name')}")
+            elif not condition:  # the whole index: every queued row of a partial one
+                bad.append(f"{kind} using {node.get('Index Name')}, whole")
             elif by_status and not existence:
                 bad.append(f"{kind} using {node.get('Index Name')} ({condition})")
         for child in node.get("Plans", []):
@@ -171,6 +173,11 @@ def test_sending_a_chunk_reads_no_other_chunks_queued_rows(vendor, fanned_out, s
     ran = " ".join(sql for sql, _params in statements.seen)
     assert '"attempts" = ' in ran and '"status" = ' in ran  # hold and mark_sent ran
     assert reading_queued_rows(statements) == {}
+    # And the check sees a statement that does read every queued row.
+    everything = Statements()
+    with connection.execute_wrapper(everything):
+        Delivery.objects.filter(status=Delivery.Status.QUEUED).update(reason="")
+    assert reading_queued_rows(everything)
 
 
 @backends
