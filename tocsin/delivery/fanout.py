@@ -24,8 +24,11 @@ thread (see docs/decisions/0004-delivery.md).
 
 import logging
 import math
+from collections.abc import Iterable
 from datetime import timedelta
+from functools import reduce
 from itertools import groupby, zip_longest
+from operator import itemgetter, or_
 
 from django.conf import settings
 from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet
@@ -41,7 +44,7 @@ from . import retries
 from .audience import record_deliveries
 from .channels import Outgoing, Transport, TransportError, kinds, transport_for
 from .lanes import enqueue_send_chunk, lane_for, queue_of
-from .leases import Lease, LeaseLost, held_for_lost_jobs, hold_for_job, unanswered
+from .leases import Lease, LeaseLost, hold_for_job, lost
 from .models import PERSONAL_LINK_KINDS, Alert, Delivery
 from .ratelimit import limiter
 from .rendering import LINK, Rendered, fit, personal_links, render, unsubscribe_links
@@ -80,10 +83,16 @@ def fan_out(alert_id: int) -> int:
 def enqueue_chunks(alert: Alert, queued: QuerySet[Delivery], hold: bool = True) -> int:
     """Enqueue one send_chunk job per TOCSIN_DELIVERY_CHUNK of the `queued` deliveries (of
     this alert) per channel; with `hold`, hold each chunk's rows for its job once enqueued."""
+    ids = queued.order_by("channel", "pk").values_list("channel", "pk")
+    return enqueue_ranges(alert, chunk_ranges(ids.iterator(chunk_size=10_000)), queued, hold)
+
+
+def chunk_ranges(ids: Iterable[tuple[str, int]]) -> dict[str, list[tuple[int, int]]]:
+    """Return the id ranges, per channel, of TOCSIN_DELIVERY_CHUNK rows each, of these
+    (channel, id) pairs sorted by channel and id."""
     size = settings.TOCSIN_DELIVERY_CHUNK
     ranges: dict[str, list[tuple[int, int]]] = {}
-    ids = queued.order_by("channel", "pk").values_list("channel", "pk")
-    for kind, rows in groupby(ids.iterator(chunk_size=10_000), key=lambda row: row[0]):
+    for kind, rows in groupby(ids, key=lambda row: row[0]):
         chunk: list[int] = []
         for _kind, pk in rows:
             chunk.append(pk)
@@ -92,6 +101,13 @@ def enqueue_chunks(alert: Alert, queued: QuerySet[Delivery], hold: bool = True) 
                 chunk = []
         if chunk:
             ranges.setdefault(kind, []).append((chunk[0], chunk[-1]))
+    return ranges
+
+
+def enqueue_ranges(
+    alert: Alert, ranges: dict[str, list[tuple[int, int]]], queued: QuerySet[Delivery], hold: bool
+) -> int:
+    """Enqueue a send_chunk job per range; with `hold`, hold the `queued` rows of each."""
     # Channels take turns in the queue, so that a slow channel (email) does not hold the
     # others' first messages back until all of its own are sent.
     jobs = 0
@@ -248,20 +264,30 @@ def resume_stalled() -> int:
     for alert_id in unfanned.values_list("pk", flat=True):
         fan_out.call_local(alert_id)
     # An alert's rows are its fan-out's until it has enqueued them all (step 1 covers it).
-    queued = Delivery.objects.filter(
-        status=Delivery.Status.QUEUED, alert__fanned_out_at__isnull=False
-    )
+    # Each look-up reads only the rows it finds (leases.lost), never the queued rows a job
+    # answers for: a million of them may wait in a long queue. Every range is found before
+    # any row is held.
+    queued = Delivery.objects.filter(status=Delivery.Status.QUEUED)
     jobs = 0
-    for channel in queued.values_list("channel", flat=True).distinct().order_by():
+    for channel in kinds():
         rows = queued.filter(channel=channel)
-        lost = unanswered(rows)
-        if not jobs_waiting(channel):
-            lost = lost | held_for_lost_jobs(rows)
-        for alert in Alert.objects.filter(pk__in=lost.values("alert_id")):
+        conditions = lost(jobs_gone=not jobs_waiting(channel))
+        # Sorted here: asked to sort, the planner would walk every row in alert order.
+        found = sorted(
+            row
+            for condition in conditions
+            for row in rows.filter(condition).values_list("alert_id", "channel", "pk")
+        )
+        by_alert = {
+            alert_id: chunk_ranges((kind, pk) for _alert_id, kind, pk in found_rows)
+            for alert_id, found_rows in groupby(found, key=itemgetter(0))
+        }
+        for alert in Alert.objects.filter(pk__in=by_alert, fanned_out_at__isnull=False):
             Alert.objects.filter(pk=alert.pk, state=Alert.State.DONE).update(
                 state=Alert.State.SENDING
             )
-            jobs += enqueue_chunks(alert, lost.filter(alert=alert))
+            mine = rows.filter(alert=alert).filter(reduce(or_, conditions))
+            jobs += enqueue_ranges(alert, by_alert[alert.pk], mine, hold=True)
     for alert_id in Alert.objects.filter(state=Alert.State.SENDING).values_list("pk", flat=True):
         settle(alert_id)
     return jobs
@@ -472,9 +498,11 @@ def fallback_due() -> int:
     turn in the queue for longer than the deadline, and handing those over would send each
     person a second message on another channel for no reason but the queue's length.
     """
+    # In deadline order, through the index of tried rows still queued (delivery_tried_fallback):
+    # the untried rows of a long queue, past their deadline too, are never read.
     due = Delivery.objects.filter(
         status=Delivery.Status.QUEUED, fallback_at__lte=timezone.now(), attempts__gt=0
-    ).order_by("pk")[:10_000]
+    ).order_by("fallback_at", "pk")[:10_000]
     handed = 0
     for row in due:
         if Delivery.objects.filter(pk=row.pk, fallback_at__isnull=False).update(fallback_at=None):

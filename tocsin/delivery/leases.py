@@ -30,17 +30,18 @@ class LeaseLost(Exception):
     """The job no longer holds rows it was about to send: another job has them now."""
 
 
-def unanswered(rows: QuerySet[Delivery]) -> QuerySet[Delivery]:
-    """Return the rows among these that nobody answers for: no lease, no hold, or run out."""
-    return rows.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=timezone.now()))
-
-
-def held_for_lost_jobs(rows: QuerySet[Delivery]) -> QuerySet[Delivery]:
-    """Return the rows among these that are held for a job in the queue (no job holds them).
-
-    Only worth asking when the queue is empty: then the jobs they wait for are gone.
+def lost(jobs_gone: bool) -> list[Q]:
+    """Return what makes a queued row one that nobody answers for, as separate conditions,
+    each of which the index of queued rows by claimed_until (delivery_queued_until) finds
+    by a range that holds only such rows; with `jobs_gone` (the channel's queue is empty),
+    the rows held for a job in the queue too. Asked as one OR, the planner would read every
+    queued row, and a million may wait in a long queue.
     """
-    return rows.filter(claim__isnull=True, claimed_until__gte=timezone.now())
+    now = timezone.now()
+    conditions = [Q(claimed_until__isnull=True), Q(claimed_until__lt=now)]
+    if jobs_gone:
+        conditions.append(Q(claim__isnull=True, claimed_until__gte=now))
+    return conditions
 
 
 def hold_for_job(rows: QuerySet[Delivery]) -> int:

@@ -183,11 +183,26 @@ class Delivery(models.Model):
                 fields=["alert", "person", "channel"], name="one_delivery_per_channel"
             )
         ]
+        # No index leads with status alone: without statistics (SQLite has none until
+        # ANALYZE; PostgreSQL's come late after a fan-out's bulk insert) the planner would
+        # take "status = 'queued'" for selective and read every queued row of every chunk
+        # to mark one request sent. The sweeps' indexes hold only the rows they look for
+        # (decision 0004, "What each statement reads").
         indexes = [
             models.Index(fields=["alert", "status"], name="delivery_alert_status"),
-            models.Index(fields=["status", "fallback_at"], name="delivery_fallback_due"),
-            models.Index(fields=["claim"], name="delivery_claim"),
-            models.Index(fields=["status", "claimed_until"], name="delivery_answered_until"),
+            models.Index(
+                fields=["fallback_at"],
+                name="delivery_tried_fallback",
+                condition=models.Q(status="queued", attempts__gt=0),
+            ),
+            models.Index(
+                fields=["claim"], name="delivery_leased", condition=models.Q(claim__isnull=False)
+            ),
+            models.Index(
+                fields=["claimed_until"],
+                name="delivery_queued_until",
+                condition=models.Q(status="queued"),
+            ),
             models.Index(
                 fields=["provider_id"],
                 name="delivery_provider_id",
