@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -173,7 +174,9 @@ def file_report(
     # One report at a time per organization, so that two reports of the same raid arriving
     # together cannot both open an incident. The lock lets rows that refer to the
     # organization be written meanwhile (a site's audit entry): see core/transactions.py.
-    locking(Organization.objects.filter(pk=organization.pk)).first()
+    # SQLite has no row locks: its transaction is already immediate, one writer at a time.
+    if connection.features.has_select_for_update:
+        locking(Organization.objects.filter(pk=organization.pk)).first()
     now = timezone.now()
     lat, lng = point_of(data)
     incident = nearby_incident(organization, lat, lng, now)
@@ -190,10 +193,15 @@ def file_report(
         )
         log(incident, entered_by, "response.incident.opened")
     else:
+        # The incident's organization is the one locked above: its timeline line and audit
+        # entry need not read it again.
+        incident.organization = organization
         incident.last_report_at = now
-        if incident.site is None and data.site is not None:
+        changed = ["last_report_at"]
+        if incident.site_id is None and data.site is not None:
             incident.site = data.site
-        incident.save(update_fields=["last_report_at", "site"])
+            changed.append("site")
+        incident.save(update_fields=changed)
     report = Report.objects.create(
         organization=organization,
         incident=incident,
