@@ -109,7 +109,8 @@ class ConnectionCounter(threading.Thread):
             while not self.stopping.is_set():
                 (count,) = watching.execute(
                     "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                    "AND backend_type = 'client backend'"
                 ).fetchone()
                 self.most = max(self.most, count)
                 time.sleep(0.02)
