@@ -154,7 +154,7 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tocsin.sqlite3'}"
 # waits up to TOCSIN_DB_POOL_TIMEOUT seconds for one, then answers 503 (decision 0016).
 TOCSIN_DB_POOL_MIN = env_int("TOCSIN_DB_POOL_MIN", 2)
 TOCSIN_DB_POOL_MAX = env_int("TOCSIN_DB_POOL_MAX", 10)
-TOCSIN_DB_POOL_TIMEOUT = env_int("TOCSIN_DB_POOL_TIMEOUT", 10)
+TOCSIN_DB_POOL_TIMEOUT = env_int("TOCSIN_DB_POOL_TIMEOUT", 5)
 if not 0 <= TOCSIN_DB_POOL_MIN <= TOCSIN_DB_POOL_MAX or TOCSIN_DB_POOL_MAX < 1:
     raise ImproperlyConfigured(
         "TOCSIN_DB_POOL_MIN must be between 0 and TOCSIN_DB_POOL_MAX, which must be at least 1."
