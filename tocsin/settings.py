@@ -149,13 +149,25 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tocsin.sqlite3'}")
 
 
-def database_from_url(url: str) -> dict[str, Any]:
-    max_age = 0 if url.startswith("sqlite") else 60
-    # A kept connection is checked before each request uses it: after a PostgreSQL restart
-    # the first request reconnects instead of failing (decision 0016).
-    config: dict[str, Any] = dict(
-        dj_database_url.parse(url, conn_max_age=max_age, conn_health_checks=max_age > 0)
+# PostgreSQL connections come from a pool in each process (decision 0024): at most
+# TOCSIN_DB_POOL_MAX open at once, whatever the load; a request that finds them all busy
+# waits up to TOCSIN_DB_POOL_TIMEOUT seconds for one, then answers 503 (decision 0016).
+TOCSIN_DB_POOL_MIN = env_int("TOCSIN_DB_POOL_MIN", 2)
+TOCSIN_DB_POOL_MAX = env_int("TOCSIN_DB_POOL_MAX", 10)
+TOCSIN_DB_POOL_TIMEOUT = env_int("TOCSIN_DB_POOL_TIMEOUT", 5)
+if not 0 <= TOCSIN_DB_POOL_MIN <= TOCSIN_DB_POOL_MAX or TOCSIN_DB_POOL_MAX < 1:
+    raise ImproperlyConfigured(
+        "TOCSIN_DB_POOL_MIN must be between 0 and TOCSIN_DB_POOL_MAX, which must be at least 1."
     )
+if TOCSIN_DB_POOL_TIMEOUT < 1:
+    raise ImproperlyConfigured("TOCSIN_DB_POOL_TIMEOUT must be at least 1 (seconds).")
+
+
+def database_from_url(url: str) -> dict[str, Any]:
+    # Connections are not kept by a request's thread (CONN_MAX_AGE 0, as Django's pool
+    # requires): under ASGI each request runs in a thread of its own, and a kept
+    # connection outlived it, one per request, until PostgreSQL refused more.
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
@@ -165,8 +177,19 @@ def database_from_url(url: str) -> dict[str, Any]:
             ),
         }
     elif config["ENGINE"] == "django.db.backends.postgresql":
+        options = config.setdefault("OPTIONS", {})
         # A server that does not answer is an outage (503), not a request hanging for minutes.
-        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+        options.setdefault("connect_timeout", 5)
+        # The pool checks a connection before handing it out: after a PostgreSQL restart
+        # the next request gets a fresh one instead of failing (decision 0016).
+        config["CONN_HEALTH_CHECKS"] = True
+        options["pool"] = {
+            "min_size": TOCSIN_DB_POOL_MIN,
+            "max_size": TOCSIN_DB_POOL_MAX,
+            "timeout": TOCSIN_DB_POOL_TIMEOUT,
+            # A pool connection idle this long is closed, down to min_size.
+            "max_idle": 300,
+        }
     return config
 
 

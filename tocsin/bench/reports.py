@@ -1,5 +1,6 @@
 """`tocsin bench reports`: how long a report's POST takes, and how soon the dispatcher's
-console hears of it.
+console hears of it; with `--rate R --processes P`, reports arriving at a fixed rate at P
+server processes (tocsin/bench/reports_rate.py).
 
 The measuring happens in a child (`tocsin bench reports-run`, tocsin/bench/reports_run.py)
 whose environment names a fresh database and a temporary VAR_DIR (tocsin/bench/stores.py),
@@ -21,6 +22,8 @@ def run_reports(
     reports: int,
     sites: int = 20,
     concurrency: int = 1,
+    rate: float = 0,
+    processes: int = 1,
     database_url: str | None = None,
     timeout: float = 300,
 ) -> dict:
@@ -36,6 +39,8 @@ def run_reports(
             reports=reports,
             sites=sites,
             concurrency=concurrency,
+            rate=rate,
+            processes=processes,
         )
         result = run_child(command, environment, timeout)
     return {**result, "peak_rss_mb": peak_rss_mb(), "database": stores.vendor}

@@ -127,8 +127,9 @@ def report_body(n: int, sites: list) -> dict:
     return body
 
 
-def start_server(port: int, log: Path, deadline: float) -> subprocess.Popen:
-    """Start `tocsin serve` on 127.0.0.1:`port`; return it once /healthz answers."""
+def start_server(port: int, log: Path, deadline: float, processes: int = 1) -> subprocess.Popen:
+    """Start `tocsin serve` on 127.0.0.1:`port` with `processes` server processes; return
+    it once /healthz answers."""
     server = subprocess.Popen(  # noqa: S603 (our own command line)
         [
             sys.executable,
@@ -137,6 +138,7 @@ def start_server(port: int, log: Path, deadline: float) -> subprocess.Popen:
             "serve",
             f"--host={HOST}",
             f"--port={port}",
+            f"--workers={processes}",
             "--log-level=warning",
         ],
         stdout=log.open("w"),
@@ -357,6 +359,10 @@ def summary(values: list[float], scale: float, digits: int) -> dict:
 
 def measure_reports(options: dict) -> dict:
     """Run the benchmark against this process's database; return the JSON fields."""
+    if options.get("rate"):
+        from .reports_rate import measure_rate
+
+        return measure_rate(options)
     from django.db.models import Min
     from django.urls import reverse
 

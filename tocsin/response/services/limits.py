@@ -130,10 +130,16 @@ def over_ceiling(organization: Organization, now: datetime) -> bool:
     """Whether the organization had more anonymous reports in the last minute than its
     ceiling (the report being filed included). Call with the organization's row locked."""
     ceiling = settings.TOCSIN_ORG_REPORTS_PER_MINUTE
-    recent = Report.objects.filter(
-        organization=organization,
-        received_at__gt=now - timedelta(minutes=1),
-        reporter__isnull=True,
-        entered_by__isnull=True,
-    ).count()
+    # Counted only up to one past the ceiling: in a raid the last minute holds thousands of
+    # reports, and counting them all for each new one made every report slower than the last.
+    recent = (
+        Report.objects.filter(
+            organization=organization,
+            received_at__gt=now - timedelta(minutes=1),
+            reporter__isnull=True,
+            entered_by__isnull=True,
+        )
+        .values("pk")[: ceiling + 1]
+        .count()
+    )
     return recent > ceiling

@@ -53,6 +53,16 @@ class Command(BaseCommand):
                 "--concurrency", type=int, default=1, help="Reports sent at the same time."
             )
             command.add_argument(
+                "--rate",
+                type=float,
+                default=0,
+                help="Send the reports at this many a second, whatever the answers (open "
+                "loop), instead of --concurrency at a time; times the POST, not the console.",
+            )
+            command.add_argument(
+                "--processes", type=int, default=1, help="Server processes (with --rate)."
+            )
+            command.add_argument(
                 "--timeout", type=float, default=300, help="Stop the whole run after this."
             )
             if name == "reports":
@@ -109,6 +119,8 @@ class Command(BaseCommand):
     def reports(self, benchmark, options) -> dict:
         if min(options["reports"], options["sites"], options["concurrency"]) < 1:
             raise CommandError("--reports, --sites and --concurrency must be at least 1.")
+        if options["rate"] < 0 or options["processes"] < 1:
+            raise CommandError("--rate must be positive and --processes at least 1.")
         if benchmark == "reports-run":
             from tocsin.bench.reports_run import measure_reports
 
@@ -121,6 +133,8 @@ class Command(BaseCommand):
                 options["reports"],
                 sites=options["sites"],
                 concurrency=options["concurrency"],
+                rate=options["rate"],
+                processes=options["processes"],
                 database_url=options["database_url"],
                 timeout=options["timeout"],
             )

@@ -42,6 +42,9 @@ class Command(BaseCommand):
         ensure_migrated(migrate, self.stdout)
         refuse_demo_passwords(host)
         ensure_static_collected()
+        # The checks' connection goes, and with it its pool (decision 0024): with --workers
+        # this process only watches the workers, each of which opens a pool of its own.
+        close_database_pools()
         uvicorn.run(
             "tocsin.asgi:application",
             host=host,
@@ -68,6 +71,13 @@ def ensure_migrated(migrate: bool, stdout) -> None:
             "or start with `tocsin serve --migrate`."
         )
     call_command("migrate", interactive=False, verbosity=1, stdout=stdout)
+
+
+def close_database_pools() -> None:
+    for connection in connections.all(initialized_only=True):
+        connection.close()
+        if hasattr(connection, "close_pool"):
+            connection.close_pool()
 
 
 def refuse_demo_passwords(host: str) -> None:
