@@ -116,9 +116,10 @@ def full_scans(town) -> dict[str, list[str]]:
 NONE = {"audience_people": [], "planned_deliveries": [], "recording": []}
 
 
-def test_it_resolves_plans_and_records_an_alert_without_reading_every_subscriber(town):
+def test_it_resolves_plans_and_records_an_alert_without_reading_every_subscriber(db, request):
     if connection.vendor != "sqlite":
         pytest.skip("the PostgreSQL plan is the next test's")
+    town = request.getfixturevalue("town")
 
     assert full_scans(town) == NONE
 

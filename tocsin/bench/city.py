@@ -204,7 +204,7 @@ def city(
     def subscription_rows() -> Iterator[tuple]:
         for n in range(people):
             organization = organization_of(n)
-            row = [first_subscription + n, uuid.uuid4().hex[:12], first_person + n]
+            row = [first_subscription + n, f"city{first_subscription + n:08x}", first_person + n]
             if n < site_followers:
                 site = rng.choice(sites_of[n % organizations])
                 row += [organization.pk, site.pk, None, None, None]
