@@ -70,7 +70,9 @@ def percentiles(values: list[float]) -> dict:
 
 def raw_lookup(alert, site_ids: list[int], covering: list[int]) -> tuple[str, list]:
     """Return hand-written SQL counting the same people: site followers by site id, area
-    followers by cell, role holders by organization, each an indexed lookup."""
+    followers by cell, role holders by organization and role, each an indexed lookup.
+    (`organization_id + 0` keeps a planner without statistics from reading every
+    subscription of the organization instead: decision 0025.)"""
     from tocsin.accounts.models import Membership, Person, Subscription, SubscriptionCell
     from tocsin.delivery.audience import SUBSCRIPTION_KINDS
 
@@ -89,13 +91,14 @@ def raw_lookup(alert, site_ids: list[int], covering: list[int]) -> tuple[str, li
     if site_ids:
         parts.append(
             f"SELECT person_id FROM {subscriptions} WHERE site_id IN ({listed(site_ids)})"  # noqa: S608
-            f" AND organization_id IN ({listed(organizations)}) AND (kinds & %s) > 0"
+            f" AND organization_id + 0 IN ({listed(organizations)}) AND (kinds & %s) > 0"
         )
         params += [*site_ids, *organizations, kinds]
     parts.append(
         f"SELECT s.person_id FROM {SubscriptionCell._meta.db_table} c"  # noqa: S608
         f" JOIN {subscriptions} s ON s.id = c.subscription_id"
-        f" WHERE c.cell IN ({listed(covering)}) AND s.organization_id IN ({listed(organizations)})"
+        f" WHERE c.cell IN ({listed(covering)})"
+        f" AND s.organization_id + 0 IN ({listed(organizations)})"
         " AND (s.kinds & %s) > 0"
     )
     params += [*covering, *organizations, kinds]
