@@ -346,6 +346,9 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person", "organization"], name="one_membership")
         ]
+        # An alert's role holders: a range of an organization's members, not all of them
+        # (decision 0025).
+        indexes = [models.Index(fields=["organization", "roles"], name="membership_roles")]
 
     def __str__(self) -> str:
         return f"{self.person} in {self.organization}"

@@ -54,59 +54,82 @@ DEFAULT_SITE_RADIUS_M = 1000
 
 
 def audience_people(alert: Alert) -> QuerySet[Person]:
-    """Return the active people an alert reaches (a lazy query, resolved in the database)."""
+    """Return the active people an alert reaches (a lazy query, resolved in the database).
+
+    The audience is one UNION of lookups, each answered by an index (decision 0025): site
+    followers by site, area followers by the cells covering the places, role holders and
+    members by organization, people named by primary key, an earlier alert's recipients by
+    alert. The people are then fetched by primary key: nothing reads every person or
+    every subscription.
+    """
+    lookups = audience_lookups(alert)
+    if not lookups:
+        return Person.objects.filter(pk__in=[])
+    union = lookups[0].union(*lookups[1:]) if len(lookups) > 1 else lookups[0]
+    return Person.objects.filter(pk__in=union, is_active=True)
+
+
+def audience_lookups(alert: Alert) -> list[QuerySet]:
+    """Return one query of person ids per part of the alert's audience that it names."""
     spec = alert.audience or {}
     organization_ids = [alert.organization_id, *spec.get("organization_ids", [])]
     followed_in = [*organization_ids, *spec.get("shared_organization_ids", [])]
-    places = Q(pk__in=[])
+    lookups: list[QuerySet] = []
     kinds = int(SUBSCRIPTION_KINDS[alert.kind])
-    if kinds:
+    site_codes = list(spec.get("sites", []))
+    points = [tuple(point) for point in spec.get("points", [])]
+    if kinds and (site_codes or points):
+        near = Q(code__in=site_codes)
+        for lat, lng, radius_m in points:
+            near |= Q(
+                h3_cell__in=geo.res9_cells_within(lat, lng, radius_m or DEFAULT_SITE_RADIUS_M)
+            )
+        sites = dict(Site.objects.filter(near).values_list("pk", "h3_cell"))
+        cells = [*sites.values(), *(geo.cell_for(lat, lng) for lat, lng, _radius in points)]
+        covering = sorted({ancestor for cell in cells for ancestor in geo.ancestors(cell)})
+        # Subscriptions are found by site or by cell, and only then kept or not by
+        # organization: `organization_id + 0` is not an indexed column, so that no planner
+        # (SQLite has no statistics) reads every follower of the organization instead.
         subscriptions = (
-            Subscription.objects.filter(organization_id__in=followed_in)
+            Subscription.objects.alias(organization_key=F("organization_id") + 0)
+            .filter(organization_key__in=followed_in)
             .alias(wanted=F("kinds").bitand(kinds))
             .filter(wanted__gt=0)
         )
-        site_codes = list(spec.get("sites", []))
-        points = [tuple(point) for point in spec.get("points", [])]
-        sites = Site.objects.filter(code__in=site_codes)
-        for lat, lng, radius_m in points:
-            sites = sites | Site.objects.filter(
-                h3_cell__in=geo.res9_cells_within(lat, lng, radius_m or DEFAULT_SITE_RADIUS_M)
-            )
-        locations = [(s.lat, s.lng) for s in sites.only("lat", "lng")]
-        locations += [(lat, lng) for lat, lng, _radius in points]
-        covering = {
-            ancestor for lat, lng in locations for ancestor in geo.ancestors(geo.cell_for(lat, lng))
-        }
-        by_site = subscriptions.filter(site__in=sites).values("person_id")
-        by_area = subscriptions.filter(
-            pk__in=SubscriptionCell.objects.filter(cell__in=covering).values("subscription_id")
-        ).values("person_id")
-        places = Q(pk__in=by_site) | Q(pk__in=by_area)
+        if sites:
+            lookups.append(subscriptions.filter(site_id__in=sorted(sites)).values("person_id"))
+        lookups.append(
+            subscriptions.filter(
+                pk__in=SubscriptionCell.objects.filter(cell__in=covering).values("subscription_id")
+            ).values("person_id")
+        )
     roles = Role(spec.get("roles", 0))
-    by_role = Q(pk__in=[])
     if roles:
-        by_role = Q(
-            pk__in=Membership.objects.filter(
-                has_role(roles), organization_id__in=organization_ids, active=True
+        # Whoever holds one of these bits holds at least the lowest of them: a range on the
+        # (organization, roles) index, so only role holders are read, not every member.
+        lowest = int(roles) & -int(roles)
+        lookups.append(
+            Membership.objects.filter(
+                has_role(roles),
+                organization_id__in=organization_ids,
+                roles__gte=lowest,
+                active=True,
             ).values("person_id")
         )
-    everyone = Q(pk__in=[])
     if spec.get("whole_organizations"):
-        everyone = Q(
-            pk__in=Membership.objects.filter(
-                organization_id__in=organization_ids, active=True
-            ).values("person_id")
-        )
-    named = Q(pk__in=[int(pk) for pk in spec.get("person_ids", [])])
-    earlier = Q(pk__in=[])
-    if spec.get("people_of_alerts"):
-        earlier = Q(
-            pk__in=Delivery.objects.filter(alert_id__in=spec["people_of_alerts"]).values(
+        lookups.append(
+            Membership.objects.filter(organization_id__in=organization_ids, active=True).values(
                 "person_id"
             )
         )
-    return Person.objects.filter(places | by_role | everyone | named | earlier, is_active=True)
+    named = [int(pk) for pk in spec.get("person_ids", [])]
+    if named:
+        lookups.append(Person.objects.filter(pk__in=named).values("pk"))
+    if spec.get("people_of_alerts"):
+        lookups.append(
+            Delivery.objects.filter(alert_id__in=spec["people_of_alerts"]).values("person_id")
+        )
+    return [lookup.order_by() for lookup in lookups]
 
 
 def planned_deliveries(alert: Alert) -> tuple[str, list]:
@@ -136,8 +159,9 @@ def planned_deliveries(alert: Alert) -> tuple[str, list]:
     return sql, [push, push, *people_params]
 
 
-def record_deliveries(alert: Alert) -> int:
-    """Create the alert's deliveries (those not there yet) and return its audience size."""
+def recording(alert: Alert) -> tuple[str, list]:
+    """Return the INSERT … SELECT (and its parameters) that records the alert's planned
+    deliveries not recorded yet, each held for the job the fan-out enqueues next."""
     planned_sql, planned_params = planned_deliveries(alert)
     now = timezone.now()
     fallback_at = now + timedelta(seconds=settings.TOCSIN_FALLBACK_SECONDS)
@@ -163,6 +187,12 @@ def record_deliveries(alert: Alert) -> int:
         held_until,
         *planned_params,
     ]
+    return sql, params
+
+
+def record_deliveries(alert: Alert) -> int:
+    """Create the alert's deliveries (those not there yet) and return its audience size."""
+    sql, params = recording(alert)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
     return audience_people(alert).count()

@@ -1,6 +1,7 @@
 """Benchmarks on fresh stores (docs/benchmarks.md): `tocsin bench fanout --recipients N`
 (the delivery engine), `tocsin bench reports --reports N` (reports reaching the console)
-and `tocsin bench ballots --roll N` (casting a secret ballot as the roll grows).
+`tocsin bench ballots --roll N` (casting a secret ballot as the roll grows) and
+`tocsin bench audience --subscribers N` (resolving an alert's audience in a city).
 """
 
 import json
@@ -83,7 +84,27 @@ class Command(BaseCommand):
             if name == "ballots":
                 command.add_argument("--database-url", help="postgres://… (default: SQLite).")
 
+        for name, text in (
+            ("audience", "Resolve N alerts of 1 km in a city of N subscribers; time each."),
+            (
+                "audience-run",
+                "The measured part of audience (run by audience, in a fresh environment).",
+            ),
+        ):
+            command = commands.add_parser(name, help=text)
+            command.add_argument("--subscribers", type=int, required=True)
+            command.add_argument("--alerts", type=int, default=200, help="Alerts to resolve.")
+            command.add_argument("--sites", type=int, default=2000, help="Sites in the city.")
+            command.add_argument(
+                "--timeout", type=float, default=1200, help="Stop the whole run after this."
+            )
+            if name == "audience":
+                command.add_argument("--database-url", help="postgres://… (default: SQLite).")
+
     def handle(self, *args, benchmark, **options):
+        if benchmark in {"audience", "audience-run"}:
+            self.stdout.write(json.dumps(self.audience(benchmark, options)))
+            return
         if benchmark in {"ballots", "ballots-run"}:
             result = self.ballots(benchmark, options)
         elif benchmark in {"reports", "reports-run"}:
@@ -91,6 +112,27 @@ class Command(BaseCommand):
         else:
             result = self.fanout(benchmark, options)
         self.stdout.write(json.dumps(result))
+
+    def audience(self, benchmark, options) -> dict:
+        if min(options["subscribers"], options["alerts"], options["sites"]) < 1:
+            raise CommandError("--subscribers, --alerts and --sites must be at least 1.")
+        if benchmark == "audience-run":
+            from tocsin.bench.audience import measure_audience
+
+            return measure_audience(options)
+        from tocsin.bench.audience import run_audience
+        from tocsin.bench.stores import BenchError
+
+        try:
+            return run_audience(
+                options["subscribers"],
+                options["alerts"],
+                sites=options["sites"],
+                database_url=options["database_url"],
+                timeout=options["timeout"],
+            )
+        except BenchError as error:
+            raise CommandError(str(error)) from None
 
     def ballots(self, benchmark, options) -> dict:
         if options["roll"] < 2:
