@@ -168,28 +168,45 @@ class ChangeFeed:
         self.last_changed = self.last_sent = 0.0
 
     def next(self, mark: int, now: float) -> str:
-        if mark != self.last or now - self.last_changed > REFRESH_SECONDS:
-            self.last, self.last_changed, self.last_sent = mark, now, now
-            return f"event: changed\ndata: {json.dumps({'mark': mark})}\n\n"
+        if mark != self.last:
+            return self.changed(mark, now)
+        return self.quiet(now)
+
+    def quiet(self, now: float) -> str:
+        """What to say when nothing was looked at: the minute's refresh, else a keep-alive."""
+        if self.last is not None and now - self.last_changed > REFRESH_SECONDS:
+            return self.changed(self.last, now)
         if now - self.last_sent > KEEP_ALIVE_SECONDS:
             # A comment line: proxies keep the stream open, and a closed tab is noticed.
             self.last_sent = now
             return ": keep-alive\n\n"
         return ""
 
+    def changed(self, mark: int, now: float) -> str:
+        self.last, self.last_changed, self.last_sent = mark, now, now
+        return f"event: changed\ndata: {json.dumps({'mark': mark})}\n\n"
+
 
 def change_stream(
     request: HttpRequest, organization_ids: list[int], incident_id: int | None = None
 ) -> StreamingHttpResponse:
-    """Server-Sent Events: a `changed` event whenever a timeline line is written (polled each
-    second, and each minute regardless, so check-in alarms show up), for ten minutes; the
-    browser's EventSource then reconnects by itself."""
+    """Server-Sent Events: a `changed` event whenever a timeline line is written, and each
+    minute regardless (check-in alarms come from the clock), for ten minutes; the browser's
+    EventSource then reconnects by itself. The stream looks for the newest line only when
+    the change signal says one of its organizations changed (tocsin.core.changes), or each
+    TOCSIN_CONSOLE_POLL_SECONDS while no signal is live."""
     feed = ChangeFeed()
 
     def step() -> tuple[str, bool]:
         return feed.next(change_mark(organization_ids, incident_id), time.monotonic()), False
 
-    return event_stream(request, step)
+    return event_stream(
+        request,
+        step,
+        poll=settings.TOCSIN_CONSOLE_POLL_SECONDS,
+        topics=set(organization_ids),
+        quiet=lambda: feed.quiet(time.monotonic()),
+    )
 
 
 @org_role_required(DISPATCHER)
