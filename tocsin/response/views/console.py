@@ -30,7 +30,7 @@ from .. import console_forms as forms
 from ..access import as_uuid, dispatch_organization_ids, get_incident_for, incidents_for
 from ..models import Incident, Report, Response, TimelineEntry
 from ..services import broadcast, incidents, reads
-from ..services.responses import latest_movements, overdue_check_ins
+from ..services.responses import latest_movements, overdue_check_ins, overdue_check_ins_of
 from ..titles import incident_title, sites_by_organization
 
 DISPATCHER = Role.DISPATCHER
@@ -76,13 +76,14 @@ def queue_rows(request: HttpRequest) -> list[dict]:
     found = list(open_incidents(request))
     sites = sites_by_organization({incident.organization_id for incident in found})
     newest = Report.objects.in_bulk([incident.newest_report_id for incident in found])
+    overdue = overdue_check_ins_of(found)
     for incident in found:
         row = {
             "incident": incident,
             "title": incident_title(incident, sites[incident.organization_id]),
             "words": report_words(newest.get(incident.newest_report_id)),
             "unread": not incident.read,
-            "alarms": len(overdue_check_ins(incident)),
+            "alarms": len(overdue.get(incident.pk, [])),
             "mine": incident.claimed_by_id == request.user.pk,
         }
         if incident.burst_id is None:
