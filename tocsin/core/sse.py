@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.http import HttpRequest, StreamingHttpResponse
 
 from . import changes
@@ -69,6 +69,9 @@ def event_stream(
 
     async def heard():
         deadline = time.monotonic() + seconds
+        # The view's thread keeps its database connection for the request's life, and a
+        # stream's request lasts ten minutes: give it back now (looks use the pool's).
+        await sync_to_async(connections.close_all)()
         async with changes.listening(topics or set()) as ear:
             text, done = await look_in_thread()
             looked = time.monotonic()
