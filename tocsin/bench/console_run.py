@@ -68,6 +68,7 @@ class Console(threading.Thread):
         # Per site, the newest report number shown (report n is at site n mod S).
         self.newest = [site - sites for site in range(sites)]
         self.queue_s: list[float] = []
+        self.queue_errors = 0
         self.events = 0
         self.failure: str | None = None
         self.connection: http.client.HTTPConnection | None = None
@@ -118,7 +119,8 @@ class Console(threading.Thread):
         shown_at = time.monotonic()
         queue.close()
         if response.status != 200:
-            raise ValueError(f"the console's queue answered {response.status}")
+            self.queue_errors += 1  # console.js keeps the queue it has and waits for more
+            return
         self.queue_s.append(shown_at - started)
         for number in {int(found) - 1 for found in NUMBER.findall(html)}:
             site = number % self.sites
@@ -264,6 +266,7 @@ def run_mode(mode: str, numbers: range, options: dict, context: dict, deadline: 
             "post_ms": percentiles([one.post_s for one in sent.values()]),
             "queue_fetch_ms": percentiles([s for console in consoles for s in console.queue_s]),
             "queue_fetches": sum(len(console.queue_s) for console in consoles),
+            "queue_errors": sum(console.queue_errors for console in consoles),
             "received": len(received),
             "errors": len(sent) - len(received),
             "error_statuses": sorted({str(one.status) for one in sent.values()} - {"201"}),
