@@ -458,6 +458,12 @@ TOCSIN_SIGNAL_POLL_SECONDS = env_int("TOCSIN_SIGNAL_POLL_SECONDS", 5)
 # these networks as well (CIDR, comma-separated), e.g. the union's own Matrix on its LAN.
 TOCSIN_NOTICE_ALLOWED_NETWORKS = env_networks("TOCSIN_NOTICE_ALLOWED_NETWORKS")
 
+# The console's live updates (decision 0020): a committed change is signalled to every
+# server process (PostgreSQL's LISTEN/NOTIFY, else a file in VAR_DIR); its streams look at
+# the database only then. With the signal off, or its listener down, they poll this often.
+TOCSIN_CONSOLE_SIGNAL = env_bool("TOCSIN_CONSOLE_SIGNAL", default=True)
+TOCSIN_CONSOLE_POLL_SECONDS = env_int("TOCSIN_CONSOLE_POLL_SECONDS", 1)
+
 if PRODUCTION:
     _problems = secret_problems(
         {

@@ -293,8 +293,10 @@ def test_a_callback_contact_shows_only_when_asked_and_the_read_is_audited(
     assert dispatcher.audit_entries.filter(action="response.report.callback_read").exists()
 
 
+@pytest.mark.django_db(transaction=True)
 def test_under_the_asgi_server_the_stream_sends_each_change_at_once(dispatcher_client, org, site):
-    """`tocsin serve` runs Django under ASGI, where the stream is an asynchronous generator."""
+    """`tocsin serve` runs Django under ASGI, where the stream is an asynchronous generator
+    that hears of each committed change (tests/response/test_console_live.py times it)."""
     from asgiref.sync import async_to_sync, sync_to_async
     from django.test import AsyncClient
 

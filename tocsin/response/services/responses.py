@@ -149,6 +149,24 @@ def overdue_check_ins(incident: Incident, now=None) -> list[Response]:
     ]
 
 
+def overdue_check_ins_of(incidents: list[Incident], now=None) -> dict[int, list[Response]]:
+    """Return overdue_check_ins() of many incidents with one query, by incident id (the
+    console's queue shows each open incident's count)."""
+    cutoff = (now or timezone.now()) - timedelta(minutes=settings.TOCSIN_CHECKIN_MINUTES)
+    latest: dict[tuple[int, int], Response] = {}
+    movements = Response.objects.filter(
+        incident_id__in=[incident.pk for incident in incidents if incident.is_open],
+        status__in=Response.MOVEMENT,
+    )
+    for response in movements.order_by("at", "pk"):
+        latest[(response.incident_id, response.person_id)] = response
+    overdue: dict[int, list[Response]] = {}
+    for (incident_id, _person_id), response in latest.items():
+        if response.status in Response.AT_SCENE and response.at <= cutoff:
+            overdue.setdefault(incident_id, []).append(response)
+    return overdue
+
+
 def raise_missed_check_ins(now=None) -> int:
     """Write a timeline line, once, for each responder who missed a check-in; return how many."""
     raised = 0

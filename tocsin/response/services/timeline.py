@@ -2,12 +2,13 @@
 
 from tocsin.accounts.models import Person
 from tocsin.audit.services import record
+from tocsin.core import changes
 
 from ..models import Incident, TimelineEntry
 
 
 def log(incident: Incident, actor: Person | None, action: str, **detail) -> TimelineEntry:
-    """Add a line to the incident's timeline and the audit log. `detail` holds ids, counts,
+    """Add a line to the incident's timeline and the audit log, and tell the live screens. `detail` holds ids, counts,
     states and the sender's own words for alerts, never anything about a reporter. The
     words are stored encrypted, apart from the rest (TimelineEntry.words)."""
     actor = actor if actor is not None and getattr(actor, "pk", None) else None
@@ -21,6 +22,8 @@ def log(incident: Incident, actor: Person | None, action: str, **detail) -> Time
         words={key: value for key, value in detail.items() if key in TEXT_FIELDS},
     )
     record(actor, action, incident, organization=incident.organization, **facts)
+    # The dispatchers' open consoles and incident pages hear of it once it commits.
+    changes.announce(incident.organization_id)
     return entry
 
 

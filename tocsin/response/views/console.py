@@ -30,7 +30,7 @@ from .. import console_forms as forms
 from ..access import as_uuid, dispatch_organization_ids, get_incident_for, incidents_for
 from ..models import Incident, Report, Response, TimelineEntry
 from ..services import broadcast, incidents, reads
-from ..services.responses import latest_movements, overdue_check_ins
+from ..services.responses import latest_movements, overdue_check_ins, overdue_check_ins_of
 from ..titles import incident_title, sites_by_organization
 
 DISPATCHER = Role.DISPATCHER
@@ -76,13 +76,14 @@ def queue_rows(request: HttpRequest) -> list[dict]:
     found = list(open_incidents(request))
     sites = sites_by_organization({incident.organization_id for incident in found})
     newest = Report.objects.in_bulk([incident.newest_report_id for incident in found])
+    overdue = overdue_check_ins_of(found)
     for incident in found:
         row = {
             "incident": incident,
             "title": incident_title(incident, sites[incident.organization_id]),
             "words": report_words(newest.get(incident.newest_report_id)),
             "unread": not incident.read,
-            "alarms": len(overdue_check_ins(incident)),
+            "alarms": len(overdue.get(incident.pk, [])),
             "mine": incident.claimed_by_id == request.user.pk,
         }
         if incident.burst_id is None:
@@ -168,28 +169,45 @@ class ChangeFeed:
         self.last_changed = self.last_sent = 0.0
 
     def next(self, mark: int, now: float) -> str:
-        if mark != self.last or now - self.last_changed > REFRESH_SECONDS:
-            self.last, self.last_changed, self.last_sent = mark, now, now
-            return f"event: changed\ndata: {json.dumps({'mark': mark})}\n\n"
+        if mark != self.last:
+            return self.changed(mark, now)
+        return self.quiet(now)
+
+    def quiet(self, now: float) -> str:
+        """What to say when nothing was looked at: the minute's refresh, else a keep-alive."""
+        if self.last is not None and now - self.last_changed > REFRESH_SECONDS:
+            return self.changed(self.last, now)
         if now - self.last_sent > KEEP_ALIVE_SECONDS:
             # A comment line: proxies keep the stream open, and a closed tab is noticed.
             self.last_sent = now
             return ": keep-alive\n\n"
         return ""
 
+    def changed(self, mark: int, now: float) -> str:
+        self.last, self.last_changed, self.last_sent = mark, now, now
+        return f"event: changed\ndata: {json.dumps({'mark': mark})}\n\n"
+
 
 def change_stream(
     request: HttpRequest, organization_ids: list[int], incident_id: int | None = None
 ) -> StreamingHttpResponse:
-    """Server-Sent Events: a `changed` event whenever a timeline line is written (polled each
-    second, and each minute regardless, so check-in alarms show up), for ten minutes; the
-    browser's EventSource then reconnects by itself."""
+    """Server-Sent Events: a `changed` event whenever a timeline line is written, and each
+    minute regardless (check-in alarms come from the clock), for ten minutes; the browser's
+    EventSource then reconnects by itself. The stream looks for the newest line only when
+    the change signal says one of its organizations changed (tocsin.core.changes), or each
+    TOCSIN_CONSOLE_POLL_SECONDS while no signal is live."""
     feed = ChangeFeed()
 
     def step() -> tuple[str, bool]:
         return feed.next(change_mark(organization_ids, incident_id), time.monotonic()), False
 
-    return event_stream(request, step)
+    return event_stream(
+        request,
+        step,
+        poll=settings.TOCSIN_CONSOLE_POLL_SECONDS,
+        topics=set(organization_ids),
+        quiet=lambda: feed.quiet(time.monotonic()),
+    )
 
 
 @org_role_required(DISPATCHER)

@@ -69,6 +69,23 @@ class Command(BaseCommand):
             if name == "reports":
                 command.add_argument("--database-url", help="postgres://… (default: SQLite).")
         for name, text in (
+            ("console", "Time each report's 201 to its row on C open consoles, signal and poll."),
+            (
+                "console-run",
+                "The measured part of console (run by console, in a fresh environment).",
+            ),
+        ):
+            command = commands.add_parser(name, help=text)
+            command.add_argument("--reports", type=int, default=60, help="Reports per mode.")
+            command.add_argument("--rate", type=float, default=2.0, help="Reports per second.")
+            command.add_argument("--consoles", type=int, default=20, help="Consoles open.")
+            command.add_argument("--sites", type=int, default=10, help="Sites (queue lines).")
+            command.add_argument(
+                "--timeout", type=float, default=600, help="Stop the whole run after this."
+            )
+            if name == "console":
+                command.add_argument("--database-url", help="postgres://… (default: SQLite).")
+        for name, text in (
             ("ballots", "Cast K ballots of a vote whose roll is N; time each cast."),
             (
                 "ballots-run",
@@ -103,9 +120,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, benchmark, **options):
         if benchmark in {"audience", "audience-run"}:
-            self.stdout.write(json.dumps(self.audience(benchmark, options)))
-            return
-        if benchmark in {"ballots", "ballots-run"}:
+            result = self.audience(benchmark, options)
+        elif benchmark in {"console", "console-run"}:
+            result = self.console(benchmark, options)
+        elif benchmark in {"ballots", "ballots-run"}:
             result = self.ballots(benchmark, options)
         elif benchmark in {"reports", "reports-run"}:
             result = self.reports(benchmark, options)
@@ -127,6 +145,31 @@ class Command(BaseCommand):
             return run_audience(
                 options["subscribers"],
                 options["alerts"],
+                sites=options["sites"],
+                database_url=options["database_url"],
+                timeout=options["timeout"],
+            )
+        except BenchError as error:
+            raise CommandError(str(error)) from None
+
+    def console(self, benchmark, options) -> dict:
+        if (
+            min(options["reports"], options["consoles"], options["sites"]) < 1
+            or options["rate"] <= 0
+        ):
+            raise CommandError("--reports, --consoles, --sites and --rate must be positive.")
+        if benchmark == "console-run":
+            from tocsin.bench.console_run import measure_console
+
+            return measure_console(options)
+        from tocsin.bench.console import run_console
+        from tocsin.bench.stores import BenchError
+
+        try:
+            return run_console(
+                options["reports"],
+                options["rate"],
+                consoles=options["consoles"],
                 sites=options["sites"],
                 database_url=options["database_url"],
                 timeout=options["timeout"],
