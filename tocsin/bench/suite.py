@@ -12,11 +12,13 @@ first the JSON has is shown, so that a benchmark rebuilt with new names needs on
 here changed.
 """
 
+import contextlib
 import json
 import os
 import platform
 import re
 import shlex
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -25,6 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from .stores import process_tree
 
 BEGIN = "<!-- bench:begin -->"
 END = "<!-- bench:end -->"
@@ -240,7 +244,10 @@ def run_scenario(outcome: Outcome, timeout: float) -> Outcome:
     try:
         out, err = child.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(child.pid, 9)
+        # The benchmark's own measuring child runs in a session of its own: kill the tree.
+        for pid in reversed(process_tree(child.pid)):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         child.communicate()
         outcome.reason = f"ran past {timeout:g} s and was stopped"
     else:
