@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PYTEST_WORKERS ?= 2
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install demo test test-faults test-long test-sqlite test-postgres check format lint typecheck messages clean
+.PHONY: install demo test test-faults test-long test-sqlite test-postgres check format lint typecheck messages clean bench
 
 install: $(VENV)/.installed
 
@@ -53,6 +53,13 @@ test-long: install
 	@if [ -n "$$TOCSIN_TEST_DATABASE_URL" ]; then \
 	  TOCSIN_TEST_USE_POSTGRES=1 $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "long and not browser and not fault"; \
 	fi
+
+# Every benchmark scenario (fanout at 10k, 100k and 1M, reports, audience, console, ballots)
+# on SQLite and on PostgreSQL+Redis (TOCSIN_BENCH_DATABASE_URL, TOCSIN_BENCH_QUEUE_URL), each
+# in a bounded process of its own; rewrites the "Latest results" block of docs/benchmarks.md.
+# Hours at full size; `make bench BENCH_ARGS=--quick` is a smoke run of a few minutes.
+bench: install
+	$(BIN)/tocsin bench suite $(BENCH_ARGS)
 
 format:
 	$(BIN)/ruff format tocsin tests

@@ -6,15 +6,16 @@ Django's settings are made once per process, so the measuring happens in a child
 temporary VAR_DIR and local channel servers, with channel rates high enough that the
 benchmark measures the engine rather than a provider's limit. This process makes and
 removes the database (a new SQLite file, or `tocsin_bench_<random>` on the PostgreSQL
-server given: tocsin/bench/stores.py), and adds the peak memory of every process the
-benchmark started.
+server given: tocsin/bench/stores.py), and samples the memory of every process the
+benchmark starts while it runs (stores.MemorySampler): `rss_mb_sum_peak` is the peak of
+their summed resident sets, `rss_mb_largest_process` the largest one alone.
 """
 
 import sys
 
 from tocsin.delivery.local_servers.smtp import free_port
 
-from .stores import BenchError, flush_redis, fresh_stores, peak_rss_mb, run_child, scheme
+from .stores import BenchError, MemorySampler, flush_redis, fresh_stores, run_child, scheme
 
 __all__ = ["BenchError", "run_fanout"]
 
@@ -29,6 +30,8 @@ def run_fanout(
     workers: int = 2,
     threads: int = 2,
     naive_sample: int = 0,
+    naive_unpaused_sample: int = 0,
+    population: str = "city",
     push_pool: int = 1000,
     timeout: float = 900,
     max_send_seconds: float = 600,
@@ -58,17 +61,20 @@ def run_fanout(
             f"--workers={workers}",
             f"--threads={threads}",
             f"--naive-sample={naive_sample}",
+            f"--naive-unpaused-sample={naive_unpaused_sample}",
+            f"--population={population}",
             f"--push-pool={push_pool}",
             f"--max-send-seconds={max_send_seconds}",
         ]
         try:
-            result = run_child(command, environment, timeout)
+            with MemorySampler() as memory:
+                result = run_child(command, environment, timeout)
         finally:
             if scheme(queue) in {"redis", "rediss"}:
                 flush_redis(queue, stores.name)
     return {
         **result,
-        "peak_rss_mb": peak_rss_mb(),
+        **memory.fields(),
         "database": stores.vendor,
         "queue": scheme(queue),
         "workers": workers,

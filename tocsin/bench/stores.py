@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,12 +60,126 @@ def flush_redis(url: str, name: str) -> None:
 
 
 def peak_rss_mb() -> float:
-    """Return the largest resident set of this process and of every finished descendant."""
+    """Return the largest resident set of this process and of every finished descendant
+    (one process's, not their sum: see MemorySampler for the sum)."""
     peak_kb = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
     )
     return round(peak_kb / 1024, 1)
+
+
+def mb(kb: int) -> float:
+    return round(kb / 1024, 1)
+
+
+def status_kb(pid: int, field: str) -> int:
+    """Return a /proc/<pid>/status figure in kB (VmRSS, VmHWM), 0 for a process gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        return 0
+    return 0
+
+
+def process_tree(root: int) -> list[int]:
+    """Return `root` and every living descendant of it, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rpartition(")")[2].split()[1])
+        children.setdefault(parent, []).append(int(entry.name))
+    tree, pending = [], [root]
+    while pending:
+        pid = pending.pop()
+        tree.append(pid)
+        pending.extend(children.get(pid, []))
+    return tree
+
+
+def role_of(pid: int) -> str:
+    """Name what a benchmark process is, from its command line."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return "gone"
+    words = [word.decode(errors="replace") for word in argv]
+    if "tocsin.bench.servers" in words:
+        return "servers"
+    if "worker" in words:
+        return "workers"
+    if "bench" in words and pid != os.getpid():
+        return "measuring"
+    return "command" if pid == os.getpid() else "other"
+
+
+class MemorySampler:
+    """Sample the resident sets (VmRSS) of this process and all its descendants every
+    `interval` seconds while it runs, to report the peak of their SUM: the figure a 1 GiB
+    budget for the whole benchmark is about. Also keep the largest single process seen
+    (its own high-water mark, VmHWM, which the kernel keeps between two samples) and how
+    the sum split by role (command, measuring, workers, servers) when it peaked.
+
+    PostgreSQL's and Redis's own processes are not descendants and are not counted.
+    """
+
+    def __init__(self, interval: float = 0.5, root: int | None = None) -> None:
+        self.interval = interval
+        self.root = root or os.getpid()
+        self.sum_peak_kb = 0
+        self.largest_kb = 0
+        self.at_peak: dict[str, int] = {}
+        self.processes_at_peak = 0
+        self.samples = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._roles: dict[int, str] = {}
+
+    def sample(self) -> None:
+        by_role: dict[str, int] = {}
+        total = counted = 0
+        for pid in process_tree(self.root):
+            rss = status_kb(pid, "VmRSS")
+            if not rss:
+                continue
+            counted += 1
+            role = self._roles.get(pid) or self._roles.setdefault(pid, role_of(pid))
+            by_role[role] = by_role.get(role, 0) + rss
+            total += rss
+            self.largest_kb = max(self.largest_kb, rss, status_kb(pid, "VmHWM"))
+        self.samples += 1
+        if total > self.sum_peak_kb:
+            self.sum_peak_kb, self.at_peak, self.processes_at_peak = total, by_role, counted
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> "MemorySampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def fields(self) -> dict:
+        """The JSON fields: the summed peak, the largest process, the split at the peak."""
+        return {
+            "rss_mb_sum_peak": mb(self.sum_peak_kb),
+            "rss_mb_largest_process": max(mb(self.largest_kb), peak_rss_mb()),
+            "rss_mb_at_sum_peak": {role: mb(kb) for role, kb in sorted(self.at_peak.items())},
+            "rss_processes_at_sum_peak": self.processes_at_peak,
+            "rss_samples": self.samples,
+        }
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         commands = parser.add_subparsers(dest="benchmark", required=True)
         for name, text in (
-            ("fanout", "Send one alert to N followers of one site; print one JSON line."),
+            ("fanout", "Send one alert to an audience of N; print one JSON line."),
             ("run", "The measured part of fanout (run by fanout, in a fresh environment)."),
         ):
             command = commands.add_parser(name, help=text)
@@ -23,7 +23,23 @@ class Command(BaseCommand):
             command.add_argument("--workers", type=int, default=2, help="Worker processes.")
             command.add_argument("--threads", type=int, default=2, help="Threads per worker.")
             command.add_argument(
-                "--naive-sample", type=int, default=0, help="Recipients to send to via Apprise."
+                "--naive-sample",
+                type=int,
+                default=0,
+                help="Recipients to send to via Apprise with its default pause (5.5 s).",
+            )
+            command.add_argument(
+                "--naive-unpaused-sample",
+                type=int,
+                default=0,
+                help="Recipients to send to via Apprise with the pause off (default: as many).",
+            )
+            command.add_argument(
+                "--population",
+                choices=("city", "site"),
+                default="city",
+                help="city: 2,000 metro sites, areas, six organizations (default); "
+                "site: N followers of one site, as in the runs before step 9.",
             )
             command.add_argument(
                 "--push-pool", type=int, default=1000, help="Real push subscriptions to reuse."
@@ -40,6 +56,17 @@ class Command(BaseCommand):
                 command.add_argument(
                     "--timeout", type=float, default=900, help="Stop the whole run after this."
                 )
+        suite = commands.add_parser(
+            "suite", help="Run every scenario on SQLite and PostgreSQL+Redis (make bench)."
+        )
+        suite.add_argument("--quick", action="store_true", help="Tiny sizes: a smoke test.")
+        suite.add_argument(
+            "--stores", default="sqlite,postgres", help="Comma-separated: sqlite, postgres."
+        )
+        suite.add_argument("--only", default="", help="Comma-separated scenario names.")
+        suite.add_argument(
+            "--document", default="docs/benchmarks.md", help="The file whose block to rewrite."
+        )
         for name, text in (
             ("reports", "Send N reports; time each POST and its arrival on the console."),
             (
@@ -119,7 +146,9 @@ class Command(BaseCommand):
                 command.add_argument("--database-url", help="postgres://… (default: SQLite).")
 
     def handle(self, *args, benchmark, **options):
-        if benchmark in {"audience", "audience-run"}:
+        if benchmark == "suite":
+            result = self.suite(options)
+        elif benchmark in {"audience", "audience-run"}:
             result = self.audience(benchmark, options)
         elif benchmark in {"console", "console-run"}:
             result = self.console(benchmark, options)
@@ -176,6 +205,36 @@ class Command(BaseCommand):
             )
         except BenchError as error:
             raise CommandError(str(error)) from None
+
+    def suite(self, options) -> dict:
+        from pathlib import Path
+
+        from tocsin.bench.suite import SCENARIOS, STORES, run_suite
+
+        stores = tuple(store for store in options["stores"].split(",") if store)
+        only = tuple(name for name in options["only"].split(",") if name)
+        if set(stores) - set(STORES):
+            raise CommandError(f"--stores must name among {', '.join(STORES)}.")
+        if set(only) - {scenario.name for scenario in SCENARIOS}:
+            names = ", ".join(scenario.name for scenario in SCENARIOS)
+            raise CommandError(f"--only must name scenarios among {names}.")
+        document = Path(options["document"])
+        if not document.is_file():
+            raise CommandError(f"{document} does not exist.")
+        outcomes = run_suite(
+            quick=options["quick"],
+            stores=stores,
+            only=only,
+            document=document,
+            say=lambda line: self.stderr.write(line),
+        )
+        return {
+            "document": str(document),
+            "ran": [f"{o.scenario.name}/{o.store}" for o in outcomes if o.result is not None],
+            "not_run": {
+                f"{o.scenario.name}/{o.store}": o.reason for o in outcomes if o.result is None
+            },
+        }
 
     def ballots(self, benchmark, options) -> dict:
         if options["roll"] < 2:
@@ -244,6 +303,8 @@ class Command(BaseCommand):
                 workers=options["workers"],
                 threads=options["threads"],
                 naive_sample=options["naive_sample"],
+                naive_unpaused_sample=options["naive_unpaused_sample"],
+                population=options["population"],
                 push_pool=options["push_pool"],
                 timeout=options["timeout"],
                 max_send_seconds=options["max_send_seconds"],
