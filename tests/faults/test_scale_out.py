@@ -184,6 +184,17 @@ def delivery_states(db: psycopg.Connection, alert_public_id: str) -> Counter:
     return Counter(dict(rows))
 
 
+def progress(db: psycopg.Connection, alert_public_id: str) -> list[tuple]:
+    """Return the alert's deliveries by channel, state and whether a job answers for them."""
+    return db.execute(
+        "SELECT d.channel, d.status, d.claim IS NOT NULL, d.claimed_until > now(), "  # noqa: S608
+        f"max(d.attempts), count(*) FROM {Delivery._meta.db_table} d "
+        f"JOIN {Alert._meta.db_table} a ON a.id = d.alert_id WHERE a.public_id = %s "
+        "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+        [alert_public_id],
+    ).fetchall()
+
+
 def twice(counts: Counter) -> int:
     return sum(count - 1 for count in counts.values() if count > 1)
 
@@ -240,7 +251,7 @@ def test_two_web_and_three_worker_processes_send_an_alert_once_and_store_every_r
 
         def machine(n: int) -> dict:
             var = tmp_path / f"machine-{n}"
-            var.mkdir()
+            var.mkdir(exist_ok=True)
             return env | {"TOCSIN_VAR_DIR": str(var)}
 
         setup_started = time.monotonic()
@@ -333,16 +344,19 @@ def test_two_web_and_three_worker_processes_send_an_alert_once_and_store_every_r
                             machine(WEB_PROCESSES + 1), "worker", log=tmp_path / "again.log"
                         )
                     )
-                states = wait_until(
-                    lambda: (
-                        (found := delivery_states(db, sent["alert_id"])).total() == RECIPIENTS
-                        and not found["queued"]
-                        and found
-                    ),
-                    SEND_SECONDS,
-                    interval=0.25,
-                    what="every delivery sent",
-                )
+                try:
+                    states = wait_until(
+                        lambda: (
+                            (found := delivery_states(db, sent["alert_id"])).total() == RECIPIENTS
+                            and not found["queued"]
+                            and found
+                        ),
+                        SEND_SECONDS,
+                        interval=0.25,
+                        what="every delivery sent",
+                    )
+                except AssertionError as timed_out:
+                    raise AssertionError(f"{timed_out}: {progress(db, sent['alert_id'])}") from None
                 sent_s = time.monotonic() - confirmed_at
                 say("sent")
             reports = [done.result() for done in reporting]
