@@ -25,19 +25,6 @@ ALERTS = 3
 backends = pytest.mark.parametrize(
     "vendor", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )
-# Found and not yet fixed: without statistics PostgreSQL ANDs the whole partial index of
-# queued rows (delivery_queued_until, every queued row's entry) into a lease's look-ups
-# (claim = ? AND status = 'queued'), a Bitmap Index Scan that grows with the queue.
-LEASE_LOOKUPS_ON_POSTGRESQL = pytest.mark.xfail(
-    strict=True, reason="PostgreSQL reads all of delivery_queued_until for a lease (issue 16)"
-)
-send_backends = pytest.mark.parametrize(
-    "vendor",
-    [
-        "sqlite",
-        pytest.param("postgresql", marks=[pytest.mark.postgres, LEASE_LOOKUPS_ON_POSTGRESQL]),
-    ],
-)
 
 
 @pytest.fixture
@@ -167,7 +154,7 @@ def skip_unless(vendor):
         pytest.skip(f"the {vendor} pass checks this plan")
 
 
-@send_backends
+@backends
 def test_sending_a_chunk_reads_no_other_chunks_queued_rows(vendor, fanned_out, servers):
     skip_unless(vendor)
     alert = fanned_out[1]
@@ -193,7 +180,7 @@ def test_sending_a_chunk_reads_no_other_chunks_queued_rows(vendor, fanned_out, s
     assert reading_queued_rows(everything)
 
 
-@send_backends
+@backends
 def test_a_recipient_to_try_again_is_let_go_without_reading_the_other_rows(
     vendor, fanned_out, servers
 ):

@@ -318,7 +318,7 @@ def people_who_answer(alert: Alert, claim: str) -> set[int]:
     and the responders, legal observers and legal van crews of a verified alert (they
     answer en route, on scene).
     """
-    people = Delivery.objects.filter(claim=claim).values("person_id")
+    people = Delivery.objects.filter(claim=claim, status=Delivery.Status.QUEUED).values("person_id")
     if alert.kind in PERSONAL_LINK_KINDS:
         return set(people.values_list("person_id", flat=True))
     if alert.kind != Alert.Kind.VERIFIED or alert.incident_id is None:

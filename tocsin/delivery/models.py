@@ -196,7 +196,11 @@ class Delivery(models.Model):
                 condition=models.Q(status="queued", attempts__gt=0),
             ),
             models.Index(
-                fields=["claim"], name="delivery_leased", condition=models.Q(claim__isnull=False)
+                fields=["claim"],
+                name="delivery_leased",
+                # Leased rows are queued: the lease's own look-ups (claim = ? AND status =
+                # 'queued') imply this condition, so no planner ANDs in the queued rows' index.
+                condition=models.Q(claim__isnull=False, status="queued"),
             ),
             models.Index(
                 fields=["claimed_until"],

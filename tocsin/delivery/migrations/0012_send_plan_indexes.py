@@ -1,6 +1,7 @@
 """Indexes that keep the send path's plans from reading every queued row (issue 16, decision
 0004): no index leads with status any more; the sweeps' indexes hold only the rows they
-look for (queued, or queued and tried), and the lease index only leased rows.
+look for (queued, or queued and tried), and the lease index only leased queued rows (a leased row is always queued: whatever
+sends, fails or gives it up clears its claim).
 
 Cost on a big table: dropping three indexes is immediate; each new index reads the table
 once and writes only the rows of its condition (the queued ones, the leased ones, the
@@ -44,7 +45,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="delivery",
             index=models.Index(
-                condition=models.Q(("claim__isnull", False)),
+                condition=models.Q(("claim__isnull", False), ("status", "queued")),
                 fields=["claim"],
                 name="delivery_leased",
             ),
