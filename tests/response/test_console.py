@@ -1,6 +1,8 @@
 """The dispatcher's console: the queue, each incident's page, and the actions on it."""
 
+import asyncio
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -297,7 +299,7 @@ def test_a_callback_contact_shows_only_when_asked_and_the_read_is_audited(
 def test_under_the_asgi_server_the_stream_sends_each_change_at_once(dispatcher_client, org, site):
     """`tocsin serve` runs Django under ASGI, where the stream is an asynchronous generator
     that hears of each committed change (tests/response/test_console_live.py times it)."""
-    from asgiref.sync import async_to_sync, sync_to_async
+    from asgiref.sync import sync_to_async
     from django.test import AsyncClient
 
     client = AsyncClient()
@@ -318,7 +320,10 @@ def test_under_the_asgi_server_the_stream_sends_each_change_at_once(dispatcher_c
                 break
         return events
 
-    opening, after_report = async_to_sync(first_two_events)()
+    # An event loop of its own, in a thread of its own, as a server process has: a browser
+    # test earlier in this worker may have left Playwright's loop running in this thread.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        opening, after_report = thread.submit(asyncio.run, first_two_events()).result()
     newest = org.incidents.get().timeline.order_by("pk").last()
     assert opening.startswith(b"event: changed")
     assert after_report == f'event: changed\ndata: {{"mark": {newest.pk}}}\n\n'.encode()
