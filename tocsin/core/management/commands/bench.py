@@ -65,6 +65,11 @@ class Command(BaseCommand):
         )
         suite.add_argument("--only", default="", help="Comma-separated scenario names.")
         suite.add_argument(
+            "--keep",
+            action="store_true",
+            help="Keep the other scenarios' earlier outcomes in the block (with --only).",
+        )
+        suite.add_argument(
             "--document", default="docs/benchmarks.md", help="The file whose block to rewrite."
         )
         for name, text in (
@@ -227,6 +232,7 @@ class Command(BaseCommand):
             only=only,
             document=document,
             say=lambda line: self.stderr.write(line),
+            keep=options["keep"],
         )
         return {
             "document": str(document),
