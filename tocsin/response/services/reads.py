@@ -23,3 +23,15 @@ def with_read_marks(incidents: QuerySet[Incident], person: Person) -> QuerySet[I
         incident=OuterRef("pk"), person=person, read_at__gte=OuterRef("last_report_at")
     )
     return incidents.annotate(read=Exists(seen))
+
+
+def read_among(person: Person, incidents: list[Incident]) -> set[int]:
+    """Return the ids of those `incidents` that `person` opened after their last report
+    came (what `with_read_marks` says of each, in one query for a list already loaded)."""
+    last_report = {incident.pk: incident.last_report_at for incident in incidents}
+    seen = IncidentRead.objects.filter(person=person, incident_id__in=last_report).values_list(
+        "incident_id", "read_at"
+    )
+    return {
+        pk for pk, read_at in seen if last_report[pk] is not None and read_at >= last_report[pk]
+    }

@@ -11,16 +11,13 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from tocsin.accounts.models import Site
 from tocsin.accounts.roles import Role
 from tocsin.audit.services import record
 from tocsin.core.access import org_role_required
@@ -28,112 +25,38 @@ from tocsin.core.sse import event_stream
 
 from .. import console_forms as forms
 from ..access import as_uuid, dispatch_organization_ids, get_incident_for, incidents_for
-from ..models import Incident, Report, Response, TimelineEntry
+from ..models import Incident, Report, Response
 from ..services import broadcast, incidents, reads
-from ..services.responses import latest_movements, overdue_check_ins, overdue_check_ins_of
-from ..titles import incident_title, sites_by_organization
+from ..services.queue import (
+    change_mark,
+    incident_rows,
+    open_among,
+    queue_rows,
+    shared_queue,
+)
+from ..services.responses import latest_movements, overdue_check_ins
+from ..titles import incident_title
 
 DISPATCHER = Role.DISPATCHER
 # Even with no change, refresh each minute (check-in alarms come from the clock) and say
 # something every 15 seconds.
 REFRESH_SECONDS = 60
 KEEP_ALIVE_SECONDS = 15
-# How much of the newest report the queue shows.
-WORDS_SHOWN = 140
 
 
 def open_incidents(request: HttpRequest):
-    newest = Report.objects.filter(incident=OuterRef("pk")).order_by("-received_at", "-pk")
-    found = (
-        incidents_for(request.membership)
-        .filter(state__in=Incident.OPEN_STATES)
-        .select_related("organization", "site", "claimed_by", "burst")
-        .annotate(
-            report_count=Count("reports"),
-            first_seen_at=Min("reports__seen_at"),
-            newest_report_id=Subquery(newest.values("pk")[:1]),
-        )
-        .order_by("-last_report_at")
-    )
-    return reads.with_read_marks(found, request.user)
-
-
-def report_words(report: Report | None) -> str:
-    """Return what the report says, shortened for a line of the queue (what was seen, else
-    the message as it came in)."""
-    if report is None:
-        return ""
-    words = " ".join((report.activity or report.raw_text or "").split())
-    return Truncator(words).chars(WORDS_SHOWN)
-
-
-def queue_rows(request: HttpRequest) -> list[dict]:
-    """Return the queue's lines: one per open incident, except that the incidents of a
-    burst (anonymous reports soon after a page, services/paging.py) share one line, at the
-    place of its newest, so a flood of pins is one line to look at, not forty."""
-    rows: list[dict] = []
-    bursts: dict[int, dict] = {}
-    found = list(open_incidents(request))
-    sites = sites_by_organization({incident.organization_id for incident in found})
-    newest = Report.objects.in_bulk([incident.newest_report_id for incident in found])
-    overdue = overdue_check_ins_of(found)
-    for incident in found:
-        row = {
-            "incident": incident,
-            "title": incident_title(incident, sites[incident.organization_id]),
-            "words": report_words(newest.get(incident.newest_report_id)),
-            "unread": not incident.read,
-            "alarms": len(overdue.get(incident.pk, [])),
-            "mine": incident.claimed_by_id == request.user.pk,
-        }
-        if incident.burst_id is None:
-            rows.append(row)
-            continue
-        group = bursts.get(incident.burst_id)
-        if group is None:
-            group = bursts[incident.burst_id] = {"burst": incident.burst, "rows": [], "reports": 0}
-            rows.append(group)
-        group["rows"].append(row)
-        group["reports"] += incident.report_count
-    return rows
-
-
-def incident_rows(rows: list[dict]) -> list[dict]:
-    """Return the queue's lines with each burst opened up into its incidents."""
-    return [inner for row in rows for inner in (row["rows"] if "burst" in row else [row])]
-
-
-def map_points(request: HttpRequest, rows: list[dict]) -> dict:
-    sites = Site.objects.filter(
-        organizations__in=dispatch_organization_ids(request.organization)
-    ).distinct()
-    return {
-        "sites": [
-            {"name": site.name, "lat": float(site.lat), "lng": float(site.lng)} for site in sites
-        ],
-        "incidents": [
-            {
-                "id": row["incident"].short_id,
-                "state": row["incident"].state,
-                "title": row["title"],
-                "burst": row["incident"].burst_id is not None,
-                "lat": float(row["incident"].lat),
-                "lng": float(row["incident"].lng),
-            }
-            for row in incident_rows(rows)
-            if row["incident"].located
-        ],
-    }
+    return reads.with_read_marks(open_among(incidents_for(request.membership)), request.user)
 
 
 @org_role_required(DISPATCHER)
 def console(request: HttpRequest, org: str) -> HttpResponse:
-    rows = queue_rows(request)
+    shared = shared_queue(request.organization)
+    rows = queue_rows(request.user, shared)
     context = {
         "organization": request.organization,
         "rows": rows,
         "open_count": len(incident_rows(rows)),
-        "map": map_points(request, rows),
+        "map": shared.map,
         "sites": request.organization.sites.order_by("name"),
         "section": "console",
     }
@@ -143,22 +66,15 @@ def console(request: HttpRequest, org: str) -> HttpResponse:
 @org_role_required(DISPATCHER)
 def console_queue(request: HttpRequest, org: str) -> HttpResponse:
     """The queue alone, for the console to swap in when something changed."""
-    rows = queue_rows(request)
+    shared = shared_queue(request.organization)
+    rows = queue_rows(request.user, shared)
     context = {
         "organization": request.organization,
         "rows": rows,
         "open_count": len(incident_rows(rows)),
-        "map": map_points(request, rows),
+        "map": shared.map,
     }
     return render(request, "response/_queue.html", context)
-
-
-def change_mark(organization_ids: list[int], incident_id: int | None = None) -> int:
-    """Return the newest timeline line's id: any change to an incident writes one."""
-    lines = TimelineEntry.objects.filter(incident__organization_id__in=organization_ids)
-    if incident_id is not None:
-        lines = lines.filter(incident_id=incident_id)
-    return lines.aggregate(newest=Max("pk"))["newest"] or 0
 
 
 class ChangeFeed:
