@@ -68,3 +68,28 @@ def test_its_quick_mode_rewrites_the_block_with_a_json_line_per_scenario_run(tmp
     assert fanout["sent"] == fanout["recipients"] == 100
     assert "| summed RSS of every process (MB) |" in sections[0]
     assert "Python" in block and "SQLite" in block and "Huey" in block
+
+    # Run one scenario again with --keep: the others' sections stay as they were, and each
+    # says when it ran.
+    again = subprocess.run(
+        [
+            *(sys.executable, "-m", "tocsin", "bench", "suite", "--quick", "--keep"),
+            *("--stores", "sqlite", "--only", "ballots", "--document", str(document)),
+        ],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert again.returncode == 0, again.stderr[-2000:]
+    kept_block = document.read_text().partition(BEGIN)[2].partition(END)[0]
+    kept_sections = re.split(r"^### ", kept_block, flags=re.MULTILINE)[1:]
+    assert [section.split(" ", 1)[0] for section in kept_sections] == [
+        "fanout-10k",
+        "audience",
+        "ballots",
+    ]
+    assert kept_sections[0] == sections[0]
+    assert kept_sections[2] != sections[2]
+    assert all(re.search(r"run \d{4}-\d\d-\d\d \d\d:\d\d UTC", s) for s in kept_sections)

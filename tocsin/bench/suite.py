@@ -419,7 +419,10 @@ def postgres_version() -> str:
         with psycopg.connect(
             url.replace("postgres://", "postgresql://", 1), connect_timeout=5
         ) as db:
-            return str(db.execute("SHOW server_version").fetchone()[0])
+            version = db.execute("SHOW server_version").fetchone()[0]
+            # Off, dead rows pile up through a long send (each row is written three times).
+            autovacuum = db.execute("SHOW autovacuum").fetchone()[0]
+            return f"{version}, autovacuum {autovacuum}"
     except Exception as error:  # any failure is written, not raised
         return f"unreachable ({type(error).__name__})"
 

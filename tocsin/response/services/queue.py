@@ -3,10 +3,11 @@ same organizations, then given each dispatcher's own unread marks and claims."""
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.db.models.signals import post_delete, post_save
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import get_language
@@ -59,11 +60,32 @@ def report_words(report: Report | None) -> str:
 @dataclass(frozen=True)
 class SharedQueue:
     """What every dispatcher of the same organizations sees alike: the queue's lines
-    without their unread marks and "mine", and the map's points."""
+    without their unread marks and "mine", and the map's points; and the queue's renderings
+    so far, one per console organization and set of unread marks and claims."""
 
     rows: list[dict]
     map: dict
     built: float
+    renderings: dict[tuple, str] = field(default_factory=dict)
+
+    def rendering(self, organization, rows: list[dict]) -> str:
+        """The queue fragment of `rows` (queue_rows of this queue) for a console of
+        `organization`: dispatchers who see the same lines unread and the same claims as
+        theirs share one rendering."""
+        key = (
+            organization.pk,
+            tuple((row["incident"].pk, row["unread"], row["mine"]) for row in incident_rows(rows)),
+        )
+        found = self.renderings.get(key)
+        if found is None:
+            context = {
+                "organization": organization,
+                "rows": rows,
+                "open_count": len(incident_rows(rows)),
+                "map": self.map,
+            }
+            found = self.renderings[key] = render_to_string("response/_queue.html", context)
+        return found
 
 
 # The queue's shared part, per organization set, newest timeline line, language and time

@@ -68,13 +68,7 @@ def console_queue(request: HttpRequest, org: str) -> HttpResponse:
     """The queue alone, for the console to swap in when something changed."""
     shared = shared_queue(request.organization)
     rows = queue_rows(request.user, shared)
-    context = {
-        "organization": request.organization,
-        "rows": rows,
-        "open_count": len(incident_rows(rows)),
-        "map": shared.map,
-    }
-    return render(request, "response/_queue.html", context)
+    return HttpResponse(shared.rendering(request.organization, rows))
 
 
 class ChangeFeed:
