@@ -20,6 +20,7 @@ def run_console(
     rate: float,
     consoles: int = 20,
     sites: int = 10,
+    processes: int = 1,
     database_url: str | None = None,
     timeout: float = 600,
 ) -> dict:
@@ -36,6 +37,7 @@ def run_console(
             rate=rate,
             consoles=consoles,
             sites=sites,
+            processes=processes,
         )
         result = run_child(command, environment, timeout)
     return {**result, "peak_rss_mb": peak_rss_mb(), "database": stores.vendor}

@@ -35,8 +35,8 @@ from django.core.management import call_command
 
 from tocsin.delivery.local_servers.smtp import free_port
 
+from .reports_rate import tree_cpu_seconds
 from .reports_run import report_body, set_up, start_server, stop_server
-from .run import cpu_seconds
 
 HOST = "127.0.0.1"
 REQUEST_TIMEOUT_SECONDS = 30
@@ -228,7 +228,10 @@ def run_mode(mode: str, numbers: range, options: dict, context: dict, deadline: 
     port = free_port(HOST)
     work = Path(os.environ["TOCSIN_VAR_DIR"])
     server = start_server(
-        port, work / f"serve-{mode}.log", min(deadline, time.monotonic() + SERVER_START_SECONDS)
+        port,
+        work / f"serve-{mode}.log",
+        min(deadline, time.monotonic() + SERVER_START_SECONDS),
+        processes=options["processes"],
     )
     consoles = [
         Console(port, context["events"], context["queue"], cookie, options["sites"])
@@ -241,7 +244,7 @@ def run_mode(mode: str, numbers: range, options: dict, context: dict, deadline: 
             if not console.heard_first.wait(STREAM_TIMEOUT_SECONDS):
                 raise RuntimeError(f"a console's stream did not open: {console.failure}")
         time.sleep(SETTLE_SECONDS)
-        server_cpu = cpu_seconds(server.pid)
+        server_cpu = tree_cpu_seconds(server.pid)
         sent = send_steadily(port, context["sites"], numbers, options["rate"], deadline)
         received = {n: one for n, one in sent.items() if one.status == 201}
         wait_until = time.monotonic() + min(CONSOLE_WAIT_SECONDS, deadline - time.monotonic())
@@ -249,7 +252,7 @@ def run_mode(mode: str, numbers: range, options: dict, context: dict, deadline: 
             n in console.shown for console in consoles for n in received
         ):
             time.sleep(0.05)
-        server_cpu = cpu_seconds(server.pid) - server_cpu
+        server_cpu = tree_cpu_seconds(server.pid) - server_cpu
         shown, heard, unseen = [], [], 0
         for console in consoles:
             for n, one in received.items():
@@ -302,6 +305,7 @@ def measure_console(options: dict) -> dict:
         "rate_per_s": options["rate"],
         "consoles": options["consoles"],
         "sites": options["sites"],
+        "processes": options["processes"],
         "ceiling_ms": CEILING_MS,
         "consoles_are": (
             "SSE clients of as many dispatchers, each fetching its queue on `changed` as "

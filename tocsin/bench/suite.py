@@ -169,7 +169,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "console",
-        ("console", "--consoles", "20", "--reports", "100"),
+        ("console", "--consoles", "20", "--reports", "100", "--processes", "2"),
         ("console", "--consoles", "2", "--reports", "5"),
         timeout=1200,
         figures=(

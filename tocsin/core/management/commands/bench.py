@@ -113,6 +113,9 @@ class Command(BaseCommand):
             command.add_argument("--consoles", type=int, default=20, help="Consoles open.")
             command.add_argument("--sites", type=int, default=10, help="Sites (queue lines).")
             command.add_argument(
+                "--processes", type=int, default=1, help="Server processes (serve --workers)."
+            )
+            command.add_argument(
                 "--timeout", type=float, default=600, help="Stop the whole run after this."
             )
             if name == "console":
@@ -188,10 +191,12 @@ class Command(BaseCommand):
 
     def console(self, benchmark, options) -> dict:
         if (
-            min(options["reports"], options["consoles"], options["sites"]) < 1
+            min(options["reports"], options["consoles"], options["sites"], options["processes"]) < 1
             or options["rate"] <= 0
         ):
-            raise CommandError("--reports, --consoles, --sites and --rate must be positive.")
+            raise CommandError(
+                "--reports, --consoles, --sites, --processes and --rate must be positive."
+            )
         if benchmark == "console-run":
             from tocsin.bench.console_run import measure_console
 
@@ -205,6 +210,7 @@ class Command(BaseCommand):
                 options["rate"],
                 consoles=options["consoles"],
                 sites=options["sites"],
+                processes=options["processes"],
                 database_url=options["database_url"],
                 timeout=options["timeout"],
             )
