@@ -56,7 +56,7 @@ def test_twenty_consoles_fetching_after_one_change_read_the_open_incidents_once(
 
 
 def test_each_dispatcher_sees_their_own_unread_marks_and_claims_on_the_shared_queue(org, site):
-    (dana, dana_client), (ravi, ravi_client) = dispatchers(org, 2)
+    (_, dana_client), (_, ravi_client) = dispatchers(org, 2)
     incident = file_report(org, site=site).incident
     queue = QUEUE.format(slug=org.slug)
     for client in (dana_client, ravi_client):
