@@ -17,7 +17,7 @@ from django.db import connection
 from tocsin.accounts.models import Membership, Person, Subscription
 from tocsin.accounts.roles import Role
 from tocsin.bench.city import city
-from tocsin.delivery.audience import audience_people, planned_deliveries, recording
+from tocsin.delivery.audience import audience_people, planned_deliveries, recording, serial_plans
 from tocsin.delivery.models import Alert
 
 WHOLE_TABLES = {Subscription._meta.db_table, Person._meta.db_table}
@@ -127,3 +127,42 @@ def test_it_resolves_plans_and_records_an_alert_without_reading_every_subscriber
 @pytest.mark.postgres
 def test_postgresql_resolves_plans_and_records_it_without_a_seq_scan_of_them(town):
     assert full_scans(town) == NONE
+
+
+def gathers(sql: str, params) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        (document,) = cursor.fetchone()
+    (plan,) = json.loads(document) if isinstance(document, str) else document
+    found, nodes = [], [plan["Plan"]]
+    while nodes:
+        node = nodes.pop()
+        if node["Node Type"].startswith("Gather"):
+            found.append(node["Node Type"])
+        nodes.extend(node.get("Plans", []))
+    return found
+
+
+@pytest.mark.postgres
+def test_postgresql_resolves_an_audience_without_parallel_workers(town):
+    """On two cores, starting and waiting for parallel workers cost an audience lookup more
+    than they save (decision 0025): the lookups run in `serial_plans`. Here parallel plans
+    are made free for the session, so the planner would choose them if let."""
+    alert = alert_naming_everything(town)
+    with connection.cursor() as cursor:
+        for setting in (
+            "parallel_setup_cost = 0",
+            "parallel_tuple_cost = 0",
+            "min_parallel_table_scan_size = 0",
+            "min_parallel_index_scan_size = 0",
+        ):
+            cursor.execute(f"SET {setting}")
+    try:
+        assert any(gathers(sql, params) for sql, params in statements(alert).values())
+        with serial_plans():
+            assert {
+                name: gathers(sql, params) for name, (sql, params) in statements(alert).items()
+            } == NONE
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ALL")

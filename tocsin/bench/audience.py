@@ -11,7 +11,7 @@ without statistics, as Tocsin runs it.
 Then N alerts, verified, of 1 km, half at a random site (site and point named) and half at
 a random point, each with the responders of the organization (as a broadcast's audience
 is), each resolved by the app in three ways, each timed:
-- `resolve`: `audience_people(alert).count()`, what the broadcast form shows;
+- `resolve`: `audience_size(alert)`, what the broadcast form shows;
 - `planned`: the count of `planned_deliveries`, what the preview counts;
 - `record`: `record_deliveries`, the INSERT … SELECT of the fan-out (rolled back after);
 and `raw`: the hand-written SQL of the same lookups, given the site ids and covering cells
@@ -137,7 +137,12 @@ def places_of(alert) -> tuple[list[int], list[int]]:
 def measure_audience(options: dict) -> dict:
     """Run the benchmark against this process's database; return the JSON fields."""
     from tocsin.accounts.roles import Role
-    from tocsin.delivery.audience import audience_people, planned_deliveries, record_deliveries
+    from tocsin.delivery.audience import (
+        audience_size,
+        planned_deliveries,
+        record_deliveries,
+        serial_plans,
+    )
     from tocsin.delivery.models import Alert
 
     from .city import city
@@ -176,12 +181,12 @@ def measure_audience(options: dict) -> dict:
         )
 
         begin = time.perf_counter()
-        people = audience_people(alert).count()
+        people = audience_size(alert)
         timings["resolve"].append(time.perf_counter() - begin)
 
         begin = time.perf_counter()
         planned_sql, planned_params = planned_deliveries(alert)
-        with connection.cursor() as cursor:
+        with serial_plans(), connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT COUNT(*) FROM ({planned_sql}) AS planned",  # noqa: S608
                 planned_params,
@@ -199,7 +204,7 @@ def measure_audience(options: dict) -> dict:
         site_ids, covering = places_of(alert)
         raw_sql, raw_params = raw_lookup(alert, site_ids, covering)
         begin = time.perf_counter()
-        with connection.cursor() as cursor:
+        with serial_plans(), connection.cursor() as cursor:
             cursor.execute(raw_sql, raw_params)
             (raw,) = cursor.fetchone()
         timings["raw"].append(time.perf_counter() - begin)

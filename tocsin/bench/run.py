@@ -139,7 +139,7 @@ def stop_workers(workers: list[subprocess.Popen]) -> str:
 def measure(options: dict) -> dict:
     """Run the benchmark in this process's database and queue; return the JSON fields."""
     from tocsin.delivery import lanes
-    from tocsin.delivery.audience import audience_people
+    from tocsin.delivery.audience import audience_size
     from tocsin.delivery.models import Alert, Delivery
     from tocsin.delivery.services import create_alert, send_alert
     from tocsin.delivery.vapid import vapid_keys
@@ -190,7 +190,7 @@ def measure(options: dict) -> dict:
             audience_spec,
         )
         resolving = time.monotonic()
-        audience = audience_people(alert).count()
+        audience = audience_size(alert)
         resolve_s = time.monotonic() - resolving
 
         sent_at = time.time()

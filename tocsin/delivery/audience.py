@@ -11,6 +11,8 @@ each row is held for the job the fan-out enqueues next (leases.py). The broadcas
 counts the same rows before anything is sent (preview()).
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -197,12 +199,35 @@ def recording(alert: Alert) -> tuple[str, list]:
     return sql, params
 
 
+@contextmanager
+def serial_plans() -> Iterator[None]:
+    """Run what is inside in one transaction whose statements PostgreSQL plans without
+    parallel workers (`SET LOCAL`, so it holds behind a transaction-mode pooler too).
+
+    An audience is a few thousand rows found through indexes. PostgreSQL plans the union
+    over a million subscribers as a Gather of two workers; on a server of two cores, whose
+    other work is the requests and the sending, starting and waiting for them cost more
+    than they save: at a million subscribers, p50 52 ms without them against 93 ms with
+    them (decision 0025)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield
+
+
+def audience_size(alert: Alert) -> int:
+    """Return how many people the alert reaches."""
+    with serial_plans():
+        return audience_people(alert).count()
+
+
 def record_deliveries(alert: Alert) -> int:
     """Create the alert's deliveries (those not there yet) and return its audience size."""
     sql, params = recording(alert)
-    with transaction.atomic(), connection.cursor() as cursor:
+    with serial_plans(), connection.cursor() as cursor:
         cursor.execute(sql, params)
-    return audience_people(alert).count()
+    return audience_size(alert)
 
 
 @dataclass(frozen=True)
@@ -224,6 +249,11 @@ class Preview:
 
 def preview(alert: Alert) -> Preview:
     """Count the people and messages of a draft (or unsaved) alert, without sending it."""
+    with serial_plans():
+        return counted_preview(alert)
+
+
+def counted_preview(alert: Alert) -> Preview:
     people = audience_people(alert)
     total = people.count()
     spec = alert.audience or {}

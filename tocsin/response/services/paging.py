@@ -144,7 +144,7 @@ def alert_dispatchers(incident: Incident) -> None:
 def page_burst(burst_id: int) -> int:
     """Page the dispatchers once about a burst's new incidents; return how many it held
     (0 when it was paged already)."""
-    from tocsin.delivery.audience import audience_people
+    from tocsin.delivery.audience import audience_size
     from tocsin.delivery.models import Alert
     from tocsin.delivery.services import create_alert, send_alert
 
@@ -170,7 +170,7 @@ def page_burst(burst_id: int) -> int:
     alert = create_alert(
         organization, Alert.Kind.NEW_INCIDENT, context, dispatchers_audience(organization)
     )
-    alert.audience_size = audience_people(alert).count()
+    alert.audience_size = audience_size(alert)
     alert.save(update_fields=["audience_size"])
     if alert.audience_size:
         send_alert(alert)
