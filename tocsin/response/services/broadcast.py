@@ -28,6 +28,7 @@ from tocsin.core import geo
 from tocsin.core.languages import choices as language_choices
 from tocsin.core.languages import supported
 from tocsin.delivery import audience
+from tocsin.delivery.audience import audience_size as size_of_audience
 from tocsin.delivery.channels.sms.transport import fit_sms
 from tocsin.delivery.models import Alert
 from tocsin.delivery.rendering import (
@@ -94,7 +95,7 @@ def incident_alert(
     alert = create_alert(
         incident.organization, kind, context, audience, actor=actor, incident=incident
     )
-    alert.audience_size = audience.audience_size(alert)
+    alert.audience_size = size_of_audience(alert)
     alert.save(update_fields=["audience_size"])
     return alert
 
@@ -330,7 +331,7 @@ def draft_alert(incident: Incident, radius_m: int, context: dict | None = None) 
 
 def audience_size(incident: Incident, radius_m: int) -> int:
     """Count the people a verified alert with this radius would reach, before sending it."""
-    return audience.audience_size(draft_alert(incident, radius_m))
+    return size_of_audience(draft_alert(incident, radius_m))
 
 
 def audience_preview(incident: Incident, radius_m: int) -> audience.Preview:
