@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from tocsin.accounts.models import Person, Site
 
 from ..access import dispatch_organization_ids
-from ..models import Incident, Report, Response, TimelineEntry
+from ..models import Burst, Incident, Report, Response, TimelineEntry
 from ..titles import incident_title, sites_by_organization
 from . import reads
 from .responses import overdue_check_ins_of
@@ -106,7 +106,7 @@ def forget_shared_queues(**_signal) -> None:
 def forget_on_change() -> None:
     """Forget the shared queues whenever this process saves or deletes what they show (other
     processes' changes reach them through the timeline line each writes)."""
-    for model in (Incident, Report, Response, TimelineEntry, Site):
+    for model in (Burst, Incident, Report, Response, TimelineEntry, Site):
         post_save.connect(forget_shared_queues, sender=model, dispatch_uid=f"queue-{model}")
         post_delete.connect(forget_shared_queues, sender=model, dispatch_uid=f"queue-{model}-")
 
