@@ -207,8 +207,8 @@ def serial_plans() -> Iterator[None]:
     An audience is a few thousand rows found through indexes. PostgreSQL plans the union
     over a million subscribers as a Gather of two workers; on a server of two cores, whose
     other work is the requests and the sending, starting and waiting for them cost more
-    than they save: at a million subscribers, p50 52 ms without them against 93 ms with
-    them (decision 0025)."""
+    than they save once the cores are busy: at a million subscribers, with the test suite
+    running beside it, p50 52 ms without them against 93 ms with them (decision 0025)."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
