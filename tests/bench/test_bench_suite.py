@@ -17,6 +17,21 @@ DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
+def quick_suite(environment: dict, *arguments: str) -> subprocess.CompletedProcess:
+    """Run `tocsin bench suite --quick --stores sqlite` with these arguments."""
+    return subprocess.run(
+        [
+            *(sys.executable, "-m", "tocsin", "bench", "suite", "--quick"),
+            *("--stores", "sqlite", *arguments),
+        ],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
 def test_its_quick_mode_rewrites_the_block_with_a_json_line_per_scenario_run(tmp_path):
     document = tmp_path / "benchmarks.md"
     shutil.copy(DOCUMENT, document)
@@ -26,17 +41,8 @@ def test_its_quick_mode_rewrites_the_block_with_a_json_line_per_scenario_run(tmp
     }
     environment["TOCSIN_VAR_DIR"] = str(tmp_path)
 
-    finished = subprocess.run(
-        [
-            *(sys.executable, "-m", "tocsin", "bench", "suite", "--quick"),
-            *("--stores", "sqlite", "--only", "fanout-10k,audience,ballots"),
-            *("--document", str(document)),
-        ],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
+    finished = quick_suite(
+        environment, "--only", "fanout-10k,audience,ballots", "--document", str(document)
     )
 
     assert finished.returncode == 0, finished.stderr[-2000:]
@@ -71,17 +77,7 @@ def test_its_quick_mode_rewrites_the_block_with_a_json_line_per_scenario_run(tmp
 
     # Run one scenario again with --keep: the others' sections stay as they were, and each
     # says when it ran.
-    again = subprocess.run(
-        [
-            *(sys.executable, "-m", "tocsin", "bench", "suite", "--quick", "--keep"),
-            *("--stores", "sqlite", "--only", "ballots", "--document", str(document)),
-        ],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    again = quick_suite(environment, "--keep", "--only", "ballots", "--document", str(document))
     assert again.returncode == 0, again.stderr[-2000:]
     kept_block = document.read_text().partition(BEGIN)[2].partition(END)[0]
     kept_sections = re.split(r"^### ", kept_block, flags=re.MULTILINE)[1:]
