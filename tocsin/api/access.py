@@ -21,10 +21,11 @@ from django.http import Http404, HttpRequest
 
 from tocsin.accounts.models import Membership, Organization, Person, Site, Unit
 from tocsin.accounts.roles import has_role
+from tocsin.core.ids import as_uuid
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.hotline.access import get_case_for
 from tocsin.hotline.models import Case
-from tocsin.response.access import DISPATCHERS, as_uuid, incident_among, incidents_for
+from tocsin.response.access import DISPATCHERS, incident_among, incidents_for
 from tocsin.response.models import Incident
 
 from .auth import ANY_PERSON

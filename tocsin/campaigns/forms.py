@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tocsin.accounts.models import Organization
-from tocsin.joining.forms import NamedErrorsForm
+from tocsin.core.forms import NamedErrorsForm
 
 from .models import Event
 from .services import (

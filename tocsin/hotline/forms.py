@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tocsin.core import languages
-from tocsin.joining.forms import NamedErrorsForm
+from tocsin.core.forms import DateTimeInput, NamedErrorsForm
 
 from .models import Case, CaseEvent
 from .services.plans import CARE_FIELDS, MAX_MESSAGE, MAX_NAME, MAX_TEXT, MESSAGE_FIELDS
@@ -221,13 +221,6 @@ class TriggerForm(NamedErrorsForm):
     taken_where = forms.CharField(
         label=_("Where are you? (if you can say)"), required=False, max_length=MAX_TEXT
     )
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 class CaseOpenForm(ServiceErrorsForm):

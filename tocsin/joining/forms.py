@@ -3,10 +3,10 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tocsin.accounts.models import LANGUAGE_CHOICES, AlertKinds, ContactPoint
+from tocsin.core.forms import NamedErrorsForm
 
 from .services import JOIN_CHANNELS, Area
 
@@ -17,46 +17,6 @@ RADIUS_CHOICES = [
     (2000, _("2 km")),
     (5000, _("5 km")),
 ]
-
-
-class NamedErrorsForm(forms.Form):
-    """Start every built-in error message with the field's label, so it names the field."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            name_errors(field)
-
-    def add_field(self, name: str, field: forms.Field) -> None:
-        self.fields[name] = name_errors(field)
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Show a service's errors beside the fields they name, the rest above the form."""
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
-
-
-TOO_LONG = _("write at most %(limit_value)d characters (this has %(show_value)d).")
-
-
-def name_errors(field: forms.Field) -> forms.Field:
-    """Prefix Django's own messages with the field's label; ours already say which field."""
-    if not field.label:
-        return field
-    defaults: dict = {}
-    for cls in reversed(type(field).__mro__):
-        defaults.update(getattr(cls, "default_error_messages", {}))
-    messages = dict(field.error_messages)
-    if getattr(field, "max_length", None):
-        messages.setdefault("max_length", TOO_LONG)
-        defaults["max_length"] = TOO_LONG
-    field.error_messages = {
-        code: format_lazy("{label}: {message}", label=field.label, message=message)
-        if message is defaults.get(code)
-        else message
-        for code, message in messages.items()
-    }
-    return field
 
 
 def radius_choices():

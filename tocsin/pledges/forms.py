@@ -3,8 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tocsin.hotline.forms import DateTimeInput
-from tocsin.joining.forms import NamedErrorsForm
+from tocsin.core.forms import DateTimeInput, NamedErrorsForm
 
 from . import floors
 from .models import Pledge

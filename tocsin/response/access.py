@@ -5,13 +5,12 @@ Every view and API operation fetches incidents, reports and photos through these
 which start from the acting person's membership.
 """
 
-import uuid
-
 from django.db.models import QuerySet
 from django.http import Http404
 
 from tocsin.accounts.models import Membership, Organization, SharingAgreement
 from tocsin.accounts.roles import Role
+from tocsin.core.ids import as_uuid
 
 from .models import Incident, Photo
 
@@ -44,13 +43,6 @@ def incidents_for(membership: Membership) -> QuerySet[Incident]:
     return Incident.objects.filter(
         organization_id__in=dispatch_organization_ids(membership.organization)
     )
-
-
-def as_uuid(value) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise Http404 from None
 
 
 def incident_among(incidents: QuerySet[Incident], public_id) -> Incident:

@@ -6,8 +6,8 @@ from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from tocsin.core.forms import NamedErrorsForm
 from tocsin.delivery.rendering import SEEN
-from tocsin.joining.forms import NamedErrorsForm
 
 from .models import Incident
 from .services.broadcast import (

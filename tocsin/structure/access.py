@@ -18,6 +18,7 @@ from tocsin.accounts.models import Membership, Person, Unit
 from tocsin.accounts.roles import Role, has_role
 from tocsin.audit.services import record
 from tocsin.core.access import get_membership_for
+from tocsin.core.ids import as_uuid
 
 ORGANIZER = Role.ORGANIZER
 
@@ -80,8 +81,6 @@ def unit_members(unit: Unit) -> QuerySet[Membership]:
 
 def member_of_unit(unit: Unit, public_id) -> Membership:
     """Return the current membership in the unit of the person with this public id, or 404."""
-    from tocsin.response.access import as_uuid
-
     membership = unit_members(unit).filter(person__public_id=as_uuid(str(public_id))).first()
     if membership is None:
         raise Http404

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tocsin.joining.forms import NamedErrorsForm
+from tocsin.core.forms import NamedErrorsForm
 
 from .models import MAX_LABEL, SCORES
 from .services import MAX_NAME

@@ -4,8 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tocsin.hotline.forms import DateTimeInput
-from tocsin.joining.forms import NamedErrorsForm
+from tocsin.core.forms import DateTimeInput, NamedErrorsForm
 
 from .models import Vote
 from .services import MAX_OPTION, MAX_OPTIONS, MAX_QUESTION, VoteInput, clean_vote

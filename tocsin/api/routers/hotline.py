@@ -20,9 +20,9 @@ from tocsin.accounts.roles import Role
 from tocsin.audit.models import AuditEntry
 from tocsin.audit.services import record
 from tocsin.core.access import get_membership_for
+from tocsin.core.ids import as_uuid
 from tocsin.hotline.models import Case, CaseEvent, EmergencyPlan, Facility
 from tocsin.hotline.services import cases, plans
-from tocsin.response.access import as_uuid
 
 from ..access import BEARER, case_reader
 from ..auth import ANY_PERSON

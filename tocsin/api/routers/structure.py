@@ -16,6 +16,7 @@ from ninja import Field, Router, Schema, Status
 
 from tocsin.accounts.models import Membership, Person
 from tocsin.audit.services import record
+from tocsin.core.ids import as_uuid
 from tocsin.structure import services
 from tocsin.structure.access import get_unit_for, unit_members
 from tocsin.structure.dashboard import dashboard
@@ -118,8 +119,6 @@ def labelled(unit, assessments: list[Assessment]) -> list[Assessment]:
 
 
 def member_in_unit(request: HttpRequest, public_id: str) -> Person:
-    from tocsin.response.access import as_uuid
-
     try:
         uuid = as_uuid(public_id)
     except Http404:
@@ -146,8 +145,6 @@ def list_assessments(
     record(request.auth, "structure.unit.read", found, what="api")
     ratings = Assessment.objects.filter(unit=found).select_related("person", "rated_by")
     if member is not None:
-        from tocsin.response.access import as_uuid
-
         try:
             ratings = ratings.filter(person__public_id=as_uuid(member))
         except Http404:

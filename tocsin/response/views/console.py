@@ -21,10 +21,11 @@ from django.views.decorators.http import require_POST
 from tocsin.accounts.roles import Role
 from tocsin.audit.services import record
 from tocsin.core.access import org_role_required
+from tocsin.core.ids import as_uuid
 from tocsin.core.sse import event_stream
 
 from .. import console_forms as forms
-from ..access import as_uuid, dispatch_organization_ids, get_incident_for, incidents_for
+from ..access import dispatch_organization_ids, get_incident_for, incidents_for
 from ..models import Incident, Report, Response
 from ..services import broadcast, incidents, reads
 from ..services.queue import (
