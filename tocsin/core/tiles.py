@@ -174,3 +174,17 @@ def map_config() -> dict:
         "attribution": settings.TOCSIN_MAP_TILES_ATTRIBUTION if url else "",
         "maxNativeZoom": max_zoom,
     }
+
+
+def map_settings(centre, sites=()) -> dict:
+    """What an area or pin map needs: where to start, and the places to draw for reference.
+
+    Tiles come from the page's map configuration (map_config above)."""
+    lat, lng = centre if centre else ("", "")
+    return {
+        "map_lat": lat,
+        "map_lng": lng,
+        "map_sites": [
+            {"name": site.name, "lat": float(site.lat), "lng": float(site.lng)} for site in sites
+        ],
+    }

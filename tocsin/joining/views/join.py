@@ -11,24 +11,11 @@ from django.views.decorators.http import require_POST
 from tocsin.accounts.models import Organization, Person, Site
 from tocsin.core import languages
 from tocsin.core.access import public
+from tocsin.core.tiles import map_settings
 
 from .. import services
 from ..access import JOINING_SESSION_KEY, member_required, sign_in_member
 from ..forms import CodeForm, JoinForm
-
-
-def map_settings(centre, sites=()) -> dict:
-    """What an area or pin map needs: where to start, and the places to draw for reference.
-
-    Tiles come from the page's map configuration (tocsin.core.tiles.map_config)."""
-    lat, lng = centre if centre else ("", "")
-    return {
-        "map_lat": lat,
-        "map_lng": lng,
-        "map_sites": [
-            {"name": site.name, "lat": float(site.lat), "lng": float(site.lng)} for site in sites
-        ],
-    }
 
 
 @public

@@ -18,8 +18,8 @@ from tocsin.accounts.models import Membership, Organization, Person, Site
 from tocsin.accounts.roles import Role, has_role
 from tocsin.core import languages
 from tocsin.core.access import org_role_required, public
+from tocsin.core.tiles import map_settings
 from tocsin.joining.access import member_required
-from tocsin.joining.views.join import map_settings
 
 from ..forms import ReportForm
 from ..models import Report
