@@ -85,3 +85,19 @@ def test_a_new_report_on_an_open_incident_shows_on_the_next_fetch(org, site):
     assert first.incident.reports.count() == 2
     assert "Agents now inside the lobby" in line_of(html, first.incident)
     assert 'data-reports="2"' in line_of(html, first.incident)
+
+
+def test_a_queue_built_for_one_organization_never_reaches_another(org, other_org, site):
+    """The shared queue is kept per set of organizations a console dispatches for: a
+    dispatcher of an organization that shares nothing fetches right after, and sees none of
+    the first's incidents."""
+    [(_, mna)] = dispatchers(org, 1)
+    seiu = make_person(other_org, Role.DISPATCHER, email="d@seiu.test", password="partner horse 42")
+    seiu_client = verified_client(Client(), seiu)
+    file_report(org, site=site, activity="Agents at the ambulance bay")
+
+    assert "Agents at the ambulance bay" in mna.get(QUEUE.format(slug=org.slug)).content.decode()
+    theirs = seiu_client.get(QUEUE.format(slug=other_org.slug)).content.decode()
+    assert "Agents at the ambulance bay" not in theirs and 'data-count="0"' in theirs
+    # Nor by naming the first organization's console.
+    assert seiu_client.get(QUEUE.format(slug=org.slug)).status_code == 404

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .stores import process_tree
+from .stores import BenchError, process_tree
 
 BEGIN = "<!-- bench:begin -->"
 END = "<!-- bench:end -->"
@@ -253,18 +253,14 @@ def read_kept(document: Path, quick: bool) -> list[Outcome]:
     path = kept_file(document)
     if not path.is_file():
         return []
-    kept = json.loads(path.read_text())
-    if kept.get("quick") != quick:
-        return []
-    by_name = {scenario.name: scenario for scenario in SCENARIOS}
-    outcomes = []
-    for row in kept.get("outcomes", []):
-        scenario = by_name.get(row["scenario"])
-        if scenario is None:
-            continue
-        outcomes.append(
+    try:
+        kept = json.loads(path.read_text())
+        if kept.get("quick") != quick:
+            return []
+        by_name = {scenario.name: scenario for scenario in SCENARIOS}
+        return [
             Outcome(
-                scenario,
+                by_name[row["scenario"]],
                 row["store"],
                 row["command"],
                 tuple(row["load_before"]),
@@ -274,8 +270,14 @@ def read_kept(document: Path, quick: bool) -> list[Outcome]:
                 row["reason"],
                 datetime.fromisoformat(row["started_at"]) if row["started_at"] else None,
             )
-        )
-    return outcomes
+            for row in kept.get("outcomes", [])
+            if row.get("scenario") in by_name
+        ]
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        raise BenchError(
+            f"{path} is not what `--keep` wrote ({type(error).__name__}: {error}); "
+            "remove it, or run without --keep"
+        ) from None
 
 
 def write_kept(document: Path, quick: bool, outcomes: list[Outcome]) -> None:
@@ -513,6 +515,8 @@ def run_suite(
     them and, with `keep`, with the kept outcomes of the others."""
     database_url = os.environ.get("TOCSIN_BENCH_DATABASE_URL", DATABASE_URL)
     queue_url = os.environ.get("TOCSIN_BENCH_QUEUE_URL", QUEUE_URL)
+    # Read what is kept first: a file that cannot be read stops the run before its hours.
+    kept = read_kept(document, quick) if keep else []
     started = datetime.now(UTC)
     outcomes: list[Outcome] = []
     for store in stores:
@@ -531,7 +535,7 @@ def run_suite(
             run_scenario(outcome, scenario.quick_timeout if quick else scenario.timeout)
             say(json.dumps(outcome.result) if outcome.result else f"  not run: {outcome.reason}")
             outcomes.append(outcome)
-    shown_outcomes = merged(outcomes, read_kept(document, quick)) if keep else outcomes
+    shown_outcomes = merged(outcomes, kept) if keep else outcomes
     write_kept(document, quick, shown_outcomes)
     rewrite(document, render(shown_outcomes, quick, started, datetime.now(UTC)))
     return outcomes

@@ -232,14 +232,19 @@ class Command(BaseCommand):
         document = Path(options["document"])
         if not document.is_file():
             raise CommandError(f"{document} does not exist.")
-        outcomes = run_suite(
-            quick=options["quick"],
-            stores=stores,
-            only=only,
-            document=document,
-            say=lambda line: self.stderr.write(line),
-            keep=options["keep"],
-        )
+        from tocsin.bench.stores import BenchError
+
+        try:
+            outcomes = run_suite(
+                quick=options["quick"],
+                stores=stores,
+                only=only,
+                document=document,
+                say=lambda line: self.stderr.write(line),
+                keep=options["keep"],
+            )
+        except BenchError as error:
+            raise CommandError(str(error)) from None
         return {
             "document": str(document),
             "ran": [f"{o.scenario.name}/{o.store}" for o in outcomes if o.result is not None],
