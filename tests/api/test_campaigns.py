@@ -9,8 +9,9 @@ from django.utils import timezone
 from tests.campaigns.conftest import doors_open
 from tests.conftest import YEAR, make_person
 from tocsin.accounts.roles import Role
-from tocsin.campaigns import services
 from tocsin.campaigns.models import Campaign, Event, Rsvp
+from tocsin.campaigns.services import campaigns as campaign_services
+from tocsin.campaigns.services import events as event_services
 
 from .conftest import fields_named
 
@@ -23,10 +24,10 @@ def organizer(org):
 @pytest.fixture
 def vigil(org, site, organizer):
     starts_at = timezone.now() + timedelta(days=3)
-    return services.create_event(
+    return event_services.create_event(
         organizer,
         org,
-        services.EventInput(
+        event_services.EventInput(
             kind="vigil",
             title="Vigil at HCMC",
             site=site,
@@ -227,7 +228,7 @@ def test_a_member_proposes_an_event(api_as, member, org):
 def test_campaign_turnout_is_counts_for_organizers(api_as, org, organizer, member, vigil):
     from datetime import date
 
-    campaign = services.create_campaign(
+    campaign = campaign_services.create_campaign(
         organizer, org, "Week of action", "", date.today(), date.today() + timedelta(days=10)
     )
     Event.objects.filter(pk=vigil.pk).update(campaign=campaign)

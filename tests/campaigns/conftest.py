@@ -14,7 +14,8 @@ import pytest
 from tests.conftest import YEAR, make_org, make_person, verified_client
 from tocsin.accounts.models import Organization, Site
 from tocsin.accounts.roles import Role
-from tocsin.campaigns import services
+from tocsin.campaigns.services import events as event_services
+from tocsin.campaigns.services import rsvps
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 VIGIL_STARTS = datetime(YEAR, 1, 26, 18, 0, tzinfo=PACIFIC)
@@ -65,7 +66,7 @@ def nurse(nnu, oakland):
     return make_person(nnu, Role.MEMBER, name="Rosa Rivera", language="es", site=oakland)
 
 
-def vigil_input(site, **changes) -> services.EventInput:
+def vigil_input(site, **changes) -> event_services.EventInput:
     values = {
         "kind": "vigil",
         "title": "Vigil at Kaiser Oakland",
@@ -77,17 +78,17 @@ def vigil_input(site, **changes) -> services.EventInput:
         "address_hidden_until_rsvp": True,
     }
     values.update(changes)
-    return services.EventInput(**values)
+    return event_services.EventInput(**values)
 
 
 @pytest.fixture
 def vigil(nnu, oakland, organizer):
-    return services.create_event(organizer, nnu, vigil_input(oakland))
+    return event_services.create_event(organizer, nnu, vigil_input(oakland))
 
 
 @pytest.fixture
 def shift(vigil, organizer):
-    return services.add_shift(
+    return rsvps.add_shift(
         organizer, vigil, "Vigil line", vigil.starts_at, vigil.ends_at, capacity=2
     )
 

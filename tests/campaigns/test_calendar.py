@@ -7,15 +7,16 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import YEAR
-from tocsin.campaigns import services
 from tocsin.campaigns.models import Event
+from tocsin.campaigns.services import campaigns as campaign_services
+from tocsin.campaigns.services import events as event_services
 
 from .conftest import vigil_input
 
 
 @pytest.fixture
 def campaign(nnu, organizer, kaiser_bay):
-    return services.create_campaign(
+    return campaign_services.create_campaign(
         organizer,
         nnu,
         "Week of action, Jan 26 - Feb 4",
@@ -29,7 +30,7 @@ def campaign(nnu, organizer, kaiser_bay):
 @pytest.fixture
 def feed(client, campaign, nnu, oakland, organizer):
     def make(**changes):
-        return services.create_event(
+        return event_services.create_event(
             organizer, nnu, vigil_input(oakland, campaign=campaign, **changes)
         )
 
@@ -42,7 +43,7 @@ def feed(client, campaign, nnu, oakland, organizer):
     make(title="Hidden vigil", visibility="public", address_hidden_until_rsvp=True)
     make(title="Members-only vigil", visibility="members")
     cancelled = make(title="Cancelled vigil", visibility="public")
-    services.cancel_event(organizer, cancelled)
+    event_services.cancel_event(organizer, cancelled)
     response = client.get(reverse("campaigns:calendar", kwargs={"campaign": campaign.code}))
     return response
 
@@ -124,7 +125,7 @@ def test_an_event_outside_the_campaigns_days_is_refused(campaign, nnu, oakland, 
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as error:
-        services.create_event(
+        event_services.create_event(
             organizer,
             nnu,
             vigil_input(
@@ -177,7 +178,7 @@ def test_control_characters_an_organizer_types_never_reach_the_feed(
 def test_a_spanish_speakers_calendar_places_the_vigil_with_decimal_points(
     client, campaign, nnu, oakland, organizer
 ):
-    services.create_event(
+    event_services.create_event(
         organizer,
         nnu,
         vigil_input(

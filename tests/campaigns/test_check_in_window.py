@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import member_client
-from tocsin.campaigns import services
 from tocsin.campaigns.models import Event, Rsvp
+from tocsin.campaigns.services import rsvps
 
 
 def starting_in(event, delta):
@@ -71,7 +71,7 @@ def test_the_qr_checks_in_within_the_window(client, vigil, nurse, starts_in):
 
 def test_a_member_going_checks_in_from_her_own_event_page(client, vigil, shift, nurse):
     member_client(client, nurse)
-    services.answer(nurse, vigil, shift)
+    rsvps.answer(nurse, vigil, shift)
     starting_in(vigil, timedelta(hours=1))
 
     shown = client.get(page(vigil)).content.decode()
@@ -84,7 +84,7 @@ def test_a_member_going_checks_in_from_her_own_event_page(client, vigil, shift, 
 
 def test_her_event_page_has_no_check_in_before_the_window(client, vigil, shift, nurse):
     member_client(client, nurse)
-    services.answer(nurse, vigil, shift)
+    rsvps.answer(nurse, vigil, shift)
     starting_in(vigil, timedelta(days=51))
 
     shown = client.get(page(vigil)).content.decode()

@@ -9,8 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import make_person
-from tocsin.campaigns import services
 from tocsin.campaigns.models import Rsvp
+from tocsin.campaigns.services import events as event_services
+from tocsin.campaigns.services import rsvps
 from tocsin.core.access import MEMBER_SESSION_KEY
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.rendering import link_token
@@ -72,7 +73,7 @@ def test_she_rsvps_to_a_shift_through_the_link_and_sees_the_address(holder, vigi
 
 
 def test_she_cancels_through_the_link(holder, vigil, nurse):
-    services.answer(nurse, vigil)
+    rsvps.answer(nurse, vigil)
     link = message_link(vigil, nurse)
 
     holder.post(link, {"do": "cancel"})
@@ -111,7 +112,7 @@ def test_the_qr_without_her_link_or_member_link_asks_for_a_member_link(holder, v
 
 def test_her_link_to_one_event_checks_her_in_at_no_other(holder, vigil, nurse, organizer, oakland):
     day = timedelta(days=1)
-    later = services.create_event(
+    later = event_services.create_event(
         organizer,
         vigil.organization,
         vigil_input(oakland, starts_at=vigil.starts_at + day, ends_at=vigil.ends_at + day),

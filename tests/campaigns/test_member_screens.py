@@ -6,8 +6,9 @@ from django.urls import reverse
 
 from tests.conftest import YEAR, make_person, member_client
 from tocsin.accounts.roles import Role
-from tocsin.campaigns import services
 from tocsin.campaigns.models import Event, Rsvp
+from tocsin.campaigns.services import events as event_services
+from tocsin.campaigns.services import rsvps
 
 from .conftest import doors_open, vigil_input
 
@@ -31,7 +32,7 @@ def test_the_address_appears_once_she_rsvps(client, vigil, shift, nurse):
 
 def test_a_full_shift_says_so_and_offers_the_waitlist(client, vigil, shift, nurse, nnu, oakland):
     for name in ("Ana", "Bea"):
-        services.answer(make_person(nnu, name=name, site=oakland), vigil, shift)
+        rsvps.answer(make_person(nnu, name=name, site=oakland), vigil, shift)
     member_client(client, nurse)
 
     page = client.get(event_page(vigil)).content.decode()
@@ -43,7 +44,7 @@ def test_a_full_shift_says_so_and_offers_the_waitlist(client, vigil, shift, nurs
 
 
 def test_she_can_cancel_her_rsvp(client, vigil, nurse):
-    services.answer(nurse, vigil)
+    rsvps.answer(nurse, vigil)
     member_client(client, nurse)
 
     client.post(event_page(vigil), {"do": "cancel"})
@@ -69,7 +70,7 @@ def test_her_list_shows_the_events_of_her_organizations_only(
 
     hcmc = Site.objects.create(kind="hospital", name="HCMC", lat="44.9727", lng="-93.2622")
     hcmc.organizations.add(org)
-    theirs = services.create_event(
+    theirs = event_services.create_event(
         None, org, vigil_input(hcmc, title="MNA vigil", visibility="public")
     )
     member_client(client, nurse)
@@ -98,7 +99,7 @@ def test_members_of_a_promoting_organization_see_a_members_event(client, vigil, 
     campaign.participants.add(org)
     Event.objects.filter(pk=vigil.pk).update(campaign=campaign)
     org_organizer = make_person(org, Role.ORGANIZER, email="o@mna.test", password="x horse 42")
-    services.promote_event(org_organizer, org, vigil)
+    event_services.promote_event(org_organizer, org, vigil)
     Event.objects.filter(pk=vigil.pk).update(campaign=None)
     member_client(client, make_person(org, name="Marta"))
 
@@ -196,7 +197,7 @@ def test_a_proposal_with_bad_times_names_the_fields_and_stores_nothing(client, n
 
 def test_the_public_page_shows_no_one_and_keeps_the_address(client, vigil, nurse):
     Event.objects.filter(pk=vigil.pk).update(visibility="public")
-    services.answer(nurse, vigil)
+    rsvps.answer(nurse, vigil)
 
     page = client.get(reverse("campaigns:event_public", kwargs={"event": vigil.code}))
 

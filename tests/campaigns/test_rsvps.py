@@ -8,8 +8,10 @@ from django.core.exceptions import ValidationError
 from tests.conftest import YEAR, make_person
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact
-from tocsin.campaigns import services
 from tocsin.campaigns.models import Event, Rsvp
+from tocsin.campaigns.services import check_in as check_in_services
+from tocsin.campaigns.services import events as event_services
+from tocsin.campaigns.services import rsvps
 
 from .conftest import doors_open
 
@@ -23,7 +25,7 @@ def coworkers(nnu, oakland):
 
 
 def test_a_full_shift_puts_the_next_person_on_its_waitlist(vigil, shift, coworkers):
-    answers = [services.answer(person, vigil, shift) for person in coworkers]
+    answers = [rsvps.answer(person, vigil, shift) for person in coworkers]
 
     assert [rsvp.status for rsvp in answers] == ["going", "going", "waitlisted"]
 
@@ -34,10 +36,10 @@ def test_a_cancellation_gives_the_place_to_the_first_on_the_waitlist_and_tells_h
     ana, _bea, carla = coworkers
     add_contact(carla, "email", "carla@example.org", True)
     for person in coworkers:
-        services.answer(person, vigil, shift)
+        rsvps.answer(person, vigil, shift)
 
     with sent():
-        services.cancel_answer(ana, vigil)
+        rsvps.cancel_answer(ana, vigil)
 
     statuses = dict(Rsvp.objects.values_list("person__display_name", "status"))
     assert statuses == {"Ana": "cancelled", "Bea": "going", "Carla": "going"}
@@ -49,8 +51,8 @@ def test_a_cancellation_gives_the_place_to_the_first_on_the_waitlist_and_tells_h
 
 
 def test_answering_twice_changes_nothing(vigil, shift, nurse):
-    first = services.answer(nurse, vigil, shift)
-    again = services.answer(nurse, vigil, shift)
+    first = rsvps.answer(nurse, vigil, shift)
+    again = rsvps.answer(nurse, vigil, shift)
 
     assert (again.pk, again.status, Rsvp.objects.count()) == (first.pk, "going", 1)
 
@@ -58,12 +60,10 @@ def test_answering_twice_changes_nothing(vigil, shift, nurse):
 def test_moving_to_another_shift_frees_the_first_place(vigil, shift, coworkers, organizer):
     ana, _bea, carla = coworkers
     for person in coworkers:
-        services.answer(person, vigil, shift)
-    later = services.add_shift(
-        organizer, vigil, "Last half hour", vigil.starts_at, vigil.ends_at, 5
-    )
+        rsvps.answer(person, vigil, shift)
+    later = rsvps.add_shift(organizer, vigil, "Last half hour", vigil.starts_at, vigil.ends_at, 5)
 
-    services.answer(ana, vigil, later)
+    rsvps.answer(ana, vigil, later)
 
     statuses = dict(Rsvp.objects.values_list("person__display_name", "status"))
     assert statuses == {"Ana": "going", "Bea": "going", "Carla": "going"}
@@ -71,55 +71,55 @@ def test_moving_to_another_shift_frees_the_first_place(vigil, shift, coworkers, 
 
 
 def test_a_cancelled_event_takes_no_rsvps(vigil, nurse, organizer):
-    services.cancel_event(organizer, vigil)
+    event_services.cancel_event(organizer, vigil)
 
     with pytest.raises(ValidationError) as error:
-        services.answer(nurse, vigil)
+        rsvps.answer(nurse, vigil)
     assert "event" in error.value.message_dict
 
 
 def test_a_shift_of_another_event_is_refused(vigil, shift, nurse, nnu, oakland, organizer):
     from .conftest import vigil_input
 
-    other = services.create_event(organizer, nnu, vigil_input(oakland, title="Second vigil"))
+    other = event_services.create_event(organizer, nnu, vigil_input(oakland, title="Second vigil"))
 
     with pytest.raises(ValidationError) as error:
-        services.answer(nurse, other, shift)
+        rsvps.answer(nurse, other, shift)
     assert "shift" in error.value.message_dict
     assert not Rsvp.objects.exists()
 
 
 def test_checking_in_without_an_rsvp_makes_a_walk_in(vigil, nurse):
     doors_open(vigil)
-    rsvp = services.check_in(nurse, vigil)
+    rsvp = check_in_services.check_in(nurse, vigil)
 
     assert rsvp.walk_in and rsvp.checked_in_at is not None and rsvp.status == "going"
 
 
 def test_checking_in_keeps_the_rsvp_and_its_shift(vigil, shift, nurse):
-    services.answer(nurse, vigil, shift)
+    rsvps.answer(nurse, vigil, shift)
 
     doors_open(vigil)
-    rsvp = services.check_in(nurse, vigil)
+    rsvp = check_in_services.check_in(nurse, vigil)
 
     assert (rsvp.walk_in, rsvp.shift, Rsvp.objects.count()) == (False, shift, 1)
 
 
 def test_the_check_in_code_matches_only_the_current_secret(vigil, organizer):
     old = vigil.check_in_secret
-    renewed = services.renew_secret(organizer, vigil)
+    renewed = check_in_services.renew_secret(organizer, vigil)
 
-    assert not services.check_in_matches(renewed, old)
-    assert services.check_in_matches(renewed, renewed.check_in_secret)
-    assert not services.check_in_matches(renewed, "")
+    assert not check_in_services.check_in_matches(renewed, old)
+    assert check_in_services.check_in_matches(renewed, renewed.check_in_secret)
+    assert not check_in_services.check_in_matches(renewed, "")
 
 
 def test_a_cancelled_event_tells_everyone_going(vigil, nurse, organizer, sent, smtp_server):
     add_contact(nurse, "email", "rosa@example.org", True)
-    services.answer(nurse, vigil)
+    rsvps.answer(nurse, vigil)
 
     with sent():
-        services.cancel_event(organizer, vigil)
+        event_services.cancel_event(organizer, vigil)
 
     assert Event.objects.get().state == "cancelled"
     (message,) = [m for m in smtp_server.messages if m["to"] == ["rosa@example.org"]]

@@ -11,8 +11,11 @@ from django.utils import dateformat, translation
 
 from tests.conftest import YEAR, make_person, member_client, verified_client
 from tocsin.accounts.roles import Role
-from tocsin.campaigns import services
 from tocsin.campaigns.models import Campaign, Event, Promotion, Shift
+from tocsin.campaigns.services import campaigns as campaign_services
+from tocsin.campaigns.services import check_in as check_in_services
+from tocsin.campaigns.services import events as event_services
+from tocsin.campaigns.services import rsvps
 
 from .conftest import doors_open, vigil_input
 
@@ -33,7 +36,7 @@ def url(name, org, **kwargs):
 @pytest.fixture
 def campaign(nnu, organizer, kaiser_bay, org):
     """The week of action, with the Kaiser local and the MNA (`org`) taking part."""
-    return services.create_campaign(
+    return campaign_services.create_campaign(
         organizer, nnu, "Week of action", "", date(YEAR, 1, 26), date(YEAR, 2, 4), [kaiser_bay, org]
     )
 
@@ -125,7 +128,9 @@ def test_an_organizer_approves_a_members_proposal_and_she_is_told(
     from tocsin.accounts.services.people import add_contact
 
     add_contact(nurse, "email", "rosa@example.org", True)
-    proposal = services.propose_event(nurse, nnu, vigil_input(oakland, title="Picket at dawn"))
+    proposal = event_services.propose_event(
+        nurse, nnu, vigil_input(oakland, title="Picket at dawn")
+    )
     listed = organizer_client.get(url("campaigns", nnu)).content.decode()
 
     with sent():
@@ -139,7 +144,9 @@ def test_an_organizer_approves_a_members_proposal_and_she_is_told(
 
 
 def test_declining_a_proposal_keeps_it_from_members(organizer_client, nnu, oakland, nurse, client):
-    proposal = services.propose_event(nurse, nnu, vigil_input(oakland, title="Picket at dawn"))
+    proposal = event_services.propose_event(
+        nurse, nnu, vigil_input(oakland, title="Picket at dawn")
+    )
 
     organizer_client.post(url("event_decline", nnu, event=proposal.code))
 
@@ -150,7 +157,7 @@ def test_only_the_hosts_organizers_see_who_rsvped(
     client, vigil, campaign, nurse, mna_organizer, org, nnu, organizer
 ):
     Event.objects.filter(pk=vigil.pk).update(campaign=campaign)
-    services.answer(nurse, vigil)
+    rsvps.answer(nurse, vigil)
     verified_client(client, organizer)
     hosts = client.get(url("event", nnu, event=vigil.code)).content.decode()
     client.logout()
@@ -228,9 +235,9 @@ def test_turnout_counts_by_site_organization_and_campaign(
     organizer_client, nnu, vigil, campaign, nurse, oakland
 ):
     Event.objects.filter(pk=vigil.pk).update(campaign=campaign)
-    services.answer(nurse, vigil)
+    rsvps.answer(nurse, vigil)
     doors_open(vigil)
-    services.check_in(make_person(nnu, name="Ana", site=oakland), vigil)
+    check_in_services.check_in(make_person(nnu, name="Ana", site=oakland), vigil)
 
     page = organizer_client.get(url("turnout", nnu)).content.decode()
     campaign_page = organizer_client.get(
@@ -246,10 +253,10 @@ def test_turnout_counts_by_site_organization_and_campaign(
 def test_the_turnout_chart_counts_by_day_and_site_in_spanish(
     organizer_client, organizer, nnu, vigil, nurse, oakland
 ):
-    services.answer(nurse, vigil)
-    services.answer(make_person(nnu, name="Ana", site=oakland), vigil)
+    rsvps.answer(nurse, vigil)
+    rsvps.answer(make_person(nnu, name="Ana", site=oakland), vigil)
     doors_open(vigil)
-    services.check_in(nurse, vigil)
+    check_in_services.check_in(nurse, vigil)
     organizer.language = "es"
     organizer.save(update_fields=["language"])
 

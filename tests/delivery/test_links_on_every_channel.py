@@ -26,8 +26,10 @@ from tests.conftest import make_person
 from tocsin.accounts.models import Membership, Unit
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact
-from tocsin.campaigns import services as campaigns
 from tocsin.campaigns.models import Rsvp
+from tocsin.campaigns.services import events as event_services
+from tocsin.campaigns.services import messages as event_messages
+from tocsin.campaigns.services import rsvps
 from tocsin.delivery.channels import kinds
 from tocsin.delivery.models import PERSONAL_LINK_KINDS, Alert
 from tocsin.delivery.tasks import send_member_link
@@ -134,10 +136,10 @@ def pledge_invitation(org, organizer, person):
 
 def shift_reminder(org, organizer, person):
     starts = timezone.now() + timedelta(minutes=90)
-    event = campaigns.create_event(
+    event = event_services.create_event(
         organizer,
         org,
-        campaigns.EventInput(
+        event_services.EventInput(
             title="Vigil at Hennepin",
             site=Membership.objects.get(person=person, organization=org).site,
             starts_at=starts,
@@ -145,12 +147,10 @@ def shift_reminder(org, organizer, person):
             time_zone="America/Chicago",
         ),
     )
-    shift = campaigns.add_shift(
-        organizer, event, "Vigil line", starts, starts + timedelta(hours=1), 5
-    )
-    campaigns.answer(person, event, shift)
+    shift = rsvps.add_shift(organizer, event, "Vigil line", starts, starts + timedelta(hours=1), 5)
+    rsvps.answer(person, event, shift)
     Rsvp.objects.filter(person=person).update(answered_at=timezone.now() - timedelta(days=1))
-    assert campaigns.remind_due() == 1
+    assert event_messages.remind_due() == 1
     return "Cancel my RSVP"
 
 

@@ -14,7 +14,7 @@ import json
 from tocsin.accounts.models import ContactPoint, Organization, Person, Site
 from tocsin.accounts.services.people import find_person_by_login
 from tocsin.campaigns.models import Event, Rsvp
-from tocsin.campaigns.services import tell
+from tocsin.campaigns.services.messages import tell
 from tocsin.demo import world
 from tocsin.hotline.models import EmergencyPlan
 from tocsin.pledges.models import Pledge

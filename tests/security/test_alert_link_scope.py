@@ -13,7 +13,7 @@ from django.utils import timezone
 from tests.conftest import make_person, make_site, member_client
 from tocsin.accounts.models import Membership, Subscription
 from tocsin.accounts.roles import Role
-from tocsin.campaigns import services as events
+from tocsin.campaigns.services import events as event_services
 from tocsin.core.access import MEMBER_SESSION_KEY
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.rendering import link_token
@@ -69,10 +69,10 @@ def link_for(rosa, org, site, kind: str) -> str:
     if kind == Alert.Kind.EVENT:
         organizer = make_person(org, Role.ORGANIZER, email="o@mna.test", password="o horse 42")
         starts = timezone.now() + timedelta(days=2)
-        vigil = events.create_event(
+        vigil = event_services.create_event(
             organizer,
             org,
-            events.EventInput(
+            event_services.EventInput(
                 kind="vigil",
                 title="Vigil",
                 site=make_site(org, name="Vigil site"),

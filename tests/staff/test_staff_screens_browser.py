@@ -15,8 +15,8 @@ from playwright.sync_api import expect
 from tests.conftest import browser_context, verified_client
 from tocsin.accounts.models import Membership, Organization, Person, Unit
 from tocsin.accounts.services.people import find_person_by_login
-from tocsin.campaigns import services as campaigns
 from tocsin.campaigns.models import Campaign, Event, Rsvp
+from tocsin.campaigns.services import rsvps
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.demo import world
 from tocsin.demo.services import load_demo
@@ -43,10 +43,10 @@ def demo(transactional_db):
     )
     nurses = list(Person.objects.filter(memberships__organization=oakland.organization)[:5])
     for nurse in nurses[:3]:
-        campaigns.answer(nurse, oakland)
+        rsvps.answer(nurse, oakland)
     # Checked in on the day (check-in opens only then: decision 0021).
     Rsvp.objects.filter(event=oakland, person=nurses[0]).update(checked_in_at=timezone.now())
-    campaigns.answer(nurses[3], vallejo)
+    rsvps.answer(nurses[3], vallejo)
 
     mna = Organization.objects.get(slug=world.MNA)
     # A third, small unit: 3 sorts before 25 and 45 as a number, after them as text.

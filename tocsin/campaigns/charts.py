@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from tocsin.core.charts import Chart, Series
 
-from .services import turnout_by_site_and_day
+from .services.turnout import turnout_by_site_and_day
 
 
 def turnout_chart(events) -> Chart | None:

@@ -15,15 +15,8 @@ from tocsin.accounts.models import Organization
 from tocsin.core.forms import NamedErrorsForm
 
 from .models import Event
-from .services import (
-    MAX_ADDRESS,
-    MAX_CAPACITY,
-    MAX_LABEL,
-    MAX_TEXT,
-    MAX_TITLE,
-    TIME_ZONES,
-    EventInput,
-)
+from .services.events import TIME_ZONES, EventInput
+from .services.limits import MAX_ADDRESS, MAX_CAPACITY, MAX_LABEL, MAX_TEXT, MAX_TITLE
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 

@@ -3,7 +3,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from .services import remind_due
+from .services.messages import remind_due
 
 
 @db_periodic_task(crontab(minute="*/5"))

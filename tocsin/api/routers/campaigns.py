@@ -16,7 +16,6 @@ from django.utils.translation import ngettext
 from ninja import Field, Router, Schema, Status
 
 from tocsin.accounts.models import Membership, Organization, Person
-from tocsin.campaigns import services
 from tocsin.campaigns.access import (
     ORGANIZERS,
     campaigns_for,
@@ -26,6 +25,11 @@ from tocsin.campaigns.access import (
     is_host,
 )
 from tocsin.campaigns.models import Campaign, Event, Rsvp
+from tocsin.campaigns.services import campaigns as campaign_services
+from tocsin.campaigns.services import check_in as check_in_services
+from tocsin.campaigns.services import events as event_services
+from tocsin.campaigns.services import limits, rsvps
+from tocsin.campaigns.services import turnout as turnout_services
 from tocsin.core.access import get_membership_for
 
 from ..access import BEARER, path_argument
@@ -37,7 +41,7 @@ router = Router(tags=["campaigns"], auth=ANY_PERSON)
 
 EventKind = Literal[tuple(Event.Kind.values)]  # type: ignore[valid-type]
 Visibility = Literal[tuple(Event.Visibility.values)]  # type: ignore[valid-type]
-TimeZone = Literal[services.TIME_ZONES]  # type: ignore[valid-type]
+TimeZone = Literal[event_services.TIME_ZONES]  # type: ignore[valid-type]
 
 
 def memberships_of(person: Person):
@@ -108,8 +112,8 @@ class CampaignOut(Schema):
 
 class CampaignIn(Input):
     organization: str = Field(description="the owner's short name")
-    name: text(services.MAX_TITLE)
-    description: text(services.MAX_TEXT) = ""
+    name: text(limits.MAX_TITLE)
+    description: text(limits.MAX_TEXT) = ""
     starts_on: date
     ends_on: date
     participants: list[str] = Field(
@@ -127,7 +131,7 @@ class ShiftOut(Schema):
 
     @staticmethod
     def resolve_taken(shift) -> int:
-        return services.places_taken(shift)
+        return rsvps.places_taken(shift)
 
 
 class EventOut(Schema):
@@ -199,10 +203,10 @@ class EventIn(Input):
     organization: str = Field(description="the host's short name")
     campaign: str | None = Field(None, description="a campaign's code")
     kind: EventKind
-    title: text(services.MAX_TITLE)
-    description: text(services.MAX_TEXT) = ""
+    title: text(limits.MAX_TITLE)
+    description: text(limits.MAX_TEXT) = ""
     site: str | None = Field(None, description="a site's code")
-    address: text(services.MAX_ADDRESS) = ""
+    address: text(limits.MAX_ADDRESS) = ""
     lat: Latitude | None = None
     lng: Longitude | None = None
     starts_at: Moment = Field(description="without an offset: in the event's time zone")
@@ -213,10 +217,10 @@ class EventIn(Input):
 
 
 class ShiftIn(Input):
-    label: text(services.MAX_LABEL) = ""
+    label: text(limits.MAX_LABEL) = ""
     starts_at: Moment
     ends_at: Moment
-    capacity: int = Field(ge=1, le=services.MAX_CAPACITY)
+    capacity: int = Field(ge=1, le=limits.MAX_CAPACITY)
 
 
 class RsvpIn(Input):
@@ -272,9 +276,9 @@ class TurnoutOut(Schema):
 
 def turnout_of(events, name: str) -> dict:
     return {
-        "totals": {"name": name, **services.totals(events)},
-        "by_site": services.turnout(events, "site"),
-        "by_organization": services.turnout(events, "organization"),
+        "totals": {"name": name, **turnout_services.totals(events)},
+        "by_site": turnout_services.turnout(events, "site"),
+        "by_organization": turnout_services.turnout(events, "organization"),
     }
 
 
@@ -312,7 +316,7 @@ def create_campaign(request: HttpRequest, payload: CampaignIn):
     """Start a campaign (organizers and admins of the owner)."""
     membership = get_membership_for(request.auth, payload.organization, ORGANIZERS)
     participants = organizations_named(payload.participants)
-    campaign = services.create_campaign(
+    campaign = campaign_services.create_campaign(
         request.auth,
         membership.organization,
         payload.name,
@@ -373,7 +377,7 @@ def list_events(request: HttpRequest):
 
     events = (
         events_listed_for(request.auth)
-        .filter(ends_at__gte=timezone.now() - services.CHECK_IN_AFTER)
+        .filter(ends_at__gte=timezone.now() - check_in_services.CHECK_IN_AFTER)
         .select_related("organization", "site", "campaign")
         .order_by("starts_at", "id")
     )
@@ -386,11 +390,11 @@ def create_event(request: HttpRequest, payload: EventIn):
     it waits for an organizer's approval)."""
     membership = get_membership_for(request.auth, payload.organization)
     organization = membership.organization
-    data = services.EventInput(
+    data = event_services.EventInput(
         kind=payload.kind,
         title=payload.title,
         description=payload.description,
-        site=services.site_by_code(organization, payload.site),
+        site=event_services.site_by_code(organization, payload.site),
         address=payload.address,
         lat=payload.lat,
         lng=payload.lng,
@@ -399,12 +403,12 @@ def create_event(request: HttpRequest, payload: EventIn):
         time_zone=payload.time_zone,
         visibility=payload.visibility,
         address_hidden_until_rsvp=payload.address_hidden_until_rsvp,
-        campaign=services.campaign_by_code(organization, payload.campaign),
+        campaign=event_services.campaign_by_code(organization, payload.campaign),
     )
     if membership.has(ORGANIZERS):
-        event = services.create_event(request.auth, organization, data)
+        event = event_services.create_event(request.auth, organization, data)
     else:
-        event = services.propose_event(request.auth, organization, data)
+        event = event_services.propose_event(request.auth, organization, data)
     event.address_shown = True
     return Status(201, event)
 
@@ -429,12 +433,12 @@ def add_shift(request: HttpRequest, event: str, payload: ShiftIn):
     if request.organizer is None:
         raise Http404
     zone = request.event.time_zone
-    shift = services.add_shift(
+    shift = rsvps.add_shift(
         request.auth,
         request.event,
         payload.label,
-        services.aware(payload.starts_at, zone),
-        services.aware(payload.ends_at, zone),
+        event_services.aware(payload.starts_at, zone),
+        event_services.aware(payload.ends_at, zone),
         payload.capacity,
     )
     return Status(201, shift)
@@ -449,8 +453,8 @@ def add_shift(request: HttpRequest, event: str, payload: ShiftIn):
 def answer_event(request: HttpRequest, event: str, payload: RsvpIn):
     """RSVP as the token's person, to the event or one of its shifts; a full shift puts
     them on its waitlist (`status` says which)."""
-    shift = services.shift_by_code(request.event, payload.shift)
-    return services.answer(request.auth, request.event, shift)
+    shift = rsvps.shift_by_code(request.event, payload.shift)
+    return rsvps.answer(request.auth, request.event, shift)
 
 
 @router.delete(
@@ -461,7 +465,7 @@ def answer_event(request: HttpRequest, event: str, payload: RsvpIn):
 )
 def cancel_answer(request: HttpRequest, event: str):
     """Cancel the token's person's RSVP (nothing to cancel: null)."""
-    return services.cancel_answer(request.auth, request.event)
+    return rsvps.cancel_answer(request.auth, request.event)
 
 
 @router.get(
@@ -490,8 +494,8 @@ def list_rsvps(request: HttpRequest, event: str):
 def check_in(request: HttpRequest, event: str, payload: CheckInIn):
     """Check the token's person in with the secret the event's QR carries (a walk-in if
     they did not RSVP)."""
-    services.check_code(request.event, payload.secret)
-    return services.check_in(request.auth, request.event)
+    check_in_services.check_code(request.event, payload.secret)
+    return check_in_services.check_in(request.auth, request.event)
 
 
 @router.get(

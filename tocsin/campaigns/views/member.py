@@ -18,13 +18,15 @@ from django.views.decorators.cache import never_cache
 from tocsin.accounts.models import Person
 from tocsin.joining.access import member_from_session, member_required
 
-from .. import services
 from ..access import events_listed_for, get_event_for_member
 from ..forms import EventForm
 from ..models import Event, Rsvp, Shift
+from ..services import check_in as check_in_services
+from ..services import events as event_services
+from ..services import rsvps
 
 # An event stays on the list this long after it ends (its check-in is still open).
-STILL_LISTED = services.CHECK_IN_AFTER
+STILL_LISTED = check_in_services.CHECK_IN_AFTER
 # The events whose message link was opened in this browser: {event code: person id}. It
 # lets the event's QR check that person in there, and nothing else.
 CHECK_IN_SESSION_KEY = "tocsin_event_check_in"
@@ -64,7 +66,7 @@ def my_events(request: HttpRequest) -> HttpResponse:
 def shift_rows(event: Event) -> list[dict]:
     rows = []
     for shift in event.shifts.all():
-        taken = services.places_taken(shift)
+        taken = rsvps.places_taken(shift)
         rows.append({"shift": shift, "taken": taken, "left": max(shift.capacity - taken, 0)})
     return rows
 
@@ -83,10 +85,10 @@ def event_page(request: HttpRequest, person, found: Event, via_link: bool = Fals
     if request.method == "POST":
         try:
             if request.POST.get("do") == "cancel":
-                services.cancel_answer(person, found)
+                rsvps.cancel_answer(person, found)
                 messages.success(request, _("Your RSVP is cancelled."))
             elif request.POST.get("do") == "check_in":
-                services.check_in(person, found)
+                check_in_services.check_in(person, found)
                 messages.success(request, _("You're checked in. Thank you for coming!"))
             else:
                 shift = None
@@ -94,7 +96,7 @@ def event_page(request: HttpRequest, person, found: Event, via_link: bool = Fals
                     shift = Shift.objects.filter(event=found, code=request.POST["shift"]).first()
                     if shift is None:
                         raise ValidationError({"shift": _("Choose one of this event's shifts.")})
-                rsvp = services.answer(person, found, shift)
+                rsvp = rsvps.answer(person, found, shift)
                 if rsvp.status == Rsvp.Status.WAITLISTED:
                     messages.success(
                         request,
@@ -121,7 +123,7 @@ def event_page(request: HttpRequest, person, found: Event, via_link: bool = Fals
         "can_check_in": rsvp is not None
         and rsvp.status == Rsvp.Status.GOING
         and rsvp.checked_in_at is None
-        and services.check_in_is_open(found),
+        and check_in_services.check_in_is_open(found),
     }
     return render(request, "campaigns/member_event.html", context, status=400 if error else 200)
 
@@ -135,14 +137,14 @@ def propose(request: HttpRequest) -> HttpResponse:
         m.organization
         for m in person.memberships.filter(active=True).select_related("organization")
     ]
-    sites = services.sites_for_many(organizations)
+    sites = event_services.sites_for_many(organizations)
     form = EventForm(request.POST or None, organizations=organizations, sites=sites)
     if request.method == "POST" and organizations and form.is_valid():
         try:
             organization = form.chosen_organization()
             if organization is None:
                 raise ValidationError({"organization": _("Choose the organization to ask.")})
-            services.propose_event(person, organization, form.event_input())
+            event_services.propose_event(person, organization, form.event_input())
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -182,13 +184,13 @@ def check_in(request: HttpRequest, event: str, secret: str) -> HttpResponse:
         return redirect("joining:member_link_request")
     found = get_event_for_member(person, event)
     with translation.override(language_for(request, person)):
-        if not services.check_in_matches(found, secret):
+        if not check_in_services.check_in_matches(found, secret):
             return render(request, "campaigns/check_in_invalid.html", {"event": found}, status=404)
         rsvp = rsvp_of(person, found)
         error = ""
         if request.method == "POST":
             try:
-                rsvp = services.check_in(person, found)
+                rsvp = check_in_services.check_in(person, found)
             except ValidationError as refused:
                 error = " ".join(refused.messages)
         context = {

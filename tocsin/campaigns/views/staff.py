@@ -20,7 +20,6 @@ from tocsin.core.access import org_role_required
 from tocsin.core.confirm import confirmed
 from tocsin.joining.qr import svg_inline
 
-from .. import services
 from ..access import (
     ORGANIZERS,
     campaigns_for,
@@ -33,6 +32,11 @@ from ..access import (
 from ..charts import turnout_chart
 from ..forms import CampaignForm, EventForm, ShiftForm
 from ..models import Campaign, Event, Promotion, Rsvp
+from ..services import campaigns as campaign_services
+from ..services import check_in as check_in_services
+from ..services import events as event_services
+from ..services import rsvps
+from ..services import turnout as turnout_services
 from .member import shift_rows
 
 ORG = "staff/o/<slug:org>/"
@@ -60,7 +64,7 @@ def campaign_list(request: HttpRequest, org: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            campaign = services.create_campaign(
+            campaign = campaign_services.create_campaign(
                 request.user,
                 organization,
                 data["name"],
@@ -106,9 +110,9 @@ def campaign_detail(request: HttpRequest, org: str, campaign: str) -> HttpRespon
         "campaign": found,
         "participants": found.participants.order_by("name"),
         "events": events.select_related("organization", "site").order_by("starts_at", "id"),
-        "by_site": services.turnout(events, "site"),
-        "by_organization": services.turnout(events, "organization"),
-        "totals": services.totals(events),
+        "by_site": turnout_services.turnout(events, "site"),
+        "by_organization": turnout_services.turnout(events, "organization"),
+        "totals": turnout_services.totals(events),
         "turnout_chart": turnout_chart(events),
         "calendar_url": calendar_url(found),
     }
@@ -123,13 +127,13 @@ def event_new(request: HttpRequest, org: str) -> HttpResponse:
     initial = {"campaign": request.GET.get("campaign", "")}
     form = EventForm(
         request.POST or None,
-        sites=services.sites_for(organization).order_by("name"),
+        sites=event_services.sites_for(organization).order_by("name"),
         campaigns=campaigns,
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         try:
-            event = services.create_event(request.user, organization, form.event_input())
+            event = event_services.create_event(request.user, organization, form.event_input())
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -153,7 +157,7 @@ def event_context(request: HttpRequest, event: Event, **extra) -> dict:
         "is_host": host,
         "shows_counts": host or in_campaign,
         "shifts": shift_rows(event),
-        "totals": services.totals(Event.objects.filter(pk=event.pk)),
+        "totals": turnout_services.totals(Event.objects.filter(pk=event.pk)),
         "promoted": Promotion.objects.filter(event=event, organization=organization).exists(),
         "can_promote": not host
         and event.organization_id != organization.pk
@@ -182,24 +186,24 @@ def event_detail(request: HttpRequest, org: str, event: str) -> HttpResponse:
 
 
 def act_approve(request, event):
-    services.decide_event(request.user, event, approve=True)
+    event_services.decide_event(request.user, event, approve=True)
     return _("Event approved.")
 
 
 def act_decline(request, event):
-    services.decide_event(request.user, event, approve=False)
+    event_services.decide_event(request.user, event, approve=False)
     return _("Proposal declined.")
 
 
 def act_cancel(request, event):
     if not confirmed(request):
         raise ValidationError(_("Tick the box to confirm: everyone going is told at once."))
-    services.cancel_event(request.user, event)
+    event_services.cancel_event(request.user, event)
     return _("Event cancelled. Everyone who RSVPed is being told.")
 
 
 def act_renew(request, event):
-    services.renew_secret(request.user, event)
+    check_in_services.renew_secret(request.user, event)
     return _("New check-in code made. The old one no longer works.")
 
 
@@ -231,7 +235,7 @@ def event_action(request: HttpRequest, org: str, event: str, action: str) -> Htt
 def event_promote(request: HttpRequest, org: str, event: str) -> HttpResponse:
     found = get_event_for_staff(request.organization, event)
     try:
-        services.promote_event(request.user, request.organization, found)
+        event_services.promote_event(request.user, request.organization, found)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -249,7 +253,7 @@ def shift_add(request: HttpRequest, org: str, event: str) -> HttpResponse:
     if form.is_valid():
         starts_at, ends_at = form.times()
         try:
-            services.add_shift(
+            rsvps.add_shift(
                 request.user,
                 found,
                 form.cleaned_data["label"],
@@ -280,10 +284,10 @@ def turnout(request: HttpRequest, org: str) -> HttpResponse:
     context = {
         "organization": organization,
         "section": "campaigns",
-        "by_site": services.turnout(events, "site"),
-        "by_organization": services.turnout(events, "organization"),
-        "by_campaign": [row for row in services.turnout(events, "campaign") if row["name"]],
-        "totals": services.totals(events),
+        "by_site": turnout_services.turnout(events, "site"),
+        "by_organization": turnout_services.turnout(events, "organization"),
+        "by_campaign": [row for row in turnout_services.turnout(events, "campaign") if row["name"]],
+        "totals": turnout_services.totals(events),
         "turnout_chart": turnout_chart(events),
     }
     return render(request, "campaigns/turnout.html", context)
