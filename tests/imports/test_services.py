@@ -10,7 +10,8 @@ from tocsin.accounts.models import ContactPoint, Membership, Person
 from tocsin.accounts.roles import ROLE_LABELS, Role
 from tocsin.accounts.services.people import find_contact, find_person_by_login
 from tocsin.audit.models import AuditEntry
-from tocsin.imports.services import CsvFileError, check_members_csv, import_members
+from tocsin.imports.services.files import CsvFileError
+from tocsin.imports.services.members import check_members_csv, import_members
 
 
 def errors_of(report):

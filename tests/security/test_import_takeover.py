@@ -18,7 +18,7 @@ from tests.imports.conftest import csv_bytes
 from tests.joining.conftest import CODE
 from tocsin.accounts.models import ContactPoint
 from tocsin.accounts.services.people import find_contact
-from tocsin.imports.services import import_members
+from tocsin.imports.services.members import import_members
 from tocsin.imports.views import PENDING_KEY
 
 ATTACKERS_PHONE = "+1 612 555 0199"

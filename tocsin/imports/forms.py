@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.utils.translation import gettext_lazy as _
 
-from .services import too_large_message
+from .services.files import too_large_message
 
 
 class CsvUploadHandler(FileUploadHandler):

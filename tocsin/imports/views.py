@@ -13,7 +13,8 @@ from tocsin.core.access import org_role_required
 
 from . import pending
 from .forms import CsvUploadHandler, UploadForm
-from .services import COLUMNS, CsvFileError, check_members_csv, import_members, template_csv
+from .services.files import COLUMNS, CsvFileError, template_csv
+from .services.members import check_members_csv, import_members
 
 PENDING_KEY = "tocsin_imports_pending"  # organization slug -> token of the checked upload
 RESULT_KEY = "tocsin_imports_result"  # organization slug -> counts of the last import

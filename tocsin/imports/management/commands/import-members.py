@@ -10,7 +10,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from tocsin.accounts.models import Organization
-from tocsin.imports.services import CsvFileError, import_members, too_large_message
+from tocsin.imports.services.files import CsvFileError, too_large_message
+from tocsin.imports.services.members import import_members
 
 
 class Command(BaseCommand):
