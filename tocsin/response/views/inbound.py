@@ -27,7 +27,6 @@ from xml.sax.saxutils import escape
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -250,9 +249,3 @@ def sms_status(request: HttpRequest) -> HttpResponse:
     elif status in ("undelivered", "failed"):
         mark_undelivered(row, undelivered_reason(form.get("ErrorCode", "")))
     return HttpResponse(status=204)
-
-
-urlpatterns = [
-    path("inbound/sms/", inbound_sms, name="inbound_sms"),
-    path("inbound/sms/status/", sms_status, name="inbound_sms_status"),
-]

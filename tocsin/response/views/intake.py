@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -244,14 +244,3 @@ def report_call(request: HttpRequest, org: str) -> HttpResponse:
         **map_settings((centre.lat, centre.lng) if centre else None, sites or []),
     }
     return render(request, "response/report_call.html", context, status=status)
-
-
-urlpatterns = [
-    path("report/s/<str:site>/", report_site, name="report_site"),
-    path("report/s/<str:site>/thanks/", report_site_thanks, name="report_site_thanks"),
-    path("report/o/<slug:org>/", report_org, name="report_org"),
-    path("report/o/<slug:org>/thanks/", report_org_thanks, name="report_org_thanks"),
-    path("me/report/", report_member, name="report_member"),
-    path("me/report/thanks/", report_member_thanks, name="report_member_thanks"),
-    path("staff/o/<slug:org>/reports/new/", report_call, name="report_call"),
-]

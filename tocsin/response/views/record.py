@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -29,8 +29,6 @@ from ..models import Incident, Photo
 from ..services.broadcast import summary
 from ..timeline_text import said, sentence
 from ..titles import incident_title
-
-ORG = "staff/o/<slug:org>/"
 
 
 @dataclass
@@ -295,18 +293,3 @@ def incident_photo(request: HttpRequest, org: str, photo: str) -> HttpResponse:
     response = HttpResponse(found.image, content_type="image/jpeg")
     response["Content-Disposition"] = f'inline; filename="photo-{found.code}.jpg"'
     return response
-
-
-urlpatterns = [
-    path(
-        ORG + "incidents/<uuid:incident>/record/",
-        incident_record,
-        name="incident_record",
-    ),
-    path(
-        ORG + "incidents/<uuid:incident>/record.csv",
-        incident_record_csv,
-        name="incident_record_csv",
-    ),
-    path(ORG + "photos/<str:photo>/", incident_photo, name="photo"),
-]
