@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -32,11 +32,6 @@ from .access import (
 )
 from .dashboard import dashboard, history, structure_chart
 from .models import DEFAULT_LABELS, SCORES, Scale, StructureTest, UnitOrganizer
-
-ORG = "staff/o/<slug:org>/structure/"
-UNIT = ORG + "units/<str:unit>/"
-MEMBER = UNIT + "members/<str:person>/"
-TEST = UNIT + "tests/<str:structure_test>/"
 
 
 def base_context(request: HttpRequest, **extra) -> dict:
@@ -344,20 +339,3 @@ def scale(request: HttpRequest, org: str) -> HttpResponse:
             return redirect("structure:units", org=org)
     context = base_context(request, form=form)
     return render(request, "structure/scale.html", context, status=400 if form.errors else 200)
-
-
-urlpatterns = [
-    path(ORG, unit_list, name="units"),
-    path(ORG + "scale/", scale, name="scale"),
-    path(UNIT, unit_dashboard, name="unit"),
-    path(UNIT + "take-on/", take_on, name="take_on"),
-    path(UNIT + "structure.csv", unit_csv, name="unit_csv"),
-    path(UNIT + "organizers/", organizer_add, name="organizer_add"),
-    path(UNIT + "organizers/<str:person>/remove/", organizer_remove, name="organizer_remove"),
-    path(UNIT + "tests/new/", test_new, name="test_new"),
-    path(TEST, test_edit, name="test_edit"),
-    path(TEST + "delete/", test_delete, name="test_delete"),
-    path(MEMBER, member_detail, name="member"),
-    path(MEMBER + "rate/", rate, name="rate"),
-    path(MEMBER + "assign/", assign, name="assign"),
-]

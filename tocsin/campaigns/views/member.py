@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -229,11 +228,3 @@ def from_alert(request: HttpRequest, delivery) -> HttpResponse:
         response = event_page(request, person, found, via_link=True)
     add_never_cache_headers(response)
     return response
-
-
-urlpatterns = [
-    path("me/events/", my_events, name="my_events"),
-    path("me/events/propose/", propose, name="propose"),
-    path("me/events/<str:event>/", my_event, name="my_event"),
-    path("me/events/<str:event>/check-in/<str:secret>/", check_in, name="check_in"),
-]

@@ -3,7 +3,6 @@ when it is kept for people who RSVP), and a campaign's calendar of its public ev
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path
 
 from tocsin.core.access import public
 
@@ -27,9 +26,3 @@ def campaign_calendar(request: HttpRequest, campaign: str) -> HttpResponse:
     response = HttpResponse(ical.calendar(found), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{found.code}.ics"'
     return response
-
-
-urlpatterns = [
-    path("events/<str:event>/", event_public, name="event_public"),
-    path("campaigns/<str:campaign>/calendar.ics", campaign_calendar, name="calendar"),
-]

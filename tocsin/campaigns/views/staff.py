@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -38,9 +38,6 @@ from ..services import events as event_services
 from ..services import rsvps
 from ..services import turnout as turnout_services
 from .member import shift_rows
-
-ORG = "staff/o/<slug:org>/"
-EVENT = ORG + "events/<str:event>/"
 
 
 def check_in_url(event: Event) -> str:
@@ -291,18 +288,3 @@ def turnout(request: HttpRequest, org: str) -> HttpResponse:
         "turnout_chart": turnout_chart(events),
     }
     return render(request, "campaigns/turnout.html", context)
-
-
-urlpatterns = [
-    path(ORG + "campaigns/", campaign_list, name="campaigns"),
-    path(ORG + "campaigns/<str:campaign>/", campaign_detail, name="campaign"),
-    path(ORG + "events/new/", event_new, name="event_new"),
-    path(ORG + "turnout/", turnout, name="turnout"),
-    path(EVENT, event_detail, name="event"),
-    path(EVENT + "shifts/", shift_add, name="shift_add"),
-    path(EVENT + "promote/", event_promote, name="event_promote"),
-    *[
-        path(EVENT + f"{action}/", event_action, {"action": action}, name=f"event_{action}")
-        for action in HOST_ACTIONS
-    ],
-]

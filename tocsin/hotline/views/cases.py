@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -34,8 +33,6 @@ from ..models import Case, CaseEvent, CaseTask, EmergencyPlan, Facility
 from ..services import cases, facilities, plans
 from ..services.messages import send_family_update
 
-ORG = "staff/o/<slug:org>/"
-CASE = ORG + "cases/<str:case>/"
 # Who may open a case: the hotline, and a dispatcher from an incident.
 OPENERS = Role.HOTLINE | Role.DISPATCHER
 RECENT_INCIDENTS = timedelta(days=2)
@@ -427,19 +424,3 @@ def facility_remove(request: HttpRequest, org: str, facility: str) -> HttpRespon
     facilities.remove_facility(request.user, found)
     messages.success(request, _("Facility removed from the list."))
     return redirect("hotline:facilities", org=org)
-
-
-urlpatterns = [
-    path(ORG + "cases/", case_list, name="cases"),
-    path(ORG + "cases/new/", case_new, name="case_new"),
-    path(CASE, case_detail, name="case"),
-    path(CASE + "tasks/<str:task>/done/", task_done, name="task_done"),
-    path(CASE + "close/", case_close, name="case_close"),
-    path(CASE + "reopen/", case_reopen, name="case_reopen"),
-    *[
-        path(CASE + f"{action}/", case_action, {"action": action}, name=f"case_{action}")
-        for action in ACTIONS
-    ],
-    path(ORG + "facilities/", facility_list, name="facilities"),
-    path(ORG + "facilities/<str:facility>/remove/", facility_remove, name="facility_remove"),
-]

@@ -10,7 +10,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -179,10 +179,3 @@ def trigger_page(request: HttpRequest, person, plan: EmergencyPlan) -> HttpRespo
             return render(request, "hotline/triggered.html", {"case": case, "plan": plan})
     status = 400 if form.errors else 200
     return render(request, "hotline/trigger.html", {"form": form, "plan": plan}, status=status)
-
-
-urlpatterns = [
-    path("me/plan/", plan_edit, name="plan"),
-    path("me/plan/detained/", plan_trigger, name="plan_trigger"),
-    path("me/plan/detained/<str:token>/", plan_trigger_link, name="plan_trigger_link"),
-]

@@ -6,7 +6,6 @@ contacts. Each printing writes an audit entry.
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
@@ -29,8 +28,3 @@ def case_record(request: HttpRequest, org: str, case: str) -> HttpResponse:
         "printed_by": request.user,
     }
     return render(request, "hotline/record.html", context)
-
-
-urlpatterns = [
-    path("staff/o/<slug:org>/cases/<str:case>/record/", case_record, name="case_record"),
-]

@@ -14,7 +14,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -117,9 +116,3 @@ def from_alert(request: HttpRequest, delivery) -> HttpResponse:
             response = pledge_page(request, person, found, None, via_link=True)
     add_never_cache_headers(response)
     return response
-
-
-urlpatterns = [
-    path("me/pledges/", my_pledges, name="my_pledges"),
-    path("me/pledges/<str:pledge>/", my_pledge, name="my_pledge"),
-]

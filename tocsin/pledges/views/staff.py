@@ -10,7 +10,6 @@ Once it is on, it shows the share that signed and the signers (each showing audi
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -21,8 +20,6 @@ from tocsin.core.confirm import confirmed
 from .. import floors, progress, services
 from ..access import ORGANIZERS, get_pledge_for_organizer, pledges_of
 from ..forms import PledgeForm
-
-ORG = "staff/o/<slug:org>/"
 
 
 @never_cache
@@ -96,11 +93,3 @@ def pledge_send(request: HttpRequest, org: str, pledge: str) -> HttpResponse:
         found.refresh_from_db()
         return render_pledge(request, found, refused.messages, status=400)
     return redirect("pledges:pledge", org=org, pledge=found.code)
-
-
-urlpatterns = [
-    path(ORG + "pledges/", pledge_list, name="pledges"),
-    path(ORG + "pledges/new/", pledge_new, name="pledge_new"),
-    path(ORG + "pledges/<str:pledge>/", pledge_detail, name="pledge"),
-    path(ORG + "pledges/<str:pledge>/send/", pledge_send, name="pledge_send"),
-]

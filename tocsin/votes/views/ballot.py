@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -97,9 +96,3 @@ def receipt_check(request: HttpRequest) -> HttpResponse:
     outcome = services.result(vote) if vote is not None and vote.is_closed else None
     context = {"form": form, "checked": checked, "vote": vote, "result": outcome}
     return render(request, "votes/receipt.html", context, status=400 if form.errors else 200)
-
-
-urlpatterns = [
-    path("ballot/receipt/", receipt_check, name="receipt"),
-    path("ballot/<str:token>/", ballot, name="ballot"),
-]

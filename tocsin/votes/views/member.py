@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
@@ -43,6 +42,3 @@ def my_votes(request: HttpRequest) -> HttpResponse:
             rows.append({"vote": vote, "ballot": link, "voted": not waiting})
     rows.sort(key=lambda row: "result" in row)  # open votes first
     return render(request, "votes/member_list.html", {"rows": rows, "here": "votes"})
-
-
-urlpatterns = [path("me/votes/", my_votes, name="my_votes")]

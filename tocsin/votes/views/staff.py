@@ -7,7 +7,6 @@ count only: never who, never how. The counts per option appear once it has close
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -18,8 +17,6 @@ from tocsin.core.confirm import confirmed
 from .. import services
 from ..access import ORGANIZERS, get_vote_for_organizer, votes_of
 from ..forms import VoteForm
-
-ORG = "staff/o/<slug:org>/"
 
 
 @never_cache
@@ -82,11 +79,3 @@ def vote_send(request: HttpRequest, org: str, vote: str) -> HttpResponse:
         context = vote_context(request, found, send_error=said)
         return render(request, "votes/staff_vote.html", context, status=400)
     return redirect("votes:vote", org=org, vote=found.code)
-
-
-urlpatterns = [
-    path(ORG + "votes/", vote_list, name="votes"),
-    path(ORG + "votes/new/", vote_new, name="vote_new"),
-    path(ORG + "votes/<str:vote>/", vote_detail, name="vote"),
-    path(ORG + "votes/<str:vote>/send/", vote_send, name="vote_send"),
-]
