@@ -32,6 +32,7 @@ from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 import tocsin
+from tests.browser import REPORT_ZOOM, metres_between, tap_off_centre
 from tests.conftest import (
     browser_context,
     make_org,
@@ -40,8 +41,7 @@ from tests.conftest import (
     sign_in_browser,
     wait_until,
 )
-from tests.core.test_maps_browser import REPORT_ZOOM, metres_between, tap_off_centre
-from tests.core.test_translations import MEMBER_APPS, entries
+from tests.translations import MEMBER_APPS, entries
 from tocsin.accounts.models import ContactPoint, Membership, Unit
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact

@@ -6,14 +6,14 @@ The API's operations are walked the same way in tests/api/test_access.py.
 """
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from tests.campaigns.objects import campaign_objects
 from tests.conftest import make_person, make_site
+from tests.routes import GUARDED
 from tests.votes.conftest import make_vote
 from tocsin.accounts.models import ContactPoint, Unit
 from tocsin.accounts.services.people import add_contact
-from tocsin.core.access import is_public
 from tocsin.delivery.models import Alert, NoticeChannel
 from tocsin.hotline.models import Case, CaseTask, Facility
 from tocsin.joining.links import member_link_token
@@ -21,31 +21,9 @@ from tocsin.pledges.models import Pledge
 from tocsin.response.models import Incident, Photo, Report
 from tocsin.structure.models import StructureTest
 
-SKIPPED_PREFIXES = ("api/v1/", "static/")
 # A member's own pages, reached through a member link, not a staff sign-in.
 MEMBER_PAGES = "me/"
 REFUSED = {401, 403, 404, 405}
-
-
-def walk(patterns, prefix="", namespace=""):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
-        elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern), namespace, entry
-
-
-def guarded_patterns():
-    for route, namespace, entry in walk(get_resolver().url_patterns):
-        if route.startswith(SKIPPED_PREFIXES) or not entry.name:
-            continue
-        if is_public(entry.callback):
-            continue
-        yield pytest.param(namespace + entry.name, list(entry.pattern.converters), id=route)
-
-
-GUARDED = list(guarded_patterns())
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from tests.api.conftest import Api
-from tests.joining.test_join import join
+from tests.factories import join
 from tocsin.accounts.models import Person
 from tocsin.response.models import Report
 

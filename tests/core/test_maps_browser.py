@@ -4,7 +4,6 @@ anything; an operator's tile archive is served by Tocsin; without tiles the map 
 the sites, the pin, the area and a scale."""
 
 import json
-import math
 import os
 import subprocess
 import sys
@@ -14,6 +13,11 @@ import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
 
+from tests.browser import (
+    REPORT_ZOOM,
+    metres_between,
+    tap_off_centre,
+)
 from tests.conftest import make_site, sign_in_browser
 from tocsin.accounts.models import Subscription
 from tocsin.accounts.roles import Role
@@ -23,42 +27,7 @@ from .tile_archives import tiles_around, write_archive
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-REPORT_ZOOM = 15  # report.js opens on the organization's first site at this zoom
 AREA_ZOOM = 14  # area.js likewise
-
-
-def mercator_pixel(lat: float, lng: float, zoom: int) -> tuple[float, float]:
-    scale = 256 * 2**zoom
-    x = (lng + 180) / 360 * scale
-    y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * scale
-    return x, y
-
-
-def mercator_point(x: float, y: float, zoom: int) -> tuple[float, float]:
-    scale = 256 * 2**zoom
-    lng = x / scale * 360 - 180
-    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / scale))))
-    return lat, lng
-
-
-def metres_between(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lng1, lat2, lng2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
-    )
-    return 2 * 6_371_000 * math.asin(math.sqrt(h))
-
-
-def tap_off_centre(page, selector: str, dx: int, dy: int, centre, zoom: int):
-    """Tap the map `dx, dy` pixels from its centre; return the point a map centred on
-    `centre` at `zoom` shows there, which is where the person meant the pin to go."""
-    box = page.locator(selector)
-    box.scroll_into_view_if_needed()
-    width, height = box.evaluate("element => [element.clientWidth, element.clientHeight]")
-    box.tap(position={"x": width / 2 + dx, "y": height / 2 + dy})
-    x, y = mercator_pixel(*centre, zoom)
-    return mercator_point(x + dx, y + dy, zoom)
 
 
 def recording(page, origin: str) -> list[str]:

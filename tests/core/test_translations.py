@@ -5,7 +5,6 @@ The test extracts messages from a copy of each app (so the working tree is not t
 and lists each string that is new, empty or fuzzy in that app's catalogue.
 """
 
-import ast
 import re
 import shutil
 import subprocess
@@ -16,6 +15,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 import tocsin
+from tests.translations import MEMBER_APPS, entries
 
 APPS = sorted(
     path
@@ -32,19 +32,6 @@ def has_messages(app: Path) -> bool:
     return False
 
 
-# What a member reads: their pages and every message they receive. Somali (decision 0019)
-# was drafted for these first; the staff side may fall back to English in a new language.
-MEMBER_APPS = (
-    "accounts",
-    "campaigns",
-    "core",
-    "delivery",
-    "hotline",
-    "joining",
-    "pledges",
-    "response",
-    "votes",
-)
 TRANSLATED = [code for code, _name in settings.LANGUAGES if code != "en"]
 # Somali is checked even where a deployment leaves it out of TOCSIN_LANGUAGES.
 MEMBER_LANGUAGES = sorted({*TRANSLATED, "so"})
@@ -90,29 +77,6 @@ def test_every_member_facing_string_is_translated_with_its_placeholders(app, lan
                 assert set(kept) <= both, f"{app}/{language}: {text!r} adds a placeholder"
     fuzzy = msgids(catalogue / "django.po", "--only-fuzzy")
     assert not fuzzy, f"{app}/{language}: fuzzy, so never shown: {fuzzy}"
-
-
-def entries(catalogue: Path) -> list[tuple[str, str | None, list[str]]]:
-    """Return (msgid, msgid_plural or None, its translations) of every entry but the header."""
-    output = subprocess.run(
-        ["msgcat", "--no-wrap", "--no-location", str(catalogue)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    found = []
-    for block in output.split("\n\n"):
-        if block.startswith("#~"):
-            continue
-        fields: dict[str, str] = {}
-        for line in block.splitlines():
-            match = re.match(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d\])?) (".*")$', line)
-            if match:
-                fields[match.group(1)] = ast.literal_eval(match.group(2))
-        if fields.get("msgid"):
-            translations = [value for key, value in fields.items() if key.startswith("msgstr")]
-            found.append((fields["msgid"], fields.get("msgid_plural"), translations))
-    return found
 
 
 def msgids(catalogue: Path, selection: str) -> list[str]:

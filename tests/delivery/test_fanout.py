@@ -8,36 +8,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.conftest import make_person
-from tocsin.accounts.services.people import add_contact
+from tests.factories import member_with, notice, received
 from tocsin.delivery.fanout import fallback_due, fan_out, resume_stalled
-from tocsin.delivery.models import Alert, Delivery
-from tocsin.delivery.services import create_alert, send_alert
+from tocsin.delivery.models import Delivery
+from tocsin.delivery.services import send_alert
 from tocsin.delivery.status import alert_status
-
-
-def member_with(org, name, *contacts, language="en"):
-    person = make_person(org, name=name, language=language)
-    for preference, (channel, address) in enumerate(contacts, start=1):
-        add_contact(person, channel, address, confirmed=True, preference=preference)
-    return person
-
-
-def notice(org, what="Union meeting moved to 6 pm", **audience):
-    return create_alert(
-        org,
-        Alert.Kind.NOTICE,
-        {"what": what, "where": "HCMC cafeteria"},
-        audience or {"whole_organizations": True},
-    )
-
-
-def received(servers):
-    return {
-        "email": sorted(address for m in servers["email"].messages for address in m["to"]),
-        "signal": sorted(m["to"] for m in servers["signal"].messages),
-        "sms": sorted(m["to"] for m in servers["sms"].messages),
-    }
 
 
 @pytest.fixture

@@ -6,13 +6,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from tests.conftest import member_client
+from tests.factories import member_with, notice, received
 from tocsin.accounts.models import ContactPoint
 from tocsin.delivery.channels.base import Outgoing
 from tocsin.delivery.channels.sms.transport import SmsTransport
 from tocsin.delivery.models import Delivery
 from tocsin.delivery.status import alert_status
-
-from .test_fanout import member_with, notice, received
 
 LEE = "+16125550103"
 

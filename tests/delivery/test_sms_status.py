@@ -6,11 +6,10 @@ import pytest
 from django.urls import reverse
 from twilio.request_validator import RequestValidator
 
+from tests.factories import member_with, notice
 from tocsin.delivery.local_servers.sms import LocalSmsGateway
 from tocsin.delivery.models import Delivery
 from tocsin.delivery.status import alert_status
-
-from .test_fanout import member_with, notice
 
 ANA, BEN, CRUZ = "+16125550121", "+16125550122", "+16125550123"
 

@@ -182,6 +182,15 @@ def database_url(name: str | None = None) -> str:
     return f"postgres://{user}{password}@{host}:{port}/{name or database['NAME']}"
 
 
+def the_keys() -> dict[str, str]:
+    """Return the secret settings this test run's keys are, by name."""
+    return {
+        "TOCSIN_SECRET_KEY": settings.SECRET_KEY,
+        "TOCSIN_ENCRYPTION_KEYS": ",".join(settings.TOCSIN_ENCRYPTION_KEYS),
+        "TOCSIN_BLIND_INDEX_KEY": settings.TOCSIN_BLIND_INDEX_KEY,
+    }
+
+
 def tocsin_env(var: Path, servers: dict, database_url: str, queue_url: str, **extra) -> dict:
     """Return the environment of a real `tocsin` process on this test's keys, the given
     database and queue, and the local channel servers in `servers` (email, signal, sms,

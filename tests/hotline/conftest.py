@@ -45,6 +45,34 @@ def plan_content(**changes) -> dict:
     return content
 
 
+def plan_form(**changes):
+    """Return the emergency plan form as a member fills it in, with changes."""
+    form = {
+        "contact1_name": "Lucía Rivera",
+        "contact1_relation": "sibling",
+        "contact1_channel": "sms",
+        "contact1_address": "612 555 0142",
+        "contact1_language": "es",
+        "lawyer_name": "Ana Abogada",
+        "lawyer_channel": "email",
+        "lawyer_address": "abogada@mna-legal.test",
+        "lawyer_language": "en",
+        "message": "Recoge a los niños a las 3.",
+        "children": "Sofía (8) y Mateo (5)",
+        "pin": PIN,
+    }
+    form.update(changes)
+    return form
+
+
+def case_url(org, case=None, action=""):
+    """Return the path of the organization's cases, of one case, or of an action on it."""
+    base = f"/staff/o/{org.slug}/cases/"
+    if case is not None:
+        base += f"{case.code}/"
+    return base + (f"{action}/" if action else "")
+
+
 @pytest.fixture
 def hotline(org):
     person = make_person(

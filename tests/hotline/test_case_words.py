@@ -12,8 +12,7 @@ from tocsin.accounts.roles import Role
 from tocsin.hotline.models import Case
 from tocsin.hotline.services import cases
 
-from .conftest import SISTER_PHONE
-from .test_case_screens import url
+from .conftest import SISTER_PHONE, case_url
 
 
 @pytest.fixture
@@ -32,7 +31,7 @@ def timeline(page) -> str:
 def test_an_update_to_one_person_is_on_its_way_to_1_person(hotline_client, org, case, sent):
     with sent():
         page = hotline_client.post(
-            url(org, case, "update"),
+            case_url(org, case, "update"),
             {"recipients": ["0"], "text": "Miguel está en Sherburne."},
             follow=True,
         )
@@ -43,13 +42,15 @@ def test_an_update_to_one_person_is_on_its_way_to_1_person(hotline_client, org, 
 
 
 def test_the_timeline_says_what_changed_and_which_task(hotline_client, org, case, hotline):
-    hotline_client.post(url(org, case, "details"), {"agency": "ice", "locator": "A123-456-789"})
     hotline_client.post(
-        url(org, case, "tasks"),
+        case_url(org, case, "details"), {"agency": "ice", "locator": "A123-456-789"}
+    )
+    hotline_client.post(
+        case_url(org, case, "tasks"),
         {"title": "Call the consulate", "due_at": "2026-12-03T09:00"},
     )
     task = case.tasks.get()
-    hotline_client.post(url(org, case, f"tasks/{task.code}/done"))
+    hotline_client.post(case_url(org, case, f"tasks/{task.code}/done"))
 
     lines = timeline(
         hotline_client.get(reverse("hotline:case", kwargs={"org": org.slug, "case": case.code}))
@@ -65,7 +66,7 @@ def test_a_name_ending_in_an_initial_ends_its_sentence_with_one_period(org, case
         org, Role.HOTLINE, email="carmen@mna.test", password="carmen horse 42", name="Carmen R."
     )
 
-    page = verified_client(Client(), carmen).get(url(org, case, "record"))
+    page = verified_client(Client(), carmen).get(case_url(org, case, "record"))
 
     assert "by Carmen R. Confidential" in page.content.decode()
     assert "Carmen R.." not in page.content.decode()

@@ -13,8 +13,7 @@ from tests.conftest import member_client
 from tocsin.audit.models import AuditEntry
 from tocsin.hotline.models import EmergencyPlan
 
-from .conftest import LAWYER_EMAIL, PIN, SISTER_PHONE
-from .test_plan_screens import filled
+from .conftest import LAWYER_EMAIL, PIN, SISTER_PHONE, plan_form
 
 PLAN = "/me/plan/"
 OPEN_FOR = 15 * 60  # seconds an opened plan can be saved from its page (decision 0008)
@@ -101,7 +100,7 @@ def test_a_missing_pin_is_named_and_not_counted(rosa_client, plan):
 
 
 def test_the_plan_cannot_be_changed_without_its_pin(rosa_client, plan):
-    stranger = filled(contact1_name="Someone Else", contact1_address="612 555 0199", pin="1111")
+    stranger = plan_form(contact1_name="Someone Else", contact1_address="612 555 0199", pin="1111")
 
     response = rosa_client.post(PLAN, stranger)
     forged = rosa_client.post(PLAN, {**stranger, "opened": "forged"})
@@ -117,7 +116,7 @@ def test_a_plan_opened_too_long_ago_saves_nothing(rosa_client, plan):
     with mock.patch("django.core.signing.time.time", return_value=long_ago):  # the clock only
         mark = mark_of(rosa_client.post(PLAN, {"pin": PIN}))
 
-    response = rosa_client.post(PLAN, filled(pin="", message="Demasiado tarde", opened=mark))
+    response = rosa_client.post(PLAN, plan_form(pin="", message="Demasiado tarde", opened=mark))
 
     assert response.status_code == 400
     assert "Ingresa tu PIN otra vez" in response.content.decode()
@@ -128,10 +127,10 @@ def test_a_plan_opened_too_long_ago_saves_nothing(rosa_client, plan):
 
 def test_a_new_pin_closes_pages_opened_with_the_old_one(rosa_client, plan):
     mark = mark_of(rosa_client.post(PLAN, {"pin": PIN}))
-    changed = rosa_client.post(PLAN, filled(pin="97531", opened=mark))
+    changed = rosa_client.post(PLAN, plan_form(pin="97531", opened=mark))
     assert changed.status_code == 302
 
-    replayed = rosa_client.post(PLAN, filled(pin="", message="Otra vez", opened=mark))
+    replayed = rosa_client.post(PLAN, plan_form(pin="", message="Otra vez", opened=mark))
 
     assert replayed.status_code == 400
     assert EmergencyPlan.objects.get().content["message"] != "Otra vez"
@@ -140,7 +139,7 @@ def test_a_new_pin_closes_pages_opened_with_the_old_one(rosa_client, plan):
 def test_her_first_plan_is_written_without_a_pin_and_sets_one(rosa_client, nurse):
     assert 'name="pin"' in rosa_client.get(PLAN).content.decode()
 
-    response = rosa_client.post(PLAN, filled())
+    response = rosa_client.post(PLAN, plan_form())
 
     assert response.status_code == 302
     assert EmergencyPlan.objects.get(person=nurse).pin_hash

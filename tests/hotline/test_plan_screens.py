@@ -12,7 +12,7 @@ from tocsin.core.access import MEMBER_SESSION_KEY
 from tocsin.hotline.models import Case, EmergencyPlan
 from tocsin.joining.links import member_link_token
 
-from .conftest import PIN, SISTER_PHONE
+from .conftest import PIN, SISTER_PHONE, plan_form
 
 
 @pytest.fixture
@@ -21,25 +21,6 @@ def rosa_client(client, nurse):
     client.get(reverse("joining:member_link", kwargs={"token": member_link_token(contact)}))
     assert client.session[MEMBER_SESSION_KEY] == nurse.pk
     return client
-
-
-def filled(**changes):
-    form = {
-        "contact1_name": "Lucía Rivera",
-        "contact1_relation": "sibling",
-        "contact1_channel": "sms",
-        "contact1_address": "612 555 0142",
-        "contact1_language": "es",
-        "lawyer_name": "Ana Abogada",
-        "lawyer_channel": "email",
-        "lawyer_address": "abogada@mna-legal.test",
-        "lawyer_language": "en",
-        "message": "Recoge a los niños a las 3.",
-        "children": "Sofía (8) y Mateo (5)",
-        "pin": PIN,
-    }
-    form.update(changes)
-    return form
 
 
 def test_it_asks_for_a_member_link_first(client):
@@ -51,7 +32,7 @@ def test_it_saves_my_plan_in_spanish(rosa_client, nurse):
     page = rosa_client.get(reverse("hotline:plan"), HTTP_ACCEPT_LANGUAGE="es")
     assert page.status_code == 200
 
-    response = rosa_client.post(reverse("hotline:plan"), filled())
+    response = rosa_client.post(reverse("hotline:plan"), plan_form())
 
     assert response.status_code == 302
     plan = EmergencyPlan.objects.get(person=nurse)
@@ -68,7 +49,7 @@ def test_it_shows_my_plan_back_to_me_after_its_pin_and_keeps_the_pin_when_left_e
     assert "Lucía Rivera" in html and "Me están deteniendo" in html  # Rosa reads Spanish
     mark = re.search(r'name="opened" value="([^"]+)"', html).group(1)
     response = rosa_client.post(
-        reverse("hotline:plan"), filled(pin="", message="Nuevo mensaje", opened=mark)
+        reverse("hotline:plan"), plan_form(pin="", message="Nuevo mensaje", opened=mark)
     )
     assert response.status_code == 302
     plan.refresh_from_db()
@@ -78,7 +59,7 @@ def test_it_shows_my_plan_back_to_me_after_its_pin_and_keeps_the_pin_when_left_e
 
 
 def test_a_bad_phone_is_named_beside_its_field_and_nothing_is_stored(rosa_client, nurse):
-    response = rosa_client.post(reverse("hotline:plan"), filled(contact1_address="12"))
+    response = rosa_client.post(reverse("hotline:plan"), plan_form(contact1_address="12"))
     assert response.status_code == 400
     assert "contact1_address" in response.context["form"].errors
     assert not EmergencyPlan.objects.filter(person=nurse).exists()
@@ -87,14 +68,14 @@ def test_a_bad_phone_is_named_beside_its_field_and_nothing_is_stored(rosa_client
 def test_a_plan_without_anyone_to_tell_is_refused(rosa_client, nurse):
     response = rosa_client.post(
         reverse("hotline:plan"),
-        filled(contact1_name="", contact1_address="", lawyer_name="", lawyer_address=""),
+        plan_form(contact1_name="", contact1_address="", lawyer_name="", lawyer_address=""),
     )
     assert response.status_code == 400
     assert "contact1_name" in response.context["form"].errors
 
 
 def test_a_short_pin_is_refused(rosa_client, nurse):
-    response = rosa_client.post(reverse("hotline:plan"), filled(pin="12"))
+    response = rosa_client.post(reverse("hotline:plan"), plan_form(pin="12"))
     assert "pin" in response.context["form"].errors
     assert not EmergencyPlan.objects.exists()
 
@@ -102,7 +83,7 @@ def test_a_short_pin_is_refused(rosa_client, nurse):
 def test_a_member_of_two_unions_chooses_whose_hotline(rosa_client, nurse):
     seiu = make_org(slug="seiu-26", name="SEIU Local 26")
     Membership.objects.create(person=nurse, organization=seiu)
-    response = rosa_client.post(reverse("hotline:plan"), filled(organization="seiu-26"))
+    response = rosa_client.post(reverse("hotline:plan"), plan_form(organization="seiu-26"))
     assert response.status_code == 302
     assert EmergencyPlan.objects.get(person=nurse).organization == seiu
 

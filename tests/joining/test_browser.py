@@ -5,22 +5,10 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.browser import csp_violations
 from tocsin.accounts.models import ContactPoint
 
 from .conftest import code_in
-
-
-def csp_violations(message):
-    """Return the console message if it reports a CSP violation by our own code.
-
-    htmx (loaded by base.html) adds its indicator <style> unless told not to; that is
-    base.html's to fix, so it is left out here.
-    """
-    if "Content Security Policy" not in message.text:
-        return []
-    if "htmx" in message.location.get("url", ""):
-        return []
-    return [f"{message.location.get('url')}: {message.text}"]
 
 
 @pytest.mark.browser

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import arabic_indic, full_width, make_org
+from tests.factories import join, join_data
 from tocsin.accounts.models import (
     ContactPoint,
     Membership,
@@ -18,31 +19,6 @@ from tocsin.core import geo
 from tocsin.core.access import MEMBER_SESSION_KEY
 
 from .conftest import CODE, code_in
-
-
-def join_data(**changes):
-    data = {
-        "display_name": "Lupe",
-        "language": "es",
-        "email": "lupe@example.org",
-        "sms": "",
-        "signal": "",
-        "follow_site": "on",
-        "lat": "",
-        "lng": "",
-        "radius_m": "500",
-        "kinds": ["1", "2", "4", "8"],
-        "consent": "on",
-    }
-    data.update(changes)
-    return {key: value for key, value in data.items() if value is not None}
-
-
-def join(client, site, capture, **changes):
-    with capture(execute=True):
-        return client.post(
-            reverse("joining:join_site", kwargs={"site": site.code}), join_data(**changes)
-        )
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 import tocsin
 from tests.conftest import make_person
-from tests.core.test_translations import MEMBER_APPS, entries
+from tests.translations import MEMBER_APPS, entries
 from tocsin.accounts.models import Person
 from tocsin.accounts.roles import Role
 from tocsin.response.models import Incident

@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from tests.api.conftest import token_for
 from tests.conftest import member_client, verified_client
-from tests.core.test_access import GUARDED
+from tests.routes import GUARDED
 from tocsin.api.main import api
 from tocsin.audit.models import AuditEntry
 from tocsin.delivery.models import Alert, Delivery

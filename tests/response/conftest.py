@@ -9,14 +9,32 @@ import pytest
 from tests.conftest import make_person, verified_client
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact
-from tocsin.response.services.reports import ReportInput, submit_report
+from tocsin.delivery.ratelimit import limiter
+from tocsin.response.inbound_tasks import read_guard_key
+from tocsin.response.services.reports import ReportInput, reset_rate, submit_report
 
 LOCAL = "127.0.0.1"
+# Two members who write reports on Signal (tests/response/test_*signal*.py).
+MARISOL = "+16125550111"
+JOSE = "+16125550122"
 
 
 @pytest.fixture(autouse=True)
 def _fresh_report_rate(fresh_report_rate):
     """Every test here starts with a full report allowance for the test client's address."""
+
+
+@pytest.fixture
+def fresh_sender_rates(db):
+    """Start and end with a full report allowance for the Signal senders, and no guard on
+    reading Signal."""
+    for number in (MARISOL, JOSE):
+        reset_rate(number)
+    limiter().reset(read_guard_key())
+    yield
+    for number in (MARISOL, JOSE):
+        reset_rate(number)
+    limiter().reset(read_guard_key())
 
 
 @pytest.fixture

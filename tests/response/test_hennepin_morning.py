@@ -23,8 +23,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
+from tests.browser import csp_violations
 from tests.conftest import make_person, make_site, sign_in_browser
-from tests.joining.test_browser import csp_violations
 from tocsin.accounts.models import SharingAgreement
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact

@@ -6,31 +6,22 @@ import time
 import pytest
 
 from tests.conftest import make_org
-from tocsin.delivery.ratelimit import limiter
 from tocsin.response.inbound import poll_signal
 from tocsin.response.inbound_tasks import (
-    read_guard_key,
     read_signal_messages,
     schedule_signal_reads,
 )
 from tocsin.response.models import Report
-from tocsin.response.services.reports import reset_rate
+
+from .conftest import JOSE, MARISOL
 
 REPORT_NUMBER = "+16125550100"
-MARISOL = "+16125550111"
-JOSE = "+16125550122"
 NOBODYS_NUMBER = "+16125550199"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_sender_rates(db):
-    for number in (MARISOL, JOSE):
-        reset_rate(number)
-    limiter().reset(read_guard_key())
-    yield
-    for number in (MARISOL, JOSE):
-        reset_rate(number)
-    limiter().reset(read_guard_key())
+def _fresh_sender_rates(fresh_sender_rates):
+    """Every test here starts with a full report allowance for its senders."""
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.joining.test_browser import csp_violations
+from tests.browser import csp_violations
 from tocsin.response.models import Report
 
 WHAT = "Camionetas sin placas y agentes con chalecos tácticos en la entrada de ambulancias"

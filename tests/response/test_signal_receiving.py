@@ -17,11 +17,6 @@ from websockets.sync.client import connect
 
 from tests.conftest import make_org, make_person, verified_client, wait_until
 from tests.faults.servers import database_url, start_tocsin, stop_tocsin, tocsin_env
-from tests.response.test_inbound_signal import (  # the same senders, their rates fresh
-    JOSE,
-    MARISOL,
-    _fresh_sender_rates,  # noqa: F401 (an autouse fixture)
-)
 from tocsin.accounts.models import Person
 from tocsin.accounts.roles import Role
 from tocsin.delivery.ratelimit import limiter
@@ -30,8 +25,15 @@ from tocsin.response.inbound_tasks import read_guard_key, read_signal_messages
 from tocsin.response.models import Report, SignalReceiveFailure
 from tocsin.response.signal_listener import Listener, websocket_url
 
+from .conftest import JOSE, MARISOL
+
 REPORT_NUMBER = "+16125550100"
 NOT_ARRIVING = f"Reports sent by Signal to {REPORT_NUMBER} are not arriving."
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sender_rates(fresh_sender_rates):
+    """Every test here starts with a full report allowance for its senders."""
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from django.db import connection
 
 from tests.conftest import make_org, make_person
 from tests.demo.conftest import run_tocsin as run_tocsin_for
-from tests.faults.servers import database_url
+from tests.faults.servers import database_url, the_keys
 
 REPO = Path(__file__).resolve().parents[2]
 # A backup of PostgreSQL runs pg_dump and pg_restore: give it longer than a check.
@@ -43,14 +43,6 @@ def operator_env(tmp_path: Path, credentials: Path, url: str) -> dict[str, str]:
         "TOCSIN_BASE_URL": "https://tocsin.example.org",
         "TOCSIN_CREDENTIALS_FILE": str(credentials),
         "DATABASE_URL": url,
-    }
-
-
-def the_keys() -> dict[str, str]:
-    return {
-        "TOCSIN_SECRET_KEY": settings.SECRET_KEY,
-        "TOCSIN_ENCRYPTION_KEYS": ",".join(settings.TOCSIN_ENCRYPTION_KEYS),
-        "TOCSIN_BLIND_INDEX_KEY": settings.TOCSIN_BLIND_INDEX_KEY,
     }
 
 
