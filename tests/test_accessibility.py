@@ -104,8 +104,8 @@ def build_world(var_dir) -> tuple[dict[str, str], dict[str, str]]:
     from tocsin.response.services.incidents import claim_incident
     from tocsin.response.services.reports import ReportInput, submit_report
     from tocsin.structure.models import StructureTest
-    from tocsin.votes import services as votes
     from tocsin.votes.models import Vote
+    from tocsin.votes.services import links as ballot_links
 
     load_demo()
     mna = Organization.objects.get(slug=world.MNA)
@@ -181,7 +181,9 @@ def build_world(var_dir) -> tuple[dict[str, str], dict[str, str]]:
         "hotline plan": reverse("hotline:plan"),
         "member home": reverse("joining:me"),
         "pledge": reverse("pledges:my_pledge", kwargs={"pledge": pledge.code}),
-        "ballot": reverse("votes:ballot", kwargs={"token": votes.ballot_token(vote, operator)}),
+        "ballot": reverse(
+            "votes:ballot", kwargs={"token": ballot_links.ballot_token(vote, operator)}
+        ),
         "event": reverse("campaigns:event_public", kwargs={"event": event.code}),
         "member event": reverse("campaigns:my_event", kwargs={"event": event.code}),
         "staff home": reverse("staff:home"),

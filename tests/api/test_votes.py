@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from tests.votes import conftest as bus_operators
 from tests.votes.conftest import OPERATORS, close, new_vote
-from tocsin.votes import services
 from tocsin.votes.models import Receipt, Tally, Vote
+from tocsin.votes.services import casting, counting
+from tocsin.votes.services import votes as vote_services
 
 from .conftest import fields_named
 
@@ -88,7 +89,7 @@ def test_an_elector_casts_one_ballot_and_gets_a_receipt(api_as, vote, ana):
     second = api.post(f"/votes/{vote.code}/ballot", {"option": 1})
 
     assert first.status_code == 201
-    assert services.check_receipt(first.json()["receipt"]) == vote
+    assert counting.check_receipt(first.json()["receipt"]) == vote
     assert second.status_code == 409
     assert "already voted" in second.json()["detail"][0]["msg"]
     assert Tally.objects.get(vote=vote).counts == "00000000,00000001"
@@ -99,7 +100,7 @@ def test_an_unknown_option_is_named(api_as, vote, ana):
     response = api_as(ana).post(f"/votes/{vote.code}/ballot", {"option": 7})
 
     assert response.status_code == 422 and fields_named(response) == {"option"}
-    assert not services.has_voted(vote, ana)
+    assert not casting.has_voted(vote, ana)
 
 
 def test_an_organizer_not_on_the_roll_cannot_cast(api_as, vote, organizer):
@@ -149,7 +150,7 @@ def test_after_the_close_the_result_has_counts_turnout_and_quorum(
 
 
 def test_a_ballot_before_the_opening_is_refused(api_as, atu, operators_unit, ana):
-    early = services.send_ballots(
+    early = vote_services.send_ballots(
         None, new_vote(atu, operators_unit, opens=timezone.now() + timedelta(hours=2))
     )
 

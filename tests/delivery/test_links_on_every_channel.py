@@ -38,7 +38,7 @@ from tocsin.pledges.models import Pledge
 from tocsin.response.models import Incident
 from tocsin.response.services import broadcast
 from tocsin.response.services.reports import ReportInput, submit_report
-from tocsin.votes import services as votes
+from tocsin.votes.services import votes as vote_services
 
 # Kinds of alert that ask nothing of their recipient from a page of their own, and why.
 ASK_NOBODY_TO_ACT = {
@@ -97,10 +97,10 @@ def ballot(org, organizer, person):
     unit = Unit.objects.create(organization=org, name="Night shift nurses")
     Membership.objects.filter(person=person, organization=org).update(unit=unit)
     now = timezone.now()
-    vote = votes.create_vote(
+    vote = vote_services.create_vote(
         organizer,
         org,
-        votes.VoteInput(
+        vote_services.VoteInput(
             question="Do we accept the offer?",
             options=["Yes", "No"],
             unit=unit,
@@ -110,7 +110,7 @@ def ballot(org, organizer, person):
             quorum_value=50,
         ),
     )
-    votes.send_ballots(organizer, vote)
+    vote_services.send_ballots(organizer, vote)
     return "Cast my ballot"
 
 

@@ -26,7 +26,8 @@ def build() -> None:
     from tocsin.accounts.roles import Role
     from tocsin.accounts.services.people import create_person
     from tocsin.core.management.commands.serve import ensure_static_collected
-    from tocsin.votes import services
+    from tocsin.votes.services import links as ballot_links
+    from tocsin.votes.services import votes as vote_services
 
     call_command("migrate", verbosity=0)
     ensure_static_collected()
@@ -44,10 +45,10 @@ def build() -> None:
         person=organizer, organization=atu, roles=int(Role.ORGANIZER | Role.MEMBER)
     )
     now = timezone.now()
-    vote = services.create_vote(
+    vote = vote_services.create_vote(
         organizer,
         atu,
-        services.VoteInput(
+        vote_services.VoteInput(
             question=QUESTION,
             options=OPTIONS,
             unit=operators_unit,
@@ -57,6 +58,6 @@ def build() -> None:
             quorum_value=50,
         ),
     )
-    services.send_ballots(organizer, vote)
-    links = [services.ballot_path(vote, person) for person in operators]
+    vote_services.send_ballots(organizer, vote)
+    links = [ballot_links.ballot_path(vote, person) for person in operators]
     print(json.dumps({"vote": vote.code, "ballots": links}))

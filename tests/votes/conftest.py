@@ -11,8 +11,8 @@ from tests.conftest import make_org, make_person, make_site, verified_client
 from tocsin.accounts.models import ContactPoint, Membership, Unit
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact
-from tocsin.votes import services
 from tocsin.votes.models import Vote
+from tocsin.votes.services import votes as vote_services
 
 OPERATORS = ["Ana Operadora", "Ben Driver", "Carla Ruiz", "Dev Patel", "Elena Soto", "Farah Ali"]
 QUESTION = "Do we accept the contract offer of January 12?"
@@ -76,10 +76,10 @@ def organizer_client(client, organizer):
 
 def new_vote(atu, unit, actor=None, opens=None, closes=None, quorum=("percent", 50)) -> Vote:
     now = timezone.now()
-    return services.create_vote(
+    return vote_services.create_vote(
         actor,
         atu,
-        services.VoteInput(
+        vote_services.VoteInput(
             question=QUESTION,
             options=["Yes", "No"],
             unit=unit,
@@ -94,7 +94,7 @@ def new_vote(atu, unit, actor=None, opens=None, closes=None, quorum=("percent", 
 @pytest.fixture
 def vote(atu, operators_unit, operators, organizer):
     """A vote of the bus operators, open now, with its ballots sent."""
-    return services.send_ballots(organizer, new_vote(atu, operators_unit, organizer))
+    return vote_services.send_ballots(organizer, new_vote(atu, operators_unit, organizer))
 
 
 def option(vote: Vote, label: str):

@@ -6,7 +6,8 @@ from datetime import timedelta
 from django.test import Client
 from django.utils import timezone
 
-from tocsin.votes import services
+from tocsin.votes.services import links as ballot_links
+from tocsin.votes.services import votes as vote_services
 
 from .conftest import new_vote
 
@@ -24,7 +25,7 @@ def test_a_ballot_sent_before_the_vote_opens_says_when_it_opens(
     vote = new_vote(atu, operators_unit, organizer, opens=opens, closes=opens + timedelta(days=2))
 
     with sent():
-        services.send_ballots(organizer, vote)
+        vote_services.send_ballots(organizer, vote)
 
     bodies = {m["to"][0]: m["body"] for m in smtp_server.wait_for(len(operators))}
     english, spanish = bodies["ben@atu.test"], bodies["ana@atu.test"]
@@ -37,7 +38,7 @@ def test_a_ballot_sent_once_the_vote_is_open_says_it_is_open(
     atu, operators_unit, operators, organizer, smtp_server, sent
 ):
     with sent():
-        services.send_ballots(organizer, new_vote(atu, operators_unit, organizer))
+        vote_services.send_ballots(organizer, new_vote(atu, operators_unit, organizer))
 
     bodies = {m["to"][0]: m["body"] for m in smtp_server.wait_for(len(operators))}
     assert "Voting is open from" in bodies["ben@atu.test"]
@@ -48,9 +49,9 @@ def test_the_ballot_page_before_the_vote_opens_ends_its_sentence_once(
 ):
     opens = tomorrow_at_11_25()
     vote = new_vote(atu, operators_unit, organizer, opens=opens, closes=opens + timedelta(days=2))
-    services.take_roll(vote)
+    vote_services.take_roll(vote)
 
-    page = Client().get(services.ballot_path(vote, ben)).content.decode()
+    page = Client().get(ballot_links.ballot_path(vote, ben)).content.decode()
 
     assert "11:25 a.m. Come back to this same link then." in page
     assert "a.m.." not in page and "p.m.." not in page

@@ -3,8 +3,9 @@
 from datetime import date
 
 from tocsin.demo import world
-from tocsin.votes import demo, services
+from tocsin.votes import demo
 from tocsin.votes.models import Vote
+from tocsin.votes.services import counting
 
 
 def test_the_demo_holds_a_closed_vote_with_a_result_and_an_open_one(atu, operators_unit, operators):
@@ -15,10 +16,10 @@ def test_the_demo_holds_a_closed_vote_with_a_result_and_an_open_one(atu, operato
     opened = Vote.objects.get(question=world.OPEN_VOTE_QUESTION)
     assert Vote.objects.count() == 2
     assert closed.state == Vote.State.CLOSED and opened.state == Vote.State.OPEN
-    outcome = services.result(closed)
+    outcome = counting.result(closed)
     assert outcome.roll == len(operators) and outcome.voted == 4
     assert [o.label for o in outcome.winners] == ["Yes"]
-    assert services.roll_size(opened) == len(operators) and services.turnout(opened) == 0
+    assert counting.roll_size(opened) == len(operators) and counting.turnout(opened) == 0
 
 
 def test_the_open_votes_days_are_named_with_their_weekday_in_the_demos_year(

@@ -8,8 +8,10 @@ from django.utils import timezone
 
 from tests.conftest import make_person, member_client
 from tocsin.accounts.models import Unit
-from tocsin.votes import services
 from tocsin.votes.models import Vote
+from tocsin.votes.services import casting
+from tocsin.votes.services import links as ballot_links
+from tocsin.votes.services import votes as vote_services
 
 from .conftest import QUESTION, close, new_vote, option
 
@@ -22,38 +24,38 @@ def test_her_open_vote_links_to_her_own_ballot(client, vote, ana):
     page = client.get(PAGE).content.decode()
 
     assert QUESTION in page
-    ballot = services.ballot_path(vote, ana)
+    ballot = ballot_links.ballot_path(vote, ana)
     assert f'href="{ballot}"' in page
     assert client.get(ballot).status_code == 200
 
 
 def test_once_she_voted_it_says_so_and_offers_no_ballot(client, vote, ana):
-    services.cast(ana, vote, option(vote, "No"))
+    casting.cast(ana, vote, option(vote, "No"))
     member_client(client, ana)
 
     page = client.get(PAGE).content.decode()
 
     assert 'data-testid="voted"' in page
-    assert services.ballot_path(vote, ana) not in page
+    assert ballot_links.ballot_path(vote, ana) not in page
     assert ">No<" not in page  # her choice is nowhere, not even to herself
 
 
 def test_after_the_close_she_reads_the_counts_turnout_and_quorum(client, vote, ana, ben):
-    services.cast(ana, vote, option(vote, "No"))
-    services.cast(ben, vote, option(vote, "Yes"))
+    casting.cast(ana, vote, option(vote, "No"))
+    casting.cast(ben, vote, option(vote, "Yes"))
     close(vote)
     member_client(client, ana)
 
     page = client.get(PAGE).content.decode()
 
     assert "Participación: 2 de 6 en el padrón (33%)." in page
-    assert services.ballot_path(vote, ana) not in page
+    assert ballot_links.ballot_path(vote, ana) not in page
 
 
 def test_it_lists_only_votes_whose_roll_she_is_on(client, atu, vote, ana, organizer):
     drivers = Unit.objects.create(organization=atu, name="Light rail operators")
     make_person(atu, name="Rita Rail").memberships.update(unit=drivers)
-    other = services.send_ballots(organizer, new_vote(atu, drivers, organizer))
+    other = vote_services.send_ballots(organizer, new_vote(atu, drivers, organizer))
     Vote.objects.filter(pk=other.pk).update(question="Light rail: accept the schedule?")
     member_client(client, ana)
 

@@ -10,8 +10,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from tocsin.core.crypto import blind_index
-from tocsin.votes import services
 from tocsin.votes.models import Receipt, Tally, Vote
+from tocsin.votes.services import casting, counting
 
 from .conftest import close
 
@@ -51,7 +51,7 @@ def a_box_of_ballots(old, atu, operators_unit, operators) -> int:
     ballots = old.get_model("votes", "Ballot")
     for chosen, receipt in zip([yes, no, yes], RECEIPTS, strict=True):
         ballots.objects.create(
-            vote=vote, option=chosen, receipt_hash=blind_index(receipt, services.RECEIPT_PURPOSE)
+            vote=vote, option=chosen, receipt_hash=blind_index(receipt, casting.RECEIPT_PURPOSE)
         )
     ballots.objects.bulk_create(ballots(vote=vote) for _blank in range(3))
     return vote.pk
@@ -70,9 +70,9 @@ def test_the_filled_ballots_become_the_tally_and_their_receipts_still_count(
         vote = Vote.objects.get(pk=vote_id)
         assert Tally.objects.get(vote=vote).counts == Tally.encode([2, 1])
         assert Receipt.objects.filter(vote=vote).count() == 3
-        assert all(services.check_receipt(receipt) == vote for receipt in RECEIPTS)
+        assert all(counting.check_receipt(receipt) == vote for receipt in RECEIPTS)
         assert "votes_ballot" not in connection.introspection.table_names()
-        outcome = services.result(close(vote))
+        outcome = counting.result(close(vote))
         assert [(o.label, n) for o, n in outcome.counts] == [("Yes", 2), ("No", 1)]
         assert outcome.voted == 3 and outcome.roll == 6
     finally:
@@ -95,7 +95,7 @@ def test_going_back_refills_a_box_with_as_many_ballots(atu, operators_unit, oper
             None: 3,
         }
         assert sorted(box.exclude(receipt_hash=None).values_list("receipt_hash", flat=True)) == (
-            sorted(blind_index(receipt, services.RECEIPT_PURPOSE) for receipt in RECEIPTS)
+            sorted(blind_index(receipt, casting.RECEIPT_PURPOSE) for receipt in RECEIPTS)
         )
     finally:
         migrate(AFTER)

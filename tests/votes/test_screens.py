@@ -10,8 +10,10 @@ from tests.conftest import make_person, verified_client
 from tocsin.accounts.roles import Role
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.rendering import link_token
-from tocsin.votes import services
 from tocsin.votes.models import Vote
+from tocsin.votes.services import casting, counting
+from tocsin.votes.services import links as ballot_links
+from tocsin.votes.services import votes as vote_services
 
 from .conftest import QUESTION, close, option
 
@@ -74,7 +76,7 @@ def test_a_close_before_the_opening_is_named(organizer_client, atu, operators_un
 def test_the_organizer_sends_the_ballots_and_sees_turnout_as_a_count(
     organizer_client, vote, ana, ben
 ):
-    services.cast(ana, vote, option(vote, "Yes"))
+    casting.cast(ana, vote, option(vote, "Yes"))
 
     page = organizer_client.get(vote_url(vote)).content.decode()
 
@@ -83,8 +85,8 @@ def test_the_organizer_sends_the_ballots_and_sees_turnout_as_a_count(
 
 
 def test_after_the_close_the_organizer_sees_the_counts(organizer_client, vote, ana, ben):
-    services.cast(ana, vote, option(vote, "Yes"))
-    services.cast(ben, vote, option(vote, "No"))
+    casting.cast(ana, vote, option(vote, "Yes"))
+    casting.cast(ben, vote, option(vote, "No"))
     close(vote)
 
     page = organizer_client.get(vote_url(vote)).content.decode()
@@ -132,54 +134,54 @@ def test_the_ballot_link_in_the_message_opens_the_ballot_in_the_voters_language(
 
 def test_a_voter_casts_and_sees_the_receipt_once(vote, ana):
     browser = Client()
-    url = services.ballot_path(vote, ana)
+    url = ballot_links.ballot_path(vote, ana)
 
     response = browser.post(url, {"option": option(vote, "No").position})
 
     assert response.status_code == 200
     receipt = response.context["receipt"]
     assert receipt in response.content.decode()
-    assert services.check_receipt(receipt) == vote
+    assert counting.check_receipt(receipt) == vote
     again = browser.get(url)
     assert "Ya votaste" in again.content.decode()
     assert receipt not in again.content.decode()
 
 
 def test_a_second_ballot_from_the_page_is_refused(vote, ana):
-    url = services.ballot_path(vote, ana)
+    url = ballot_links.ballot_path(vote, ana)
     Client().post(url, {"option": 1})
 
     response = Client().post(url, {"option": 2})
 
     assert response.status_code == 409
-    assert services.turnout(vote) == 1
+    assert counting.turnout(vote) == 1
 
 
 def test_a_ballot_without_a_choice_is_named(vote, ben):
-    response = Client().post(services.ballot_path(vote, ben), {"option": "9"})
+    response = Client().post(ballot_links.ballot_path(vote, ben), {"option": "9"})
 
     assert response.status_code == 400
     assert set(response.context["form"].errors) == {"option"}
-    assert not services.has_voted(vote, ben)
+    assert not casting.has_voted(vote, ben)
 
 
 def test_before_the_opening_the_ballot_says_when(atu, operators_unit, operators, ben):
     from .conftest import new_vote
 
-    vote = services.send_ballots(
+    vote = vote_services.send_ballots(
         None, new_vote(atu, operators_unit, opens=timezone.now() + timedelta(hours=3))
     )
 
-    response = Client().get(services.ballot_path(vote, ben))
+    response = Client().get(ballot_links.ballot_path(vote, ben))
 
     assert response.status_code == 200
     assert "Voting opens" in response.content.decode()
-    assert Client().post(services.ballot_path(vote, ben), {"option": 1}).status_code == 400
-    assert not services.has_voted(vote, ben)
+    assert Client().post(ballot_links.ballot_path(vote, ben), {"option": 1}).status_code == 400
+    assert not casting.has_voted(vote, ben)
 
 
 def test_a_forged_or_expired_ballot_link_is_a_clear_404(vote, ben):
-    url = services.ballot_path(vote, ben)
+    url = ballot_links.ballot_path(vote, ben)
     forged = Client().get(url.rstrip("/") + "x/")
 
     close(vote)
@@ -191,7 +193,7 @@ def test_a_forged_or_expired_ballot_link_is_a_clear_404(vote, ben):
 
 
 def test_the_receipt_check_says_counted_and_never_the_choice(vote, ben):
-    receipt = services.cast(ben, vote, option(vote, "No"))
+    receipt = casting.cast(ben, vote, option(vote, "No"))
 
     response = Client().post(reverse("votes:receipt"), {"receipt": receipt})
 
@@ -201,7 +203,7 @@ def test_the_receipt_check_says_counted_and_never_the_choice(vote, ben):
 
 
 def test_the_receipt_check_shows_the_result_after_the_close(vote, ben):
-    receipt = services.cast(ben, vote, option(vote, "No"))
+    receipt = casting.cast(ben, vote, option(vote, "No"))
     close(vote)
 
     page = Client().post(reverse("votes:receipt"), {"receipt": receipt}).content.decode()

@@ -21,8 +21,9 @@ from django.test import Client
 from django.utils import timezone
 
 from tocsin.api.services.tokens import issue_token
-from tocsin.votes import services
 from tocsin.votes.models import PendingBallot, Receipt, Tally, Vote, VoteOption
+from tocsin.votes.services import casting, counting
+from tocsin.votes.services import links as ballot_links
 
 from .conftest import option
 
@@ -69,7 +70,7 @@ def changed_tables(before: dict, after: dict) -> set[str]:
 def vote_on_the_page(vote, person, label):
     """Cast as a voter does: open the ballot link in a fresh browser, choose, cast."""
     browser = Client()
-    url = services.ballot_path(vote, person)
+    url = ballot_links.ballot_path(vote, person)
     assert browser.get(url).status_code == 200
     response = browser.post(url, {"option": option(vote, label).position})
     assert response.status_code == 200, response.content
@@ -158,11 +159,11 @@ def test_no_table_keeps_a_ballot_or_puts_a_choice_beside_a_person_or_a_time():
 
 
 def test_the_receipt_shown_to_the_voter_is_nowhere_in_the_database(vote, ana):
-    receipt = services.cast(ana, vote, option(vote, "Yes"))
+    receipt = casting.cast(ana, vote, option(vote, "Yes"))
 
     rows = repr(dump())
     assert receipt not in rows
-    assert services.check_receipt(receipt) == vote
+    assert counting.check_receipt(receipt) == vote
 
 
 def test_the_dump_does_show_who_has_voted_as_the_roll_must(vote, ana, ben):
@@ -190,8 +191,8 @@ def test_after_a_cast_sqlites_files_keep_no_earlier_count(vote, ana, ben):
     """Each commit appends the pages it changed to the write-ahead log, and a checkpoint
     copies them into the file but leaves them in the log until they are overwritten: the
     log would list the tally after each cast, in order. A cast truncates it instead."""
-    services.cast(ana, vote, option(vote, "Yes"))
-    services.cast(ben, vote, option(vote, "No"))
+    casting.cast(ana, vote, option(vote, "Yes"))
+    casting.cast(ben, vote, option(vote, "No"))
 
     wal = Path(f"{connection.settings_dict['NAME']}-wal")
     assert not wal.exists() or wal.stat().st_size == 0
@@ -211,15 +212,15 @@ def test_a_reader_holding_an_old_snapshot_delays_the_erasing_not_the_cast(vote, 
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM votes_tally").fetchone()
     try:
-        receipt = services.cast(ana, vote, option(vote, "Yes"))
+        receipt = casting.cast(ana, vote, option(vote, "Yes"))
         wal = Path(f"{connection.settings_dict['NAME']}-wal")
         assert wal.stat().st_size > 0
     finally:
         reader.execute("COMMIT")
         reader.close()
-    assert services.check_receipt(receipt) == vote
+    assert counting.check_receipt(receipt) == vote
 
-    assert services.erase_leftover_history()
+    assert casting.erase_leftover_history()
     assert wal.stat().st_size == 0
 
 
@@ -265,9 +266,9 @@ def test_after_a_cast_postgresql_keeps_no_dead_version_of_the_tally_or_a_pending
     DELETE leaves the pending ballot with the casting transaction as its xmax, both readable
     with pageinspect until VACUUM removes them; a cast VACUUMs once it commits. From pages
     as the minute job leaves them (rewritten), that leaves no earlier count anywhere."""
-    assert services.erase_casting_history(full=True)
-    services.cast(ana, vote, option(vote, "Yes"))
-    services.cast(ben, vote, option(vote, "No"))
+    assert casting.erase_casting_history(full=True)
+    casting.cast(ana, vote, option(vote, "Yes"))
+    casting.cast(ben, vote, option(vote, "No"))
 
     for model in (Tally, PendingBallot):
         versions = [data for flags, data in heap_items(model._meta.db_table) if flags == 1]
@@ -296,12 +297,12 @@ def test_the_minute_job_erases_the_counts_a_long_transaction_kept(vote, operator
     with reader:
         reader.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         reader.execute("SELECT count(*) FROM votes_tally").fetchone()
-        services.cast(ana, vote, option(vote, "Yes"))
-        services.cast(ben, vote, option(vote, "No"))
-    services.cast(carla, vote, option(vote, "No"))  # its VACUUM can remove them now
+        casting.cast(ana, vote, option(vote, "Yes"))
+        casting.cast(ben, vote, option(vote, "No"))
+    casting.cast(carla, vote, option(vote, "No"))  # its VACUUM can remove them now
     assert AFTER_ANA.encode() in raw_postgresql_pages("votes_tally")
 
-    assert services.erase_leftover_history()
+    assert casting.erase_leftover_history()
 
     raw = raw_postgresql_pages("votes_tally")
     assert AFTER_ANA.encode() not in raw
@@ -325,9 +326,9 @@ def test_a_cast_whose_vacuum_must_wait_still_gives_its_receipt(vote, ana):
     )
     with blocker:
         blocker.execute("LOCK TABLE votes_tally IN SHARE UPDATE EXCLUSIVE MODE")
-        receipt = services.cast(ana, vote, option(vote, "Yes"))
-    assert services.check_receipt(receipt) == vote
-    assert services.turnout(vote) == 1
+        receipt = casting.cast(ana, vote, option(vote, "Yes"))
+    assert counting.check_receipt(receipt) == vote
+    assert counting.turnout(vote) == 1
 
 
 def tally_page(vote) -> str:
@@ -352,7 +353,7 @@ def test_a_casts_new_count_stays_in_its_page_among_many_votes(vote, ana, ben, at
     Tally.objects.bulk_create(Tally(vote=other, counts=Tally.encode([0, 0])) for other in others)
     page = tally_page(vote)
 
-    services.cast(ana, vote, option(vote, "Yes"))
-    services.cast(ben, vote, option(vote, "No"))
+    casting.cast(ana, vote, option(vote, "Yes"))
+    casting.cast(ben, vote, option(vote, "No"))
 
     assert tally_page(vote) == page

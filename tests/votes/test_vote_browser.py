@@ -17,8 +17,8 @@ from playwright.sync_api import expect
 
 from tests.conftest import sign_in_browser, wait_until
 from tocsin.joining.links import member_link_token
-from tocsin.votes import services
 from tocsin.votes.models import Vote
+from tocsin.votes.services import casting, counting
 
 from .conftest import QUESTION, close, option
 
@@ -64,16 +64,16 @@ def test_the_bus_operators_vote_by_secret_ballot(
     phone.get_by_role("button", name="Emitir mi voto").click()
     expect(phone.get_by_role("heading", name="Tu voto está emitido")).to_be_visible()
     receipt = phone.get_by_test_id("receipt").inner_text()
-    assert services.check_receipt(receipt) == vote
+    assert counting.check_receipt(receipt) == vote
     # Opening her link again says she voted, and shows no receipt.
     phone.goto(link)
     expect(phone.get_by_test_id("already-voted")).to_be_visible()
     expect(phone.get_by_test_id("receipt")).to_have_count(0)
 
     # While it is open the organizer sees how many voted, never a count per option.
-    services.cast(ben, vote, option(vote, "Yes"))
-    services.cast(operators[2], vote, option(vote, "Yes"))
-    services.cast(operators[3], vote, option(vote, "No"))
+    casting.cast(ben, vote, option(vote, "Yes"))
+    casting.cast(operators[2], vote, option(vote, "Yes"))
+    casting.cast(operators[3], vote, option(vote, "No"))
     desk.reload()
     expect(desk.get_by_test_id("voted")).to_have_text("4")
     expect(desk.get_by_test_id("result")).to_have_count(0)

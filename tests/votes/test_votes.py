@@ -11,8 +11,10 @@ from tests.conftest import make_person
 from tocsin.accounts.models import Membership
 from tocsin.audit.models import AuditEntry
 from tocsin.delivery.models import Alert
-from tocsin.votes import services
 from tocsin.votes.models import Elector, PendingBallot, Receipt, Tally, Vote
+from tocsin.votes.services import casting, counting
+from tocsin.votes.services import links as ballot_links
+from tocsin.votes.services import votes as vote_services
 
 from .conftest import QUESTION, close, new_vote, option
 
@@ -22,7 +24,7 @@ def errors_of(error: pytest.ExceptionInfo) -> set[str]:
 
 
 def test_a_vote_needs_a_question_two_options_a_unit_and_a_window(atu):
-    data = services.VoteInput(
+    data = vote_services.VoteInput(
         question=" ",
         options=["Yes", " "],
         unit=None,
@@ -32,7 +34,7 @@ def test_a_vote_needs_a_question_two_options_a_unit_and_a_window(atu):
         quorum_value=150,
     )
     with pytest.raises(ValidationError) as error:
-        services.create_vote(None, atu, data)
+        vote_services.create_vote(None, atu, data)
 
     assert errors_of(error) == {"question", "options", "unit", "closes_at", "quorum_value"}
     assert not Vote.objects.exists()
@@ -40,10 +42,10 @@ def test_a_vote_needs_a_question_two_options_a_unit_and_a_window(atu):
 
 def test_options_must_differ(atu, operators_unit):
     with pytest.raises(ValidationError) as error:
-        services.create_vote(
+        vote_services.create_vote(
             None,
             atu,
-            services.VoteInput(
+            vote_services.VoteInput(
                 question=QUESTION,
                 options=["Yes", "yes"],
                 unit=operators_unit,
@@ -69,7 +71,7 @@ def test_sending_the_ballots_takes_the_roll_of_the_units_active_members(
     Membership.objects.filter(person=operators[5]).update(active=False)
     make_person(atu, name="Someone Elsewhere")  # a member outside the unit
 
-    vote = services.send_ballots(organizer, new_vote(atu, operators_unit, organizer))
+    vote = vote_services.send_ballots(organizer, new_vote(atu, operators_unit, organizer))
 
     on_roll = set(Elector.objects.filter(vote=vote).values_list("person", flat=True))
     assert on_roll == {person.pk for person in operators[:5]}
@@ -85,11 +87,11 @@ def test_the_roll_does_not_change_after_the_ballots_went_out(vote, atu, operator
     newcomer = make_person(atu, name="New Operator")
     Membership.objects.filter(person=newcomer).update(unit=operators_unit)
 
-    services.send_ballots(None, vote)  # a second send changes nothing
+    vote_services.send_ballots(None, vote)  # a second send changes nothing
 
-    assert services.roll_size(vote) == 6
+    assert counting.roll_size(vote) == 6
     with pytest.raises(ValidationError) as error:
-        services.cast(newcomer, vote, option(vote, "Yes"))
+        casting.cast(newcomer, vote, option(vote, "Yes"))
     assert "roll" in str(error.value)
 
 
@@ -98,7 +100,7 @@ def test_a_unit_without_members_gets_no_ballots(atu, organizer):
 
     empty = Unit.objects.create(organization=atu, name="Metro Transit mechanics")
     with pytest.raises(ValidationError) as error:
-        services.send_ballots(organizer, new_vote(atu, empty))
+        vote_services.send_ballots(organizer, new_vote(atu, empty))
     assert errors_of(error) == {"unit"}
 
 
@@ -106,7 +108,7 @@ def test_ballots_go_out_by_themselves_when_the_vote_opens(atu, operators_unit, o
     later = new_vote(atu, operators_unit, opens=timezone.now() + timedelta(hours=1))
     due = new_vote(atu, operators_unit)
 
-    assert services.send_due_ballots() == 1
+    assert vote_services.send_due_ballots() == 1
 
     due.refresh_from_db()
     later.refresh_from_db()
@@ -114,19 +116,19 @@ def test_ballots_go_out_by_themselves_when_the_vote_opens(atu, operators_unit, o
 
 
 def test_each_elector_casts_one_ballot_and_gets_a_receipt(vote, ana):
-    receipt = services.cast(ana, vote, option(vote, "Yes"))
+    receipt = casting.cast(ana, vote, option(vote, "Yes"))
 
-    assert len(receipt) == services.RECEIPT_LENGTH
-    assert services.has_voted(vote, ana)
-    assert services.turnout(vote) == 1
-    assert services.check_receipt(receipt) == vote
+    assert len(receipt) == casting.RECEIPT_LENGTH
+    assert casting.has_voted(vote, ana)
+    assert counting.turnout(vote) == 1
+    assert counting.check_receipt(receipt) == vote
 
 
 def test_a_second_ballot_is_refused_and_stores_nothing(vote, ana):
-    services.cast(ana, vote, option(vote, "Yes"))
+    casting.cast(ana, vote, option(vote, "Yes"))
 
-    with pytest.raises(services.AlreadyVoted):
-        services.cast(ana, vote, option(vote, "No"))
+    with pytest.raises(casting.AlreadyVoted):
+        casting.cast(ana, vote, option(vote, "No"))
 
     assert Tally.objects.get(vote=vote).counts == "00000001,00000000"
     assert Receipt.objects.filter(vote=vote).count() == 1
@@ -134,28 +136,28 @@ def test_a_second_ballot_is_refused_and_stores_nothing(vote, ana):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_minute_job_erases_only_while_a_vote_is_open_or_just_closed(vote):
-    assert services.erase_leftover_history()
+    assert casting.erase_leftover_history()
 
     Vote.objects.filter(pk=vote.pk).update(closes_at=timezone.now() - timedelta(hours=2))
 
-    assert not services.erase_leftover_history()
+    assert not casting.erase_leftover_history()
 
 
 def test_casting_writes_no_audit_entry(vote, ana):
     entries = AuditEntry.objects.count()
 
-    services.cast(ana, vote, option(vote, "Yes"))
+    casting.cast(ana, vote, option(vote, "Yes"))
 
     assert AuditEntry.objects.count() == entries
 
 
 def test_a_ballot_before_the_opening_is_refused(atu, operators_unit, operators, ana):
-    vote = services.send_ballots(
+    vote = vote_services.send_ballots(
         None, new_vote(atu, operators_unit, opens=timezone.now() + timedelta(hours=2))
     )
 
     with pytest.raises(ValidationError) as error:
-        services.cast(ana, vote, option(vote, "Yes"))
+        casting.cast(ana, vote, option(vote, "Yes"))
 
     assert "opens" in str(error.value)
     assert PendingBallot.objects.filter(vote=vote, person=ana).exists()
@@ -165,7 +167,7 @@ def test_a_ballot_after_the_close_is_refused(vote, ana):
     close(vote)
 
     with pytest.raises(ValidationError) as error:
-        services.cast(ana, vote, option(vote, "Yes"))
+        casting.cast(ana, vote, option(vote, "Yes"))
 
     assert "closed" in str(error.value)
 
@@ -173,22 +175,22 @@ def test_a_ballot_after_the_close_is_refused(vote, ana):
 def test_an_option_of_another_vote_is_refused(vote, ana, atu, operators_unit):
     other = new_vote(atu, operators_unit)
     with pytest.raises(ValidationError) as error:
-        services.cast(ana, vote, option(other, "Yes"))
+        casting.cast(ana, vote, option(other, "Yes"))
     assert errors_of(error) == {"option"}
 
 
 def test_results_are_hidden_until_the_close(vote, ana):
-    services.cast(ana, vote, option(vote, "Yes"))
+    casting.cast(ana, vote, option(vote, "Yes"))
 
-    with pytest.raises(services.ResultsHidden):
-        services.result(vote)
+    with pytest.raises(counting.ResultsHidden):
+        counting.result(vote)
 
 
 def test_after_the_close_the_result_shows_counts_turnout_and_a_met_quorum(vote, operators):
     for person, label in zip(operators[:4], ["Yes", "Yes", "No", "Yes"], strict=True):
-        services.cast(person, vote, option(vote, label))
+        casting.cast(person, vote, option(vote, label))
 
-    outcome = services.result(close(vote))
+    outcome = counting.result(close(vote))
 
     assert [(o.label, n) for o, n in outcome.counts] == [("Yes", 3), ("No", 1)]
     assert (outcome.voted, outcome.roll, outcome.turnout_percent) == (4, 6, 67)
@@ -197,37 +199,37 @@ def test_after_the_close_the_result_shows_counts_turnout_and_a_met_quorum(vote, 
 
 
 def test_a_quorum_not_met_is_said(atu, operators_unit, operators):
-    vote = services.send_ballots(None, new_vote(atu, operators_unit, quorum=("count", 3)))
-    services.cast(operators[0], vote, option(vote, "No"))
-    services.cast(operators[1], vote, option(vote, "No"))
+    vote = vote_services.send_ballots(None, new_vote(atu, operators_unit, quorum=("count", 3)))
+    casting.cast(operators[0], vote, option(vote, "No"))
+    casting.cast(operators[1], vote, option(vote, "No"))
 
-    outcome = services.result(close(vote))
+    outcome = counting.result(close(vote))
 
     assert outcome.voted == 2 and outcome.quorum_needed == 3
     assert not outcome.quorum_met
 
 
 def test_an_unknown_receipt_is_not_counted(vote, ana):
-    services.cast(ana, vote, option(vote, "Yes"))
+    casting.cast(ana, vote, option(vote, "Yes"))
 
-    assert services.check_receipt("abcd-efgh-jkmn-pqrs") is None
-    assert services.check_receipt("") is None
+    assert counting.check_receipt("abcd-efgh-jkmn-pqrs") is None
+    assert counting.check_receipt("") is None
 
 
 def test_a_receipt_is_found_however_it_is_typed(vote, ana):
-    receipt = services.cast(ana, vote, option(vote, "Yes"))
+    receipt = casting.cast(ana, vote, option(vote, "Yes"))
     typed = "-".join(receipt[i : i + 4] for i in range(0, 16, 4)).upper()
 
-    assert services.check_receipt(f" {typed} ") == vote
+    assert counting.check_receipt(f" {typed} ") == vote
 
 
 def test_a_ballot_token_is_refused_when_forged_or_after_the_close(vote, ana):
-    token = services.ballot_token(vote, ana)
+    token = ballot_links.ballot_token(vote, ana)
 
-    assert services.elector_for_token(token) == (vote, ana)
-    assert services.elector_for_token(token[:-2] + "xx") is None
+    assert ballot_links.elector_for_token(token) == (vote, ana)
+    assert ballot_links.elector_for_token(token[:-2] + "xx") is None
     close(vote)
-    assert services.elector_for_token(token) is None
+    assert ballot_links.elector_for_token(token) is None
 
 
 def decoded_forms(token: str) -> bytes:
@@ -245,7 +247,7 @@ def decoded_forms(token: str) -> bytes:
 def test_a_ballot_link_names_nobody(vote, ana, ben):
     """The link itself must not say whose ballot it is, nor which vote: a link found in a
     log or a forwarded message tells nothing to someone without the server's keys."""
-    token = services.ballot_token(vote, ana)
+    token = ballot_links.ballot_token(vote, ana)
     readable = decoded_forms(token)
 
     for secret in (str(ana.public_id), ana.public_id.hex, vote.code, ana.display_name):
@@ -255,8 +257,8 @@ def test_a_ballot_link_names_nobody(vote, ana, ben):
     # Not JSON either (a lone "{" would turn up in one random link in eight).
     assert b'"p"' not in readable and b'{"' not in readable
     # The same person gets the same link; another person a link with nothing in common.
-    assert services.ballot_token(vote, ana) == token
-    other = services.ballot_token(vote, ben)
+    assert ballot_links.ballot_token(vote, ana) == token
+    other = ballot_links.ballot_token(vote, ben)
     assert other != token and len(other) == len(token) == 43
 
 
@@ -265,12 +267,12 @@ def test_a_ballot_link_sealed_with_another_key_is_refused_and_an_old_key_still_o
 ):
     """A link from another server (another secret key) is refused; after the secret key is
     rotated, a link made with the old one works while the old key is a fallback."""
-    token = services.ballot_token(vote, ana)
+    token = ballot_links.ballot_token(vote, ana)
     old_key = settings.SECRET_KEY
 
     settings.SECRET_KEY = "another-server-secret-key-a8f3b2c1d9e7f6a5b4c3d2e1f0"
     settings.SECRET_KEY_FALLBACKS = []
-    assert services.elector_for_token(token) is None
+    assert ballot_links.elector_for_token(token) is None
 
     settings.SECRET_KEY_FALLBACKS = [old_key]
-    assert services.elector_for_token(token) == (vote, ana)
+    assert ballot_links.elector_for_token(token) == (vote, ana)

@@ -6,7 +6,7 @@ organization, one site, N active members with a confirmed contact each), all of 
 one unit; an organizer, who creates a vote of the unit (and its tally) through
 `create_vote` and sends its ballots through `send_ballots` (the roll, the pending ballots
 and the ballot alert, whose fan-out job stays in the queue: no worker runs). Then: K
-electors cast through `services.cast`, one after the other, each cast its own transaction
+electors cast through `services.casting.cast`, one after the other, each cast its own transaction
 as on the ballot page, and each cast is timed, with the erasing of the casting history
 that follows its commit. Print one JSON line.
 """
@@ -39,7 +39,7 @@ def set_up(roll: int, work: Path):
     from tocsin.accounts.services.people import create_person
     from tocsin.delivery.vapid import vapid_keys
     from tocsin.votes.models import Vote
-    from tocsin.votes.services import VoteInput, create_vote, send_ballots
+    from tocsin.votes.services.votes import VoteInput, create_vote, send_ballots
 
     pool = push_pool(UNSENT_PUSH_URL, 1, work / "push-subscriptions.json", vapid_keys().public_key)
     organization, site = populate(roll, pool)
@@ -127,8 +127,8 @@ def measure_ballots(options: dict) -> dict:
     from huey.contrib.djhuey import HUEY
 
     from tocsin.accounts.models import Person
-    from tocsin.votes import services
     from tocsin.votes.models import PendingBallot, Receipt, Tally
+    from tocsin.votes.services import casting as ballot_casting
 
     roll, asked = options["roll"], options["casts"]
     started = time.monotonic()
@@ -152,7 +152,7 @@ def measure_ballots(options: dict) -> dict:
         if time.monotonic() >= deadline:
             break
         began = time.perf_counter()
-        services.cast(voter, vote, choices[n % len(choices)])
+        ballot_casting.cast(voter, vote, choices[n % len(choices)])
         timings.append(time.perf_counter() - began)
     cast_s = time.monotonic() - casting
     wal_kb = wal_kb_since(wal_before)

@@ -10,8 +10,9 @@ from django.utils import timezone
 from tocsin.accounts.models import Organization, Site, Unit
 from tocsin.demo import world
 
-from . import services
 from .models import Vote
+from .services import casting
+from .services import votes as vote_services
 
 
 def load(
@@ -26,7 +27,7 @@ def load(
     if not Vote.objects.filter(organization=atu, question=world.CLOSED_VOTE_QUESTION).exists():
         load_closed_vote(atu, operators, now)
     if not Vote.objects.filter(organization=atu, question=world.OPEN_VOTE_QUESTION).exists():
-        vote = services.create_vote(
+        vote = vote_services.create_vote(
             None,
             atu,
             vote_input(
@@ -37,11 +38,11 @@ def load(
                 now + timedelta(days=7),
             ),
         )
-        services.send_ballots(None, vote)
+        vote_services.send_ballots(None, vote)
 
 
-def vote_input(question, options, unit, opens_at, closes_at) -> services.VoteInput:
-    return services.VoteInput(
+def vote_input(question, options, unit, opens_at, closes_at) -> vote_services.VoteInput:
+    return vote_services.VoteInput(
         question=question,
         options=list(options),
         unit=unit,
@@ -56,7 +57,7 @@ def vote_input(question, options, unit, opens_at, closes_at) -> services.VoteInp
 def load_closed_vote(atu: Organization, operators: Unit, now) -> Vote:
     """A vote that ran for a week and closed three days ago. Its roll is taken without
     sending ballots (they would be long expired), and its ballots cast as any other."""
-    vote = services.create_vote(
+    vote = vote_services.create_vote(
         None,
         atu,
         vote_input(
@@ -67,7 +68,7 @@ def load_closed_vote(atu: Organization, operators: Unit, now) -> Vote:
             now + timedelta(minutes=10),
         ),
     )
-    services.take_roll(vote)
+    vote_services.take_roll(vote)
     options = list(vote.options.order_by("position"))
     electors = list(vote.electors.select_related("person").order_by("person_id"))
     choices = [
@@ -78,7 +79,7 @@ def load_closed_vote(atu: Organization, operators: Unit, now) -> Vote:
     # Of every 40 electors, the first 29 voted: a share of whatever roll the demo has.
     share = len(electors) / 40
     for elector, option in zip(electors, choices[: round(len(choices) * share)], strict=False):
-        services.cast(elector.person, vote, option)
+        casting.cast(elector.person, vote, option)
     opened = now - timedelta(days=10)
     Vote.objects.filter(pk=vote.pk).update(
         opens_at=opened, ballots_sent_at=opened, closes_at=now - timedelta(days=3)

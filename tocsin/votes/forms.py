@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from tocsin.core.forms import DateTimeInput, NamedErrorsForm
 
 from .models import Vote
-from .services import MAX_OPTION, MAX_OPTIONS, MAX_QUESTION, VoteInput, clean_vote
+from .services.votes import MAX_OPTION, MAX_OPTIONS, MAX_QUESTION, VoteInput, clean_vote
 
 
 class VoteForm(NamedErrorsForm):

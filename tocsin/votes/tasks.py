@@ -4,7 +4,8 @@ casts left behind that they could not erase themselves."""
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from .services import erase_leftover_history, send_due_ballots
+from .services.casting import erase_leftover_history
+from .services.votes import send_due_ballots
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -17,9 +17,10 @@ from ninja import Field, Router, Schema, Status
 
 from tocsin.accounts.models import Person
 from tocsin.core.access import get_membership_for
-from tocsin.votes import services
 from tocsin.votes.access import ORGANIZERS, get_vote_for_reader
 from tocsin.votes.models import Vote
+from tocsin.votes.services import casting, counting
+from tocsin.votes.services import votes as vote_services
 
 from ..access import BEARER, path_argument
 from ..auth import ANY_PERSON
@@ -51,9 +52,9 @@ class QuorumIn(Input):
 class VoteIn(Input):
     organization: str = Field(description="the organization's short name")
     unit: str = Field(description="the code of the unit that votes")
-    question: text(services.MAX_QUESTION)
-    options: list[text(services.MAX_OPTION)] = Field(
-        min_length=2, max_length=services.MAX_OPTIONS, description="the choices, in order"
+    question: text(vote_services.MAX_QUESTION)
+    options: list[text(vote_services.MAX_OPTION)] = Field(
+        min_length=2, max_length=vote_services.MAX_OPTIONS, description="the choices, in order"
     )
     opens_at: Moment
     closes_at: Moment
@@ -107,7 +108,7 @@ class VoteOut(Schema):
 
 
 class BallotIn(Input):
-    option: int = Field(ge=1, le=services.MAX_OPTIONS, description="the option's number")
+    option: int = Field(ge=1, le=vote_services.MAX_OPTIONS, description="the option's number")
 
 
 class ReceiptOut(Schema):
@@ -146,10 +147,10 @@ def create_vote(request: HttpRequest, payload: VoteIn):
     unit = organization.units.filter(code=payload.unit).first()
     if unit is None:
         raise ValidationError({"unit": _("Choose a unit of this organization.")})
-    vote = services.create_vote(
+    vote = vote_services.create_vote(
         request.auth,
         organization,
-        services.VoteInput(
+        vote_services.VoteInput(
             question=payload.question,
             options=list(payload.options),
             unit=unit,
@@ -187,7 +188,7 @@ def cast_ballot(request: HttpRequest, vote: str, payload: BallotIn):
     if chosen is None:
         raise ValidationError({"option": _("Choose one of the vote's options.")})
     try:
-        receipt = services.cast(request.auth, found, chosen)
+        receipt = casting.cast(request.auth, found, chosen)
     except ValidationError as error:
         if "option" in error.message_dict:
             raise
@@ -204,8 +205,8 @@ def cast_ballot(request: HttpRequest, vote: str, payload: BallotIn):
 def get_vote_result(request: HttpRequest, vote: str):
     """Counts per option, turnout and quorum, once the vote has closed; 409 before."""
     try:
-        outcome = services.result(request.vote)
-    except services.ResultsHidden as error:
+        outcome = counting.result(request.vote)
+    except counting.ResultsHidden as error:
         return refused(error, "hidden")
     return {
         "id": request.vote.code,

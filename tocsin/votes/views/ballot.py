@@ -1,6 +1,6 @@
 """The voter's pages: the ballot behind the link in their ballot message, and the receipt
 check. Both are public: the ballot page is reached only with an opaque token that seals the
-vote and the elector (services.ballot_token) and expires at the close; the receipt check
+vote and the elector (ballot_links.ballot_token) and expires at the close; the receipt check
 says only "counted".
 
 Casting renders the receipt straight away: no redirect, no message in the session, no
@@ -17,9 +17,10 @@ from django.views.decorators.http import require_http_methods
 
 from tocsin.core.access import public
 
-from .. import services
 from ..forms import BallotForm, ReceiptForm
 from ..models import Elector, Vote
+from ..services import casting, counting
+from ..services import links as ballot_links
 
 
 def language_for(request: HttpRequest, person) -> str:
@@ -46,14 +47,14 @@ def from_alert(request: HttpRequest, delivery) -> HttpResponse:
     ).first()
     if vote is None or not Elector.objects.filter(vote=vote, person=delivery.person).exists():
         return invalid(request)
-    return redirect(services.ballot_path(vote, delivery.person))
+    return redirect(ballot_links.ballot_path(vote, delivery.person))
 
 
 @public
 @never_cache
 @require_http_methods(["GET", "POST"])
 def ballot(request: HttpRequest, token: str) -> HttpResponse:
-    found = services.elector_for_token(token)
+    found = ballot_links.elector_for_token(token)
     if found is None:
         return invalid(request)
     vote, person = found
@@ -63,14 +64,14 @@ def ballot(request: HttpRequest, token: str) -> HttpResponse:
 
 def ballot_page(request: HttpRequest, vote: Vote, person) -> HttpResponse:
     context = {"vote": vote, "options": vote.options.order_by("position")}
-    if services.has_voted(vote, person):
+    if casting.has_voted(vote, person):
         status = 409 if request.method == "POST" else 200
         return render(request, "votes/ballot_voted.html", context, status=status)
     form = BallotForm(request.POST or None, vote=vote)
     if request.method == "POST" and form.is_valid():
         try:
-            receipt = services.cast(person, vote, form.chosen())
-        except services.AlreadyVoted:
+            receipt = casting.cast(person, vote, form.chosen())
+        except casting.AlreadyVoted:
             return render(request, "votes/ballot_voted.html", context, status=409)
         except ValidationError as error:
             form.add_service_errors(error)
@@ -92,7 +93,7 @@ def receipt_check(request: HttpRequest) -> HttpResponse:
     vote = None
     if request.method == "POST" and form.is_valid():
         checked = True
-        vote = services.check_receipt(form.cleaned_data["receipt"])
-    outcome = services.result(vote) if vote is not None and vote.is_closed else None
+        vote = counting.check_receipt(form.cleaned_data["receipt"])
+    outcome = counting.result(vote) if vote is not None and vote.is_closed else None
     context = {"form": form, "checked": checked, "vote": vote, "result": outcome}
     return render(request, "votes/receipt.html", context, status=400 if form.errors else 200)

@@ -15,8 +15,9 @@ from django.views.decorators.cache import never_cache
 
 from tocsin.joining.access import member_required
 
-from .. import services
 from ..models import PendingBallot, Vote
+from ..services import counting
+from ..services import links as ballot_links
 
 # How long a closed vote stays on the member's page, with its result.
 RECENT = timedelta(days=90)
@@ -35,10 +36,10 @@ def my_votes(request: HttpRequest) -> HttpResponse:
     rows = []
     for vote in votes:
         if vote.is_closed:
-            rows.append({"vote": vote, "result": services.result(vote)})
+            rows.append({"vote": vote, "result": counting.result(vote)})
         else:
             waiting = vote.pk in pending
-            link = services.ballot_path(vote, person) if waiting else None
+            link = ballot_links.ballot_path(vote, person) if waiting else None
             rows.append({"vote": vote, "ballot": link, "voted": not waiting})
     rows.sort(key=lambda row: "result" in row)  # open votes first
     return render(request, "votes/member_list.html", {"rows": rows, "here": "votes"})

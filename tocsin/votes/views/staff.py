@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 from tocsin.core.access import org_role_required
 from tocsin.core.confirm import confirmed
 
-from .. import services
 from ..access import ORGANIZERS, get_vote_for_organizer, votes_of
 from ..forms import VoteForm
+from ..services import counting
+from ..services import votes as vote_services
 
 
 @never_cache
@@ -33,7 +34,7 @@ def vote_new(request: HttpRequest, org: str) -> HttpResponse:
     form = VoteForm(request.POST or None, organization=request.organization)
     if request.method == "POST" and form.is_valid():
         try:
-            vote = services.create_vote(request.user, request.organization, form.vote_input())
+            vote = vote_services.create_vote(request.user, request.organization, form.vote_input())
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -47,10 +48,10 @@ def vote_context(request: HttpRequest, vote, send_error: str = "") -> dict:
         "organization": request.organization,
         "vote": vote,
         "options": vote.options.order_by("position"),
-        "roll": services.roll_size(vote),
-        "voted": services.turnout(vote),
-        "eligible": services.eligible_people(vote).count(),
-        "result": services.result(vote) if vote.is_closed else None,
+        "roll": counting.roll_size(vote),
+        "voted": counting.turnout(vote),
+        "eligible": vote_services.eligible_people(vote).count(),
+        "result": counting.result(vote) if vote.is_closed else None,
         "send_error": send_error,
         "section": "votes",
     }
@@ -73,7 +74,7 @@ def vote_send(request: HttpRequest, org: str, vote: str) -> HttpResponse:
         context = vote_context(request, found, send_error=said)
         return render(request, "votes/staff_vote.html", context, status=400)
     try:
-        services.send_ballots(request.user, found)
+        vote_services.send_ballots(request.user, found)
     except ValidationError as error:
         said = " ".join(message for messages in error.message_dict.values() for message in messages)
         context = vote_context(request, found, send_error=said)
