@@ -48,8 +48,10 @@ from tocsin.accounts.services.people import add_contact
 from tocsin.accounts.services.subscriptions import follow_site
 from tocsin.hotline.models import Case, CaseMessage
 from tocsin.joining.links import member_link_url
-from tocsin.pledges import services as pledges
 from tocsin.pledges.models import Pledge
+from tocsin.pledges.services import checks as pledge_checks
+from tocsin.pledges.services import pledges as pledge_services
+from tocsin.pledges.services import signing
 from tocsin.response.models import Incident, Report
 
 pytestmark = [pytest.mark.browser, pytest.mark.long, pytest.mark.django_db(transaction=True)]
@@ -381,10 +383,10 @@ def test_the_atu_pledge_in(language, phone_for, live_server, servers, walk_setti
         others.append(person)
     Membership.objects.filter(organization=atu).update(unit=unit, site=garage)
     organizer = make_person(atu, Role.ORGANIZER, name="Olga Organizer")
-    pledge = pledges.create_pledge(
+    pledge = pledge_services.create_pledge(
         organizer,
         atu,
-        pledges.PledgeInput(
+        pledge_checks.PledgeInput(
             action="We stay out on January 23",
             scope=Pledge.Scope.UNIT,
             units=[unit],
@@ -393,10 +395,10 @@ def test_the_atu_pledge_in(language, phone_for, live_server, servers, walk_setti
             deadline=timezone.now() + timedelta(days=7),
         ),
     )
-    pledges.send_pledge(organizer, pledge)
+    pledge_services.send_pledge(organizer, pledge)
     # Five of the twelve sign before them; the third of them to sign is the eighth (67%).
     for person in others[:5]:
-        pledges.sign(person, pledge)
+        signing.sign(person, pledge)
     addresses = [address for _person, address in members]
 
     # Each operator who speaks the language gets it on their channel, follows its link and

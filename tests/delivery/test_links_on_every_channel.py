@@ -33,8 +33,9 @@ from tocsin.campaigns.services import rsvps
 from tocsin.delivery.channels import kinds
 from tocsin.delivery.models import PERSONAL_LINK_KINDS, Alert
 from tocsin.delivery.tasks import send_member_link
-from tocsin.pledges import services as pledges
 from tocsin.pledges.models import Pledge
+from tocsin.pledges.services import checks as pledge_checks
+from tocsin.pledges.services import pledges as pledge_services
 from tocsin.response.models import Incident
 from tocsin.response.services import broadcast
 from tocsin.response.services.reports import ReportInput, submit_report
@@ -118,10 +119,10 @@ def pledge_invitation(org, organizer, person):
     unit = Unit.objects.create(organization=org, name="Night shift nurses")
     others = [make_person(org, name=f"Nurse {n}") for n in range(12)]
     Membership.objects.filter(person__in=[person, *others], organization=org).update(unit=unit)
-    pledge = pledges.create_pledge(
+    pledge = pledge_services.create_pledge(
         organizer,
         org,
-        pledges.PledgeInput(
+        pledge_checks.PledgeInput(
             action="We refuse mandatory overtime on Friday",
             scope=Pledge.Scope.UNIT,
             units=[unit],
@@ -130,7 +131,7 @@ def pledge_invitation(org, organizer, person):
             deadline=timezone.now() + timedelta(days=7),
         ),
     )
-    pledges.send_pledge(organizer, pledge)
+    pledge_services.send_pledge(organizer, pledge)
     return "I pledge"
 
 

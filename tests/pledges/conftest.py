@@ -12,8 +12,9 @@ from tests.conftest import make_org, make_person, make_site, verified_client
 from tocsin.accounts.models import ContactPoint, Membership, Unit
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact
-from tocsin.pledges import services
 from tocsin.pledges.models import Pledge
+from tocsin.pledges.services import checks as pledge_checks
+from tocsin.pledges.services import pledges as pledge_services
 
 OPERATORS = [
     "Ana Operadora",
@@ -90,7 +91,7 @@ def organizer_client(client, organizer):
     return verified_client(client, organizer)
 
 
-def pledge_input(unit, **changes) -> services.PledgeInput:
+def pledge_input(unit, **changes) -> pledge_checks.PledgeInput:
     fields = {
         "action": ACTION,
         "scope": Pledge.Scope.UNIT,
@@ -100,15 +101,15 @@ def pledge_input(unit, **changes) -> services.PledgeInput:
         "deadline": timezone.now() + timedelta(days=7),
     }
     fields.update(changes)
-    return services.PledgeInput(**fields)
+    return pledge_checks.PledgeInput(**fields)
 
 
 @pytest.fixture
 def pledge(organizer, atu, operators_unit, operators):
     """The pledge with its roll taken, as its send takes it (the twelve operators), but no
     message sent yet: tests that look at the messages send it themselves."""
-    created = services.create_pledge(organizer, atu, pledge_input(operators_unit))
-    return services.take_roll(created)
+    created = pledge_services.create_pledge(organizer, atu, pledge_input(operators_unit))
+    return pledge_services.take_roll(created)
 
 
 def form(unit, **changes):

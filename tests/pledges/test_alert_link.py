@@ -12,7 +12,8 @@ from django.urls import reverse
 from tocsin.core.access import MEMBER_SESSION_KEY
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.rendering import link_token
-from tocsin.pledges import services
+from tocsin.pledges.services import outcome, signing
+from tocsin.pledges.services import pledges as pledge_services
 
 from .conftest import ACTION, pledge_input
 
@@ -40,7 +41,7 @@ def link_of(pledge, person, event="invite") -> str:
 @pytest.fixture
 def invited(organizer, pledge, sent):
     with sent():
-        services.send_pledge(organizer, pledge)
+        pledge_services.send_pledge(organizer, pledge)
     return pledge
 
 
@@ -70,33 +71,33 @@ def test_the_holder_signs_and_withdraws_on_the_link_itself(invited, operators):
 
     signed = holder.post(link, {"do": "sign"})
     assert signed.status_code == 302 and signed["Location"] == link
-    assert services.has_signed(operators[1], invited)
+    assert signing.has_signed(operators[1], invited)
     page = holder.get(link).content.decode()
     assert "You signed." in page and "Withdraw my signature" in page
     again = holder.post(link, {"do": "sign"})
     assert again.status_code == 400 and "You have already signed." in again.content.decode()
 
     assert holder.post(link, {"do": "withdraw", "confirm": "yes"}).status_code == 302
-    assert not services.has_signed(operators[1], invited)
+    assert not signing.has_signed(operators[1], invited)
     assert MEMBER_SESSION_KEY not in holder.session
 
 
 def test_the_link_of_one_pledge_does_not_reach_another(
     invited, organizer, atu, operators, operators_unit, sent
 ):
-    second = services.create_pledge(
+    second = pledge_services.create_pledge(
         organizer, atu, pledge_input(operators_unit, action="We wear red on Friday")
     )
     with sent():
-        services.send_pledge(organizer, second)
+        pledge_services.send_pledge(organizer, second)
     holder = Client()
     holder.post(link_of(invited, operators[1]), {"do": "sign"})
 
-    assert services.has_signed(operators[1], invited)
-    assert not services.has_signed(operators[1], second)
+    assert signing.has_signed(operators[1], invited)
+    assert not signing.has_signed(operators[1], second)
     other = reverse("pledges:my_pledge", kwargs={"pledge": second.code})
     assert holder.post(other, {"do": "sign"})["Location"] == reverse("joining:member_link_request")
-    assert not services.has_signed(operators[1], second)
+    assert not signing.has_signed(operators[1], second)
 
 
 def test_the_link_speaks_the_recipients_language(invited, operators):
@@ -123,7 +124,7 @@ def test_once_it_has_ended_the_link_shows_it_closed(invited, operators, sent):
 
     Pledge.objects.filter(pk=invited.pk).update(deadline=timezone.now() - timedelta(seconds=1))
     with sent():
-        services.settle_pledges()
+        outcome.settle_pledges()
     page = Client().get(link_of(invited, operators[1], event="expired"))
     assert page.status_code == 200
     assert "did not reach the threshold" in page.content.decode()

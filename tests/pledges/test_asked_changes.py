@@ -18,8 +18,10 @@ from tests.conftest import make_person, verified_client
 from tocsin.accounts.models import Membership, Unit
 from tocsin.accounts.roles import Role
 from tocsin.audit.models import AuditEntry
-from tocsin.pledges import progress, services
+from tocsin.pledges import progress
 from tocsin.pledges.models import Pledge
+from tocsin.pledges.services import pledges as pledge_services
+from tocsin.pledges.services import signing
 
 from .conftest import pledge_input
 
@@ -56,7 +58,7 @@ def test_moves_in_and_out_of_the_unit_show_on_the_pledge_page_and_in_the_audit_l
     hostile_api, atu_admin, atu, pledge, operators, operators_unit, mechanics, client
 ):
     parking, fixers = mechanics
-    services.sign(operators[0], pledge)
+    signing.sign(operators[0], pledge)
     before = progress.groups(pledge)
 
     move(hostile_api, atu, operators[0], unit=parking.code)
@@ -108,9 +110,9 @@ def test_moves_that_touch_no_open_sent_pledge_are_not_flagged(
     hostile_api, organizer, atu, operators, operators_unit, mechanics, sent
 ):
     parking, fixers = mechanics
-    not_sent = services.create_pledge(organizer, atu, pledge_input(operators_unit))
+    not_sent = pledge_services.create_pledge(organizer, atu, pledge_input(operators_unit))
     move(hostile_api, atu, operators[0], unit=parking.code)  # before any roll is taken
-    taken = services.take_roll(not_sent)
+    taken = pledge_services.take_roll(not_sent)
     move(hostile_api, atu, fixers[1], unit=None)  # between units the pledge does not ask
     move(hostile_api, atu, fixers[2], active=False)
 
@@ -124,8 +126,8 @@ def test_moving_a_member_between_the_units_of_an_each_of_them_pledge_is_flagged(
     rail = Unit.objects.create(organization=atu, name="Metro Transit light rail")
     drivers = [make_person(atu, name=f"Rail operator {n:02}") for n in range(10)]
     Membership.objects.filter(person__in=drivers).update(unit=rail)
-    pledge = services.take_roll(
-        services.create_pledge(
+    pledge = pledge_services.take_roll(
+        pledge_services.create_pledge(
             organizer,
             atu,
             pledge_input(

@@ -14,8 +14,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import YEAR, sign_in_browser, wait_until
-from tocsin.pledges import services
 from tocsin.pledges.models import Pledge
+from tocsin.pledges.services import signing
 
 from .conftest import ACTION
 
@@ -71,7 +71,7 @@ def test_the_atu_pledge_goes_live_when_the_eighth_operator_signs(
     # The organizer sees how far it has come, not who.
     for person in operators[2:8]:
         if person != ana:
-            services.sign(person, pledge)
+            signing.sign(person, pledge)
     desk.reload()
     expect(desk.locator("[data-bucket]")).to_have_attribute("data-bucket", "over_75")
     for person in operators:

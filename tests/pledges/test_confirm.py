@@ -8,16 +8,17 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.conftest import member_client
-from tocsin.pledges import services
 from tocsin.pledges.models import Pledge, Signature
+from tocsin.pledges.services import pledges as pledge_services
+from tocsin.pledges.services import signing
 
 from .conftest import pledge_input
 
 
 def signed_pledge(organizer, atu, operators_unit, ana) -> Pledge:
-    pledge = services.create_pledge(organizer, atu, pledge_input(operators_unit))
-    services.send_pledge(organizer, pledge)
-    services.sign(ana, pledge)
+    pledge = pledge_services.create_pledge(organizer, atu, pledge_input(operators_unit))
+    pledge_services.send_pledge(organizer, pledge)
+    signing.sign(ana, pledge)
     return Pledge.objects.get(pk=pledge.pk)
 
 

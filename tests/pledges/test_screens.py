@@ -6,8 +6,9 @@ from tests.conftest import make_person, member_client
 from tocsin.audit.models import AuditEntry
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.rendering import link_token
-from tocsin.pledges import services
 from tocsin.pledges.models import Pledge
+from tocsin.pledges.services import pledges as pledge_services
+from tocsin.pledges.services import signing
 
 from .conftest import ACTION, form, pledge_input
 
@@ -57,7 +58,7 @@ def test_the_organizer_sees_a_bucket_never_a_count_or_a_name(
     organizer_client, atu, pledge, operators
 ):
     for person in operators[:5]:
-        services.sign(person, pledge)
+        signing.sign(person, pledge)
     page = organizer_client.get(
         reverse("pledges:pledge", kwargs={"org": atu.slug, "pledge": pledge.code})
     ).content.decode()
@@ -73,10 +74,12 @@ def test_a_unit_smaller_than_the_minimum_shows_no_progress_at_all(
 ):
     """The organizer asked for progress only in groups of 15 or more: twelve operators
     show nothing, not even a bucket."""
-    pledge = services.take_roll(
-        services.create_pledge(organizer, atu, pledge_input(operators_unit, min_group_size=15))
+    pledge = pledge_services.take_roll(
+        pledge_services.create_pledge(
+            organizer, atu, pledge_input(operators_unit, min_group_size=15)
+        )
     )
-    services.sign(operators[0], pledge)
+    signing.sign(operators[0], pledge)
     page = organizer_client.get(
         reverse("pledges:pledge", kwargs={"org": atu.slug, "pledge": pledge.code})
     ).content.decode()
@@ -107,13 +110,13 @@ def test_a_member_signs_and_withdraws_from_their_page(client, pledge, operators)
     member_client(client, operators[1])
     url = reverse("pledges:my_pledge", kwargs={"pledge": pledge.code})
     assert client.post(url, {"do": "sign"}).status_code == 302
-    assert services.has_signed(operators[1], pledge)
+    assert signing.has_signed(operators[1], pledge)
     page = client.get(url).content.decode()
     assert "You signed." in page and "Withdraw my signature" in page
     response = client.post(url, {"do": "sign"})
     assert response.status_code == 400 and "You have already signed." in response.content.decode()
     client.post(url, {"do": "withdraw", "confirm": "yes"})
-    assert not services.has_signed(operators[1], pledge)
+    assert not signing.has_signed(operators[1], pledge)
 
 
 def test_a_member_the_pledge_does_not_ask_gets_404(client, atu, pledge):
@@ -137,7 +140,7 @@ def test_once_it_is_on_organizers_see_the_signers_and_the_reading_is_audited(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         for person in operators[:8]:
-            services.sign(person, pledge)
+            signing.sign(person, pledge)
     page = organizer_client.get(
         reverse("pledges:pledge", kwargs={"org": atu.slug, "pledge": pledge.code})
     ).content.decode()

@@ -25,7 +25,8 @@ from tests.routes import GUARDED
 from tocsin.api.main import api
 from tocsin.audit.models import AuditEntry
 from tocsin.delivery.models import Alert, Delivery
-from tocsin.pledges import services
+from tocsin.pledges.services import pledges as pledge_services
+from tocsin.pledges.services import signing
 
 VOLATILE = [
     (re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"'), "CSRF"),
@@ -63,7 +64,7 @@ def admin_sees(
     client, atu_admin, organizer, atu, garage, operators_unit, operators, pledge, smtp_server, sent
 ):
     with sent():
-        services.send_pledge(organizer, pledge)
+        pledge_services.send_pledge(organizer, pledge)
     verified_client(client, atu_admin)
     token = token_for(atu_admin)
     objects = {
@@ -112,7 +113,7 @@ def admin_sees(
 
 
 def services_sign(pledge):
-    return lambda person: services.sign(person, pledge)
+    return lambda person: signing.sign(person, pledge)
 
 
 @pytest.fixture
@@ -134,7 +135,7 @@ def sign_as(operators, pledge):
             )
             assert response.status_code in (200, 201), response.content
         else:
-            services.sign(person, pledge)
+            signing.sign(person, pledge)
 
     return sign
 

@@ -10,20 +10,22 @@ from django.utils import timezone
 from tests.conftest import make_person
 from tocsin.accounts.models import Membership, Unit
 from tocsin.delivery.models import Alert, Delivery
-from tocsin.pledges import progress, sealing, services
+from tocsin.pledges import progress, sealing
 from tocsin.pledges.models import Pledge, Signature
+from tocsin.pledges.services import outcome, signing
+from tocsin.pledges.services import pledges as pledge_services
 
 from .conftest import pledge_input
 
 
 def sign_all(people, pledge):
     for person in people:
-        pledge = services.sign(person, pledge)
+        pledge = signing.sign(person, pledge)
     return pledge
 
 
 def test_a_signature_holds_no_readable_trace_of_its_signer(pledge, operators):
-    services.sign(operators[0], pledge)
+    signing.sign(operators[0], pledge)
     signature = Signature.objects.get(pledge=pledge)
     assert signature.person is None
     assert str(operators[0].public_id) not in signature.sealed_signer
@@ -36,23 +38,23 @@ def test_a_signature_holds_no_readable_trace_of_its_signer(pledge, operators):
 
 
 def test_a_member_signs_once_and_may_withdraw_before_the_deadline(pledge, operators):
-    services.sign(operators[0], pledge)
-    assert services.has_signed(operators[0], pledge)
-    assert not services.has_signed(operators[1], pledge)
+    signing.sign(operators[0], pledge)
+    assert signing.has_signed(operators[0], pledge)
+    assert not signing.has_signed(operators[1], pledge)
     with pytest.raises(ValidationError) as refused:
-        services.sign(operators[0], pledge)
+        signing.sign(operators[0], pledge)
     assert refused.value.message_dict == {"pledge": ["You have already signed."]}
-    services.withdraw(operators[0], pledge)
-    assert not services.has_signed(operators[0], pledge)
+    signing.withdraw(operators[0], pledge)
+    assert not signing.has_signed(operators[0], pledge)
     assert pledge.signatures.count() == 0
     with pytest.raises(ValidationError):
-        services.withdraw(operators[0], pledge)
+        signing.withdraw(operators[0], pledge)
 
 
 def test_a_member_outside_the_unit_cannot_sign(pledge, atu):
     mechanic = make_person(atu, name="Mo Mechanic")
     with pytest.raises(ValidationError) as refused:
-        services.sign(mechanic, pledge)
+        signing.sign(mechanic, pledge)
     assert refused.value.message_dict == {"pledge": ["This pledge does not ask you."]}
     assert pledge.signatures.count() == 0
 
@@ -60,7 +62,7 @@ def test_a_member_outside_the_unit_cannot_sign(pledge, atu):
 def test_nobody_signs_after_the_deadline(pledge, operators):
     Pledge.objects.filter(pk=pledge.pk).update(deadline=timezone.now() - timedelta(minutes=1))
     with pytest.raises(ValidationError):
-        services.sign(operators[0], pledge)
+        signing.sign(operators[0], pledge)
     assert pledge.signatures.count() == 0
 
 
@@ -100,8 +102,8 @@ def test_the_eighth_signature_turns_it_on_and_tells_every_signer_at_once(
 def test_turning_on_twice_changes_nothing(pledge, operators, sent):
     with sent():
         pledge = sign_all(operators[:8], pledge)
-    assert services.activate_if_met(pledge.pk) is False
-    assert services.settle_pledges() == 0
+    assert outcome.activate_if_met(pledge.pk) is False
+    assert outcome.settle_pledges() == 0
     assert Alert.objects.filter(kind=Alert.Kind.PLEDGE).count() == 1
 
 
@@ -109,7 +111,7 @@ def test_a_late_signer_joins_openly(pledge, operators, sent):
     with sent():
         pledge = sign_all(operators[:8], pledge)
     pledge.refresh_from_db()
-    services.sign(operators[8], pledge)
+    signing.sign(operators[8], pledge)
     late = pledge.signatures.get(person=operators[8])
     assert late.signed_openly_at is not None and late.sealed_signer == ""
 
@@ -120,14 +122,14 @@ def test_at_the_deadline_every_signature_is_deleted_and_everyone_asked_is_told(
     pledge = sign_all(operators[:5], pledge)
     Pledge.objects.filter(pk=pledge.pk).update(deadline=timezone.now() - timedelta(seconds=1))
     with sent():
-        assert services.settle_pledges() == 1
+        assert outcome.settle_pledges() == 1
     pledge.refresh_from_db()
     assert pledge.state == Pledge.State.EXPIRED and pledge.private_key == ""
     assert Signature.objects.filter(pledge=pledge).count() == 0
     alert = Alert.objects.get(kind=Alert.Kind.PLEDGE)
     assert alert.context["event"] == "expired"
     assert sorted(alert.audience["person_ids"]) == sorted(p.pk for p in operators)
-    assert services.settle_pledges() == 0
+    assert outcome.settle_pledges() == 0
 
 
 def test_a_member_leaving_changes_no_count(pledge, operators, atu, sent):
@@ -135,7 +137,7 @@ def test_a_member_leaving_changes_no_count(pledge, operators, atu, sent):
     pledge = sign_all(operators[:7], pledge)
     Membership.objects.filter(organization=atu, person__in=operators[10:]).update(active=False)
     with sent():
-        assert services.settle_pledges() == 0
+        assert outcome.settle_pledges() == 0
     pledge.refresh_from_db()
     assert pledge.state == Pledge.State.OPEN
     (group,) = progress.groups(pledge)
@@ -144,7 +146,9 @@ def test_a_member_leaving_changes_no_count(pledge, operators, atu, sent):
 
 def taken(organizer, atu, unit, **changes):
     """Create a pledge and take its roll, as sending it does."""
-    return services.take_roll(services.create_pledge(organizer, atu, pledge_input(unit, **changes)))
+    return pledge_services.take_roll(
+        pledge_services.create_pledge(organizer, atu, pledge_input(unit, **changes))
+    )
 
 
 def test_each_unit_must_reach_its_own_threshold(organizer, atu, operators, operators_unit, sent):
@@ -166,7 +170,7 @@ def test_each_unit_must_reach_its_own_threshold(organizer, atu, operators, opera
     buckets = {group.name: group.bucket for group in progress.groups(pledge)}
     assert buckets == {"Metro Transit bus operators": "met", "Metro Transit mechanics": "over_75"}
     with sent():
-        services.sign(fixers[5], pledge)
+        signing.sign(fixers[5], pledge)
     pledge.refresh_from_db()
     assert pledge.state == Pledge.State.ACTIVE
     percents = {a.context["group"]: a.context["percent"] for a in Alert.objects.all()}
@@ -202,7 +206,7 @@ def test_a_signer_who_leaves_still_counts_and_is_told(pledge, operators, atu, se
     assert progress.groups(pledge)[0].signed == 7
 
     with sent():
-        services.sign(operators[7], pledge)
+        signing.sign(operators[7], pledge)
     pledge.refresh_from_db()
 
     assert pledge.state == Pledge.State.ACTIVE
@@ -227,7 +231,7 @@ def test_a_member_who_joins_the_unit_after_the_send_is_not_asked_even_once_it_is
     newcomer = make_person(atu, name="Nadia New")
     Membership.objects.filter(person=newcomer).update(unit=operators_unit)
     with pytest.raises(ValidationError) as refused:
-        services.sign(newcomer, pledge)
+        signing.sign(newcomer, pledge)
     assert refused.value.message_dict == {"pledge": ["This pledge does not ask you."]}
     assert progress.groups(pledge)[0].eligible == 12
 
@@ -236,14 +240,14 @@ def test_a_member_who_joins_the_unit_after_the_send_is_not_asked_even_once_it_is
     pledge.refresh_from_db()
     assert pledge.state == Pledge.State.ACTIVE
     with pytest.raises(ValidationError):
-        services.sign(newcomer, pledge)
+        signing.sign(newcomer, pledge)
     assert pledge.signatures.count() == 8
 
 
 def test_nobody_signs_before_the_roll_is_taken(organizer, atu, operators, operators_unit):
-    pledge = services.create_pledge(organizer, atu, pledge_input(operators_unit))
+    pledge = pledge_services.create_pledge(organizer, atu, pledge_input(operators_unit))
     with pytest.raises(ValidationError) as refused:
-        services.sign(operators[0], pledge)
+        signing.sign(operators[0], pledge)
     assert refused.value.message_dict == {"pledge": ["This pledge does not ask you."]}
     assert pledge.signatures.count() == 0
 
@@ -264,7 +268,7 @@ def test_an_erased_signer_keeps_counting_and_names_nobody(pledge, operators, org
     assert (group.eligible, group.signed) == (12, 7)
 
     with sent():
-        services.sign(operators[7], pledge)
+        signing.sign(operators[7], pledge)
     pledge.refresh_from_db()
     assert pledge.state == Pledge.State.ACTIVE
     named = set(pledge.signatures.exclude(person=None).values_list("person", flat=True))
@@ -280,7 +284,7 @@ def test_a_site_pledge_asks_the_members_at_that_site_only(organizer, atu, garage
         organizer, atu, None, scope=Pledge.Scope.SITE, units=[], site=garage, threshold_value=50
     )
     with pytest.raises(ValidationError):
-        services.sign(office, pledge)
+        signing.sign(office, pledge)
     with sent():
         pledge = sign_all(operators[:6], pledge)
     pledge.refresh_from_db()
@@ -306,7 +310,7 @@ def test_an_organization_pledge_asks_every_active_member(organizer, atu, operato
         pledge.refresh_from_db()
         assert pledge.state == Pledge.State.OPEN
         assert progress.groups(pledge)[0].eligible == 14  # twelve operators, Olivia, Olga
-        services.sign(operators[3], pledge)
+        signing.sign(operators[3], pledge)
     pledge.refresh_from_db()
 
     assert pledge.state == Pledge.State.ACTIVE

@@ -35,8 +35,8 @@ from tests.pledges.conftest import (  # noqa: F401 (fixtures)
 )
 from tocsin.accounts.models import Membership, Unit
 from tocsin.delivery.models import Alert
-from tocsin.pledges import services
 from tocsin.pledges.models import Pledge
+from tocsin.pledges.services import pledges as pledge_services
 
 TIMES = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?")
 VOLATILE = [
@@ -165,9 +165,9 @@ def mechanics(atu):
 
 @pytest.fixture
 def sent_pledge(organizer, atu, operators_unit, operators, sent):
-    pledge = services.create_pledge(organizer, atu, pledge_input(operators_unit))
+    pledge = pledge_services.create_pledge(organizer, atu, pledge_input(operators_unit))
     with sent():
-        services.send_pledge(organizer, pledge)
+        pledge_services.send_pledge(organizer, pledge)
     return pledge
 
 
@@ -256,7 +256,7 @@ def test_moving_members_between_the_units_of_an_each_of_them_pledge_tells_nothin
     drivers = Unit.objects.create(organization=atu, name="Metro Transit light rail")
     rail = [make_person(atu, name=f"Rail operator {n:02}") for n in range(10)]
     Membership.objects.filter(person__in=rail).update(unit=drivers)
-    pledge = services.create_pledge(
+    pledge = pledge_services.create_pledge(
         organizer,
         atu,
         pledge_input(
@@ -264,7 +264,7 @@ def test_moving_members_between_the_units_of_an_each_of_them_pledge_tells_nothin
         ),
     )
     with sent():
-        services.send_pledge(organizer, pledge)
+        pledge_services.send_pledge(organizer, pledge)
     tokens = {person.pk: Api(token_for(person)) for person in operators}
 
     def world(signers):

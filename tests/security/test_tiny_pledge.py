@@ -32,8 +32,9 @@ from tests.pledges.conftest import (  # noqa: F401 (fixtures)
 )
 from tocsin.accounts.models import Membership, Unit
 from tocsin.delivery.models import Alert
-from tocsin.pledges import services
 from tocsin.pledges.models import Pledge
+from tocsin.pledges.services import pledges as pledge_services
+from tocsin.pledges.services import signing
 
 
 @pytest.fixture
@@ -153,7 +154,7 @@ def test_a_unit_emptied_before_the_send_is_refused_at_the_send_and_nothing_goes_
 ):
     """Created for twelve, the unit is down to eight when it is sent: the roll would be
     too small, so nothing is sent, no roll is taken, and the page says why."""
-    pledge = services.create_pledge(organizer, atu, pledge_input(operators_unit))
+    pledge = pledge_services.create_pledge(organizer, atu, pledge_input(operators_unit))
     elsewhere = Unit.objects.create(organization=atu, name="Metro Transit mechanics")
     Membership.objects.filter(person__in=operators[8:]).update(unit=elsewhere)
 
@@ -170,7 +171,7 @@ def test_a_unit_emptied_before_the_send_is_refused_at_the_send_and_nothing_goes_
     assert pledge.invited_at is None and not pledge.roll_taken and not pledge.roll.exists()
     assert not Alert.objects.exists()
     with pytest.raises(Exception):  # noqa: B017 (nobody may sign an unsent pledge)
-        services.sign(operators[0], pledge)
+        signing.sign(operators[0], pledge)
 
 
 def test_a_percentage_that_falls_below_five_signatures_on_the_roll_is_refused_at_the_send(
@@ -180,12 +181,12 @@ def test_a_percentage_that_falls_below_five_signatures_on_the_roll_is_refused_at
     would be four: the send is refused, naming the threshold."""
     from django.core.exceptions import ValidationError
 
-    pledge = services.create_pledge(
+    pledge = pledge_services.create_pledge(
         organizer, atu, pledge_input(operators_unit, threshold_value=40)
     )
     Membership.objects.filter(person__in=operators[10:]).update(active=False)
     with pytest.raises(ValidationError) as refused:
-        services.send_pledge(organizer, pledge)
+        pledge_services.send_pledge(organizer, pledge)
     assert set(refused.value.message_dict) == {"threshold_value"}
     assert not Pledge.objects.get(pk=pledge.pk).roll_taken
 

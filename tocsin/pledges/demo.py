@@ -10,8 +10,11 @@ from zoneinfo import ZoneInfo
 from tocsin.accounts.models import Organization, Person, Site, Unit
 from tocsin.demo import world
 
-from . import progress, services
+from . import progress
 from .models import Pledge
+from .services import checks as pledge_checks
+from .services import pledges as pledge_services
+from .services import signing
 
 ACTION = "We stay out on January 23"
 DETAILS = (
@@ -40,10 +43,10 @@ def load(
     if Pledge.objects.filter(organization=atu, action=ACTION).exists():
         return
     operators = units[(world.ATU_1005, "Metro Transit bus operators")]
-    pledge = services.create_pledge(
+    pledge = pledge_services.create_pledge(
         None,
         atu,
-        services.PledgeInput(
+        pledge_checks.PledgeInput(
             action=ACTION,
             details=DETAILS,
             scope=Pledge.Scope.UNIT,
@@ -53,7 +56,7 @@ def load(
             deadline=deadline(),
         ),
     )
-    pledge = services.take_roll(pledge)
+    pledge = pledge_services.take_roll(pledge)
     asked = Person.objects.filter(pk__in=progress.roll_people(pledge)).order_by("pk")
     for person in asked[:ALREADY_SIGNED]:
-        pledge = services.sign(person, pledge)
+        pledge = signing.sign(person, pledge)

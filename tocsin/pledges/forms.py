@@ -7,7 +7,7 @@ from tocsin.core.forms import DateTimeInput, NamedErrorsForm
 
 from . import floors
 from .models import Pledge
-from .services import MAX_ACTION, MAX_DETAILS, PledgeInput
+from .services.checks import MAX_ACTION, MAX_DETAILS, PledgeInput
 
 
 class PledgeForm(NamedErrorsForm):

@@ -13,8 +13,9 @@ from tocsin.accounts.models import Person
 from tocsin.accounts.signals import Placement, membership_changed
 from tocsin.audit.services import record
 
-from . import progress, services
+from . import progress
 from .models import Pledge
+from .services import signing
 
 
 def group_key(pledge: Pledge, units: set[int], placement: Placement) -> object | None:
@@ -69,4 +70,4 @@ def flag_changes_to_the_members_asked(
 def forget_an_erased_signer(sender, instance: Person, **kwargs) -> None:
     """Before a person is deleted, cut any signature of theirs loose from them."""
     for pledge in Pledge.objects.filter(roll__person=instance).exclude(state=Pledge.State.EXPIRED):
-        services.forget_signer(pledge, instance)
+        signing.forget_signer(pledge, instance)

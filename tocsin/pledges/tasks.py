@@ -4,14 +4,14 @@ open pledge each minute (on when met, ended at its deadline without it)."""
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from . import services
+from .services import outcome
 
 
 @db_task(retries=3, retry_delay=10)
 def activate_pledge(pledge_id: int) -> bool:
-    return services.activate_if_met(pledge_id)
+    return outcome.activate_if_met(pledge_id)
 
 
 @db_periodic_task(crontab(minute="*"))
 def settle_pledges_every_minute() -> int:
-    return services.settle_pledges()
+    return outcome.settle_pledges()

@@ -16,9 +16,12 @@ from ninja import Field, Router, Schema, Status
 
 from tocsin.accounts.models import Person
 from tocsin.core.access import get_membership_for
-from tocsin.pledges import progress, services
+from tocsin.pledges import progress
 from tocsin.pledges.access import ORGANIZERS, get_pledge_for_reader
 from tocsin.pledges.models import GROUP_FLOOR, SIGNATURES_FLOOR, Pledge
+from tocsin.pledges.services import checks as pledge_checks
+from tocsin.pledges.services import outcome, signing
+from tocsin.pledges.services import pledges as pledge_services
 
 from ..access import BEARER, path_argument
 from ..auth import ANY_PERSON
@@ -54,8 +57,8 @@ class ThresholdIn(Input):
 
 class PledgeIn(Input):
     organization: str = Field(description="the organization's short name")
-    action: text(services.MAX_ACTION) = Field(description='what we pledge: "we stay out on …"')
-    details: text(services.MAX_DETAILS) = ""
+    action: text(pledge_checks.MAX_ACTION) = Field(description='what we pledge: "we stay out on …"')
+    details: text(pledge_checks.MAX_DETAILS) = ""
     scope: Scope
     units: list[str] = Field(default_factory=list, description="unit codes", max_length=50)
     site: str | None = Field(None, description="a site code, for a site's pledge")
@@ -120,7 +123,7 @@ class PledgeOut(Schema):
 
     @staticmethod
     def resolve_signed(pledge: Pledge, context) -> bool:
-        return services.has_signed(context["request"].auth, pledge)
+        return signing.has_signed(context["request"].auth, pledge)
 
 
 class SignerOut(Schema):
@@ -143,10 +146,10 @@ def create_pledge(request: HttpRequest, payload: PledgeIn):
         site = organization.sites.filter(code=payload.site).first()
         if site is None:
             raise ValidationError({"site": _("Choose a site of this organization.")})
-    pledge = services.create_pledge(
+    pledge = pledge_services.create_pledge(
         request.auth,
         organization,
-        services.PledgeInput(
+        pledge_checks.PledgeInput(
             action=payload.action,
             details=payload.details,
             scope=payload.scope,
@@ -180,7 +183,7 @@ def get_pledge(request: HttpRequest, pledge: str):
 )
 def sign_pledge(request: HttpRequest, pledge: str):
     """Sign the pledge as the token's person (sealed until the threshold is met)."""
-    return Status(201, services.sign(request.auth, request.pledge))
+    return Status(201, signing.sign(request.auth, request.pledge))
 
 
 @router.delete(
@@ -191,7 +194,7 @@ def sign_pledge(request: HttpRequest, pledge: str):
 )
 def withdraw_from_pledge(request: HttpRequest, pledge: str):
     """Withdraw the token's person's signature, before the deadline."""
-    return services.withdraw(request.auth, request.pledge)
+    return signing.withdraw(request.auth, request.pledge)
 
 
 @router.get(
@@ -218,5 +221,5 @@ def list_pledge_signers(request: HttpRequest, pledge: str):
             "unit": signature.group.unit.code if signature.group and signature.group.unit else None,
             "late": signature.signed_openly_at is not None,
         }
-        for signature in services.signers(request.auth, found)
+        for signature in outcome.signers(request.auth, found)
     ]

@@ -23,9 +23,10 @@ from tocsin.accounts.models import Person
 from tocsin.core.confirm import confirmed
 from tocsin.joining.access import member_required
 
-from .. import progress, services
+from .. import progress
 from ..access import get_pledge_for_member, pledges_asking
 from ..models import Pledge
+from ..services import signing
 
 
 @never_cache
@@ -33,7 +34,7 @@ from ..models import Pledge
 def my_pledges(request: HttpRequest) -> HttpResponse:
     person = request.member
     rows = [
-        (pledge, services.has_signed(person, pledge), progress.overall_bucket(pledge))
+        (pledge, signing.has_signed(person, pledge), progress.overall_bucket(pledge))
         for pledge in pledges_asking(person)
     ]
     context = {"rows": rows, "labels": progress.BUCKET_LABELS, "here": "pledges"}
@@ -42,8 +43,8 @@ def my_pledges(request: HttpRequest) -> HttpResponse:
 
 def sign_or_withdraw(request: HttpRequest, person: Person, pledge: Pledge) -> str | None:
     """Do what the posted form asks; return the reason it was refused, or None."""
-    action = services.sign if request.POST.get("do") == "sign" else services.withdraw
-    if action is services.withdraw and not confirmed(request):
+    action = signing.sign if request.POST.get("do") == "sign" else signing.withdraw
+    if action is signing.withdraw and not confirmed(request):
         return _("Tick the box to confirm that you withdraw your signature.")
     try:
         action(person, pledge)
@@ -63,7 +64,7 @@ def pledge_page(
     mine = next((g for g in groups if g.key == key), groups[0]) if groups else None
     context = {
         "pledge": pledge,
-        "signed": services.has_signed(person, pledge),
+        "signed": signing.has_signed(person, pledge),
         "group": mine,
         "bucket": mine.bucket if mine and pledge.is_open else progress.overall_bucket(pledge),
         "labels": progress.BUCKET_LABELS,

@@ -17,9 +17,11 @@ from django.views.decorators.http import require_POST
 from tocsin.core.access import org_role_required
 from tocsin.core.confirm import confirmed
 
-from .. import floors, progress, services
+from .. import floors, progress
 from ..access import ORGANIZERS, get_pledge_for_organizer, pledges_of
 from ..forms import PledgeForm
+from ..services import outcome
+from ..services import pledges as pledge_services
 
 
 @never_cache
@@ -42,7 +44,9 @@ def pledge_new(request: HttpRequest, org: str) -> HttpResponse:
     form = PledgeForm(request.POST or None, organization=request.organization)
     if request.method == "POST" and form.is_valid():
         try:
-            pledge = services.create_pledge(request.user, request.organization, form.pledge_input())
+            pledge = pledge_services.create_pledge(
+                request.user, request.organization, form.pledge_input()
+            )
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -61,7 +65,7 @@ def render_pledge(
         "groups": groups,
         "bucket": progress.overall_bucket(found, groups),
         "labels": progress.BUCKET_LABELS,
-        "signers": services.signers(request.user, found),
+        "signers": outcome.signers(request.user, found),
         "threshold": progress.threshold_text(found),
         "asked": sum(group.eligible for group in groups),
         "changes": progress.asked_changes(found),
@@ -88,7 +92,7 @@ def pledge_send(request: HttpRequest, org: str, pledge: str) -> HttpResponse:
         refusal = _("Tick the box to confirm: a pledge sent cannot be called back.")
         return render_pledge(request, found, [refusal], status=400)
     try:
-        services.send_pledge(request.user, found)
+        pledge_services.send_pledge(request.user, found)
     except ValidationError as refused:
         found.refresh_from_db()
         return render_pledge(request, found, refused.messages, status=400)
