@@ -14,7 +14,7 @@ from django.test import Client
 from tests.conftest import make_person
 from tests.staff.conftest import code_for
 from tocsin.accounts.roles import Role
-from tocsin.staff import services
+from tocsin.staff.services import second_factor
 
 DANA_EMAIL = "dana@mna.test"
 DANA_PASSWORD = "night shift 4242"
@@ -29,7 +29,7 @@ def dana(org):
     person = make_person(
         org, Role.DISPATCHER, email=DANA_EMAIL, password=DANA_PASSWORD, name="Dana Dispatcher"
     )
-    device = services.pending_authenticator(person)
+    device = second_factor.pending_authenticator(person)
     device.confirmed = True
     device.save()
     return person, device
@@ -201,7 +201,7 @@ def test_on_her_phone_in_spanish_dana_signs_in_with_her_code_while_her_account_i
     person = make_person(
         org, Role.DISPATCHER, email=DANA_EMAIL, password=DANA_PASSWORD, name="Dana", language="es"
     )
-    device = services.pending_authenticator(person)
+    device = second_factor.pending_authenticator(person)
     device.confirmed = True
     device.save()
     for n in range(1, 25):

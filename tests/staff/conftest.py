@@ -6,7 +6,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import make_person
 from tocsin.accounts.roles import Role
-from tocsin.staff import services
+from tocsin.staff.services import second_factor
 
 ADMIN_EMAIL = "admin@mna.test"
 ADMIN_PASSWORD = "correct horse 42"
@@ -39,10 +39,10 @@ def responder(org):
 @pytest.fixture
 def enrolled_admin(admin):
     """The admin with a confirmed authenticator and ten backup codes; returns them."""
-    device = services.pending_authenticator(admin)
+    device = second_factor.pending_authenticator(admin)
     device.confirmed = True
     device.save()
-    codes = services.replace_backup_codes(admin)
+    codes = second_factor.replace_backup_codes(admin)
     return admin, device, codes
 
 

@@ -9,7 +9,7 @@ from tocsin.accounts.models import ContactPoint, Membership, Person
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact, login_index_for
 from tocsin.audit.models import AuditEntry
-from tocsin.staff import services
+from tocsin.staff.services import passwords
 from tocsin.staff.tasks import send_password_link
 
 from .conftest import sign_in
@@ -124,7 +124,7 @@ def test_it_refuses_a_link_once_it_was_used(client, dispatcher, smtp_server, cap
 def test_it_refuses_an_expired_or_mangled_link_with_a_page_that_explains(
     client, dispatcher, settings
 ):
-    path = urlsplit(services.password_link_url(dispatcher)).path
+    path = urlsplit(passwords.password_link_url(dispatcher)).path
     person_part = f"/staff/password/{dispatcher.public_id}/"
 
     mangled = client.get(path[:-3] + "xx/")
@@ -139,7 +139,7 @@ def test_it_refuses_an_expired_or_mangled_link_with_a_page_that_explains(
 
 
 def test_it_refuses_a_weak_password_naming_the_field(client, dispatcher):
-    path = urlsplit(services.password_link_url(dispatcher)).path
+    path = urlsplit(passwords.password_link_url(dispatcher)).path
 
     weak = choose_password(client, path, "12345")
     mismatch = choose_password(client, path, NEW_PASSWORD, "lantern harbor 78")
@@ -179,7 +179,7 @@ def test_it_clears_a_lockout_when_the_password_is_set(client, dispatcher, smtp_s
 
 
 def test_the_queue_holds_only_the_contacts_id(dispatcher):
-    contact = services.sign_in_contact(dispatcher)
+    contact = passwords.sign_in_contact(dispatcher)
 
     task = send_password_link.s(contact.pk)
 
@@ -261,7 +261,7 @@ def test_it_gives_an_outsider_admin_404_on_the_invite_url(outsider_client, org, 
 
 def test_it_shows_the_reset_page_in_spanish_to_a_spanish_browser(client, dispatcher):
     page = client.get(reverse("staff:password_reset"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
-    path = urlsplit(services.password_link_url(dispatcher)).path
+    path = urlsplit(passwords.password_link_url(dispatcher)).path
     form = client.get(path, HTTP_ACCEPT_LANGUAGE="es").content.decode()
     invalid = client.get(path[:-1] + "x/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
 

@@ -130,12 +130,12 @@ def test_it_sends_an_anonymous_visitor_to_sign_in(client):
 def test_an_admin_resets_a_dispatchers_lost_second_factor(admin_client, org):
     from tests.conftest import make_person
     from tocsin.accounts.roles import Role
-    from tocsin.staff import services
+    from tocsin.staff.services import second_factor
 
     dispatcher = make_person(org, Role.DISPATCHER, email="d@mna.test", password="dispatch 4242")
-    services.pending_authenticator(dispatcher)
+    second_factor.pending_authenticator(dispatcher)
     TOTPDevice.objects.filter(user=dispatcher).update(confirmed=True)
-    services.replace_backup_codes(dispatcher)
+    second_factor.replace_backup_codes(dispatcher)
     url = f"/staff/o/{org.slug}/members/{dispatcher.public_id}/"
     assert "Reset second factor" in admin_client.get(url).content.decode()
 

@@ -10,7 +10,7 @@ from huey.contrib.djhuey import db_task
 from tocsin.accounts.models import ContactPoint
 from tocsin.delivery.tasks import RETRIES, RETRY_DELAY_SECONDS, send_rendered
 
-from . import services
+from .services import passwords
 
 
 @db_task(retries=RETRIES, retry_delay=RETRY_DELAY_SECONDS)
@@ -29,11 +29,11 @@ def send_password_link(contact_id: int) -> None:
     if contact is None:
         return
     person = contact.person
-    if not person.is_privileged or services.sign_in_contact(person) != contact:
+    if not person.is_privileged or passwords.sign_in_contact(person) != contact:
         return
     context = {
-        "link": services.password_link_url(person),
-        "hours": services.password_link_hours(),
+        "link": passwords.password_link_url(person),
+        "hours": passwords.password_link_hours(),
         "name": person.display_name,
     }
     send_rendered(contact, "staff/messages/password_link", context)
@@ -42,4 +42,4 @@ def send_password_link(contact_id: int) -> None:
 @db_task(retries=RETRIES, retry_delay=RETRY_DELAY_SECONDS)
 def answer_password_link_request(person_id: int) -> None:
     """Decide and send what a request for a password link asked for (0: an unknown email)."""
-    services.send_password_link_if_due(person_id)
+    passwords.send_password_link_if_due(person_id)

@@ -15,9 +15,9 @@ from tocsin.audit.services import record
 from tocsin.core.access import org_role_required
 from tocsin.core.contacts import looks_like_phone
 
-from .. import services
 from ..access import get_membership_in
 from ..forms import ROLES_BY_SLUG, EraseForm, MemberFilterForm, MembershipForm
+from ..services import passwords, second_factor
 from . import apply_errors
 
 PAGE_SIZE = 50
@@ -100,9 +100,9 @@ def _render_member(request, membership, form=None, erase_form=None, contacts=Non
             "contacts": contact_points,
             "revealed": contacts is not None,
             "roles": [role.label for role in Role if membership.roles & role],
-            "has_second_factor": services.has_second_factor(membership.person),
+            "has_second_factor": second_factor.has_second_factor(membership.person),
             "can_sign_in": membership.active and bool(membership.roles & PRIVILEGED),
-            "link_hours": services.password_link_hours(),
+            "link_hours": passwords.password_link_hours(),
             "section": "members",
         },
         status=status,
@@ -168,7 +168,7 @@ def member_active(request, org, person):
 def member_second_factor_reset(request, org, person):
     """Let a member who lost their phone and backup codes enrol a new authenticator."""
     membership = get_membership_in(request.organization, person)
-    services.reset_second_factor(request.user, membership.person, request.organization)
+    second_factor.reset_second_factor(request.user, membership.person, request.organization)
     messages.success(request, _("Second factor reset: they will set up a new one at next sign-in."))
     return redirect("staff:member", org=org, person=person)
 
@@ -179,7 +179,7 @@ def member_invite(request, org, person):
     """Send a person with a role above member a link to choose their password."""
     membership = get_membership_in(request.organization, person)
     try:
-        services.invite_to_sign_in(request.user, membership)
+        passwords.invite_to_sign_in(request.user, membership)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

@@ -8,8 +8,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from tocsin.core.access import public
 
-from .. import services, throttle
+from .. import throttle
 from ..forms import NewPasswordForm, PasswordLinkForm
+from ..services import passwords
 
 
 @public
@@ -19,12 +20,12 @@ def password_reset(request):
     """Ask for a link by email; the answer is the same whether or not the email is known."""
     form = PasswordLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.request_password_link(form.cleaned_data["email"])
+        passwords.request_password_link(form.cleaned_data["email"])
         return redirect("staff:password_reset_sent")
     return render(
         request,
         "staff/password_reset.html",
-        {"form": form, "hours": services.password_link_hours()},
+        {"form": form, "hours": passwords.password_link_hours()},
     )
 
 
@@ -34,7 +35,7 @@ def password_reset_sent(request):
     return render(
         request,
         "staff/password_reset_sent.html",
-        {"limit": services.PASSWORD_LINKS_PER_HOUR},
+        {"limit": passwords.PASSWORD_LINKS_PER_HOUR},
     )
 
 
@@ -43,12 +44,12 @@ def password_reset_sent(request):
 @never_cache
 def password_set(request, person, token):
     """Set a new password with a valid link; any other link gets a page that explains."""
-    target = services.person_from_password_token(person, token)
+    target = passwords.person_from_password_token(person, token)
     if target is None:
         return render(request, "staff/password_link_invalid.html", status=400)
     form = NewPasswordForm(target, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.set_password(target, form.cleaned_data["new_password1"])
+        passwords.set_password(target, form.cleaned_data["new_password1"])
         if target.login_index:
             # The link proved who is at this address: forget its failures, as a successful
             # sign-in does. Other addresses' failures stay: they were someone else's guesses.

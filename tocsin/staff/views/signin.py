@@ -15,9 +15,10 @@ from django_otp import login as otp_login
 
 from tocsin.core.access import public, staff_required
 
-from .. import services, throttle
+from .. import throttle
 from ..dashboard import home_rows
 from ..forms import CodeForm, SignInForm
+from ..services import second_factor as factor_services
 
 
 def _next_url(request) -> str:
@@ -53,7 +54,7 @@ def sign_in(request):
         person = authenticate(request, email=email, password=password)
         device = None
         if person is not None and person.is_privileged and code:
-            device = services.verify_second_factor(person, code)
+            device = factor_services.verify_second_factor(person, code)
         if person is not None and person.is_privileged and (device or not code):
             login(request, person)
             if device is not None:
@@ -101,9 +102,9 @@ def second_factor(request):
     if not person.needs_second_factor or person.is_verified():
         return redirect(next_url)
     form = CodeForm(request.POST or None)
-    if services.has_second_factor(person):
+    if factor_services.has_second_factor(person):
         if request.method == "POST" and form.is_valid():
-            device = services.verify_second_factor(person, form.cleaned_data["code"])
+            device = factor_services.verify_second_factor(person, form.cleaned_data["code"])
             if device is not None:
                 otp_login(request, device)
                 return redirect(next_url)
@@ -113,9 +114,9 @@ def second_factor(request):
             )
         return render(request, "staff/second_factor.html", {"form": form, "next": next_url})
 
-    device = services.pending_authenticator(person)
+    device = factor_services.pending_authenticator(person)
     if request.method == "POST" and form.is_valid():
-        codes = services.confirm_authenticator(person, device, form.cleaned_data["code"])
+        codes = factor_services.confirm_authenticator(person, device, form.cleaned_data["code"])
         if codes is not None:
             otp_login(request, device)
             return render(request, "staff/backup_codes.html", {"codes": codes, "next": next_url})
@@ -125,8 +126,8 @@ def second_factor(request):
     context = {
         "form": form,
         "next": next_url,
-        "qr": services.qr_svg(device),
-        "secret": services.secret_text(device),
+        "qr": factor_services.qr_svg(device),
+        "secret": factor_services.secret_text(device),
     }
     return render(request, "staff/enrol.html", context)
 
