@@ -10,8 +10,9 @@ from tests.structure.conftest import NURSES, place
 from tocsin.accounts.models import Unit
 from tocsin.accounts.roles import Role
 from tocsin.audit.models import AuditEntry
-from tocsin.structure import services
 from tocsin.structure.models import Assessment, UnitOrganizer
+from tocsin.structure.services import ratings as rating_services
+from tocsin.structure.services import structure_tests as test_services
 
 from .conftest import fields_named
 
@@ -53,10 +54,10 @@ def test_an_organizer_rates_members_and_reads_their_history(api_as, organizer, o
 
 
 def test_the_dashboard_numbers(api_as, organizer, org, unit, nurses):
-    services.create_test(organizer, unit, "70% at 1-2 by Jan 16", 70, 2, date(2099, 1, 16))
+    test_services.create_test(organizer, unit, "70% at 1-2 by Jan 16", 70, 2, date(2099, 1, 16))
     for nurse, score in zip(nurses, [1, 1, 2, 2, 2, 2, 2, 3, 5], strict=False):
-        services.rate(organizer, unit, nurse, score)
-    services.assign(organizer, unit, nurses[0], organizer)
+        rating_services.rate(organizer, unit, nurse, score)
+    rating_services.assign(organizer, unit, nurses[0], organizer)
 
     body = api_as(organizer).get(path(org, unit, "structure")).json()
 
@@ -101,7 +102,7 @@ def refused(org, nurses, admin, outsider):
 
 
 def test_everyone_but_the_units_organizers_gets_404(api_as, organizer, org, unit, nurses, refused):
-    services.rate(organizer, unit, nurses[0], 1)
+    rating_services.rate(organizer, unit, nurses[0], 1)
     for person in refused:
         api = api_as(person)
         for response in (

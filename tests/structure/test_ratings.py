@@ -10,23 +10,25 @@ from django.utils import timezone, translation
 from tests.conftest import make_person
 from tocsin.accounts.services.people import erase_person
 from tocsin.audit.models import AuditEntry
-from tocsin.structure import services
 from tocsin.structure.dashboard import dashboard, history
 from tocsin.structure.models import Assessment, Assignment, StructureTest
+from tocsin.structure.services import ratings as rating_services
+from tocsin.structure.services import scale as scale_services
+from tocsin.structure.services import structure_tests as test_services
 
 from .conftest import place
 
 
 def rate_all(organizer, unit, nurses, scores):
     for nurse, score in zip(nurses, scores, strict=False):
-        services.rate(organizer, unit, nurse, score)
+        rating_services.rate(organizer, unit, nurse, score)
 
 
 def test_each_new_rating_is_kept_and_the_latest_one_counts(organizer, unit, nurses):
     rosa = nurses[0]
-    services.rate(organizer, unit, rosa, 4)
-    services.rate(organizer, unit, rosa, 3)
-    services.rate(organizer, unit, rosa, 2)
+    rating_services.rate(organizer, unit, rosa, 4)
+    rating_services.rate(organizer, unit, rosa, 3)
+    rating_services.rate(organizer, unit, rosa, 2)
 
     assert [a.score for a in history(unit, rosa)] == [2, 3, 4]
     row = next(r for r in dashboard(unit).rows if r.person == rosa)
@@ -36,14 +38,16 @@ def test_each_new_rating_is_kept_and_the_latest_one_counts(organizer, unit, nurs
 
 
 def test_seven_of_ten_at_1_2_meets_a_70_percent_target(organizer, unit, nurses):
-    test = services.create_test(organizer, unit, "70% at 1-2 by Jan 16", 70, 2, date(2026, 1, 16))
+    test = test_services.create_test(
+        organizer, unit, "70% at 1-2 by Jan 16", 70, 2, date(2026, 1, 16)
+    )
     rate_all(organizer, unit, nurses, [1, 1, 2, 2, 2, 2, 3, 4, 5])
 
     progress = dashboard(unit, today=date(2026, 1, 10)).tests[0]
     assert (progress.count, progress.total, progress.percent) == (6, 10, 60)
     assert (progress.needed, progress.met) == (1, False)
 
-    services.rate(organizer, unit, nurses[6], 2)
+    rating_services.rate(organizer, unit, nurses[6], 2)
 
     progress = dashboard(unit, today=date(2026, 1, 10)).tests[0]
     assert (progress.test, progress.count, progress.percent, progress.status) == (
@@ -56,7 +60,7 @@ def test_seven_of_ten_at_1_2_meets_a_70_percent_target(organizer, unit, nurses):
 
 
 def test_members_nobody_has_rated_count_against_the_target(organizer, unit, nurses):
-    services.create_test(organizer, unit, "Majority", 51, 2, date(2026, 1, 16))
+    test_services.create_test(organizer, unit, "Majority", 51, 2, date(2026, 1, 16))
     rate_all(organizer, unit, nurses, [1, 2, 2, 2, 2])  # five of ten rated, all at 1-2
 
     board = dashboard(unit, today=date(2026, 1, 1))
@@ -65,7 +69,7 @@ def test_members_nobody_has_rated_count_against_the_target(organizer, unit, nurs
 
 
 def test_a_test_is_on_track_behind_or_missed_by_its_date(organizer, unit, nurses):
-    test = services.create_test(organizer, unit, "70% at 1-2", 70, 2, date(2026, 1, 31))
+    test = test_services.create_test(organizer, unit, "70% at 1-2", 70, 2, date(2026, 1, 31))
     StructureTest.objects.filter(pk=test.pk).update(
         created_at=timezone.make_aware(timezone.datetime(2026, 1, 1, 12))
     )
@@ -81,16 +85,16 @@ def test_a_test_is_on_track_behind_or_missed_by_its_date(organizer, unit, nurses
 
 
 def test_a_test_can_count_only_the_strongest(organizer, unit, nurses):
-    services.create_test(organizer, unit, "Leaders", 20, 1, date(2026, 3, 1))
+    test_services.create_test(organizer, unit, "Leaders", 20, 1, date(2026, 3, 1))
     rate_all(organizer, unit, nurses, [1, 2, 2])
 
     assert dashboard(unit, today=date(2026, 2, 1)).tests[0].count == 1
 
 
 def test_coverage_counts_members_with_an_assigned_organizer(organizer, steward, unit, nurses):
-    services.assign(organizer, unit, nurses[0], organizer)
-    services.assign(organizer, unit, nurses[1], steward)
-    services.assign(organizer, unit, nurses[2], organizer)
+    rating_services.assign(organizer, unit, nurses[0], organizer)
+    rating_services.assign(organizer, unit, nurses[1], steward)
+    rating_services.assign(organizer, unit, nurses[2], organizer)
 
     board = dashboard(unit)
     # Sam the steward is a member of the unit too: eleven members, three covered.
@@ -98,18 +102,18 @@ def test_coverage_counts_members_with_an_assigned_organizer(organizer, steward, 
 
 
 def test_a_member_has_one_organizer_at_a_time(organizer, steward, unit, nurses):
-    services.assign(organizer, unit, nurses[0], organizer)
-    services.assign(organizer, unit, nurses[0], steward)
+    rating_services.assign(organizer, unit, nurses[0], organizer)
+    rating_services.assign(organizer, unit, nurses[0], steward)
 
     assert Assignment.objects.get(unit=unit, person=nurses[0]).organizer == steward
-    services.assign(organizer, unit, nurses[0], None)
+    rating_services.assign(organizer, unit, nurses[0], None)
     assert not Assignment.objects.exists()
 
 
 def test_only_the_units_organizers_can_be_assigned(organizer, va_organizer, admin, unit, nurses):
     for somebody in (va_organizer, admin, nurses[1]):
         with pytest.raises(ValidationError) as error:
-            services.assign(organizer, unit, nurses[0], somebody)
+            rating_services.assign(organizer, unit, nurses[0], somebody)
         assert "organizer" in error.value.message_dict
     assert not Assignment.objects.exists()
 
@@ -117,7 +121,7 @@ def test_only_the_units_organizers_can_be_assigned(organizer, va_organizer, admi
 @pytest.mark.parametrize("score", [0, 6, -1, "two", None, "", 2.5])
 def test_a_score_outside_1_to_5_is_refused_and_nothing_is_stored(organizer, unit, nurses, score):
     with pytest.raises(ValidationError) as error:
-        services.rate(organizer, unit, nurses[0], score)
+        rating_services.rate(organizer, unit, nurses[0], score)
 
     assert list(error.value.message_dict) == ["score"]
     assert not Assessment.objects.exists()
@@ -127,23 +131,23 @@ def test_only_a_member_of_the_unit_can_be_rated(organizer, unit, other_unit, org
     va_nurse = place(make_person(org, name="Vera VA"), other_unit)
     for person in (member, va_nurse):
         with pytest.raises(ValidationError) as error:
-            services.rate(organizer, unit, person, 2)
+            rating_services.rate(organizer, unit, person, 2)
         assert list(error.value.message_dict) == ["member"]
     assert not Assessment.objects.exists()
 
 
 def test_a_structure_test_with_bad_fields_names_each_and_stores_nothing(organizer, unit):
     with pytest.raises(ValidationError) as error:
-        services.create_test(organizer, unit, "  ", 0, 9, "Jan 16")
+        test_services.create_test(organizer, unit, "  ", 0, 9, "Jan 16")
 
     assert set(error.value.message_dict) == {"name", "target_percent", "max_score", "by_date"}
     assert not StructureTest.objects.exists()
 
 
 def test_a_structure_test_can_be_changed(organizer, unit):
-    test = services.create_test(organizer, unit, "60% by Jan 16", 60, 2, date(2026, 1, 16))
+    test = test_services.create_test(organizer, unit, "60% by Jan 16", 60, 2, date(2026, 1, 16))
 
-    services.update_test(organizer, test, "70% at 1-2 by Jan 16", 70, 2, date(2026, 1, 16))
+    test_services.update_test(organizer, test, "70% at 1-2 by Jan 16", 70, 2, date(2026, 1, 16))
 
     test.refresh_from_db()
     assert (test.name, test.target_percent) == ("70% at 1-2 by Jan 16", 70)
@@ -152,7 +156,7 @@ def test_a_structure_test_can_be_changed(organizer, unit):
 
 
 def test_each_rating_is_audited_with_its_score_and_nothing_typed(organizer, unit, nurses):
-    assessment = services.rate(organizer, unit, nurses[0], 1)
+    assessment = rating_services.rate(organizer, unit, nurses[0], 1)
 
     entry = AuditEntry.objects.get(action="structure.assessment.created")
     assert (entry.actor, entry.organization, entry.object_id) == (
@@ -164,9 +168,9 @@ def test_each_rating_is_audited_with_its_score_and_nothing_typed(organizer, unit
 
 
 def test_the_default_words_are_in_the_organizers_language(org):
-    assert services.labels_for(org)[5] == "Opposed"
+    assert scale_services.labels_for(org)[5] == "Opposed"
     with translation.override("es"):
-        labels = services.labels_for(org)
+        labels = scale_services.labels_for(org)
     assert labels == {
         1: "Líder: mueve a otros",
         2: "A favor",
@@ -177,25 +181,25 @@ def test_the_default_words_are_in_the_organizers_language(org):
 
 
 def test_an_organizations_own_words_replace_the_defaults_it_writes(organizer, org):
-    services.save_scale(organizer, org, {1: "Leader", 2: "Yes", 5: ""})
+    scale_services.save_scale(organizer, org, {1: "Leader", 2: "Yes", 5: ""})
 
     with translation.override("es"):
-        labels = services.labels_for(org)
+        labels = scale_services.labels_for(org)
     assert (labels[1], labels[2], labels[5]) == ("Leader", "Yes", "En contra")
     assert AuditEntry.objects.get(action="structure.scale.updated").detail == {"scores": [1, 2]}
 
 
 def test_words_too_long_for_the_scale_are_refused(organizer, org):
     with pytest.raises(ValidationError) as error:
-        services.save_scale(organizer, org, {3: "x" * 41})
+        scale_services.save_scale(organizer, org, {3: "x" * 41})
 
     assert list(error.value.message_dict) == ["label_3"]
-    assert services.labels_for(org)[3] == "Undecided"
+    assert scale_services.labels_for(org)[3] == "Undecided"
 
 
 def test_erasing_a_member_erases_their_ratings(organizer, admin, unit, nurses):
-    services.rate(organizer, unit, nurses[0], 2)
-    services.assign(organizer, unit, nurses[0], organizer)
+    rating_services.rate(organizer, unit, nurses[0], 2)
+    rating_services.assign(organizer, unit, nurses[0], organizer)
 
     erase_person(nurses[0], admin, unit.organization)
 
@@ -203,7 +207,7 @@ def test_erasing_a_member_erases_their_ratings(organizer, admin, unit, nurses):
 
 
 def test_a_member_who_left_the_unit_drops_out_of_its_numbers(organizer, unit, nurses):
-    services.rate(organizer, unit, nurses[0], 1)
+    rating_services.rate(organizer, unit, nurses[0], 1)
     nurses[0].memberships.update(unit=None)
 
     board = dashboard(unit)
@@ -211,8 +215,8 @@ def test_a_member_who_left_the_unit_drops_out_of_its_numbers(organizer, unit, nu
 
 
 def test_the_newest_rating_is_current(organizer, unit, nurses):
-    older = services.rate(organizer, unit, nurses[0], 4)
-    services.rate(organizer, unit, nurses[0], 1)
+    older = rating_services.rate(organizer, unit, nurses[0], 4)
+    rating_services.rate(organizer, unit, nurses[0], 1)
     Assessment.objects.filter(pk=older.pk).update(rated_at=timezone.now() + timedelta(minutes=1))
 
     row = next(r for r in dashboard(unit).rows if r.person == nurses[0])

@@ -9,8 +9,9 @@ from tests.conftest import make_person, verified_client
 from tocsin.accounts.models import Unit
 from tocsin.accounts.roles import Role
 from tocsin.audit.models import AuditEntry
-from tocsin.structure import services
 from tocsin.structure.models import Assessment, Assignment, StructureTest, UnitOrganizer
+from tocsin.structure.services import ratings as rating_services
+from tocsin.structure.services import structure_tests as test_services
 
 
 def base(org, unit=None):
@@ -52,7 +53,7 @@ def test_a_unit_with_organizers_cannot_be_taken_on(client, org, unit, organizer)
 def test_rating_from_the_dashboard_moves_its_numbers(
     organizer_client, organizer, org, unit, nurses
 ):
-    services.create_test(organizer, unit, "70% at 1-2 by Jan 16", 70, 2, date(2026, 1, 16))
+    test_services.create_test(organizer, unit, "70% at 1-2 by Jan 16", 70, 2, date(2026, 1, 16))
     StructureTest.objects.update(by_date=date(2099, 1, 16))
     rosa = nurses[0]
 
@@ -90,7 +91,7 @@ def test_a_members_page_shows_their_history_and_is_audited(
 ):
     rosa = nurses[0]
     for score in (4, 3, 2):
-        services.rate(organizer, unit, rosa, score)
+        rating_services.rate(organizer, unit, rosa, score)
 
     response = organizer_client.get(member_url(org, unit, rosa))
 
@@ -213,8 +214,8 @@ def test_words_too_long_for_the_scale_are_named(organizer_client, org):
 
 
 def test_the_csv_lists_members_and_is_audited(organizer_client, organizer, org, unit, nurses):
-    services.rate(organizer, unit, nurses[0], 1)
-    services.assign(organizer, unit, nurses[0], organizer)
+    rating_services.rate(organizer, unit, nurses[0], 1)
+    rating_services.assign(organizer, unit, nurses[0], organizer)
 
     response = organizer_client.get(base(org, unit) + "structure.csv")
 
@@ -229,7 +230,7 @@ def test_the_csv_lists_members_and_is_audited(organizer_client, organizer, org, 
 def test_the_dashboard_speaks_spanish(client, org, unit, nurses):
     olga = make_person(org, Role.ORGANIZER, email="o@mna.test", name="Olga", language="es")
     UnitOrganizer.objects.create(unit=unit, person=olga)
-    services.rate(olga, unit, nurses[0], 5)
+    rating_services.rate(olga, unit, nurses[0], 5)
 
     page = verified_client(client, olga).get(base(org, unit)).content.decode()
 
@@ -265,8 +266,8 @@ def people(org, unit, nurses, admin, va_organizer, outsider):
 def test_nobody_but_the_units_organizers_sees_any_of_it(
     client, organizer, org, unit, nurses, people, who
 ):
-    test = services.create_test(organizer, unit, "70%", 70, 2, date(2026, 1, 16))
-    services.rate(organizer, unit, nurses[0], 1)
+    test = test_services.create_test(organizer, unit, "70%", 70, 2, date(2026, 1, 16))
+    rating_services.rate(organizer, unit, nurses[0], 1)
     signed_in = verified_client(client, people[who])
     rosa = nurses[0]
     gets = [
@@ -297,8 +298,8 @@ def test_nobody_but_the_units_organizers_sees_any_of_it(
 def test_the_units_page_charts_each_units_ratings_and_audits_the_showing(
     organizer_client, organizer, org, unit, nurses
 ):
-    services.rate(organizer, unit, nurses[0], 1)
-    services.rate(organizer, unit, nurses[1], 2)
+    rating_services.rate(organizer, unit, nurses[0], 1)
+    rating_services.rate(organizer, unit, nurses[1], 2)
     organizer.language = "es"
     organizer.save(update_fields=["language"])
 
@@ -316,7 +317,7 @@ def test_the_units_page_charts_each_units_ratings_and_audits_the_showing(
 def test_the_dashboard_shows_only_the_members_at_the_score_asked(
     organizer_client, organizer, org, unit, nurses
 ):
-    services.rate(organizer, unit, nurses[0], 3)
+    rating_services.rate(organizer, unit, nurses[0], 3)
 
     page = organizer_client.get(base(org, unit) + "?score=3").content.decode()
     hidden = organizer_client.get(base(org, unit) + "?score=none").content.decode()

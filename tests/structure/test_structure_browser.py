@@ -15,8 +15,8 @@ from tests.conftest import make_person, sign_in_browser
 from tocsin.accounts.models import Unit
 from tocsin.accounts.roles import Role
 from tocsin.audit.models import AuditEntry
-from tocsin.structure import services
 from tocsin.structure.models import Assessment, UnitOrganizer
+from tocsin.structure.services import structure_tests as test_services
 
 from .conftest import NURSES, place
 
@@ -29,7 +29,7 @@ def test_an_organizer_rates_three_nurses_and_the_dashboard_moves(phone, live_ser
     UnitOrganizer.objects.create(unit=unit, person=olga)
     for name in NURSES[:5]:
         place(make_person(org, name=name, site=site), unit)
-    services.create_test(olga, unit, "60% at 1-2 by Jan 16", 60, 2, date(2099, 1, 16))
+    test_services.create_test(olga, unit, "60% at 1-2 by Jan 16", 60, 2, date(2099, 1, 16))
 
     sign_in_browser(phone, live_server, olga)
     phone.goto(f"{live_server.url}/staff/o/{org.slug}/structure/")

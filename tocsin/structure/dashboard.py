@@ -18,7 +18,7 @@ from tocsin.core.charts import Chart, Series
 
 from .access import unit_members
 from .models import SCORES, Assessment, Assignment, StructureTest
-from .services import labels_for
+from .services.scale import labels_for
 
 
 def percent(part: int, whole: int) -> int:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from tocsin.core.forms import NamedErrorsForm
 
 from .models import MAX_LABEL, SCORES
-from .services import MAX_NAME
+from .services.structure_tests import MAX_NAME
 
 
 def score_choices(labels: dict[int, str]) -> list[tuple[str, str]]:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from tocsin.core.access import org_role_required
 
-from . import forms, services
+from . import forms
 from .access import (
     ORGANIZER,
     get_unit_for,
@@ -32,6 +32,10 @@ from .access import (
 )
 from .dashboard import dashboard, history, structure_chart
 from .models import DEFAULT_LABELS, SCORES, Scale, StructureTest, UnitOrganizer
+from .services import organizers as organizer_services
+from .services import ratings as rating_services
+from .services import scale as scale_services
+from .services import structure_tests as test_services
 
 
 def base_context(request: HttpRequest, **extra) -> dict:
@@ -57,7 +61,7 @@ def unit_list(request: HttpRequest, org: str) -> HttpResponse:
         units=mine,
         boards=boards,
         chart=structure_chart(boards),
-        labels=services.labels_for(request.organization),
+        labels=scale_services.labels_for(request.organization),
         unorganized=unorganized,
     )
     return render(request, "structure/units.html", context)
@@ -70,7 +74,7 @@ def take_on(request: HttpRequest, org: str, unit: str) -> HttpResponse:
     found = request.organization.units.filter(code=unit).first()
     if found is None or organizers_of(found).exists():
         raise Http404
-    services.add_organizer(request.user, found, request.user)
+    organizer_services.add_organizer(request.user, found, request.user)
     messages.success(request, _("You organize %(unit)s now.") % {"unit": found.name})
     return redirect("structure:unit", org=org, unit=found.code)
 
@@ -94,7 +98,7 @@ def dashboard_context(request: HttpRequest, unit, **extra) -> dict:
         hidden_rows={row.person.pk for row in board.rows} - {row.person.pk for row in shown},
         score_filter=score,
         organizers=[(person, person.pk in added) for person in organizers],
-        organizer_form=forms.OrganizerForm(organizers=services.organizers_to_add(unit)),
+        organizer_form=forms.OrganizerForm(organizers=organizer_services.organizers_to_add(unit)),
         **extra,
     )
 
@@ -115,7 +119,7 @@ def rate(request: HttpRequest, org: str, unit: str, person: str) -> HttpResponse
     form = forms.RateForm(request.POST)
     if form.is_valid():
         try:
-            services.rate(request.user, found, member, form.cleaned_data["score"])
+            rating_services.rate(request.user, found, member, form.cleaned_data["score"])
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -124,7 +128,9 @@ def rate(request: HttpRequest, org: str, unit: str, person: str) -> HttpResponse
                 _("%(name)s: %(label)s.")
                 % {
                     "name": member.display_name,
-                    "label": services.labels_for(found.organization)[form.cleaned_data["score"]],
+                    "label": scale_services.labels_for(found.organization)[
+                        form.cleaned_data["score"]
+                    ],
                 },
             )
             if request.POST.get("next") == "member":
@@ -152,7 +158,7 @@ def member_context(request: HttpRequest, unit, membership, **extra) -> dict:
         unit=unit,
         member=membership.person,
         history=list(history(unit, membership.person)),
-        labels=services.labels_for(unit.organization),
+        labels=scale_services.labels_for(unit.organization),
         **extra,
     )
 
@@ -174,7 +180,7 @@ def assign(request: HttpRequest, org: str, unit: str, person: str) -> HttpRespon
     form = forms.AssignForm(request.POST, organizers=organizers_of(found))
     if form.is_valid():
         try:
-            services.assign(request.user, found, membership.person, form.chosen())
+            rating_services.assign(request.user, found, membership.person, form.chosen())
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -187,7 +193,7 @@ def assign(request: HttpRequest, org: str, unit: str, person: str) -> HttpRespon
 
 def test_form_view(request: HttpRequest, org: str, unit: str, test: StructureTest | None):
     found = get_unit_for(request.membership, unit)
-    labels = services.labels_for(found.organization)
+    labels = scale_services.labels_for(found.organization)
     initial = {}
     if test is not None:
         initial = {
@@ -202,9 +208,9 @@ def test_form_view(request: HttpRequest, org: str, unit: str, test: StructureTes
         fields = (data["name"], data["target_percent"], data["max_score"], data["by_date"])
         try:
             if test is None:
-                services.create_test(request.user, found, *fields)
+                test_services.create_test(request.user, found, *fields)
             else:
-                services.update_test(request.user, test, *fields)
+                test_services.update_test(request.user, test, *fields)
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -238,7 +244,7 @@ def test_edit(request: HttpRequest, org: str, unit: str, structure_test: str) ->
 @require_POST
 def test_delete(request: HttpRequest, org: str, unit: str, structure_test: str) -> HttpResponse:
     test = get_test(request, unit, structure_test)
-    services.delete_test(request.user, test)
+    test_services.delete_test(request.user, test)
     messages.success(request, _("The structure test is deleted."))
     return redirect("structure:unit", org=org, unit=unit)
 
@@ -247,10 +253,10 @@ def test_delete(request: HttpRequest, org: str, unit: str, structure_test: str) 
 @require_POST
 def organizer_add(request: HttpRequest, org: str, unit: str) -> HttpResponse:
     found = get_unit_for(request.membership, unit)
-    form = forms.OrganizerForm(request.POST, organizers=services.organizers_to_add(found))
+    form = forms.OrganizerForm(request.POST, organizers=organizer_services.organizers_to_add(found))
     if form.is_valid():
         try:
-            services.add_organizer(request.user, found, form.chosen())
+            organizer_services.add_organizer(request.user, found, form.chosen())
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -271,7 +277,7 @@ def organizer_remove(request: HttpRequest, org: str, unit: str, person: str) -> 
     if organizer is None:
         raise Http404
     try:
-        services.remove_organizer(request.user, found, organizer)
+        organizer_services.remove_organizer(request.user, found, organizer)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -331,7 +337,7 @@ def scale(request: HttpRequest, org: str) -> HttpResponse:
     form = forms.ScaleForm(request.POST or None, defaults=defaults, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_scale(request.user, request.organization, form.labels())
+            scale_services.save_scale(request.user, request.organization, form.labels())
         except ValidationError as error:
             form.add_service_errors(error)
         else:

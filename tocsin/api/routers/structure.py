@@ -17,10 +17,11 @@ from ninja import Field, Router, Schema, Status
 from tocsin.accounts.models import Membership, Person
 from tocsin.audit.services import record
 from tocsin.core.ids import as_uuid
-from tocsin.structure import services
 from tocsin.structure.access import get_unit_for, unit_members
 from tocsin.structure.dashboard import dashboard
 from tocsin.structure.models import Assessment
+from tocsin.structure.services import ratings as rating_services
+from tocsin.structure.services import scale as scale_services
 
 from ..access import BEARER, path_argument
 from ..auth import ANY_PERSON
@@ -112,7 +113,7 @@ class StructureOut(Schema):
 
 def labelled(unit, assessments: list[Assessment]) -> list[Assessment]:
     """Give each rating the words of its score, as the organization's scale says them."""
-    labels = services.labels_for(unit.organization)
+    labels = scale_services.labels_for(unit.organization)
     for assessment in assessments:
         assessment.label = labels[assessment.score]
     return assessments
@@ -163,7 +164,7 @@ def list_assessments(
 def create_assessment(request: HttpRequest, org: str, unit: str, payload: AssessmentIn):
     """Rate a member's support; the new rating becomes their current one."""
     person = member_in_unit(request, payload.member)
-    assessment = services.rate(request.auth, request.unit, person, payload.score)
+    assessment = rating_services.rate(request.auth, request.unit, person, payload.score)
     return Status(201, labelled(request.unit, [assessment])[0])
 
 
