@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from tocsin.accounts.models import LANGUAGE_CHOICES, AlertKinds, ContactPoint
 from tocsin.core.forms import NamedErrorsForm
 
-from .services import JOIN_CHANNELS, Area
+from .services.contacts import JOIN_CHANNELS
+from .services.joins import Area
 
 RADIUS_CHOICES = [
     (250, _("250 m (a block or two)")),

@@ -29,9 +29,9 @@ __all__ = [
 @db_task(retries=RETRIES, retry_delay=RETRY_DELAY_SECONDS)
 def answer_member_link_request(contact_id: int) -> None:
     """Send what a member-link request asked for (0: nothing matched, nothing is sent)."""
-    from . import services
+    from .services import links
 
-    services.send_member_link_or_code(contact_id)
+    links.send_member_link_or_code(contact_id)
 
 
 @db_task(retries=RETRIES, retry_delay=RETRY_DELAY_SECONDS)
@@ -41,17 +41,17 @@ def send_code_or_notice(contact_id: int) -> None:
     The claim gets a code nobody sees, so that it behaves as any contact waiting for one.
     A claim whose address nobody holds any more becomes an ordinary contact and gets a code.
     """
-    from . import services
+    from .services import codes, contacts
 
     contact = waiting_contact(contact_id)
     if contact is None:
         return
-    if services.is_claim(contact):
-        owner = services.owner_of(contact)
-        if owner is not None or not services.promote_claim(contact):
-            services.issue_unusable_code(contact)
+    if contacts.is_claim(contact):
+        owner = contacts.owner_of(contact)
+        if owner is not None or not contacts.promote_claim(contact):
+            contacts.issue_unusable_code(contact)
             if owner is not None:
-                services.tell_owner_of_join_attempt(owner)
+                codes.tell_owner_of_join_attempt(owner)
             return
     send_confirmation_code.call_local(contact.pk)
 

@@ -13,9 +13,10 @@ from tocsin.core import languages
 from tocsin.core.access import public
 from tocsin.core.tiles import map_settings
 
-from .. import services
 from ..access import JOINING_SESSION_KEY, member_required, sign_in_member
 from ..forms import CodeForm, JoinForm
+from ..services import codes, joins
+from ..services import contacts as contact_services
 
 
 @public
@@ -47,7 +48,7 @@ def join_page(request, place_name, organizations, sites=None, this_site=None, ce
     if request.method == "POST" and form.is_valid():
         site = form.chosen_site()
         try:
-            person = services.join(
+            person = joins.join(
                 organization=form.chosen_organization(),
                 display_name=form.cleaned_data["display_name"],
                 language=form.cleaned_data["language"],
@@ -83,7 +84,7 @@ def joining_person(request: HttpRequest) -> Person | None:
 
 def waiting_contacts(person: Person):
     return person.contacts.filter(
-        confirmed_at__isnull=True, channel__in=services.JOIN_CHANNELS
+        confirmed_at__isnull=True, channel__in=contact_services.JOIN_CHANNELS
     ).order_by("preference", "id")
 
 
@@ -100,7 +101,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
         if form.is_valid() and form.cleaned_data["contact"] in forms:
             contact = next(c for c in contacts if c.pk == form.cleaned_data["contact"])
             try:
-                services.confirm_contact(contact, form.cleaned_data["code"])
+                codes.confirm_contact(contact, form.cleaned_data["code"])
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
@@ -122,7 +123,7 @@ def resend_code(request: HttpRequest) -> HttpResponse:
     if contact is None:
         return redirect("joining:confirm")
     try:
-        services.request_new_code(contact)
+        codes.request_new_code(contact)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

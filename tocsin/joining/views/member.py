@@ -16,10 +16,12 @@ from tocsin.core.access import MEMBER_SESSION_KEY, public
 from tocsin.core.tiles import map_settings
 from tocsin.delivery.vapid import application_server_key
 
-from .. import services
 from ..access import CLAIM_SESSION_KEY, member_required, sign_in_member
 from ..forms import CodeForm, ContactAddForm, FollowForm, KindsForm, MemberLinkForm, ProfileForm
 from ..links import person_from_token
+from ..services import codes
+from ..services import links as member_links
+from ..services import members as member_services
 
 
 @public
@@ -28,7 +30,7 @@ def member_link_request(request: HttpRequest) -> HttpResponse:
     whether or not the contact is in Tocsin."""
     form = MemberLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        waiting = services.request_member_link(form.cleaned_data["address"])
+        waiting = member_links.request_member_link(form.cleaned_data["address"])
         # Server-side session: the browser cannot tell whether a contact was found.
         request.session[CLAIM_SESSION_KEY] = waiting.pk if waiting is not None else 0
         return link_sent(request, CodeForm(initial={"contact": 0}))
@@ -54,7 +56,7 @@ def member_code(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             # The same refusal, after the same work, whether or not a contact matched.
-            services.confirm_claimed_contact(contact, form.cleaned_data["code"])
+            codes.confirm_claimed_contact(contact, form.cleaned_data["code"])
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -90,7 +92,7 @@ def me(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_profile(
+            member_services.update_profile(
                 person, form.cleaned_data["display_name"], form.cleaned_data["language"]
             )
         except ValidationError as error:
@@ -151,7 +153,7 @@ def contact_action(request, person, add_form, code_forms):
     if action == "add":
         if add_form.is_valid():
             try:
-                services.add_member_contact(
+                member_services.add_member_contact(
                     person, add_form.cleaned_data["channel"], add_form.cleaned_data["address"]
                 )
             except ValidationError as error:
@@ -170,19 +172,19 @@ def contact_action(request, person, add_form, code_forms):
             if not form.is_valid():
                 return None
             try:
-                services.confirm_contact(contact, form.cleaned_data["code"])
+                codes.confirm_contact(contact, form.cleaned_data["code"])
             except ValidationError as error:
                 form.add_service_errors(error)
                 return None
             messages.success(request, _("Confirmed."))
         elif action == "resend":
-            services.request_new_code(contact)
+            codes.request_new_code(contact)
             messages.success(request, _("A new code is on its way."))
         elif action == "remove":
-            services.remove_contact(person, contact)
+            member_services.remove_contact(person, contact)
             messages.success(request, _("Removed."))
         elif action in {"up", "down"}:
-            services.move_contact(person, contact, -1 if action == "up" else 1)
+            member_services.move_contact(person, contact, -1 if action == "up" else 1)
         else:
             raise Http404
     except ValidationError as error:
@@ -290,7 +292,7 @@ def leave(request: HttpRequest) -> HttpResponse:
     error = None
     if request.method == "POST":
         if request.POST.get("confirm") == "yes":
-            services.leave(request.member)
+            member_services.leave(request.member)
             request.session.flush()
             return render(request, "joining/left.html")
         error = _("Tick the box to confirm that you want to leave.")

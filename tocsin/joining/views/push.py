@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tocsin.core.access import public
 
-from .. import services
 from ..access import member_required
+from ..services import members as member_services
 
 # A subscription's JSON is a few hundred bytes; anything much larger is not one.
 MAX_BODY_BYTES = 4096
@@ -67,7 +67,7 @@ def push_subscribe(request: HttpRequest) -> JsonResponse:
     if len(request.body) > MAX_BODY_BYTES:
         return refusal("subscription", [_("This is not a web push subscription.")])
     try:
-        services.add_push_subscription(request.member, request.body.decode("utf-8"))
+        member_services.add_push_subscription(request.member, request.body.decode("utf-8"))
     except UnicodeDecodeError:
         return refusal("subscription", [_("This is not a web push subscription.")])
     except ValidationError as error:
@@ -87,7 +87,7 @@ def push_unsubscribe(request: HttpRequest) -> JsonResponse:
             raise TypeError
     except (ValueError, KeyError, TypeError):
         return refusal("endpoint", [_("Say which web push subscription to stop.")])
-    if not services.remove_push_subscription(request.member, endpoint):
+    if not member_services.remove_push_subscription(request.member, endpoint):
         return refusal("endpoint", [_("This phone does not get web push from Tocsin.")], 404)
     messages.success(request, _("This phone no longer gets web push from Tocsin."))
     return JsonResponse({"removed": True})
