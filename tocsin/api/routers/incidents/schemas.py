@@ -1,53 +1,31 @@
-"""Incidents, for their dispatchers: list, read, claim, verify, confirm, dismiss, retract,
-give the all-clear; and the answers of the people their alerts reach.
+"""What the incidents router reads and answers, and a recipient's answer to an alert."""
 
-A dispatcher sees the incidents of every organization where they dispatch (and of those
-that share dispatch with it); anyone else gets an empty list and 404. Reading an incident
-shows what its reports say, never who sent them or how to reach them, and is audited.
-"""
+# ruff: noqa: UP040 (a choice is a TypeAlias: see tocsin/api/schemas.py)
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeAlias
 
-from django.db.models import Count
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Field, Schema
 from pydantic import StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
-from tocsin.audit.services import record
+from tocsin.api.schemas import Input, text
 from tocsin.delivery.rendering import SEEN
 from tocsin.response.models import Incident, Report, Response, TimelineEntry
-from tocsin.response.services import broadcast
-from tocsin.response.services import incidents as incident_changes
-from tocsin.response.services.broadcast import (
-    ASKS,
-    MAX_MESSAGE,
-    MAX_RADIUS_M,
-    PLACE,
-    AlertFacts,
-)
-from tocsin.response.services.responses import MAX_ETA_MINUTES, MAX_NOTE, record_response
+from tocsin.response.services.broadcast import ASKS, MAX_MESSAGE, MAX_RADIUS_M, PLACE
+from tocsin.response.services.responses import MAX_ETA_MINUTES, MAX_NOTE
 
-from ..access import BEARER, dispatchable_incidents, dispatcher_of_incident, recipient_of_alert
-from ..auth import ANY_PERSON
-from ..schemas import Input, text
-from .common import READ, WRITE
-
-router = Router(tags=["incidents"], auth=ANY_PERSON)
-
-IncidentState = Literal[tuple(Incident.State.values)]  # type: ignore[valid-type]
-DismissReason = Literal[tuple(Incident.DismissReason.values)]  # type: ignore[valid-type]
-ResponseStatus = Literal[tuple(Response.Status.values)]  # type: ignore[valid-type]
-Ask = Literal[ASKS]  # type: ignore[valid-type]
-Seen = Literal[tuple(SEEN)]  # type: ignore[valid-type]
+IncidentState: TypeAlias = Literal[tuple(Incident.State.values)]  # type: ignore[valid-type]
+DismissReason: TypeAlias = Literal[tuple(Incident.DismissReason.values)]  # type: ignore[valid-type]
+ResponseStatus: TypeAlias = Literal[tuple(Response.Status.values)]  # type: ignore[valid-type]
+Ask: TypeAlias = Literal[ASKS]  # type: ignore[valid-type]
+Seen: TypeAlias = Literal[tuple(SEEN)]  # type: ignore[valid-type]
 Clock = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 ]
 Radius = Annotated[int, Field(ge=50, le=MAX_RADIUS_M, description="metres")]
-Message = text(MAX_MESSAGE)
+Message = Annotated[str, text(MAX_MESSAGE)]
 
 
 class IncidentOut(Schema):
@@ -263,135 +241,9 @@ class RetractIn(FollowUpIn):
 class ResponseIn(Input):
     status: ResponseStatus
     eta_minutes: Annotated[int, Field(ge=0, le=MAX_ETA_MINUTES)] | None = None
-    note: text(MAX_NOTE) = ""
+    note: Annotated[str, text(MAX_NOTE)] = ""
 
 
 class ResponseOut(Schema):
     id: str
     status: ResponseStatus
-
-
-def sent(alert) -> Status:
-    return Status(201, {"alert_id": str(alert.public_id), "audience_size": alert.audience_size})
-
-
-@router.get("/incidents", response={200: list[IncidentOut], **READ})
-@paginate(LimitOffsetPagination, max_limit=500)
-def list_incidents(request: HttpRequest, state: IncidentState | None = None):
-    """List the incidents the caller dispatches, newest first, optionally in one state."""
-    incidents = dispatchable_incidents(request.auth)
-    if state is not None:
-        incidents = incidents.filter(state=state)
-    return (
-        incidents.select_related("organization", "site", "claimed_by")
-        .annotate(report_count=Count("reports"))
-        .order_by("-opened_at", "-pk")
-    )
-
-
-@router.get(
-    "/incidents/{incident}",
-    response={200: IncidentDetailOut, **READ},
-    auth=dispatcher_of_incident,
-    openapi_extra=BEARER,
-)
-def get_incident(request: HttpRequest, incident: str):
-    """Show an incident with what its reports say, its alerts and its timeline (audited)."""
-    record(request.auth, "response.incident.read", request.incident)
-    return request.incident
-
-
-@router.post(
-    "/incidents/{incident}/claim",
-    response={200: IncidentOut, **WRITE},
-    auth=dispatcher_of_incident,
-    openapi_extra=BEARER,
-)
-def claim_incident(request: HttpRequest, incident: str, payload: ClaimIn | None = None):
-    """Take the incident into your hands; someone else's only with take_over."""
-    take_over = payload.take_over if payload is not None else False
-    return incident_changes.claim_incident(request.auth, request.incident, take_over=take_over)
-
-
-@router.post(
-    "/incidents/{incident}/verify-requests",
-    response={201: AlertSent, **WRITE},
-    auth=dispatcher_of_incident,
-    openapi_extra=BEARER,
-)
-def request_verification(request: HttpRequest, incident: str, payload: VerifyRequestIn):
-    """Ask the verifiers within radius_m of the incident to go and look."""
-    alert = broadcast.request_verification(
-        request.auth, request.incident, radius_m=payload.radius_m, message=payload.message
-    )
-    return sent(alert)
-
-
-@router.post(
-    "/incidents/{incident}/confirm",
-    response={201: AlertSent, **WRITE},
-    auth=dispatcher_of_incident,
-    openapi_extra=BEARER,
-)
-def confirm_incident(request: HttpRequest, incident: str, payload: ConfirmIn):
-    """Confirm the incident and send the verified alert to everyone within radius_m."""
-    facts = AlertFacts(
-        seen=tuple(payload.seen),
-        where=payload.site,
-        since=payload.since,
-        until=payload.until,
-        ask=payload.ask,
-        notes=dict(payload.notes),
-    )
-    alert = broadcast.confirm_incident(request.auth, request.incident, facts, payload.radius_m)
-    return sent(alert)
-
-
-@router.post(
-    "/incidents/{incident}/dismiss",
-    response={200: IncidentOut, **WRITE},
-    auth=dispatcher_of_incident,
-    openapi_extra=BEARER,
-)
-def dismiss_incident(request: HttpRequest, incident: str, payload: DismissIn):
-    """Close an unconfirmed incident with a reason; nothing goes to members."""
-    return incident_changes.dismiss_incident(request.auth, request.incident, payload.reason)
-
-
-@router.post(
-    "/incidents/{incident}/retract",
-    response={201: AlertSent, **WRITE},
-    auth=dispatcher_of_incident,
-    openapi_extra=BEARER,
-)
-def retract_incident(request: HttpRequest, incident: str, payload: RetractIn):
-    """Send a correction to everyone the verified alert reached, and close the incident."""
-    alert = broadcast.retract_incident(
-        request.auth, request.incident, payload.message, reason=payload.reason
-    )
-    return sent(alert)
-
-
-@router.post(
-    "/incidents/{incident}/all-clear",
-    response={201: AlertSent, **WRITE},
-    auth=dispatcher_of_incident,
-    openapi_extra=BEARER,
-)
-def clear_incident(request: HttpRequest, incident: str, payload: FollowUpIn):
-    """Send the all-clear to everyone the verified alert reached, and resolve the incident."""
-    alert = broadcast.clear_incident(request.auth, request.incident, payload.message)
-    return sent(alert)
-
-
-@router.post(
-    "/alerts/{alert}/responses",
-    response={201: ResponseOut, **WRITE},
-    auth=recipient_of_alert,
-    openapi_extra=BEARER,
-    tags=["alerts"],
-)
-def respond_to_alert(request: HttpRequest, alert: str, payload: ResponseIn):
-    """Answer an alert you were sent: a verifier's finding, or a responder's movements."""
-    response = record_response(request.auth, request.alert, **payload.model_dump())
-    return Status(201, {"id": str(response.public_id), "status": response.status})

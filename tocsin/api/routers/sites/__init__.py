@@ -3,12 +3,12 @@
 from django.http import HttpRequest
 from ninja import Router, Status
 
+from tocsin.accounts.models import Site
 from tocsin.accounts.services.sites import create_site, update_site
+from tocsin.api.access import ORG_ADMIN, ORG_MEMBER, site_of
+from tocsin.api.routers.common import READ, WRITE, refuse_nulls
 
-from ..access import site_of
-from ..auth import ORG_ADMIN, ORG_MEMBER
-from ..schemas import SiteIn, SiteOut, SitePatch
-from .common import READ, WRITE, refuse_nulls
+from .schemas import SiteIn, SiteOut, SitePatch
 
 router = Router(tags=["sites"], auth=ORG_MEMBER)
 
@@ -16,7 +16,7 @@ router = Router(tags=["sites"], auth=ORG_MEMBER)
 @router.get("/organizations/{org}/sites", response={200: list[SiteOut], **READ})
 def list_sites(request: HttpRequest, org: str):
     """List the sites where the organization is present."""
-    return request.organization.sites.order_by("name")
+    return ORG_MEMBER.of(request).organization.sites.order_by("name")
 
 
 @router.post(
@@ -24,16 +24,17 @@ def list_sites(request: HttpRequest, org: str):
     response={201: SiteOut, **WRITE},
     auth=ORG_ADMIN,
 )
-def create_organization_site(request: HttpRequest, org: str, payload: SiteIn):
+def create_organization_site(request: HttpRequest, org: str, payload: SiteIn) -> Status:
     """Create a site with the organization present at it; its h3 cell is computed."""
-    site = create_site(request.auth, request.organization, **payload.model_dump())
+    access = ORG_ADMIN.of(request)
+    site = create_site(access.person, access.organization, **payload.model_dump())
     return Status(201, site)
 
 
 @router.get("/organizations/{org}/sites/{site}", response={200: SiteOut, **READ})
-def get_site(request: HttpRequest, org: str, site: str):
+def get_site(request: HttpRequest, org: str, site: str) -> Site:
     """Show one of the organization's sites."""
-    return site_of(request.organization, site)
+    return site_of(ORG_MEMBER.of(request).organization, site)
 
 
 @router.patch(
@@ -41,9 +42,10 @@ def get_site(request: HttpRequest, org: str, site: str):
     response={200: SiteOut, **WRITE},
     auth=ORG_ADMIN,
 )
-def update_organization_site(request: HttpRequest, org: str, site: str, payload: SitePatch):
+def update_organization_site(request: HttpRequest, org: str, site: str, payload: SitePatch) -> Site:
     """Change a site's kind, name, address or location; send only what changes."""
-    found = site_of(request.organization, site)
+    access = ORG_ADMIN.of(request)
+    found = site_of(access.organization, site)
     changes = payload.model_dump(exclude_unset=True)
     refuse_nulls(changes, "kind", "name", "address", "lat", "lng")
-    return update_site(request.auth, request.organization, found, **changes)
+    return update_site(access.person, access.organization, found, **changes)

@@ -9,66 +9,24 @@ console.
 """
 
 import math
-from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
-from ninja.errors import AuthenticationError
+from ninja import Router, Status
 
-from tocsin.accounts.models import Organization, Person
-from tocsin.response.services.reports import (
-    MAX_COUNT,
-    MAX_SHORT_TEXT,
-    MAX_TEXT,
-    ReportInput,
-    TooManyReports,
-    submit_report,
-)
+from tocsin.accounts.models import Organization
+from tocsin.api.access import reporter_of
+from tocsin.api.schemas import Error, FieldErrors
+from tocsin.response.services.reports import ReportInput, TooManyReports, submit_report
 
-from ..auth import ANY_PERSON
-from ..schemas import (
-    AwareMoment,
-    Code,
-    Error,
-    FieldErrors,
-    Input,
-    Language,
-    Latitude,
-    Longitude,
-    text,
-)
+from .schemas import ReportIn, ReportReceived
 
 # No guard: the view reads the token itself, when one is sent.
 router = Router(tags=["reports"], auth=None)
 
 # A bearer token is optional here: the empty requirement means "or none".
-OPTIONAL_BEARER = {"security": [{"BearerToken": []}, {}]}
-
-
-Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
-
-
-class ReportIn(Input):
-    organization: text(60, 1) = Field(description="the slug of the organization to report to")
-    site: Code | None = Field(None, description="the code of one of the organization's sites")
-    lat: Latitude | None = None
-    lng: Longitude | None = None
-    location: text(MAX_SHORT_TEXT) = Field("", description="where, in words")
-    agents: Count | None = Field(None, description="how many agents")
-    vehicles: Count | None = Field(None, description="how many vehicles")
-    activity: text(MAX_TEXT) = Field("", description="what the agents are doing")
-    uniform: text(MAX_SHORT_TEXT) = Field("", description="what they wear, badges, markings")
-    equipment: text(MAX_SHORT_TEXT) = Field("", description="weapons, vehicles, tools")
-    seen_at: AwareMoment | None = Field(None, description="when it was seen; now if not given")
-    callback: text(120) = Field("", description="how a dispatcher can call the reporter back")
-    language: Language = Field("en", description="the reporter's language")
-
-
-class ReportReceived(Schema):
-    receipt: str = Field(description="a random code for the reporter's own notes")
-    status: Literal["received"] = Field(description="always `received`")
+OPTIONAL_BEARER: dict[str, list[dict[str, list[str]]]] = {"security": [{"BearerToken": []}, {}]}
 
 
 @router.post(
@@ -76,7 +34,7 @@ class ReportReceived(Schema):
     response={201: ReportReceived, 400: Error, 401: Error, 422: FieldErrors, 429: Error},
     openapi_extra=OPTIONAL_BEARER,
 )
-def create_report(request: HttpRequest, response: HttpResponse, payload: ReportIn):
+def create_report(request: HttpRequest, response: HttpResponse, payload: ReportIn) -> Status:
     """Report enforcement activity; a dispatcher checks it before anything is sent.
 
     At least one of activity, uniform, equipment, agents or vehicles must say something.
@@ -114,13 +72,3 @@ def create_report(request: HttpRequest, response: HttpResponse, payload: ReportI
     # The report's own random id: a dispatcher can find the report when its sender quotes
     # it, and it names nothing an anonymous caller can open.
     return Status(201, {"receipt": str(report.public_id), "status": "received"})
-
-
-def reporter_of(request: HttpRequest) -> Person | None:
-    """Return the person of the request's token, None without one; refuse a bad token."""
-    if "Authorization" not in request.headers:
-        return None
-    person = ANY_PERSON(request)
-    if person is None:
-        raise AuthenticationError
-    return person

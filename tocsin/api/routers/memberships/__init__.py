@@ -9,14 +9,13 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from tocsin.accounts.models import Organization, Site, Unit
+from tocsin.accounts.models import Membership, Organization, Site, Unit
 from tocsin.accounts.roles import Role, has_role
 from tocsin.accounts.services.memberships import set_membership_active, update_membership
+from tocsin.api.access import ORG_ADMIN, membership_of
+from tocsin.api.routers.common import READ, WRITE, refuse_nulls
 
-from ..access import membership_of
-from ..auth import ORG_ADMIN
-from ..schemas import ROLES_BY_SLUG, MembershipOut, MembershipPatch, RoleSlug, roles_named
-from .common import READ, WRITE, refuse_nulls
+from .schemas import ROLES_BY_SLUG, MembershipOut, MembershipPatch, RoleSlug, roles_named
 
 router = Router(tags=["memberships"], auth=ORG_ADMIN)
 
@@ -50,7 +49,8 @@ def list_memberships(
     active: bool | None = None,
 ):
     """List the organization's memberships, optionally by role, unit code, site code or state."""
-    memberships = request.organization.memberships.select_related("person", "unit", "site")
+    organization = ORG_ADMIN.of(request).organization
+    memberships = organization.memberships.select_related("person", "unit", "site")
     if role is not None:
         memberships = memberships.filter(has_role(ROLES_BY_SLUG[role]))
     if unit is not None:
@@ -63,24 +63,25 @@ def list_memberships(
 
 
 @router.get("/organizations/{org}/memberships/{person}", response={200: MembershipOut, **READ})
-def get_membership(request: HttpRequest, org: str, person: uuid.UUID):
+def get_membership(request: HttpRequest, org: str, person: uuid.UUID) -> Membership:
     """Show one person's membership in the organization."""
-    return membership_of(request.organization, person)
+    return membership_of(ORG_ADMIN.of(request).organization, person)
 
 
 @router.patch("/organizations/{org}/memberships/{person}", response={200: MembershipOut, **WRITE})
 def update_organization_membership(
     request: HttpRequest, org: str, person: uuid.UUID, payload: MembershipPatch
-):
+) -> Membership:
     """Set roles, unit, site or active; send only what changes. Member is always a role."""
-    organization = request.organization
+    access = ORG_ADMIN.of(request)
+    organization = access.organization
     membership = membership_of(organization, person)
     changes = payload.model_dump(exclude_unset=True)
     refuse_nulls(changes, "roles", "active")
     with transaction.atomic():
         if changes.keys() & {"roles", "unit", "site"}:
             membership = update_membership(
-                request.auth,
+                access.person,
                 membership,
                 roles=(
                     roles_named(changes["roles"]) if "roles" in changes else Role(membership.roles)
@@ -93,5 +94,5 @@ def update_organization_membership(
                 else membership.site,
             )
         if "active" in changes:
-            membership = set_membership_active(request.auth, membership, changes["active"])
+            membership = set_membership_active(access.person, membership, changes["active"])
     return membership_of(organization, person)
