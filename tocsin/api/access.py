@@ -22,6 +22,7 @@ answers an anonymous caller or a person of another organization, unless it is li
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -101,7 +102,10 @@ class OrganizationAccess:
         return self.membership.organization
 
 
-def member_of_organization(role: Role):
+def member_of_organization(role: Role) -> Callable[[HttpRequest, Person], OrganizationAccess]:
+    """Return a loader of the caller's membership in the `org` path argument's organization:
+    404 for anyone who is not an active member, 403 for a member without `role`."""
+
     def load(request: HttpRequest, person: Person) -> OrganizationAccess:
         match = request.resolver_match
         if match is None or "org" not in match.kwargs:
