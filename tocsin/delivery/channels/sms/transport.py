@@ -188,7 +188,7 @@ class SmsTransport(Transport):
             return Result(message.delivery_id, sent=False, reason=str(reason), permanent=True)
         raise TransportError(f"SMS: HTTP {status}")
 
-    def _post(self, number: str, text: str, status_callback: bool) -> HttpResponse:
+    def _post(self, number: str, text: str, status_callback: bool = True) -> HttpResponse:
         account = settings.TOCSIN_SMS_ACCOUNT
         if self.gateway is None:
             self.gateway = HttpGateway(settings.TOCSIN_SMS_URL, service="SMS")
