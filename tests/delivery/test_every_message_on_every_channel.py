@@ -9,9 +9,10 @@ message for the address, saying what it should.
 
 The kinds are crossed with every registered channel (tocsin.delivery.channels.kinds()). A
 channel that cannot carry codes, links and case messages by design says so in its
-transport (`Transport.direct`: web push, whose address nobody types), and here its
-transport must refuse them for good. A new channel that carries only alerts, or a new
-kind of message that skips a channel, fails here.
+transport (`Transport.direct`: web push, whose address nobody types) and, with its
+reason, in CARRIES_NO_DIRECT_MESSAGES here; its transport must refuse them for good. A
+new channel that carries only alerts, or a new kind of message that skips a channel,
+fails here.
 """
 
 import json
@@ -128,6 +129,12 @@ def case_message(channel, address, org, site, admin_client, capture):
     return UPDATE
 
 
+# Channels whose transport carries alerts only (`Transport.direct = False`), and why.
+CARRIES_NO_DIRECT_MESSAGES = {
+    "push": "its address is a browser's subscription, made on the member's own pages: "
+    "nobody types it to get a code or a link, or to reach a relative",
+}
+
 # kind: (how it is sent, whether it is a direct message: one address someone typed)
 KINDS = {
     "alert delivery": (alert_delivery, False),
@@ -168,6 +175,9 @@ def test_every_kind_of_message_arrives_once_on_every_channel_that_carries_it(
         assert says in text, f"the {kind} on {channel} says {text!r}"
 
 
-def test_web_push_alone_carries_no_direct_messages():
-    """Today's channels: every one carries codes, links and case messages but web push."""
-    assert [channel for channel in kinds() if not carries_direct(channel)] == ["push"]
+def test_a_channel_carries_no_direct_messages_only_for_a_reason_written_here():
+    """A transport that declares `direct = False` opts out of codes, links and case
+    messages: that is a choice made on purpose, with its reason, never by leaving it out."""
+    assert {channel for channel in kinds() if not carries_direct(channel)} == set(
+        CARRIES_NO_DIRECT_MESSAGES
+    )
