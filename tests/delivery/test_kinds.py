@@ -21,6 +21,7 @@ from tests.kindapp.alerts import SHIFT_SWAP
 from tests.kindapp.services import offer_shift
 from tocsin.accounts.models import Organization
 from tocsin.accounts.services.people import add_contact
+from tocsin.api.services.tokens import issue_token
 from tocsin.delivery.kinds import AlertKind, find, register
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.rendering import link_token, render
@@ -101,6 +102,16 @@ def test_an_alert_kept_from_an_app_since_removed_shows_by_its_name_and_its_link_
     assert listed.status_code == 200
     assert "bulletin" in listed.content.decode()
     assert link.status_code == 404
+
+
+def test_the_api_shows_an_alert_kept_from_an_app_since_removed(org, admin):
+    alert = Alert.objects.create(organization=org, kind="bulletin", state=Alert.State.DONE)
+    _token, secret = issue_token(admin, name="test")
+
+    found = Client().get(f"/api/v1/alerts/{alert.public_id}", HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    assert found.status_code == 200
+    assert found.json()["kind"] == "bulletin"
 
 
 def test_two_kinds_under_one_name_are_refused_at_start():

@@ -132,9 +132,9 @@ def delivery_of(token: str) -> Delivery:
 def alert_link(request: HttpRequest, token: str) -> HttpResponse:
     """The alert, for the person it was sent to, through the link in their message.
 
-    A kind that registered a page of its own (kinds.AlertKind.link_view: the pledge to
-    sign, the answers to a dispatch) gets it, with POST too, so that its form can post back
-    to the link itself; any other gets its message's page, which has no form.
+    A kind that registered a page of its own (kinds.AlertKind.link_view) gets it, with
+    POST too, so that its form can post back to the link itself; any other gets its
+    message's page, which has no form.
     """
     delivery = delivery_of(token)
     kind = find(delivery.alert.kind)
