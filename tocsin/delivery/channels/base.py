@@ -98,8 +98,8 @@ class Transport:
     # Whether every message on this channel carries the per-recipient link. Signal batches
     # many recipients into one request, so its messages carry the alert in full and no
     # link, except for the people who act from the link (fanout.people_who_answer: every
-    # recipient of models.PERSONAL_LINK_KINDS, the responders of a verified alert), who
-    # get theirs in a request of their own (decisions 0004 and 0021).
+    # recipient of a kind registered with a link page, and whoever its answer rule names),
+    # who get theirs in a request of their own (decisions 0004, 0021 and 0026).
     personal_links: bool = True
     # Whether its messages carry an unsubscribe link in a header (email's List-Unsubscribe).
     list_unsubscribe: bool = False
