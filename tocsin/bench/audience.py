@@ -76,13 +76,13 @@ def raw_lookup(alert, site_ids: list[int], covering: list[int]) -> tuple[str, li
     (`organization_id + 0` keeps a planner without statistics from reading every
     subscription of the organization instead: decision 0025.)"""
     from tocsin.accounts.models import Membership, Person, Subscription, SubscriptionCell
-    from tocsin.delivery.audience import SUBSCRIPTION_KINDS
+    from tocsin.delivery.kinds import kind_of
 
     # Table names and placeholders only are formatted in; every value is a parameter.
 
     spec = alert.audience
     organizations = [alert.organization_id]
-    kinds = int(SUBSCRIPTION_KINDS[alert.kind])
+    kinds = int(kind_of(alert.kind).subscriptions)
     roles = int(spec["roles"])
 
     def listed(values: list[int]) -> str:

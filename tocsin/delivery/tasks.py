@@ -2,7 +2,7 @@
 
 The code and the link are made inside the task, so the queue never holds them in plain
 text; the task gets only a contact's id. Each message is rendered in its person's language.
-Huey discovers these through tocsin/joining/tasks.py (this package is not an installed app).
+Huey discovers them as it does every installed app's tasks.py.
 """
 
 import logging
