@@ -43,8 +43,7 @@ urlpatterns = [
         )
         for action in actions.ACTIONS
     ],
-    # answers.py still keeps its own list (its owner is moving the answer pages).
-    *answers.urlpatterns,
+    path("a/<str:token>/answer/", answers.answer, name="answer"),
     path(INCIDENT + "record/", record.incident_record, name="incident_record"),
     path(INCIDENT + "record.csv", record.incident_record_csv, name="incident_record_csv"),
     path(ORG + "photos/<str:photo>/", record.incident_photo, name="photo"),

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
-from django.urls import path
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -81,6 +80,3 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         else:
             messages.success(request, _("Thank you. The dispatcher sees your answer now."))
     return redirect("delivery:alert_link", token=token)
-
-
-urlpatterns = [path("a/<str:token>/answer/", answer, name="answer")]
