@@ -1,12 +1,7 @@
 from django.urls import include, path
 
-from tocsin.core import views as core_views
-
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("healthz", core_views.healthz, name="healthz"),
-    path("i18n/setlang/", core_views.set_language, name="set_language"),
-    path("tiles/<int:z>/<int:x>/<int:y>", core_views.map_tile, name="map_tile"),
+    path("", include("tocsin.core.urls")),
     path("", include("tocsin.joining.urls")),
     path("staff/", include("tocsin.staff.urls")),
     path("staff/", include("tocsin.imports.urls")),
