@@ -1,12 +1,9 @@
 """API fixtures: bearer tokens for the shared people, and a JSON client that sends them."""
 
-import json
-
 import pytest
-from django.test import Client
 
+from tests.factories import Api, token_for
 from tocsin.api.main import api
-from tocsin.api.services.tokens import issue_token
 
 DOCUMENT = api.get_openapi_schema()
 # Every operation that reads a body: (method, path, its operation in the document).
@@ -16,39 +13,6 @@ WITH_BODY = [
     for method, operation in methods.items()
     if "requestBody" in operation
 ]
-
-
-def token_for(person) -> str:
-    _api_token, secret = issue_token(person, name="test")
-    return secret
-
-
-class Api:
-    """A test client speaking JSON to /api/v1/, as one person (or nobody)."""
-
-    def __init__(self, token: str | None = None):
-        self.client = Client()
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
-
-    def request(self, method: str, path: str, body=None, **query):
-        url = "/api/v1" + path
-        send = getattr(self.client, method.lower())
-        if method.upper() == "GET":
-            return send(url, query, headers=self.headers)
-        data = json.dumps(body) if body is not None else ""
-        return send(url, data, content_type="application/json", headers=self.headers)
-
-    def get(self, path, **query):
-        return self.request("GET", path, **query)
-
-    def post(self, path, body=None):
-        return self.request("POST", path, body)
-
-    def patch(self, path, body=None):
-        return self.request("PATCH", path, body)
-
-    def delete(self, path):
-        return self.request("DELETE", path)
 
 
 @pytest.fixture
@@ -89,11 +53,6 @@ def resolved(schema: dict) -> dict:
 
 def body_schema(operation: dict) -> dict:
     return resolved(operation["requestBody"]["content"]["application/json"]["schema"])
-
-
-def fields_named(response) -> set[str]:
-    """Return the field names a 4xx JSON answer complains about."""
-    return {str(error["loc"][-1]) for error in response.json()["detail"]}
 
 
 def make_pledge(org):

@@ -14,6 +14,7 @@ from django.test import Client
 
 from tests.campaigns.objects import campaign_objects
 from tests.conftest import make_site
+from tests.factories import token_for
 from tests.votes.conftest import make_vote
 from tocsin.accounts.models import Membership, Unit
 from tocsin.accounts.roles import Role
@@ -24,7 +25,7 @@ from tocsin.hotline.models import Case
 from tocsin.response.models import Incident
 from tocsin.structure.models import UnitOrganizer
 
-from .conftest import make_pledge, token_for
+from .conftest import make_pledge
 
 REFUSED = {401, 403, 404}
 

@@ -8,12 +8,11 @@ from django.utils import timezone
 
 from tests.campaigns.conftest import doors_open
 from tests.conftest import YEAR, make_person
+from tests.factories import fields_named
 from tocsin.accounts.roles import Role
 from tocsin.campaigns.models import Campaign, Event, Rsvp
 from tocsin.campaigns.services import campaigns as campaign_services
 from tocsin.campaigns.services import events as event_services
-
-from .conftest import fields_named
 
 
 @pytest.fixture

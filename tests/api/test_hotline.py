@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import make_person
+from tests.factories import Api, token_for
 from tests.hotline.conftest import LAWYER_EMAIL, SISTER_PHONE, plan_content
 from tocsin.accounts.roles import Role
 from tocsin.audit.models import AuditEntry
@@ -14,8 +15,6 @@ from tocsin.hotline.models import Case, CaseEvent
 from tocsin.hotline.services import cases
 from tocsin.hotline.services.plans import save_plan
 from tocsin.response.models import Incident
-
-from .conftest import Api, token_for
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ retract and clear them; the people an alert reached answer it; nobody else sees 
 import pytest
 
 from tests.conftest import make_org, make_person, make_site
+from tests.factories import fields_named
 from tocsin.accounts.models import Person, SharingAgreement
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact
@@ -13,8 +14,6 @@ from tocsin.response.models import Incident, Response
 from tocsin.response.services.broadcast import AlertFacts, confirm_incident, request_verification
 from tocsin.response.services.incidents import dismiss_incident
 from tocsin.response.services.reports import ReportInput, submit_report
-
-from .conftest import fields_named
 
 CALLBACK = "+16125550199"
 RAW_TEXT = "ICE at the ER door, this is Rosa from 4B"

@@ -3,11 +3,10 @@
 import pytest
 
 from tests.conftest import make_person, make_site
+from tests.factories import fields_named
 from tocsin.accounts.models import Membership, Unit
 from tocsin.accounts.roles import Role
 from tocsin.audit.models import AuditEntry
-
-from .conftest import fields_named
 
 
 @pytest.fixture

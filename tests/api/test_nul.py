@@ -8,9 +8,10 @@ OpenAPI document describes them; the answer must name each field.
 import pytest
 
 from tests.conftest import make_org, make_person
+from tests.factories import Api, token_for
 from tocsin.accounts.roles import Role
 
-from .conftest import WITH_BODY, Api, body_schema, resolved, token_for
+from .conftest import WITH_BODY, body_schema, resolved
 
 MESSAGE = "This may not contain a NUL character."
 

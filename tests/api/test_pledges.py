@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import YEAR, make_person
+from tests.factories import fields_named
 from tests.pledges.conftest import (  # noqa: F401 (fixtures)
     atu,
     garage,
@@ -17,8 +18,6 @@ from tests.pledges.conftest import (  # noqa: F401 (fixtures)
     pledge,
 )
 from tocsin.pledges.models import Pledge
-
-from .conftest import fields_named
 
 
 @pytest.fixture

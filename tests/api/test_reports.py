@@ -6,9 +6,8 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import make_site
+from tests.factories import Api, fields_named
 from tocsin.response.models import Incident, Report
-
-from .conftest import Api, fields_named
 
 pytestmark = pytest.mark.usefixtures("fresh_report_rate")
 
@@ -134,9 +133,8 @@ def test_a_flood_of_reports_is_held_back_with_a_time_to_retry(anonymous_api, rai
 def test_a_token_holder_is_held_to_their_own_allowance_from_any_address(member, settings):
     from django.test import Client
 
+    from tests.factories import token_for
     from tocsin.response.services.reports import reset_rate
-
-    from .conftest import token_for
 
     settings.TOCSIN_REPORT_BURST = 1
     reset_rate(str(member.public_id))

@@ -3,11 +3,10 @@
 import pytest
 
 from tests.conftest import make_site
+from tests.factories import fields_named
 from tocsin.accounts.models import Site
 from tocsin.audit.models import AuditEntry
 from tocsin.core import geo
-
-from .conftest import fields_named
 
 VA = {"kind": "hospital", "name": "Minneapolis VA Medical Center", "lat": 44.9006, "lng": -93.2036}
 

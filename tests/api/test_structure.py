@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from tests.conftest import make_person
+from tests.factories import fields_named
 from tests.structure.conftest import NURSES, place
 from tocsin.accounts.models import Unit
 from tocsin.accounts.roles import Role
@@ -13,8 +14,6 @@ from tocsin.audit.models import AuditEntry
 from tocsin.structure.models import Assessment, UnitOrganizer
 from tocsin.structure.services import ratings as rating_services
 from tocsin.structure.services import structure_tests as test_services
-
-from .conftest import fields_named
 
 
 @pytest.fixture

@@ -8,7 +8,9 @@ as the OpenAPI document describes them.
 
 import pytest
 
-from .conftest import WITH_BODY, Api, body_schema, resolved, token_for
+from tests.factories import Api, token_for
+
+from .conftest import WITH_BODY, body_schema, resolved
 
 FAR_OFFSET = "2020-01-01T10:00:00+20:19"
 OFFSET_MESSAGE = "No time zone is that far from UTC: at most 14 hours."

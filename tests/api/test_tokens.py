@@ -6,10 +6,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from tests.factories import Api
 from tocsin.api.models import ApiToken
 from tocsin.api.services.tokens import issue_token, revoke_token
-
-from .conftest import Api
 
 
 def run_api_token(*args) -> str:

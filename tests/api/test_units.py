@@ -1,10 +1,9 @@
 """Bargaining units: members read them, admins create, change and delete them."""
 
 from tests.conftest import make_site
+from tests.factories import fields_named
 from tocsin.accounts.models import Unit
 from tocsin.audit.models import AuditEntry
-
-from .conftest import fields_named
 
 
 def test_it_creates_a_unit_at_the_organizations_sites(admin_api, admin, org, site):

@@ -5,13 +5,12 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from tests.factories import fields_named
 from tests.votes import conftest as bus_operators
 from tests.votes.conftest import OPERATORS, close, new_vote
 from tocsin.votes.models import Receipt, Tally, Vote
 from tocsin.votes.services import casting, counting
 from tocsin.votes.services import votes as vote_services
-
-from .conftest import fields_named
 
 # The bus operators' fixtures, shared with tests/votes.
 atu = bus_operators.atu

@@ -5,8 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from tests.api.conftest import Api
-from tests.factories import join
+from tests.factories import Api, join
 from tocsin.accounts.models import Person
 from tocsin.response.models import Report
 

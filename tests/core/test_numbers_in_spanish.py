@@ -12,8 +12,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.api.conftest import Api, token_for
 from tests.conftest import make_person, make_site, member_client, verified_client
+from tests.factories import Api, token_for
 from tocsin.accounts.models import Subscription
 from tocsin.accounts.roles import Role
 from tocsin.response.services.reports import ReportInput, submit_report

@@ -1,7 +1,7 @@
 import pytest
 
 from tests.conftest import sign_in_browser
-from tests.imports.conftest import csv_bytes
+from tests.factories import csv_bytes
 from tocsin.accounts.models import Membership
 
 MEMBERS = [

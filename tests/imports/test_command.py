@@ -4,8 +4,8 @@ from django.core.management.base import CommandError
 
 from tests.conftest import make_org, make_site
 from tests.demo.conftest import run_tocsin, tocsin_env
+from tests.factories import csv_bytes, nurses
 from tests.faults.servers import database_url, the_keys
-from tests.imports.conftest import csv_bytes, nurses
 from tocsin.accounts.models import Person
 
 

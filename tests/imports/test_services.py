@@ -5,7 +5,7 @@ from django.db import connection
 from django.utils import translation
 
 from tests.conftest import make_org, make_person, make_site
-from tests.imports.conftest import csv_bytes, nurses
+from tests.factories import csv_bytes, nurses
 from tocsin.accounts.models import ContactPoint, Membership, Person
 from tocsin.accounts.roles import ROLE_LABELS, Role
 from tocsin.accounts.services.people import find_contact, find_person_by_login

@@ -3,7 +3,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.conftest import arabic_indic, full_width
-from tests.imports.conftest import csv_bytes, nurses
+from tests.factories import csv_bytes, nurses
 from tocsin.accounts.models import Membership, Person
 from tocsin.imports import pending
 from tocsin.imports.views import PENDING_KEY

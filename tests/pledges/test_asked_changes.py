@@ -13,8 +13,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from tests.api.conftest import Api, token_for
 from tests.conftest import make_person, verified_client
+from tests.factories import Api, token_for
 from tocsin.accounts.models import Membership, Unit
 from tocsin.accounts.roles import Role
 from tocsin.audit.models import AuditEntry

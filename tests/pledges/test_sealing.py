@@ -19,8 +19,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from tests.api.conftest import token_for
 from tests.conftest import member_client, verified_client
+from tests.factories import token_for
 from tests.routes import GUARDED
 from tocsin.api.main import api
 from tocsin.audit.models import AuditEntry

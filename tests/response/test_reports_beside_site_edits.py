@@ -18,11 +18,10 @@ from django.db.models import QuerySet
 from django.test import Client
 from django.urls import reverse
 
+from tests.factories import Api, token_for
 from tocsin.accounts.models import Organization, Site
 from tocsin.audit.models import AuditEntry
 from tocsin.response.models import Report
-
-from ..api.conftest import Api, token_for
 
 # Long enough that, before the fix, reports and edits met in a deadlock every time.
 SECONDS = 4.0

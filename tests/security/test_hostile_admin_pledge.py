@@ -22,8 +22,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.api.conftest import Api, token_for
 from tests.conftest import make_person, verified_client
+from tests.factories import Api, token_for
 from tests.pledges.conftest import (  # noqa: F401 (fixtures)
     atu,
     atu_admin,
@@ -347,7 +347,7 @@ def test_an_admin_cannot_become_a_signer_by_importing_their_own_phone_for_them(
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.imports.conftest import csv_bytes
+    from tests.factories import csv_bytes
     from tests.joining.conftest import CODE
     from tocsin.imports.views import PENDING_KEY
 

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import make_person
-from tests.imports.conftest import csv_bytes
+from tests.factories import csv_bytes
 from tests.joining.conftest import CODE
 from tocsin.accounts.models import ContactPoint
 from tocsin.accounts.services.people import find_contact

@@ -11,8 +11,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.api.conftest import Api, token_for
 from tests.conftest import member_client, verified_client
+from tests.factories import Api, token_for
 from tocsin.delivery.vapid import application_server_key
 
 

@@ -18,8 +18,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.api.conftest import Api, fields_named, token_for
 from tests.conftest import make_person
+from tests.factories import Api, fields_named, token_for
 from tests.pledges.conftest import (  # noqa: F401 (fixtures)
     atu,
     form,
