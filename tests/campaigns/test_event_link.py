@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import make_person
+from tocsin.accounts.access import MEMBER_SESSION_KEY
 from tocsin.campaigns import services
 from tocsin.campaigns.models import Rsvp
-from tocsin.core.access import MEMBER_SESSION_KEY
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.rendering import link_token
 

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from ninja.errors import AuthorizationError, ConfigError
 from ninja.security import HttpBearer
 
+from tocsin.accounts.access import get_membership_for
 from tocsin.accounts.models import Person
 from tocsin.accounts.roles import Role
-from tocsin.core.access import get_membership_for
 
 from .services.tokens import person_for_token
 

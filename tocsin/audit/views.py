@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from tocsin.accounts.access import org_role_required
 from tocsin.accounts.roles import Role
-from tocsin.core.access import org_role_required
 from tocsin.core.csv import csv_response, csv_time
 
 from .forms import AuditFilterForm

@@ -5,8 +5,8 @@ import uuid
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
+from tocsin.accounts.access import get_membership_for
 from tocsin.accounts.roles import Role
-from tocsin.core.access import get_membership_for
 from tocsin.delivery.models import Alert
 from tocsin.delivery.status import alert_status
 

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import ngettext
 from ninja import Field, Router, Schema, Status
 
+from tocsin.accounts.access import get_membership_for
 from tocsin.accounts.models import Membership, Organization, Person
 from tocsin.campaigns import services
 from tocsin.campaigns.access import (
@@ -26,7 +27,6 @@ from tocsin.campaigns.access import (
     is_host,
 )
 from tocsin.campaigns.models import Campaign, Event, Rsvp
-from tocsin.core.access import get_membership_for
 
 from ..access import BEARER, path_argument
 from ..auth import ANY_PERSON

@@ -15,11 +15,11 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from tocsin.accounts.access import get_membership_for
 from tocsin.accounts.models import Person
 from tocsin.accounts.roles import Role
 from tocsin.audit.models import AuditEntry
 from tocsin.audit.services import record
-from tocsin.core.access import get_membership_for
 from tocsin.core.ids import as_uuid
 from tocsin.hotline.models import Case, CaseEvent, EmergencyPlan, Facility
 from tocsin.hotline.services import cases, plans

@@ -14,8 +14,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from tocsin.accounts.access import get_membership_for
 from tocsin.accounts.models import Person
-from tocsin.core.access import get_membership_for
 from tocsin.pledges import progress, services
 from tocsin.pledges.access import ORGANIZERS, get_pledge_for_reader
 from tocsin.pledges.models import GROUP_FLOOR, SIGNATURES_FLOOR, Pledge

@@ -15,8 +15,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from tocsin.accounts.access import get_membership_for
 from tocsin.accounts.models import Person
-from tocsin.core.access import get_membership_for
 from tocsin.votes import services
 from tocsin.votes.access import ORGANIZERS, get_vote_for_reader
 from tocsin.votes.models import Vote

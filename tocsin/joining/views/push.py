@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from tocsin.accounts.access import member_required
 from tocsin.core.access import public
 
 from .. import services
-from ..access import member_required
 
 # A subscription's JSON is a few hundred bytes; anything much larger is not one.
 MAX_BODY_BYTES = 4096

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from tocsin.accounts.access import org_role_required
 from tocsin.accounts.roles import Role
 from tocsin.audit.services import record
-from tocsin.core.access import org_role_required
 from tocsin.core.ids import as_uuid
 from tocsin.core.sse import event_stream
 

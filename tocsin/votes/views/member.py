@@ -14,7 +14,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from tocsin.joining.access import member_required
+from tocsin.accounts.access import member_required
 
 from .. import services
 from ..models import PendingBallot, Vote
