@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "tocsin.votes",
     "tocsin.structure",
     "tocsin.demo",
+    # The `bench` command and its scenarios (docs/benchmarks.md); no models.
+    "tocsin.bench",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -6,9 +6,12 @@ class ResponseConfig(AppConfig):
 
     def ready(self) -> None:
         from tocsin.audit.names import register_namer
+        from tocsin.core.processes import add_worker_companion
 
         from .services.queue import forget_on_change
+        from .signal_listener import start_listener
         from .titles import audit_names
 
         register_namer("incident", audit_names)
         forget_on_change()
+        add_worker_companion(start_listener)
