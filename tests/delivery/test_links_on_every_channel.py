@@ -30,7 +30,7 @@ from tocsin.campaigns import services as campaigns
 from tocsin.campaigns.models import Rsvp
 from tocsin.delivery.channels import kinds
 from tocsin.delivery.models import PERSONAL_LINK_KINDS, Alert
-from tocsin.delivery.tasks import send_member_link
+from tocsin.joining.tasks import send_member_link
 from tocsin.pledges import services as pledges
 from tocsin.pledges.models import Pledge
 from tocsin.response.models import Incident

@@ -40,7 +40,13 @@ from tocsin.audit.services import record
 from tocsin.core import languages
 from tocsin.core.crypto import blind_index
 from tocsin.core.queue import enqueue_on_commit
-from tocsin.delivery.tasks import send_member_link
+
+from .tasks import (
+    answer_member_link_request,
+    send_code_or_notice,
+    send_join_notice,
+    send_member_link,
+)
 
 # Channels a person can give when joining or later; web push is added by the browser itself.
 JOIN_CHANNELS = (ContactPoint.Channel.EMAIL, ContactPoint.Channel.SMS, ContactPoint.Channel.SIGNAL)
@@ -248,8 +254,6 @@ def schedule_code(contact: ContactPoint) -> None:
         contact=contact.pk,
         channel=contact.channel,
     )
-    from .tasks import send_code_or_notice
-
     # Lost with a queue that is down: the page offers "send the code again".
     enqueue_on_commit(send_code_or_notice, contact.pk)
 
@@ -257,8 +261,6 @@ def schedule_code(contact: ContactPoint) -> None:
 def tell_owner_of_join_attempt(owner: ContactPoint) -> None:
     """Have the owner of a claimed address told that someone tried to join with it, at most
     NOTICES_PER_HOUR times an hour, however many joins try it."""
-    from .tasks import send_join_notice
-
     action = "joining.contact.join_attempted"
     with transaction.atomic():
         if recent_requests(action, owner, timedelta(hours=1)).count() >= NOTICES_PER_HOUR:
@@ -316,8 +318,6 @@ def request_member_link(address: str) -> ContactPoint | None:
     whatever happens here, so that nobody learns whether an address is in Tocsin: this
     function looks up and schedules one job in every case, and the job decides what to send.
     """
-    from .tasks import answer_member_link_request
-
     address = (address or "").strip()[:254]
     channels = (
         [ContactPoint.Channel.EMAIL]

@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from tocsin.accounts.models import Organization, Site, Unit
-from tocsin.demo import world
+from tocsin.votes import services
+from tocsin.votes.models import Vote
 
-from . import services
-from .models import Vote
+from . import world
 
 
 def load(

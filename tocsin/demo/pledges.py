@@ -8,10 +8,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from tocsin.accounts.models import Organization, Person, Site, Unit
-from tocsin.demo import world
+from tocsin.pledges import progress, services
+from tocsin.pledges.models import Pledge
 
-from . import progress, services
-from .models import Pledge
+from . import world
 
 ACTION = "We stay out on January 23"
 DETAILS = (
