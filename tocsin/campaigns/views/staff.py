@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from tocsin.accounts.access import org_role_required
 from tocsin.core.confirm import confirmed
-from tocsin.joining.qr import svg_inline
+from tocsin.core.qr import svg_inline
 
 from .. import services
 from ..access import (
