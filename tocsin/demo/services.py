@@ -33,6 +33,8 @@ from tocsin.accounts.services.people import (
 from tocsin.audit.services import record
 from tocsin.core import geo
 from tocsin.delivery.vapid import application_server_key
+from tocsin.hotline.models import EmergencyPlan, Facility
+from tocsin.hotline.services.plans import save_plan
 
 from . import campaigns, channel_servers, pledges, structure, votes, world
 from .accounts import DEMO_ACCOUNTS
@@ -322,8 +324,6 @@ def _load_rapid_response(organizations: dict[str, Organization]) -> None:
 
 def _load_hotline(organizations: dict[str, Organization]) -> None:
     """The nurses' list of detention facilities, and one Spanish-speaking nurse's plan."""
-    from tocsin.hotline.models import EmergencyPlan, Facility
-    from tocsin.hotline.services.plans import save_plan
 
     for slug, facilities in world.FACILITIES.items():
         for name, address in facilities:

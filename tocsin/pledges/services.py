@@ -319,7 +319,7 @@ def sign(person: Person, pledge: Pledge) -> Pledge:
     except IntegrityError:
         raise ValidationError({"pledge": _("You have already signed.")}) from None
     if pledge.is_open and progress.threshold_met(pledge):
-        from .tasks import activate_pledge
+        from .tasks import activate_pledge  # in the function: tasks.py's jobs import this module
 
         # Lost with a queue that is down: settle_pledges_every_minute turns it on instead.
         enqueue_on_commit(activate_pledge, pledge.pk)

@@ -113,6 +113,7 @@ def open_case(
     `plan` is the emergency plan the case sets off: the member's own, or that of a member
     whose household the plan covers. `incident` is the incident it came from, if any.
     """
+    # in the function: messages.py imports this module
     from .messages import queue_plan_messages, tell_hotline
 
     data = check_input(organization, data, person)
@@ -405,7 +406,7 @@ def complete_task(actor: Person, task: CaseTask) -> CaseTask:
 
 def remind_due_tasks() -> int:
     """Remind each open task's owner once, when it falls due; return how many."""
-    from .messages import tell_hotline
+    from .messages import tell_hotline  # in the function: messages.py imports this module
 
     due = CaseTask.objects.filter(
         done_at__isnull=True,

@@ -105,7 +105,7 @@ def queue(case: Case, kind: str, recipient: dict, subject: str, body: str) -> Ca
         # Held for the job enqueued below; if the queue loses it, the sweep sends it.
         claimed_until=timezone.now() + timedelta(seconds=HOLD_SECONDS),
     )
-    from ..tasks import send_case_message
+    from ..tasks import send_case_message  # in the function: tasks.py's jobs import this module
 
     enqueue_on_commit(send_case_message, message.pk)
     return message

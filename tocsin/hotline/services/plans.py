@@ -180,7 +180,7 @@ def is_locked(plan: EmergencyPlan) -> bool:
 
 def trigger_plan(person: Person, pin: str, taken_where: str = "") -> Case:
     """Open a case from the member's own phone ("I am being detained"), after the PIN."""
-    from .cases import CaseInput, open_case
+    from .cases import CaseInput, open_case  # in the function: cases.py imports clean_person
 
     plan = check_trigger_pin(person, pin)
     data = CaseInput(name=person.display_name, taken_where=taken_where)
@@ -193,6 +193,7 @@ def check_trigger_pin(person: Person, pin: str) -> EmergencyPlan:
     A wrong PIN counts, and the count is saved before the error is raised; the third in a
     row locks the trigger for 15 minutes and tells the hotline.
     """
+    # in the function: messages.py imports cases.py, which imports this module
     from .messages import tell_hotline
 
     locked_message = _("Too many wrong PINs. Try again in 15 minutes, or call the hotline.")
