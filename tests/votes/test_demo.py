@@ -2,8 +2,9 @@
 
 from datetime import date
 
+from tocsin.demo import votes as demo
 from tocsin.demo import world
-from tocsin.votes import demo, services
+from tocsin.votes import services
 from tocsin.votes.models import Vote
 
 

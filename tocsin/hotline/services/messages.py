@@ -25,7 +25,7 @@ from tocsin.delivery.models import Alert
 from tocsin.delivery.services import create_alert, send_alert
 
 from ..models import Case, CaseEvent, CaseMessage
-from .cases import event, locked, refuse_unless_open
+from .journal import event, locked, refuse_unless_open
 
 MAX_UPDATE = 600
 # A case message's job waits at most this long in the general lane before the minute sweep
