@@ -46,3 +46,7 @@ STORAGES = {
 
 # WhiteNoise warns on every request when STATIC_ROOT does not exist yet.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# A feature that lives only under tests/, to show that a new kind of alert is added in its
+# own app (tests/kindapp, decision 0026).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.kindapp"]  # noqa: F405

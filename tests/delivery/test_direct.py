@@ -105,3 +105,40 @@ def test_an_unreachable_smtp_server_is_a_temporary_failure(person, settings):
         send_to_contact(contact, "s", "b")
     assert not error.value.permanent
     assert "rosa" not in str(error.value)
+
+
+def test_a_long_text_goes_whole_by_sms(person, sms_gateway, settings):
+    """An alert is cut to TOCSIN_SMS_MAX_SEGMENTS; a direct message is sent as it was
+    written, and the gateway splits it."""
+    settings.TOCSIN_SMS_MAX_SEGMENTS = 1
+    contact = add_contact(person, ContactPoint.Channel.SMS, "+1 612 555 0143")
+    body = "Miguel está en Sherburne County Jail. " * 12
+
+    send_to_contact(contact, "", body)
+
+    [message] = sms_gateway.messages
+    assert message["text"] == body
+
+
+def test_each_direct_email_has_its_own_message_id(person, smtp_server):
+    """Mail providers drop a second message with a Message-ID they have seen: a code sent
+    after another must not look like it."""
+    contact = add_contact(person, ContactPoint.Channel.EMAIL, "rosa@example.org")
+
+    send_to_contact(contact, "Tu código", "Tu código de Tocsin es 111222.")
+    send_to_contact(contact, "Tu código", "Tu código de Tocsin es 333444.")
+
+    first, second = smtp_server.wait_for(2)
+    assert first["headers"]["Message-ID"] != second["headers"]["Message-ID"]
+    assert first["headers"]["Content-Language"] == "es"
+
+
+def test_a_push_subscription_gets_no_direct_message_and_that_is_final(person, push_service, vapid):
+    subscription = push_service.subscribe(vapid["TOCSIN_VAPID_PUBLIC_KEY"])
+    contact = add_contact(person, ContactPoint.Channel.PUSH, subscription, confirmed=True)
+
+    with pytest.raises(DeliveryError) as error:
+        send_to_contact(contact, "Tu código", "Tu código de Tocsin es 111222.")
+
+    assert error.value.permanent
+    assert push_service.messages == []

@@ -1,69 +1,59 @@
-"""Bearer-token authentication, and the organization check that runs before any view.
+"""Bearer-token authentication, and what a guard loads before any view runs.
 
-Operations under /organizations/{org}/ are guarded by `ORG_MEMBER` or `ORG_ADMIN`: they
-authenticate the token, then load the caller's membership in the organization named by
-the `org` path argument, before ninja parses the request body or calls the view. An
-outsider therefore gets 404 whatever they send; a member without the role gets 403.
+Every guard of the API (tocsin.api.access) is a `BearerToken`: it authenticates
+`Authorization: Bearer <token>`, then loads what the operation acts on (the caller's
+membership in the `org` path argument's organization, an incident, a case...) before ninja
+parses the request body or calls the view. Whoever may not see it therefore gets 404
+whatever they send; a member without the role gets 403.
+
+Ninja keeps what the guard returned as `request.auth`; a view reads it back, typed, with
+`GUARD.of(request)`.
 """
 
+from collections.abc import Callable
+from typing import Any, cast
+
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
-from ninja.errors import AuthorizationError, ConfigError
 from ninja.security import HttpBearer
 
-from tocsin.accounts.access import get_membership_for
 from tocsin.accounts.models import Person
-from tocsin.accounts.roles import Role
 
 from .services.tokens import person_for_token
 
-ANY_ROLE = Role(sum(Role))
 
+class BearerToken[Granted](HttpBearer):
+    """Authenticate `Authorization: Bearer <token>`, then `load` what the operation may act
+    on for the token's person (or raise Http404); the request acts as that person.
 
-class BearerToken(HttpBearer):
-    """Authenticate `Authorization: Bearer <token>`; the request acts as the token's person.
-
-    With `organization_role`, also require an active membership holding that role in the
-    organization of the `org` path argument, and set request.membership and
-    request.organization.
+    The class's name is the security scheme's name in the OpenAPI document.
     """
 
-    def __init__(self, organization_role: Role | None = None) -> None:
+    def __init__(
+        self, load: Callable[[HttpRequest, Person], Granted], granted: type[Granted]
+    ) -> None:
         super().__init__()
-        self.organization_role = organization_role
+        self.load = load
+        self.granted = granted
 
-    def __call__(self, request: HttpRequest) -> Person | None:
+    def __call__(self, request: HttpRequest) -> Granted | None:
         # HttpBearer.__call__ logs a malformed header in DEBUG; a token must never be logged.
         scheme, _space, token = request.headers.get(self.header, "").partition(" ")
         if scheme.lower() != self.openapi_scheme or not token:
             return None
         return self.authenticate(request, token)
 
-    def authenticate(self, request: HttpRequest, token: str) -> Person | None:
+    def authenticate(self, request: HttpRequest, token: str) -> Granted | None:
         person = person_for_token(token)
         if person is None:
             return None
-        request.person = person
-        if self.organization_role is not None:
-            self.check_organization(request, person, self.organization_role)
-        return person
+        return self.load(request, person)
 
-    @staticmethod
-    def check_organization(request: HttpRequest, person: Person, role: Role) -> None:
-        match = request.resolver_match
-        if match is None or "org" not in match.kwargs:
-            raise ConfigError("An organization role guards only paths with an {org} argument.")
-        # Raises Http404 for anyone who is not an active member: the API answers 404.
-        membership = get_membership_for(person, match.kwargs["org"], ANY_ROLE)
-        if not membership.has(role):
-            raise AuthorizationError(
-                message=_("Your role in this organization does not allow this.")
-            )
-        request.membership = membership
-        request.organization = membership.organization
+    def of(self, request: HttpRequest) -> Granted:
+        """Return what this guard loaded for the request: ninja keeps it as request.auth.
 
-
-# The guards routers and operations use.
-ANY_PERSON = BearerToken()
-ORG_MEMBER = BearerToken(organization_role=ANY_ROLE)
-ORG_ADMIN = BearerToken(organization_role=Role.ADMIN)
+        Refuse loudly (500, never an answer) when the operation is guarded by another kind
+        of guard: its view would read the wrong object."""
+        granted = cast(Any, request).auth
+        if not isinstance(granted, self.granted):
+            raise TypeError(f"The operation's guard loaded {type(granted).__name__}.")
+        return cast(Granted, granted)

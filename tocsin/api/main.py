@@ -1,6 +1,7 @@
 """Tocsin's JSON API, version 1, at /api/v1/ (schema at /api/v1/openapi.json, docs at /docs)."""
 
 from ninja import NinjaAPI
+from ninja.operation import Operation
 
 from . import errors
 from .routers import (
@@ -40,7 +41,7 @@ see it, with RSVPs and check-ins as the token's person; who RSVPed, for the host
 
 
 class TocsinAPI(NinjaAPI):
-    def get_openapi_operation_id(self, operation) -> str:
+    def get_openapi_operation_id(self, operation: Operation) -> str:
         return operation.view_func.__name__
 
 
@@ -51,19 +52,19 @@ api = TocsinAPI(
     urls_namespace="api",
 )
 errors.install(api)
-for module in (
-    organizations,
-    sites,
-    units,
-    memberships,
-    people,
-    alerts,
-    reports,
-    incidents,
-    hotline,
-    pledges,
-    structure,
-    votes,
-    campaigns,
+for router in (
+    organizations.router,
+    sites.router,
+    units.router,
+    memberships.router,
+    people.router,
+    alerts.router,
+    reports.router,
+    incidents.router,
+    hotline.router,
+    pledges.router,
+    structure.router,
+    votes.router,
+    *campaigns.routers,
 ):
-    api.add_router("", module.router)
+    api.add_router("", router)

@@ -33,12 +33,12 @@ from tocsin.accounts.models import Membership, Person, Site, Subscription, Subsc
 from tocsin.accounts.roles import Role
 from tocsin.core import geo
 from tocsin.delivery.audience import (
-    SUBSCRIPTION_KINDS,
     audience_size,
     planned_deliveries,
     record_deliveries,
     serial_plans,
 )
+from tocsin.delivery.kinds import kind_of
 from tocsin.delivery.models import Alert
 
 from .city import city
@@ -93,7 +93,7 @@ def raw_lookup(alert, site_ids: list[int], covering: list[int]) -> tuple[str, li
 
     spec = alert.audience
     organizations = [alert.organization_id]
-    kinds = int(SUBSCRIPTION_KINDS[alert.kind])
+    kinds = int(kind_of(alert.kind).subscriptions)
     roles = int(spec["roles"])
 
     def listed(values: list[int]) -> str:

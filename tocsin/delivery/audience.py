@@ -22,7 +22,6 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from tocsin.accounts.models import (
-    AlertKinds,
     ContactPoint,
     Membership,
     Organization,
@@ -34,24 +33,9 @@ from tocsin.accounts.models import (
 from tocsin.accounts.roles import Role, has_role
 from tocsin.core import geo
 
+from .kinds import kind_of
 from .models import Alert, Delivery
 
-# Which subscriptions want to hear about each kind of alert (verify requests, dispatches and
-# news of an incident for the dispatchers go by role or by name only).
-SUBSCRIPTION_KINDS: dict[str, int] = {
-    Alert.Kind.VERIFIED: AlertKinds.RAIDS,
-    Alert.Kind.RETRACTION: AlertKinds.RAIDS | AlertKinds.ALL_CLEAR,
-    Alert.Kind.ALL_CLEAR: AlertKinds.RAIDS | AlertKinds.ALL_CLEAR,
-    Alert.Kind.NOTICE: AlertKinds.NOTICES,
-    Alert.Kind.REMINDER: AlertKinds.EVENTS,
-    Alert.Kind.VERIFY_REQUEST: 0,
-    Alert.Kind.NEW_INCIDENT: 0,
-    Alert.Kind.DISPATCH: 0,
-    Alert.Kind.HOTLINE: 0,
-    Alert.Kind.PLEDGE: 0,
-    Alert.Kind.BALLOT: 0,
-    Alert.Kind.EVENT: AlertKinds.EVENTS,
-}
 DEFAULT_SITE_RADIUS_M = 1000
 
 
@@ -77,7 +61,9 @@ def audience_lookups(alert: Alert) -> list[QuerySet]:
     organization_ids = [alert.organization_id, *spec.get("organization_ids", [])]
     followed_in = [*organization_ids, *spec.get("shared_organization_ids", [])]
     lookups: list[QuerySet] = []
-    kinds = int(SUBSCRIPTION_KINDS[alert.kind])
+    # The follows that want this kind (kinds.py); none for a kind that goes only to the
+    # roles, organizations and people named.
+    kinds = int(kind_of(alert.kind).subscriptions)
     site_codes = list(spec.get("sites", []))
     points = [tuple(point) for point in spec.get("points", [])]
     if kinds and (site_codes or points):

@@ -37,15 +37,15 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 from huey.exceptions import RetryTask
 
-from tocsin.accounts.models import ContactPoint, Membership
-from tocsin.accounts.roles import Role, has_role
+from tocsin.accounts.models import ContactPoint
 
 from . import retries
 from .audience import record_deliveries
 from .channels import Outgoing, Transport, TransportError, kinds, transport_for
+from .kinds import kind_of
 from .lanes import enqueue_send_chunk, lane_for, queue_of
 from .leases import Lease, LeaseLost, hold_for_job, lost
-from .models import PERSONAL_LINK_KINDS, Alert, Delivery
+from .models import Alert, Delivery
 from .ratelimit import limiter
 from .rendering import LINK, Rendered, fit, personal_links, render, unsubscribe_links
 
@@ -313,25 +313,16 @@ def people_who_answer(alert: Alert, claim: str) -> set[int]:
     """Return which people of a leased chunk act on this alert from its link.
 
     A channel that shares one text among many recipients (Signal) still gives these people
-    their own link: every recipient of a kind that asks them to act (PERSONAL_LINK_KINDS:
-    a pledge to sign, a ballot to cast, an event to answer, a verify request, a dispatch),
-    and the responders, legal observers and legal van crews of a verified alert (they
-    answer en route, on scene).
+    their own link. Who they are is the kind's answer rule (kinds.AlertKind.answerers):
+    every recipient of a kind that asks them to act, some of them, or nobody.
     """
-    people = Delivery.objects.filter(claim=claim, status=Delivery.Status.QUEUED).values("person_id")
-    if alert.kind in PERSONAL_LINK_KINDS:
-        return set(people.values_list("person_id", flat=True))
-    if alert.kind != Alert.Kind.VERIFIED or alert.incident_id is None:
+    answerers = kind_of(alert.kind).answerers
+    if answerers is None:
         return set()
-    movers = Role.RESPONDER | Role.LEGAL_OBSERVER | Role.LEGAL_VAN
-    return set(
-        Membership.objects.filter(
-            has_role(movers),
-            organization_id=alert.organization_id,
-            active=True,
-            person_id__in=people,
-        ).values_list("person_id", flat=True)
+    people = Delivery.objects.filter(claim=claim, status=Delivery.Status.QUEUED).values_list(
+        "person_id", flat=True
     )
+    return set(answerers(alert, people))
 
 
 def send_batch(

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from tocsin.core.crypto import EncryptedJSONField, EncryptedTextField
 from tocsin.core.ids import short_code
 
+from .kinds import MAX_NAME, KindNames, check_kind, kind_of, label_of, notice_kinds
+
 
 class AlertQuerySet(models.QuerySet["Alert"]):
     def matching_context(self, **items) -> "AlertQuerySet":
@@ -25,19 +27,9 @@ class AlertQuerySet(models.QuerySet["Alert"]):
 
 
 class Alert(models.Model):
-    class Kind(models.TextChoices):
-        VERIFIED = "verified", _("verified alert")
-        NEW_INCIDENT = "new_incident", _("new incident, to dispatchers")
-        VERIFY_REQUEST = "verify_request", _("verify request")
-        DISPATCH = "dispatch", _("dispatch")
-        RETRACTION = "retraction", _("retraction")
-        ALL_CLEAR = "all_clear", _("all-clear")
-        NOTICE = "notice", _("notice")
-        REMINDER = "reminder", _("reminder")
-        HOTLINE = "hotline", _("hotline notice")
-        PLEDGE = "pledge", _("pledge")
-        BALLOT = "ballot", _("ballot")
-        EVENT = "event", _("event")
+    # The registered kinds' names (Alert.Kind.VERIFIED == "verified"): each app declares
+    # its kinds in its alerts.py, and the registry checks them (kinds.py, decision 0026).
+    Kind = KindNames()
 
     class State(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -48,7 +40,9 @@ class Alert(models.Model):
     organization = models.ForeignKey(
         "accounts.Organization", on_delete=models.CASCADE, related_name="alerts"
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # A kind registered in kinds.py (clean() and create_alert check it): no choices here,
+    # so that a new kind needs no migration of this app.
+    kind = models.CharField(max_length=MAX_NAME)
     # The incident this alert is about (verify requests, verified alerts, dispatches,
     # retractions and all-clears); empty for notices and reminders.
     incident = models.ForeignKey(
@@ -94,49 +88,25 @@ class Alert(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.public_id}"
 
+    def clean(self) -> None:
+        super().clean()
+        check_kind(self.kind)
+
+    def get_kind_display(self) -> str:
+        """Return what the screens call this alert's kind (its registered label)."""
+        return label_of(self.kind)
+
     @property
     def priority(self) -> int:
-        return PRIORITY[self.kind]
+        """Return the queue priority of the alert's kind: higher runs first."""
+        return kind_of(self.kind).priority
 
     @property
     def what(self) -> str:
         """What the alert says is happening, in the active language (rendering.what_of)."""
-        from .rendering import what_of
+        from .rendering import what_of  # in the function: rendering.py imports these models
 
         return what_of(self.context)
-
-
-# Huey runs higher numbers first: a verified alert goes before a reminder.
-PRIORITY: dict[str, int] = {
-    Alert.Kind.VERIFIED: 100,
-    Alert.Kind.RETRACTION: 100,
-    Alert.Kind.ALL_CLEAR: 90,
-    Alert.Kind.DISPATCH: 90,
-    Alert.Kind.NEW_INCIDENT: 90,
-    Alert.Kind.VERIFY_REQUEST: 90,
-    Alert.Kind.HOTLINE: 100,
-    Alert.Kind.NOTICE: 50,
-    Alert.Kind.REMINDER: 10,
-    Alert.Kind.PLEDGE: 60,
-    Alert.Kind.BALLOT: 60,
-    Alert.Kind.EVENT: 40,
-}
-
-
-# Kinds whose every message asks its recipient to act from their own page (sign the
-# pledge, cast the ballot, answer the event, answer the verify request or the dispatch):
-# each recipient gets their personal link on every channel, Signal included, even though
-# that costs Signal one request per recipient instead of one per batch (decision 0021).
-# A verified alert gives one only to the people who answer it (fanout.people_who_answer).
-PERSONAL_LINK_KINDS: frozenset[str] = frozenset(
-    {
-        Alert.Kind.PLEDGE,
-        Alert.Kind.BALLOT,
-        Alert.Kind.EVENT,
-        Alert.Kind.VERIFY_REQUEST,
-        Alert.Kind.DISPATCH,
-    }
-)
 
 
 class Delivery(models.Model):
@@ -219,7 +189,8 @@ class Delivery(models.Model):
 
 
 def default_notice_kinds() -> list[str]:
-    return [Alert.Kind.VERIFIED, Alert.Kind.ALL_CLEAR, Alert.Kind.RETRACTION, Alert.Kind.NOTICE]
+    """Return the kinds a new notice channel gets: every kind such a channel may ask for."""
+    return [kind.name for kind in notice_kinds()]
 
 
 class NoticeChannel(models.Model):
@@ -228,9 +199,6 @@ class NoticeChannel(models.Model):
     Not a person's contact: one summary per alert goes there through Apprise, whose URL
     carries the room's token and is therefore stored encrypted.
     """
-
-    # The kinds of alert a channel may ask for; the others are internal steps of a report.
-    KINDS = [Alert.Kind.VERIFIED, Alert.Kind.ALL_CLEAR, Alert.Kind.RETRACTION, Alert.Kind.NOTICE]
 
     code = models.CharField(max_length=12, unique=True, default=short_code, editable=False)
     organization = models.ForeignKey(

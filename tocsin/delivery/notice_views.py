@@ -13,7 +13,8 @@ from tocsin.accounts.access import org_role_required
 from tocsin.accounts.roles import Role
 
 from . import notices
-from .models import Alert, NoticeChannel
+from .kinds import label_of, notice_kinds
+from .models import NoticeChannel
 
 
 class NoticeChannelForm(forms.Form):
@@ -31,9 +32,9 @@ class NoticeChannelForm(forms.Form):
     )
     kinds = forms.MultipleChoiceField(
         label=gettext_lazy("Kinds of alert it gets"),
-        choices=[(kind.value, kind.label) for kind in NoticeChannel.KINDS],
+        choices=lambda: [(kind.name, kind.label) for kind in notice_kinds()],
         widget=forms.CheckboxSelectMultiple,
-        initial=[kind.value for kind in NoticeChannel.KINDS],
+        initial=lambda: [kind.name for kind in notice_kinds()],
     )
 
 
@@ -63,9 +64,8 @@ def notice_channel_list(request: HttpRequest, org: str) -> HttpResponse:
         else:
             messages.success(request, _("Added. Send a test notice to check it."))
             return redirect("delivery:notice_channels", org=org)
-    kind_labels = dict(Alert.Kind.choices)
     rows = [
-        (channel, [kind_labels.get(kind, kind) for kind in channel.kinds])
+        (channel, [label_of(kind) for kind in channel.kinds])
         for channel in request.organization.notice_channels.all()
     ]
     return render(

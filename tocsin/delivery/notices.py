@@ -31,6 +31,7 @@ from tocsin.audit.services import record
 from tocsin.core.queue import enqueue_on_commit
 
 from . import outbound
+from .kinds import notice_kinds
 from .models import Alert, NoticeChannel, NoticePost
 from .rendering import LINK, render
 
@@ -101,7 +102,7 @@ def check_url(url: str) -> str:
 
 def check_kinds(kinds) -> list[str]:
     wanted = set(kinds or [])
-    chosen = [kind.value for kind in NoticeChannel.KINDS if kind in wanted]
+    chosen = [kind.name for kind in notice_kinds() if kind.name in wanted]
     if not chosen:
         raise ValidationError({"kinds": _("Choose at least one kind of alert.")})
     return chosen

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tocsin.core.text import one_period
 
+from .kinds import kind_of
 from .models import Alert
 
 LINK = "\x00LINK\x00"
@@ -71,7 +72,7 @@ class Rendered:
 
 
 def render(alert: Alert, language: str) -> Rendered:
-    """Return the alert's message in `language` (templates per alert kind)."""
+    """Return the alert's message in `language`, from the templates its kind registered."""
     context = {
         **alert.context,
         "kind": alert.kind,
@@ -83,7 +84,7 @@ def render(alert: Alert, language: str) -> Rendered:
     }
     with translation.override(language):
         context["what"] = what_of(alert.context)
-        base = f"delivery/messages/{alert.kind}"
+        base = kind_of(alert.kind).templates
         # A value ending in its own period ("11:25 a.m.", "Carmen R.") ends a sentence once.
         subject = one_period(" ".join(render_to_string(f"{base}_subject.txt", context).split()))
         text = one_period(render_to_string(f"{base}.txt", context).strip())

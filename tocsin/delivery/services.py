@@ -7,6 +7,7 @@ from tocsin.accounts.models import Organization, Person, Subscription
 from tocsin.audit.services import record
 from tocsin.core.queue import enqueue_on_commit
 
+from .kinds import check_kind
 from .models import Alert
 from .notices import alert_wanted_by_channels, notify_channels
 from .tasks import fan_out
@@ -21,7 +22,9 @@ def create_alert(
     incident=None,
 ) -> Alert:
     """Return a new draft alert for an organization (nothing is sent yet), about an
-    incident if one is given."""
+    incident if one is given. A kind no installed app registers raises ValidationError on
+    `kind` (kinds.py)."""
+    check_kind(kind)
     alert = Alert.objects.create(
         organization=organization,
         kind=kind,

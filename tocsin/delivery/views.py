@@ -1,6 +1,7 @@
 """Alert screens: the sender's list, a notice form and live status; the recipient's page."""
 
 import json
+from collections.abc import Callable
 
 from django.conf import settings
 from django.http import (
@@ -12,7 +13,6 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.utils import translation
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -26,6 +26,7 @@ from tocsin.core.sse import event_stream
 
 from .charts import deliveries_per_hour
 from .forms import NoticeForm
+from .kinds import find
 from .models import Alert, Delivery
 from .rendering import LINK, delivery_for_token, unsubscriber_for_token
 from .rendering import render as render_alert
@@ -34,14 +35,6 @@ from .services import create_alert, send_alert, stop_following
 from .status import alert_failures, alert_status
 
 SENDERS = Role.DISPATCHER | Role.ORGANIZER | Role.ADMIN
-# Kinds of alert whose link leads somewhere of its own (the pledge to sign, the ballot to
-# cast, the event to answer): a view taking (request, delivery), named here so that the
-# delivery engine imports none of those apps.
-LINK_HANDLERS = {
-    Alert.Kind.PLEDGE: "tocsin.pledges.views.member.from_alert",
-    Alert.Kind.BALLOT: "tocsin.votes.views.ballot.from_alert",
-    Alert.Kind.EVENT: "tocsin.campaigns.views.member.from_alert",
-}
 STREAM_SECONDS = 600
 
 
@@ -140,14 +133,30 @@ def delivery_of(token: str) -> Delivery:
 def alert_link(request: HttpRequest, token: str) -> HttpResponse:
     """The alert, for the person it was sent to, through the link in their message.
 
-    A kind with a handler of its own gets POST too, so that its page's form can post back
-    to the link itself; the plain alert page has no form here (answers go to …/answer/).
+    A kind that registered a page of its own (kinds.AlertKind.link_view) gets it, with
+    POST too, so that its form can post back to the link itself; any other gets its
+    message's page, which has no form.
     """
     delivery = delivery_of(token)
-    if delivery.alert.kind in LINK_HANDLERS:
-        return import_string(LINK_HANDLERS[delivery.alert.kind])(request, delivery)
+    kind = find(delivery.alert.kind)
+    if kind is None:
+        raise Http404  # a kind no installed app registers any more
+    if kind.link_view is not None:
+        return kind.open_link(request, delivery)
     if request.method == "POST":
         return HttpResponseNotAllowed(["GET", "HEAD"])
+    return message_page(request, delivery)
+
+
+def message_page(
+    request: HttpRequest,
+    delivery: Delivery,
+    template: str = "delivery/alert_public.html",
+    more: Callable[[Delivery], dict] | None = None,
+) -> HttpResponse:
+    """Return the page of the alert's message for the delivery's recipient, reached by
+    their link. A kind's own page may render it through a `template` that extends
+    delivery/alert_public.html, with `more` context made in the recipient's language."""
     # The recipient's own language, as in their message, unless they chose another here.
     language = (
         request.LANGUAGE_CODE
@@ -155,21 +164,25 @@ def alert_link(request: HttpRequest, token: str) -> HttpResponse:
         else delivery.person.language
     )
     rendered = render_alert(delivery.alert, language)
-    from tocsin.response.views.answers import answer_context
-
     with translation.override(language):
         return render(
             request,
-            "delivery/alert_public.html",
+            template,
             {
-                **answer_context(delivery),
+                **(more(delivery) if more is not None else {}),
                 "alert": delivery.alert,
                 "text": rendered.text.replace(LINK, "").strip(),
                 "subject": rendered.subject,
-                "token": token,
+                "token": link_token_of(request),
                 "rights_url": settings.TOCSIN_KNOW_YOUR_RIGHTS_URL,
             },
         )
+
+
+def link_token_of(request: HttpRequest) -> str:
+    """Return the token of the alert link this request came through (its URL's `token`)."""
+    match = request.resolver_match
+    return str(match.kwargs["token"]) if match is not None else ""
 
 
 @public

@@ -11,7 +11,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from tocsin.core.queue import enqueue_now
-from tocsin.delivery.direct import DeliveryError, send_email, send_signal, send_sms
+from tocsin.delivery.channels import Message, TransportError, transport_for
 from tocsin.delivery.lanes import GENERAL, queue_of
 
 from .models import CaseMessage
@@ -47,14 +47,15 @@ def send_case_message(message_id: int) -> None:
         return
     message = CaseMessage.objects.get(pk=message_id)
     mine = CaseMessage.objects.filter(pk=message_id, claim=claim)
+    direct = Message(
+        address=message.address,
+        subject=message.subject,
+        text=message.body,
+        language=message.language,
+    )
     try:
-        if message.channel == "email":
-            send_email(message.address, message.subject, message.body)
-        elif message.channel == "signal":
-            send_signal(message.address, message.body)
-        else:
-            send_sms(message.address, message.body)
-    except DeliveryError as error:
+        transport_for(message.channel).send_direct(direct)
+    except TransportError as error:
         log.warning("case message %s not sent on %s: %s", message.pk, message.channel, error)
         if error.permanent or message.attempts > RETRIES:
             mine.update(status=CaseMessage.Status.FAILED, reason=str(error)[:200])

@@ -321,3 +321,18 @@ def test_a_429_after_an_unknown_send_keeps_it_unknown_instead_of_resending_the_b
 
     assert [(r.sent, r.permanent) for r in results] == [(False, True)] * 2 + [(False, False)] * 2
     assert results[0].reason.startswith("no answer from the Signal gateway")
+
+
+def test_a_400_without_signal_clis_word_refuses_the_whole_request_for_good(http_gateway, settings):
+    """signal-cli-rest-api always says why it refused; a server that does not is not the
+    gateway (TOCSIN_SIGNAL_URL names another one), and no retry will help."""
+    settings.TOCSIN_SIGNAL_URL = http_gateway.url
+    http_gateway.answer = (400, b"{}")
+    transport = SignalTransport()
+
+    with pytest.raises(TransportError) as error:
+        transport.send(messages(3))
+
+    transport.close()
+    assert error.value.permanent
+    assert error.value.reason == "Signal: HTTP 400"

@@ -1,1 +1,3 @@
-"""One router per concept; each is guarded as a whole (see tocsin.api.auth)."""
+"""One package per concept: its router (or routers) and, beside it, its schemas.
+
+Every operation is guarded by one of the guards in tocsin.api.access."""

@@ -1,10 +1,11 @@
-"""What every guarded operation may answer besides success, and small parsing helpers."""
+"""What every guarded operation may answer besides success, and small helpers."""
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.utils.translation import gettext as _
 from ninja import Status
 
-from ..schemas import Error, FieldErrors
+from tocsin.api.schemas import Error, FieldErrors
 
 READ = {401: Error, 403: Error, 404: Error, 422: FieldErrors}
 WRITE = {**READ, 400: Error, 409: FieldErrors}
@@ -28,3 +29,10 @@ def state_conflict(argument: str, messages: list[str], kind: str) -> Status:
         409,
         {"detail": [{"loc": ["path", argument], "msg": m, "type": kind} for m in messages]},
     )
+
+
+def annotate(row: Model, **values: object) -> None:
+    """Add values to a row for its output schema's resolvers to read, as a queryset's
+    annotate() does: what the caller may see of it (a case's plan, an event's place)."""
+    for name, value in values.items():
+        setattr(row, name, value)

@@ -2,8 +2,8 @@
 updates, and notices to the organization's hotline.
 
 Messages to people outside Tocsin (a sister, a lawyer) are rows of CaseMessage, encrypted,
-sent one by one by the worker through the delivery channels (Signal, SMS, email), each in
-its recipient's language and with its own status. Notices to the hotline are alerts of the
+sent one by one by the worker through their channel's transport (tasks.send_case_message,
+Transport.send_direct), each in its recipient's language and with its own status. Notices to the hotline are alerts of the
 delivery engine, sent to everyone with the hotline role. Neither kind says more than it
 must on a phone's lock screen: a hotline notice carries the case's code and a link only.
 """

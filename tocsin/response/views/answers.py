@@ -1,10 +1,11 @@
 """Answers from the link in an alert: a verifier's finding, a responder's movements, the
 legal van's ETA, a check-in from the scene. The link is the person's own (a signed,
-expiring delivery token), so answering needs no sign-in."""
+expiring delivery token), so answering needs no sign-in. The response kinds' links open
+alert_page (alerts.py registers it), which shows the message with the answers it takes."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils import translation
@@ -12,15 +13,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tocsin.core.access import public
-from tocsin.delivery.views import delivery_of
+from tocsin.delivery.models import Delivery
+from tocsin.delivery.views import delivery_of, message_page
 
+from .. import alerts
 from ..models import Response
 from ..services.responses import answers_for, at_scene, record_response
 
 MAX_ETA = 600
 
 
-def answer_context(delivery) -> dict:
+def answer_context(delivery: Delivery) -> dict:
     """What the alert page shows a person who may answer it (nothing for most members)."""
     alert, person = delivery.alert, delivery.person
     choices = answers_for(alert, person)
@@ -36,11 +39,19 @@ def answer_context(delivery) -> dict:
     mine = alert.responses.filter(person=person).order_by("-at", "-pk").first()
     return {
         "answers": shown,
-        "asks_eta": alert.kind == alert.Kind.DISPATCH,
-        "asks_photo": alert.kind == alert.Kind.VERIFY_REQUEST,
+        "asks_eta": alert.kind == alerts.DISPATCH.name,
+        "asks_photo": alert.kind == alerts.VERIFY_REQUEST.name,
         "last_answer": mine,
         "on_scene": on_scene,
     }
+
+
+def alert_page(request: HttpRequest, delivery: Delivery) -> HttpResponse:
+    """The page a response alert's link opens: its message, and the answers its recipient
+    may give (none for most members), which post to `answer`."""
+    if request.method == "POST":
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    return message_page(request, delivery, "response/alert_answer.html", answer_context)
 
 
 @public

@@ -43,11 +43,11 @@ class Command(BaseCommand):
                 )
             return
         if revoke:
-            api_token = ApiToken.objects.filter(person=person, public_id=revoke).first()
-            if api_token is None:
+            revoked = ApiToken.objects.filter(person=person, public_id=revoke).first()
+            if revoked is None:
                 raise CommandError(f"{email!r} has no token {revoke!r} (see --list).")
-            revoke_token(api_token)
-            self.stdout.write(f"Revoked token {api_token.public_id}.")
+            revoke_token(revoked)
+            self.stdout.write(f"Revoked token {revoked.public_id}.")
             return
         if not person.is_active:
             raise CommandError(f"{email!r} is deactivated: a token would not work.")

@@ -25,7 +25,7 @@ import smtplib
 import time
 from datetime import UTC, datetime
 from email import policy
-from email.utils import parseaddr
+from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
@@ -192,7 +192,7 @@ def connection_failure(error: OSError) -> str:
 def build_message(outgoing: Outgoing) -> EmailMultiAlternatives:
     """Return the email for one Outgoing: text and HTML, with the headers bulk mail needs."""
     headers = {
-        "Message-ID": message_id(outgoing.delivery_id),
+        "Message-ID": message_id_of(outgoing),
         # Tells vacation responders and other robots not to answer.
         "Auto-Submitted": "auto-generated",
         "Content-Language": outgoing.language,
@@ -260,7 +260,7 @@ class MessageComposer:
             recipient = outgoing.address
         else:  # Django's own check: CR/LF, non-ASCII local part, IDNA for the domain
             recipient = self.backend.prep_address(outgoing.address)
-        own = [b"To: %s\r\n" % recipient.encode(), fold_id(outgoing.delivery_id)]
+        own = [b"To: %s\r\n" % recipient.encode(), fold_id(outgoing)]
         if outgoing.unsubscribe_url:
             own.append(header_url("List-Unsubscribe", f"<{outgoing.unsubscribe_url}>"))
             own.append(b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
@@ -285,8 +285,8 @@ def fold(name: str, value) -> bytes:
     return policy.SMTP.header_factory(name, value).fold(policy=policy.SMTP).encode("ascii")
 
 
-def fold_id(delivery_id: int) -> bytes:
-    return b"Message-ID: %s\r\n" % message_id(delivery_id).encode()
+def fold_id(outgoing: Outgoing) -> bytes:
+    return b"Message-ID: %s\r\n" % message_id_of(outgoing).encode()
 
 
 def header_url(name: str, value: str) -> bytes:
@@ -313,10 +313,20 @@ def html_from_text(text: str, language: str) -> str:
     return f'<!DOCTYPE html>\n<html lang="{escape(language)}"><body>\n{body}\n</body></html>\n'
 
 
+def message_id_of(outgoing: Outgoing) -> str:
+    """Return the delivery's Message-ID, or a new one for a direct message (no delivery)."""
+    if outgoing.direct:
+        return make_msgid(domain=sender_domain())
+    return message_id(outgoing.delivery_id)
+
+
 def message_id(delivery_id: int) -> str:
     """Return the delivery's Message-ID: the same each time it is sent, so that a copy sent
     twice (a worker killed between the server's answer and the bookkeeping) is recognised
     as one message by mail providers; keyed, so ids can't be guessed across servers."""
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "tocsin.local"
     tag = blind_index(str(delivery_id), "message-id")[:16]
-    return f"<delivery-{delivery_id}.{tag}@{domain}>"
+    return f"<delivery-{delivery_id}.{tag}@{sender_domain()}>"
+
+
+def sender_domain() -> str:
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "tocsin.local"

@@ -62,6 +62,9 @@ class BatchStopped(Exception):
 @register
 class PushTransport(Transport):
     kind = "push"
+    # A subscription is made by the member's own browser on their own pages: nobody types
+    # it, so no code, member link or case message is ever addressed to one.
+    direct = False
 
     def __init__(self) -> None:
         self.limits = Limits(

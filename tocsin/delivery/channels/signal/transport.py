@@ -178,6 +178,10 @@ class SignalTransport(Transport):
         if error.startswith("Couldn't process request"):
             # Tocsin's own request is wrong (the sending number): no retry will help.
             raise TransportError(f"{REFUSED}: {scrub(error)}", permanent=True)
+        if not error.strip():
+            # signal-cli-rest-api always says why; what answers without a word is not it
+            # (TOCSIN_SIGNAL_URL names another server), and no retry will help.
+            raise TransportError("Signal: HTTP 400", permanent=True)
         if KILLED in error:
             # The API killed signal-cli at its own timeout, perhaps halfway: never resend.
             for message in group:
@@ -189,7 +193,7 @@ class SignalTransport(Transport):
             record_challenge(tokens)
         if not failed:
             # Nobody got it, and the gateway does not say why (json-rpc names no one).
-            reason = f"{REFUSED}: {scrub(error)}" if error.strip() else str(REFUSED)
+            reason = f"{REFUSED}: {scrub(error)}"
             for message in group:
                 results[message.delivery_id] = failure(message, reason, permanent=False)
             return

@@ -1,8 +1,10 @@
 """SMS through a Twilio-compatible gateway: one form POST per message to Messages.json.
 
-A batch goes out one message after another on one kept-alive connection. Every text is
-fitted to TOCSIN_SMS_MAX_SEGMENTS segments, counted by its encoding (segments.py), and the
-link to the full alert always survives the cut.
+A batch goes out one message after another on one kept-alive connection. Every alert's text
+is fitted to TOCSIN_SMS_MAX_SEGMENTS segments, counted by its encoding (segments.py), and the
+link to the full alert always survives the cut. A direct message (a code, a member link, a
+case message) goes whole, as its sender wrote it, and asks for no status callback: no
+delivery row waits for one.
 """
 
 import logging
@@ -151,8 +153,11 @@ class SmsTransport(Transport):
             return Result(
                 message.delivery_id, sent=False, reason=str(INVALID_NUMBER), permanent=True
             )
-        text = fit_sms(message.text, message.link, settings.TOCSIN_SMS_MAX_SEGMENTS)
-        response = self._post(message.address, text)
+        if message.direct:
+            text = message.text
+        else:
+            text = fit_sms(message.text, message.link, settings.TOCSIN_SMS_MAX_SEGMENTS)
+        response = self._post(message.address, text, status_callback=not message.direct)
         status = response.status
         if status in (200, 201):
             sid = response.json().get("sid")
@@ -183,18 +188,17 @@ class SmsTransport(Transport):
             return Result(message.delivery_id, sent=False, reason=str(reason), permanent=True)
         raise TransportError(f"SMS: HTTP {status}")
 
-    def _post(self, number: str, text: str) -> HttpResponse:
+    def _post(self, number: str, text: str, status_callback: bool = True) -> HttpResponse:
         account = settings.TOCSIN_SMS_ACCOUNT
         if self.gateway is None:
             self.gateway = HttpGateway(settings.TOCSIN_SMS_URL, service="SMS")
-        form = {
-            "To": number,
-            "From": settings.TOCSIN_SMS_FROM,
-            "Body": text,
+        form = {"To": number, "From": settings.TOCSIN_SMS_FROM, "Body": text}
+        if status_callback:
             # Where the gateway reports what became of the message (delivered, or undelivered
             # with the carrier's error): tocsin/response/views/inbound.py, sms_status.
-            "StatusCallback": settings.TOCSIN_BASE_URL + reverse("response:inbound_sms_status"),
-        }
+            form["StatusCallback"] = settings.TOCSIN_BASE_URL + reverse(
+                "response:inbound_sms_status"
+            )
         return self.gateway.post(
             f"/2010-04-01/Accounts/{urllib.parse.quote(account, safe='')}/Messages.json",
             urllib.parse.urlencode(form).encode(),

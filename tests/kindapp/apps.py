@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class KindappConfig(AppConfig):
+    name = "tests.kindapp"
+    label = "kindapp"
