@@ -36,6 +36,4 @@ def record_challenge(tokens: list[str]) -> None:
 
 def open_challenges():
     """Return the challenges sends met lately, newest first."""
-    from tocsin.delivery.models import SignalChallenge
-
     return SignalChallenge.objects.filter(last_seen_at__gte=timezone.now() - SHOWN_FOR)
