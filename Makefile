@@ -64,9 +64,12 @@ bench: install
 format:
 	$(BIN)/ruff format tocsin tests
 
+# ruff, then the import contracts of pyproject.toml: the layers run one way and no two apps
+# import each other (decision 0027).
 lint:
 	$(BIN)/ruff format --check tocsin tests
 	$(BIN)/ruff check tocsin tests
+	$(BIN)/lint-imports --no-logo
 
 typecheck:
 	$(BIN)/mypy $(filter-out tocsin/api/%,$(wildcard tocsin/*/services tocsin/*/services.py)) tocsin/api

@@ -158,8 +158,8 @@ def member_client(client, person):
     as the link in a message does (an email address is added when they have none)."""
     from django.urls import reverse
 
+    from tocsin.accounts.access import MEMBER_SESSION_KEY
     from tocsin.accounts.services.people import add_contact
-    from tocsin.core.access import MEMBER_SESSION_KEY
     from tocsin.joining.links import member_link_token
 
     contact = person.contacts.filter(confirmed_at__isnull=False).first()

@@ -7,7 +7,7 @@ import sys
 def main() -> None:
     if sys.argv[1:2] == ["generate-key"]:
         # Secrets are made before production settings can load, so skip Django for this one.
-        from tocsin.core.keys import print_new_secrets
+        from tocsin.core.keys import print_new_secrets  # in the function: only this command uses it
 
         print_new_secrets(sys.argv[2:])
         return

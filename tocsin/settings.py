@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "tocsin.votes",
     "tocsin.structure",
     "tocsin.demo",
+    # The `bench` command and its scenarios (docs/benchmarks.md); no models.
+    "tocsin.bench",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -115,7 +117,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "tocsin.core.middleware.PersonLanguageMiddleware",
+    "tocsin.accounts.middleware.PersonLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

@@ -5,7 +5,7 @@ urlpatterns = [
     path("", include("tocsin.joining.urls")),
     path("staff/", include("tocsin.staff.urls")),
     path("staff/", include("tocsin.imports.urls")),
-    path("staff/", include("tocsin.audit.urls")),
+    path("staff/", include("tocsin.staff.audit_urls")),
     path("", include("tocsin.delivery.urls")),
     path("", include("tocsin.response.urls")),
     path("", include("tocsin.hotline.urls")),

@@ -9,10 +9,10 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import make_person
+from tocsin.accounts.access import MEMBER_SESSION_KEY
 from tocsin.campaigns.models import Rsvp
 from tocsin.campaigns.services import events as event_services
 from tocsin.campaigns.services import rsvps
-from tocsin.core.access import MEMBER_SESSION_KEY
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.rendering import link_token
 

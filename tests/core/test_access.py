@@ -161,7 +161,7 @@ def test_a_short_name_with_a_nul_byte_is_not_found(admin):
     """PostgreSQL refuses NUL in a query; an organization named with one is simply not found."""
     from django.http import Http404
 
-    from tocsin.core.access import get_membership_for
+    from tocsin.accounts.access import get_membership_for
 
     with pytest.raises(Http404):
         get_membership_for(admin, "mna\x00")

@@ -35,7 +35,7 @@ from tocsin.campaigns.services import rsvps
 from tocsin.delivery.channels import kinds
 from tocsin.delivery.kinds import personal_link_kinds, registered
 from tocsin.delivery.models import Alert
-from tocsin.delivery.tasks import send_member_link
+from tocsin.joining.tasks import send_member_link
 from tocsin.pledges.models import Pledge
 from tocsin.pledges.services import checks as pledge_checks
 from tocsin.pledges.services import pledges as pledge_services

@@ -7,8 +7,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import jwt
 from pywebpush import WebPusher
 
+from tocsin.core.keys import b64url_decode
 from tocsin.delivery.local_servers.push import LocalPushService
-from tocsin.delivery.vapid import b64url_decode, public_key_of
+from tocsin.delivery.vapid import public_key_of
 
 
 @pytest.fixture

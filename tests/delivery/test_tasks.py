@@ -6,7 +6,7 @@ import pytest
 from tocsin.accounts.models import ContactPoint
 from tocsin.accounts.services.people import add_contact, check_confirmation_code, create_person
 from tocsin.delivery.local_servers.smtp import CapturingSMTPServer
-from tocsin.delivery.tasks import send_confirmation_code, send_member_link
+from tocsin.joining.tasks import send_confirmation_code, send_member_link
 
 
 @pytest.fixture

@@ -196,8 +196,8 @@ def test_it_gives_the_nurses_hotline_its_facilities_and_one_plan(db, demo_world)
 
 
 def test_it_opens_the_atu_pledge_with_sealed_signatures(db, demo_world):
+    from tocsin.demo.pledges import deadline
     from tocsin.pledges import progress
-    from tocsin.pledges.demo import deadline
     from tocsin.pledges.models import Pledge
 
     pledge = Pledge.objects.get(organization__slug=world.ATU_1005)

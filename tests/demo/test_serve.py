@@ -8,8 +8,12 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 
 from tocsin.accounts.services.people import find_person_by_login
-from tocsin.core.management.commands.serve import refuse_demo_passwords
-from tocsin.demo.accounts import DEMO_ACCOUNTS, accounts_with_demo_passwords, is_loopback
+from tocsin.demo.accounts import (
+    DEMO_ACCOUNTS,
+    accounts_with_demo_passwords,
+    is_loopback,
+    refuse_demo_passwords,
+)
 
 from .conftest import run_tocsin, tocsin_env
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from tests.conftest import arabic_indic, full_width, make_org
 from tests.factories import join, join_data
+from tocsin.accounts.access import MEMBER_SESSION_KEY
 from tocsin.accounts.models import (
     ContactPoint,
     Membership,
@@ -16,7 +17,6 @@ from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact, find_contact
 from tocsin.audit.models import AuditEntry
 from tocsin.core import geo
-from tocsin.core.access import MEMBER_SESSION_KEY
 
 from .conftest import CODE, code_in
 

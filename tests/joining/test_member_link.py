@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import make_person
+from tocsin.accounts.access import MEMBER_SESSION_KEY
 from tocsin.accounts.models import ContactPoint
 from tocsin.accounts.services.people import add_contact
-from tocsin.core.access import MEMBER_SESSION_KEY
 from tocsin.joining.links import member_link_token
 
 from .conftest import CODE

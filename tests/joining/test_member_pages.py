@@ -2,9 +2,9 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from tocsin.accounts.access import MEMBER_SESSION_KEY
 from tocsin.accounts.models import ContactPoint, Person, Subscription
 from tocsin.audit.models import AuditEntry
-from tocsin.core.access import MEMBER_SESSION_KEY
 from tocsin.joining.links import member_link_token
 
 from .conftest import code_in

@@ -9,9 +9,9 @@ from django.db import connection
 from django.templatetags.static import static
 from django.urls import reverse
 
+from tocsin.accounts.access import MEMBER_SESSION_KEY
 from tocsin.accounts.models import ContactPoint
 from tocsin.audit.models import AuditEntry
-from tocsin.core.access import MEMBER_SESSION_KEY
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.services import create_alert, send_alert
 from tocsin.delivery.vapid import application_server_key

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tocsin.core.access import MEMBER_SESSION_KEY
+from tocsin.accounts.access import MEMBER_SESSION_KEY
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.rendering import link_token
 from tocsin.pledges.services import outcome, signing

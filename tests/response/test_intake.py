@@ -11,10 +11,10 @@ from django.urls import reverse
 from PIL import ExifTags, Image
 
 from tests.conftest import make_org, make_person, make_site, verified_client
+from tocsin.accounts.access import MEMBER_SESSION_KEY
 from tocsin.accounts.models import ContactPoint, Site
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact
-from tocsin.core.access import MEMBER_SESSION_KEY
 from tocsin.joining.links import member_link_token
 from tocsin.response.models import Incident, Photo, Report
 from tocsin.response.services.reports import rate_key

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import make_person, make_site, member_client
+from tocsin.accounts.access import MEMBER_SESSION_KEY
 from tocsin.accounts.models import Membership, Subscription
 from tocsin.accounts.roles import Role
 from tocsin.campaigns.services import events as event_services
-from tocsin.core.access import MEMBER_SESSION_KEY
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.rendering import link_token
 from tocsin.hotline.services.plans import save_plan

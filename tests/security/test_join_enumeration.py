@@ -17,10 +17,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.conftest import make_person
+from tocsin.accounts.access import MEMBER_SESSION_KEY
 from tocsin.accounts.models import ContactPoint, Person
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact, find_contact
-from tocsin.core.access import MEMBER_SESSION_KEY
 
 ROSA_EMAIL = "rosa@example.org"
 ROSA_PHONE = "+1 612 555 0123"

@@ -2,8 +2,8 @@
 
 from datetime import date
 
+from tocsin.demo import votes as demo
 from tocsin.demo import world
-from tocsin.votes import demo
 from tocsin.votes.models import Vote
 from tocsin.votes.services import counting
 

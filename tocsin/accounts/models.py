@@ -204,7 +204,7 @@ class PersonManager(BaseUserManager):
     use_in_migrations = True
 
     def create_user(self, email=None, password=None, **fields):
-        from .services.people import create_person
+        from .services.people import create_person  # in the function: services import the models
 
         return create_person(email=email, password=password, **fields)
 

@@ -31,11 +31,11 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, AuthorizationError, ConfigError
 
+from tocsin.accounts.access import get_membership_for
 from tocsin.accounts.models import Membership, Organization, Person, Site, Unit
 from tocsin.accounts.roles import Role, has_role
 from tocsin.campaigns import access as campaigns
 from tocsin.campaigns.models import Campaign, Event
-from tocsin.core.access import get_membership_for
 from tocsin.core.ids import as_uuid
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.hotline.access import get_case_for

@@ -19,9 +19,11 @@ def record(
     actor, action: str, obj: models.Model | None = None, organization=None, **detail
 ) -> AuditEntry:
     """Record that `actor` did `action` (a dotted name) to `obj`, within `organization`."""
-    from tocsin.accounts.models import Organization
-
-    if organization is None and isinstance(obj, Organization):
+    # The log sits under accounts (whose services write to it): it knows the organization's
+    # model by its own foreign key, not by importing it.
+    if organization is None and isinstance(
+        obj, AuditEntry._meta.get_field("organization").related_model
+    ):
         organization = obj
     if organization is None and obj is not None:
         organization = getattr(obj, "organization", None)

@@ -29,6 +29,19 @@ import time
 from django.core.management import call_command
 from django.db import connection, transaction
 
+from tocsin.accounts.models import Membership, Person, Site, Subscription, SubscriptionCell
+from tocsin.accounts.roles import Role
+from tocsin.core import geo
+from tocsin.delivery.audience import (
+    audience_size,
+    planned_deliveries,
+    record_deliveries,
+    serial_plans,
+)
+from tocsin.delivery.kinds import kind_of
+from tocsin.delivery.models import Alert
+
+from .city import city
 from .stores import fresh_stores, measuring_command, peak_rss_mb, run_child
 
 CHILD_MARGIN_SECONDS = 15
@@ -75,8 +88,6 @@ def raw_lookup(alert, site_ids: list[int], covering: list[int]) -> tuple[str, li
     followers by cell, role holders by organization and role, each an indexed lookup.
     (`organization_id + 0` keeps a planner without statistics from reading every
     subscription of the organization instead: decision 0025.)"""
-    from tocsin.accounts.models import Membership, Person, Subscription, SubscriptionCell
-    from tocsin.delivery.kinds import kind_of
 
     # Table names and placeholders only are formatted in; every value is a parameter.
 
@@ -121,8 +132,6 @@ def raw_lookup(alert, site_ids: list[int], covering: list[int]) -> tuple[str, li
 def places_of(alert) -> tuple[list[int], list[int]]:
     """Return the site ids and covering cells of an alert's sites and points, as the app
     computes them."""
-    from tocsin.accounts.models import Site
-    from tocsin.core import geo
 
     spec = alert.audience
     near = set()
@@ -138,16 +147,6 @@ def places_of(alert) -> tuple[list[int], list[int]]:
 
 def measure_audience(options: dict) -> dict:
     """Run the benchmark against this process's database; return the JSON fields."""
-    from tocsin.accounts.roles import Role
-    from tocsin.delivery.audience import (
-        audience_size,
-        planned_deliveries,
-        record_deliveries,
-        serial_plans,
-    )
-    from tocsin.delivery.models import Alert
-
-    from .city import city
 
     started = time.monotonic()
     deadline = started + options["timeout"]

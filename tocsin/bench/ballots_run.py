@@ -20,6 +20,14 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from tocsin.accounts.models import Membership, Person, Unit
+from tocsin.accounts.roles import Role
+from tocsin.accounts.services.people import create_person
+from tocsin.delivery.vapid import vapid_keys
+from tocsin.votes.models import PendingBallot, Receipt, Tally, Vote
+from tocsin.votes.services import casting as ballot_casting
+from tocsin.votes.services.votes import VoteInput, create_vote, send_ballots
+
 from .population import populate
 from .reports_run import summary
 from .run import cpu_seconds, push_pool
@@ -34,12 +42,6 @@ VOTING_DAYS = 7
 def set_up(roll: int, work: Path):
     """Create `roll` members of one unit and a vote of that unit with its ballots sent;
     return the vote and its options."""
-    from tocsin.accounts.models import Membership, Unit
-    from tocsin.accounts.roles import Role
-    from tocsin.accounts.services.people import create_person
-    from tocsin.delivery.vapid import vapid_keys
-    from tocsin.votes.models import Vote
-    from tocsin.votes.services.votes import VoteInput, create_vote, send_ballots
 
     pool = push_pool(UNSENT_PUSH_URL, 1, work / "push-subscriptions.json", vapid_keys().public_key)
     organization, site = populate(roll, pool)
@@ -85,7 +87,6 @@ def database_cpu_seconds() -> float | None:
 def tables_kb() -> dict | None:
     """Return the size on disk of each table a cast writes, with its indexes, in kB
     (PostgreSQL only)."""
-    from tocsin.votes.models import PendingBallot, Receipt, Tally
 
     if connection.vendor != "postgresql":
         return None
@@ -125,10 +126,6 @@ def per_cast_ms(seconds: float | None, casts: int) -> float | None:
 def measure_ballots(options: dict) -> dict:
     """Run the benchmark against this process's database; return the JSON fields."""
     from huey.contrib.djhuey import HUEY
-
-    from tocsin.accounts.models import Person
-    from tocsin.votes.models import PendingBallot, Receipt, Tally
-    from tocsin.votes.services import casting as ballot_casting
 
     roll, asked = options["roll"], options["casts"]
     started = time.monotonic()

@@ -33,6 +33,9 @@ from pathlib import Path
 
 from django.core.management import call_command
 
+from tocsin.accounts.models import Membership
+from tocsin.accounts.roles import Role
+from tocsin.accounts.services.people import create_person
 from tocsin.delivery.local_servers.smtp import free_port
 
 from .reports_rate import tree_cpu_seconds
@@ -143,10 +146,6 @@ def dispatcher_cookie(organization, number: int) -> str:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from tocsin.accounts.models import Membership
-    from tocsin.accounts.roles import Role
-    from tocsin.accounts.services.people import create_person
 
     person = create_person(
         display_name=f"Console Dispatcher {number}", email=f"console{number}@example.org"

@@ -26,6 +26,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from tocsin.delivery.local_servers.smtp import free_port
+from tocsin.response.models import Report
 
 from .reports_run import (
     HOST,
@@ -201,7 +202,6 @@ def warm_up(port: int, sites: list, processes: int) -> None:
 def measure_rate(options: dict) -> dict:
     """Send `reports` reports at `rate` a second to `processes` server processes; return
     the JSON fields."""
-    from tocsin.response.models import Report
 
     count, rate, processes = options["reports"], options["rate"], options["processes"]
     started = time.monotonic()

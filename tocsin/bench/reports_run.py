@@ -31,7 +31,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 
+from tocsin.accounts.models import Membership, Organization, Site
+from tocsin.accounts.roles import Role
+from tocsin.accounts.services.people import create_person
 from tocsin.delivery.local_servers.smtp import free_port
+from tocsin.response.models import Incident, Report, TimelineEntry
 
 from .population import SITE
 from .run import cpu_seconds
@@ -81,10 +85,6 @@ def set_up(site_count: int):
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from tocsin.accounts.models import Membership, Organization, Site
-    from tocsin.accounts.roles import Role
-    from tocsin.accounts.services.people import create_person
 
     organization = Organization.objects.create(
         name="Benchmark Nurses Association", slug=ORGANIZATION_SLUG, kind=Organization.Kind.UNION
@@ -360,13 +360,11 @@ def summary(values: list[float], scale: float, digits: int) -> dict:
 def measure_reports(options: dict) -> dict:
     """Run the benchmark against this process's database; return the JSON fields."""
     if options.get("rate"):
-        from .reports_rate import measure_rate
+        from .reports_rate import measure_rate  # in the function: reports_rate imports this module
 
         return measure_rate(options)
     from django.db.models import Min
     from django.urls import reverse
-
-    from tocsin.response.models import Incident, Report, TimelineEntry
 
     count, concurrency = options["reports"], options["concurrency"]
     started = time.monotonic()

@@ -22,8 +22,14 @@ from pathlib import Path
 from django.core.management import call_command
 from django.db.models import Count, Max
 
+from tocsin.delivery import lanes
+from tocsin.delivery.audience import audience_size
 from tocsin.delivery.local_servers.push import LocalPushService
+from tocsin.delivery.models import Alert, Delivery
+from tocsin.delivery.services import create_alert, send_alert
+from tocsin.delivery.vapid import vapid_keys
 
+from .naive import naive_rate
 from .population import PushPool, audience_shape, populate, populate_city
 
 SERVER_KINDS = ("smtp", "signal", "sms", "push")
@@ -138,11 +144,6 @@ def stop_workers(workers: list[subprocess.Popen]) -> str:
 
 def measure(options: dict) -> dict:
     """Run the benchmark in this process's database and queue; return the JSON fields."""
-    from tocsin.delivery import lanes
-    from tocsin.delivery.audience import audience_size
-    from tocsin.delivery.models import Alert, Delivery
-    from tocsin.delivery.services import create_alert, send_alert
-    from tocsin.delivery.vapid import vapid_keys
 
     recipients = options["recipients"]
     work = Path(os.environ["TOCSIN_VAR_DIR"])
@@ -273,8 +274,6 @@ def measure(options: dict) -> dict:
     if "by_channel" in result:
         result.update(audience_shape(Delivery.objects.filter(alert=alert)))
     if options["naive_sample"]:
-        from .naive import naive_rate
-
         result.update(
             naive_rate(
                 options["naive_sample"],

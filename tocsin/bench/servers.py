@@ -14,6 +14,11 @@ import sys
 import threading
 import time
 
+from tocsin.delivery.local_servers.push import LocalPushService
+from tocsin.delivery.local_servers.signal import LocalSignalServer
+from tocsin.delivery.local_servers.sms import LocalSmsGateway
+from tocsin.delivery.local_servers.smtp import CapturingHandler, CapturingSMTPServer
+
 DRAIN_SECONDS = 0.5
 
 
@@ -33,7 +38,6 @@ def counting_smtp_handler():
     """The capture server's handler, minus parsing each message into text, HTML and headers:
     the benchmark drops what it received unread, so it keeps only sender and recipients.
     The SMTP conversation (EHLO, MAIL, RCPT with its refusals, DATA) is the server's own."""
-    from tocsin.delivery.local_servers.smtp import CapturingHandler
 
     class CountingHandler(CapturingHandler):
         async def handle_DATA(self, server, session, envelope) -> str:
@@ -47,15 +51,10 @@ def counting_smtp_handler():
 def start(kind: str, port: int, state_path: str | None):
     """Return (server, its message list, the lock that guards it, a request counter)."""
     if kind == "smtp":
-        from tocsin.delivery.local_servers.smtp import CapturingSMTPServer
-
         server = CapturingSMTPServer(port=port, handler_class=counting_smtp_handler()).start()
         handler = server.handler
         return server, handler.messages, handler.received, lambda: handler.connections
     if kind in {"signal", "sms"}:
-        from tocsin.delivery.local_servers.signal import LocalSignalServer
-        from tocsin.delivery.local_servers.sms import LocalSmsGateway
-
         # The bench measures sending; status callbacks would load the server it measures.
         gateway = (
             LocalSignalServer(port=port)
@@ -65,8 +64,6 @@ def start(kind: str, port: int, state_path: str | None):
         gateway.start()
         return gateway, gateway.messages, gateway.received, lambda: gateway.requests
     if kind == "push":
-        from tocsin.delivery.local_servers.push import LocalPushService
-
         service = LocalPushService(port=port, state_path=state_path)
         service.subscriptions = AliasedSubscriptions(service.subscriptions)
         service.state_path = None  # nothing is subscribed from here on

@@ -50,6 +50,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from tocsin.core.checks import data_directories as directories
 from tocsin.core.env import DEVELOPMENT_VAPID_FILE
 from tocsin.core.keys import key_problems
 
@@ -143,8 +144,6 @@ def keys_in(path: Path, patterns: dict[bytes, str]) -> set[str]:
 
 
 def data_directories() -> list[Path]:
-    from tocsin.core.checks import data_directories as directories
-
     return directories()
 
 

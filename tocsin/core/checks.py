@@ -6,6 +6,8 @@ these checks name the same problems in any environment, so an operator can try a
 configuration before switching it to production, and add what only the database knows:
 organizations whose reporting number has no gateway token, notice channels whose URL is no
 longer accepted. Messages name variables, organizations and files, never a secret's value.
+The checks that read an app's rows or servers live in that app (`accounts/checks.py`,
+`delivery/checks.py`), registered by its AppConfig; the ids are listed here, in one place.
 
 tocsin.E001  a secret is a demo, default, placeholder or development value, or too weak
 tocsin.E002  an organization's SMS gateway token is a demo or placeholder value
@@ -32,10 +34,10 @@ from django.db import DatabaseError, connection
 from tocsin.core.env import (
     DEVELOPMENT_SECRETS_FILE,
     DEVELOPMENT_VAPID_FILE,
-    is_placeholder,
     secret_problems,
 )
 from tocsin.core.keys import key_problems
+from tocsin.core.tiles import TilesError, archive
 
 DOCS = "See docs/deployment.md."
 KEYS_DOCS = 'See docs/deployment.md, "Keys that do not open the data".'
@@ -188,75 +190,9 @@ def check_keys_open_the_data(app_configs, **kwargs) -> list:
     ]
 
 
-@register(Tags.security, deploy=True)
-def check_organizations(app_configs, **kwargs) -> list:
-    """Name organizations whose reporting number lacks a proper token, and notice channels
-    whose URL would now be refused."""
-    if not database_ready():
-        return []
-    from tocsin.accounts.models import Organization
-    from tocsin.accounts.services.organizations import MIN_INBOUND_TOKEN_LENGTH
-    from tocsin.delivery.models import NoticeChannel
-    from tocsin.delivery.outbound import scheme_accepted
-
-    found: list = []
-    try:
-        organizations = list(Organization.objects.exclude(report_number="").order_by("slug"))
-        channels = list(NoticeChannel.objects.select_related("organization").order_by("pk"))
-    except DatabaseError:
-        return []
-    for organization in organizations:
-        token = organization.sms_inbound_token
-        if not token:
-            found.append(
-                Warning(
-                    f"Organization {organization.slug} takes reports at a number but has no "
-                    "SMS gateway token: texts to it are refused.",
-                    hint="An admin of the organization saves the gateway's auth token in Settings.",
-                    id="tocsin.W002",
-                )
-            )
-        elif is_placeholder(token) or len(token) < MIN_INBOUND_TOKEN_LENGTH:
-            found.append(
-                Error(
-                    f"Organization {organization.slug}'s SMS gateway token is a demo or "
-                    "placeholder value: anyone could sign texts to its number.",
-                    hint="An admin of the organization saves the gateway's own auth token.",
-                    id="tocsin.E002",
-                )
-            )
-    for channel in channels:
-        if not scheme_accepted(channel.url):
-            found.append(
-                Warning(
-                    f"Notice channel {channel.code} of {channel.organization.slug} uses a kind "
-                    "of URL Tocsin no longer posts to; its notices are refused.",
-                    hint="An admin of the organization replaces it (decision 0013).",
-                    id="tocsin.W005",
-                )
-            )
-    return found
-
-
-@register(Tags.security, deploy=True)
-def check_signal_gateway(app_configs, **kwargs) -> list:
-    """Read the Signal gateway's mode and version, when Tocsin sends on Signal, and name
-    what hides a failure or resends a slow message (delivery/channels/signal/about.py)."""
-    if not settings.TOCSIN_SIGNAL_NUMBER:
-        return []
-    from tocsin.delivery.channels.signal.about import gateway_about, problems
-
-    return [
-        Warning(problem, id="tocsin.W010", hint='See docs/deployment.md, "Signal gateway".')
-        for problem in problems(gateway_about(max_age=0))
-    ]
-
-
 @register(Tags.security)
 def check_map_tiles(app_configs, **kwargs) -> list:
     """Name a tile archive the maps cannot use: they still work, on a plain background."""
-    from tocsin.core.tiles import TilesError, archive
-
     try:
         archive()
     except TilesError as error:

@@ -1,5 +1,5 @@
 """Form pieces every app's forms share: errors that name their field, a date-and-time
-input a phone shows as its own picker."""
+input a phone shows as its own picker, a latitude or longitude field."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -54,3 +54,15 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def coordinate_field(label, limit: int, message):
+    errors = {"invalid": message, "min_value": message, "max_value": message}
+    return forms.FloatField(
+        label=label,
+        required=False,
+        min_value=-limit,
+        max_value=limit,
+        error_messages=errors,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )

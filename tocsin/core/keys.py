@@ -14,12 +14,15 @@ while the row still holds the token it read (compare-and-swap): a change made wh
 is never reverted, and a row that changed is read again and rotated from what it now holds.
 """
 
+import base64
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, OperationalError, connection, transaction
 
@@ -79,9 +82,34 @@ def new_secrets_text() -> str:
     )
 
 
-def new_vapid_text() -> str:
-    from tocsin.delivery.vapid import generate_vapid_keys
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
+
+def b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def public_key_of(private_key: ec.EllipticCurvePrivateKey) -> str:
+    """Return the base64url uncompressed point that browsers take as applicationServerKey."""
+    return b64url(
+        private_key.public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+    )
+
+
+def generate_vapid_keys() -> dict[str, str]:
+    """Return a new key pair as the two environment variables that hold it."""
+    private_key = ec.generate_private_key(ec.SECP256R1())
+    raw = private_key.private_numbers().private_value.to_bytes(32, "big")
+    return {
+        "TOCSIN_VAPID_PRIVATE_KEY": b64url(raw),
+        "TOCSIN_VAPID_PUBLIC_KEY": public_key_of(private_key),
+    }
+
+
+def new_vapid_text() -> str:
     keys = generate_vapid_keys()
     return (
         "# A new Web Push (VAPID) key pair. Changing it orphans existing subscriptions.\n"

@@ -6,6 +6,7 @@ class DeliveryConfig(AppConfig):
     name = "tocsin.delivery"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the notice channels' and Signal's checks)
         from .kinds import NOTICE, REMINDER, register
 
         # Each installed app's alerts.py registers the kinds of alert it sends (kinds.py);

@@ -106,7 +106,7 @@ def invalid_kind(name: Any) -> ValidationError:
     """Return the error that refuses an alert of an unregistered kind, on the field `kind`.
 
     Its words are Django's own for a value that is not one of a field's choices."""
-    from .models import Alert
+    from .models import Alert  # in the function: models.py imports this registry
 
     message = Alert._meta.get_field("kind").error_messages["invalid_choice"]
     return ValidationError(

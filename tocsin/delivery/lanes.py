@@ -51,7 +51,7 @@ def send_chunk_in(lane: str) -> TaskWrapper:
     jobs in the caller exactly when Huey's does (HUEY.immediate: the test settings,
     TOCSIN_QUEUE_IMMEDIATE, or a test that switches it).
     """
-    from .fanout import send_chunk
+    from .fanout import send_chunk  # in the function: fanout.py imports this module
 
     if lane == GENERAL:
         return send_chunk

@@ -104,7 +104,7 @@ class Alert(models.Model):
     @property
     def what(self) -> str:
         """What the alert says is happening, in the active language (rendering.what_of)."""
-        from .rendering import what_of
+        from .rendering import what_of  # in the function: rendering.py imports these models
 
         return what_of(self.context)
 

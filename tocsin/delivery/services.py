@@ -9,6 +9,8 @@ from tocsin.core.queue import enqueue_on_commit
 
 from .kinds import check_kind
 from .models import Alert
+from .notices import alert_wanted_by_channels, notify_channels
+from .tasks import fan_out
 
 
 def create_alert(
@@ -41,8 +43,6 @@ def send_alert(alert: Alert, actor: Person | None = None) -> Alert:
 
     Sending an alert that is already on its way changes nothing (a second click, a retry).
     """
-    from .notices import alert_wanted_by_channels, notify_channels
-    from .tasks import fan_out
 
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.state != Alert.State.DRAFT:

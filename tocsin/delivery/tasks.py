@@ -1,62 +1,38 @@
-"""Background sends for joining: confirmation codes and member links.
+"""Delivery's jobs, and the one-off send that other apps' jobs use.
 
-The code and the link are made inside the task, so the queue never holds them in plain
-text; the task gets only a contact's id. Each message is rendered in its person's language.
-Huey discovers them as it does every installed app's tasks.py.
+The alert fan-out's jobs are in fanout.py and the notice channels' in notices.py; this is
+the module the worker imports (each installed app's `tasks`), so it names them. Apps that
+send one message to one contact (joining's codes and links, staff's password links) render
+it in the person's language and send it with `send_rendered`, retrying as RETRIES says.
 """
 
 import logging
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
-from huey.contrib.djhuey import db_task
 
 from tocsin.accounts.models import ContactPoint
-from tocsin.accounts.services.people import issue_confirmation_code
 
 from .direct import DeliveryError, send_to_contact
+from .fanout import fallback_due, fan_out, resume_stalled, send_chunk
+from .notices import notify_channels, send_test_notice
+
+__all__ = [
+    "RETRIES",
+    "RETRY_DELAY_SECONDS",
+    "fallback_due",
+    "fan_out",
+    "notify_channels",
+    "resume_stalled",
+    "send_chunk",
+    "send_rendered",
+    "send_test_notice",
+]
 
 log = logging.getLogger(__name__)
 
 RETRIES = 3
 RETRY_DELAY_SECONDS = 20
-
-
-def waiting_contact(contact_id: int) -> ContactPoint | None:
-    """Return the contact if it still waits for its code: unconfirmed, of an active person."""
-    return (
-        ContactPoint.objects.select_related("person")
-        .filter(pk=contact_id, confirmed_at__isnull=True, person__is_active=True)
-        .first()
-    )
-
-
-@db_task(retries=RETRIES, retry_delay=RETRY_DELAY_SECONDS)
-def send_confirmation_code(contact_id: int) -> None:
-    """Issue a fresh code for an unconfirmed contact and send it there; nothing else is sent."""
-    contact = waiting_contact(contact_id)
-    if contact is None:
-        return
-    code = issue_confirmation_code(contact)
-    context = {"code": code, "minutes": settings.TOCSIN_CONFIRMATION_CODE_MINUTES}
-    send_rendered(contact, "joining/messages/confirmation_code", context)
-
-
-@db_task(retries=RETRIES, retry_delay=RETRY_DELAY_SECONDS)
-def send_member_link(contact_id: int) -> None:
-    """Send a signed, expiring link to manage one's alerts, to a confirmed contact only."""
-    from tocsin.joining.links import member_link_url
-
-    contact = (
-        ContactPoint.objects.select_related("person")
-        .filter(pk=contact_id, confirmed_at__isnull=False, person__is_active=True)
-        .first()
-    )
-    if contact is None:
-        return
-    context = {"link": member_link_url(contact), "hours": settings.TOCSIN_MEMBER_LINK_HOURS}
-    send_rendered(contact, "joining/messages/member_link", context)
 
 
 def send_rendered(contact: ContactPoint, template: str, context: dict) -> None:
@@ -74,9 +50,3 @@ def send_rendered(contact: ContactPoint, template: str, context: dict) -> None:
         if not error.permanent:
             raise
         log.warning("gave up sending to contact %s: %s", contact.pk, error)
-
-
-# The alert fan-out's jobs live in fanout.py; importing them here registers them with the
-# worker, which imports each installed app's `tasks` module.
-from .fanout import fallback_due, fan_out, resume_stalled, send_chunk  # noqa: E402, F401
-from .notices import notify_channels, send_test_notice  # noqa: E402, F401

@@ -8,7 +8,6 @@ demo needs no set-up; in production TOCSIN_VAPID_PRIVATE_KEY is required once pu
 Nothing here reads settings on import: `tocsin generate-key --vapid` runs before they exist.
 """
 
-import base64
 import contextlib
 import json
 import os
@@ -17,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.exceptions import ImproperlyConfigured
 from py_vapid import Vapid
+
+from tocsin.core.keys import generate_vapid_keys, public_key_of
 
 DEVELOPMENT_FILE = "vapid.json"
 
@@ -34,33 +33,6 @@ class VapidKeys:
     def signer(self) -> Vapid:
         """Return a py-vapid signer for this key pair."""
         return load_private_key(self.private_key)
-
-
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def b64url_decode(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def public_key_of(private_key: ec.EllipticCurvePrivateKey) -> str:
-    """Return the base64url uncompressed point that browsers take as applicationServerKey."""
-    return b64url(
-        private_key.public_key().public_bytes(
-            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-        )
-    )
-
-
-def generate_vapid_keys() -> dict[str, str]:
-    """Return a new key pair as the two environment variables that hold it."""
-    private_key = ec.generate_private_key(ec.SECP256R1())
-    raw = private_key.private_numbers().private_value.to_bytes(32, "big")
-    return {
-        "TOCSIN_VAPID_PRIVATE_KEY": b64url(raw),
-        "TOCSIN_VAPID_PUBLIC_KEY": public_key_of(private_key),
-    }
 
 
 def load_private_key(value: str) -> Vapid:

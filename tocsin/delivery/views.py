@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from tocsin.accounts.access import org_role_required
 from tocsin.accounts.models import Organization, Person
 from tocsin.accounts.roles import Role
-from tocsin.core.access import org_role_required, public
+from tocsin.core.access import public
 from tocsin.core.errors import LinkNotValid
 from tocsin.core.sse import event_stream
 

@@ -8,7 +8,9 @@ demo account still signs in with one.
 import ipaddress
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password
+from django.core.management.base import CommandError
 
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import find_person_by_login
@@ -90,3 +92,19 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def refuse_demo_passwords(host: str) -> None:
+    """Refuse to serve beyond this machine, or in production, while demo passwords work."""
+    if is_loopback(host) and not settings.PRODUCTION:
+        return
+    emails = accounts_with_demo_passwords()
+    if not emails:
+        return
+    where = "in production" if settings.PRODUCTION else f"on {host}"
+    raise CommandError(
+        f"Refusing to serve {where}: these demo accounts still have their published demo "
+        f"passwords: {', '.join(emails)}. Anyone who has read the demo can sign in as them. "
+        "Change those passwords first (`tocsin changepassword EMAIL`), or serve on 127.0.0.1 "
+        "only."
+    )

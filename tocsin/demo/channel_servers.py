@@ -23,6 +23,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from tocsin.delivery.local_servers.push import LocalPushService
+from tocsin.delivery.local_servers.signal import LocalSignalServer
+from tocsin.delivery.local_servers.sms import LocalSmsGateway
+from tocsin.delivery.local_servers.smtp import CapturingSMTPServer
 
 from .accounts import is_loopback
 
@@ -95,9 +98,6 @@ def new_push_subscriptions(count: int, application_server_key: str) -> list[str]
 
 def start(channel: str):
     """Start the channel's local server where its setting points; return it (it has stop())."""
-    from tocsin.delivery.local_servers.signal import LocalSignalServer
-    from tocsin.delivery.local_servers.sms import LocalSmsGateway
-    from tocsin.delivery.local_servers.smtp import CapturingSMTPServer
 
     address = local_address(channel)
     if address is None:

@@ -33,8 +33,10 @@ from tocsin.accounts.services.people import (
 from tocsin.audit.services import record
 from tocsin.core import geo
 from tocsin.delivery.vapid import application_server_key
+from tocsin.hotline.models import EmergencyPlan, Facility
+from tocsin.hotline.services.plans import save_plan
 
-from . import channel_servers, world
+from . import campaigns, channel_servers, pledges, structure, votes, world
 from .accounts import DEMO_ACCOUNTS
 from .people import DemoMember, generate_members
 
@@ -322,8 +324,6 @@ def _load_rapid_response(organizations: dict[str, Organization]) -> None:
 
 def _load_hotline(organizations: dict[str, Organization]) -> None:
     """The nurses' list of detention facilities, and one Spanish-speaking nurse's plan."""
-    from tocsin.hotline.models import EmergencyPlan, Facility
-    from tocsin.hotline.services.plans import save_plan
 
     for slug, facilities in world.FACILITIES.items():
         for name, address in facilities:
@@ -349,11 +349,6 @@ def _load_collective_action(
     sites: dict[str, Site],
     units: dict[tuple[str, str], Unit],
 ) -> None:
-    """The ATU pledge, the week of action, a vote and a structure test (each app's demo.py)."""
-    from tocsin.campaigns import demo as campaigns
-    from tocsin.pledges import demo as pledges
-    from tocsin.structure import demo as structure
-    from tocsin.votes import demo as votes
-
+    """The ATU pledge, the week of action, a vote and a structure test (a module each)."""
     for part in (pledges, campaigns, votes, structure):
         part.load(organizations, sites, units)

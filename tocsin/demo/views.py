@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from tocsin.core.access import staff_required
+from tocsin.accounts.access import staff_required
 
 from .channel_servers import CHANNELS, everything, outbox_version
 

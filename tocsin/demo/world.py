@@ -202,7 +202,7 @@ AREA_CODES = {
 # Reserved for testing (RFC 2606 .test), so no demo email can ever reach a real inbox.
 EMAIL_DOMAIN = "demo.tocsin.test"
 
-# Structure (tocsin.structure.demo): the bus operators' unit, organized by the demo
+# Structure (tocsin/demo/structure.py): the bus operators' unit, organized by the demo
 # organizer and one operator who organizes from inside it, rated 1-5 for most members, and
 # its structure test. The test's date is the next Jan 16 from the day the demo loads.
 STRUCTURE_UNIT = (ATU_1005, "Metro Transit bus operators")
@@ -212,7 +212,7 @@ STRUCTURE_TEST_DAY = (1, 16)
 # Of every 20 operators: how many stand at 1, 2, 3, 4, 5 and how many nobody has rated yet.
 STRUCTURE_SCORES = (3, 9, 4, 1, 1, 2)
 
-# The week of action (tocsin.campaigns.demo): National Nurses United's campaign, with its
+# The week of action (tocsin/demo/campaigns.py): National Nurses United's campaign, with its
 # Kaiser locals and NYSNA taking part; a vigil at each site, 6 to 7:30 pm local time.
 WEEK_OF_ACTION = "Week of action, Jan 26 - Feb 4"
 WEEK_OF_ACTION_DAYS = ((1, 26), (2, 4))  # (month, day) in the action year
@@ -230,7 +230,7 @@ VIGILS = [
     (VA_NY_HARBOR, 29, NYSNA, "America/New_York"),
 ]
 
-# Votes (tocsin.votes.demo): two secret ballots of the bus operators. One closed three days
+# Votes (tocsin/demo/votes.py): two secret ballots of the bus operators. One closed three days
 # before the demo loads, with its result (of each 40 on the roll: 24 yes, 5 no, 11 did not
 # vote); one open for a week from the day it loads, its ballots in the demo outbox.
 VOTES_UNIT = (ATU_1005, "Metro Transit bus operators")

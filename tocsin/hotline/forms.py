@@ -11,7 +11,8 @@ from tocsin.core import languages
 from tocsin.core.forms import DateTimeInput, NamedErrorsForm
 
 from .models import Case, CaseEvent
-from .services.plans import CARE_FIELDS, MAX_MESSAGE, MAX_NAME, MAX_TEXT, MESSAGE_FIELDS
+from .services.people import MAX_NAME
+from .services.plans import CARE_FIELDS, MAX_MESSAGE, MAX_TEXT, MESSAGE_FIELDS
 
 CONTACT_ROWS = 3
 RELATION_CHOICES = [

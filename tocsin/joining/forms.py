@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tocsin.accounts.models import LANGUAGE_CHOICES, AlertKinds, ContactPoint
-from tocsin.core.forms import NamedErrorsForm
+from tocsin.core.forms import NamedErrorsForm, coordinate_field
 
 from .services.contacts import JOIN_CHANNELS
 from .services.joins import Area
@@ -22,18 +22,6 @@ RADIUS_CHOICES = [
 
 def radius_choices():
     return [(m, label) for m, label in RADIUS_CHOICES if m <= settings.TOCSIN_MAX_AREA_RADIUS_M]
-
-
-def coordinate_field(label, limit: int, message):
-    errors = {"invalid": message, "min_value": message, "max_value": message}
-    return forms.FloatField(
-        label=label,
-        required=False,
-        min_value=-limit,
-        max_value=limit,
-        error_messages=errors,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-    )
 
 
 class AreaFields(NamedErrorsForm):

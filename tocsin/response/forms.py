@@ -13,8 +13,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tocsin.accounts.models import LANGUAGE_CHOICES
-from tocsin.core.forms import NamedErrorsForm
-from tocsin.joining.forms import coordinate_field
+from tocsin.core.forms import NamedErrorsForm, coordinate_field
 
 from .services.reports import MAX_COUNT, MAX_SHORT_TEXT, MAX_TEXT, ReportInput
 

@@ -349,6 +349,7 @@ def forget_erased_reporter(sender, instance, **kwargs) -> None:
     """Leave nothing that says a person being erased sent their reports: the reports stay
     for the record without their callback, raw text or reporter, and the rate limit's
     bucket keyed by the person's id goes."""
+    # in the function: the services import these models
     from .services.limits import reset_rate
     from .services.retention import erase_senders
 

@@ -61,6 +61,11 @@ def websocket_url(number: str) -> str:
     return urllib.parse.urlunsplit((scheme, parts.netloc, path, "", ""))
 
 
+def start_listener() -> "Listener":
+    """Start this worker process's Signal listener (added to `tocsin worker` in apps.py)."""
+    return Listener().start()
+
+
 class Listener:
     """One process's holder of the receive websockets; start() it, stop() it."""
 

@@ -1,12 +1,26 @@
 """Background jobs of rapid response: retention, missed check-ins, reading inbound Signal,
-and the one page of a burst of new incidents."""
+and the one page of a burst of new incidents.
+
+Reading Signal's jobs live beside the reader (inbound_tasks.py); this is the module the
+worker imports, so it names them.
+"""
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from .inbound_tasks import read_signal_messages, schedule_signal_reads
 from .services.paging import page_burst, page_overdue_bursts
 from .services.responses import raise_missed_check_ins
 from .services.retention import erase_expired_senders
+
+__all__ = [
+    "erase_expired_senders_hourly",
+    "page_burst_later",
+    "page_overdue_bursts_every_minute",
+    "raise_missed_check_ins_every_minute",
+    "read_signal_messages",
+    "schedule_signal_reads",
+]
 
 
 @db_periodic_task(crontab(minute="17"))
@@ -36,6 +50,3 @@ def page_overdue_bursts_every_minute() -> int:
 def raise_missed_check_ins_every_minute() -> int:
     """Raise the alarm for responders on scene who missed their check-in."""
     return raise_missed_check_ins()
-
-
-from .inbound_tasks import read_signal_messages, schedule_signal_reads  # noqa: E402, F401

@@ -1,6 +1,6 @@
 """Fetch an organization's own rows for its admin screens; anything else is 404.
 
-The organization comes from `tocsin.core.access.org_role_required`, which has already
+The organization comes from `tocsin.accounts.access.org_role_required`, which has already
 checked that the acting person holds the role in it.
 """
 

@@ -13,6 +13,11 @@ from django.utils import timezone
 
 from tocsin.accounts.models import Membership
 from tocsin.accounts.roles import Role
+from tocsin.campaigns.models import Event
+from tocsin.delivery.models import Delivery
+from tocsin.pledges import progress
+from tocsin.pledges.models import Pledge
+from tocsin.response.models import Incident
 
 FAILED_WINDOW = timedelta(hours=24)
 SENDERS = Role.DISPATCHER | Role.ORGANIZER | Role.ADMIN
@@ -38,11 +43,6 @@ class Attention:
 
 def attention(membership: Membership, now=None) -> Attention:
     """Return what needs attention in the membership's organization, for its roles."""
-    from tocsin.campaigns.models import Event
-    from tocsin.delivery.models import Delivery
-    from tocsin.pledges import progress
-    from tocsin.pledges.models import Pledge
-    from tocsin.response.models import Incident
 
     now = now or timezone.now()
     organization = membership.organization

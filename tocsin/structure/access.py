@@ -14,10 +14,10 @@ from the acting person's membership; every showing of ratings is audited (`read_
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from tocsin.accounts.access import get_membership_for
 from tocsin.accounts.models import Membership, Person, Unit
 from tocsin.accounts.roles import Role, has_role
 from tocsin.audit.services import record
-from tocsin.core.access import get_membership_for
 from tocsin.core.ids import as_uuid
 
 ORGANIZER = Role.ORGANIZER

@@ -2,10 +2,11 @@ import json
 
 import pytest
 
+from tocsin.core.keys import b64url_decode
 from tocsin.delivery.channels import Outgoing, TransportError, transport_for
 from tocsin.delivery.channels.push.transport import MAX_PAYLOAD_BYTES, PushTransport
 from tocsin.delivery.local_servers.push import LocalPushService
-from tocsin.delivery.vapid import b64url_decode, generate_vapid_keys
+from tocsin.delivery.vapid import generate_vapid_keys
 
 
 @pytest.fixture

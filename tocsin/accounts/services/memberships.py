@@ -9,6 +9,7 @@ from tocsin.audit.services import record
 from ..models import Membership, Person, Site, Unit
 from ..roles import Role, has_role
 from ..signals import Placement, membership_changed
+from .people import erase_person
 
 
 def _other_active_admins(membership: Membership) -> int:
@@ -120,7 +121,6 @@ def erase_member(actor: Person, membership: Membership) -> None:
     Refused when the person also belongs to another organization (that data is not this
     organization's to erase), for the acting admin themselves, and for server operators.
     """
-    from .people import erase_person
 
     person = Person.objects.select_for_update().get(pk=membership.person_id)
     if person.pk == actor.pk:

@@ -14,8 +14,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from tocsin.accounts.access import member_from_session, member_required
 from tocsin.accounts.models import Person
-from tocsin.joining.access import member_from_session, member_required
 
 from ..access import events_listed_for, get_event_for_member
 from ..forms import EventForm

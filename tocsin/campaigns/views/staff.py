@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from tocsin.core.access import org_role_required
+from tocsin.accounts.access import org_role_required
 from tocsin.core.confirm import confirmed
-from tocsin.joining.qr import svg_inline
+from tocsin.core.qr import svg_inline
 
 from ..access import (
     ORGANIZERS,

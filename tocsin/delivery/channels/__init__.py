@@ -37,7 +37,8 @@ def carries_direct(kind: str) -> bool:
 
 
 def _load_builtin() -> None:
-    # Importing each channel module registers it.
+    # Importing each channel module registers it. In the function: each one imports this
+    # package for Transport and @register.
     from .email import transport as _email  # noqa: F401
     from .push import transport as _push  # noqa: F401
     from .signal import transport as _signal  # noqa: F401

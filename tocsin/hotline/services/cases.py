@@ -21,7 +21,9 @@ from tocsin.core.times import in_server_zone
 from tocsin.core.transactions import locking
 
 from ..models import Case, CaseEvent, CaseTask, EmergencyPlan, Facility
-from .plans import clean_person
+from .journal import event, locked, refuse_unless_open
+from .messages import queue_plan_messages, tell_hotline
+from .people import clean_person
 
 MAX_NAME = 120
 MAX_TEXT = 300
@@ -84,21 +86,6 @@ def check_input(organization: Organization, data: CaseInput, person: Person | No
     return data
 
 
-def event(case: Case, actor: Person | None, kind: str, note: str = "", **detail) -> CaseEvent:
-    """Add a line to the case's timeline and its audit entry (never with the note)."""
-    actor = actor if actor is not None and getattr(actor, "pk", None) else None
-    line = CaseEvent.objects.create(
-        case=case,
-        kind=kind,
-        actor=actor,
-        actor_label=actor.display_name if actor is not None else "",
-        note=note,
-        detail=detail,
-    )
-    record(actor, f"hotline.case.{kind}", case, organization=case.organization, **detail)
-    return line
-
-
 def open_case(
     actor: Person | None,
     organization: Organization,
@@ -113,7 +100,6 @@ def open_case(
     `plan` is the emergency plan the case sets off: the member's own, or that of a member
     whose household the plan covers. `incident` is the incident it came from, if any.
     """
-    from .messages import queue_plan_messages, tell_hotline
 
     data = check_input(organization, data, person)
     if plan is not None and plan.organization_id != organization.pk:
@@ -153,15 +139,6 @@ def open_case(
             event(case, None, CaseEvent.Kind.NOTIFIED, people=told)
         tell_hotline(organization, "opened", case=case)
     return case
-
-
-def locked(case: Case) -> Case:
-    return locking(Case.objects.select_related("organization")).get(pk=case.pk)
-
-
-def refuse_unless_open(case: Case) -> None:
-    if not case.is_open:
-        raise ValidationError(_("This case is closed; reopen it to change it."))
 
 
 def may_move(current: str, state: str) -> bool:
@@ -405,7 +382,6 @@ def complete_task(actor: Person, task: CaseTask) -> CaseTask:
 
 def remind_due_tasks() -> int:
     """Remind each open task's owner once, when it falls due; return how many."""
-    from .messages import tell_hotline
 
     due = CaseTask.objects.filter(
         done_at__isnull=True,

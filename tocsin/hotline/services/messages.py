@@ -25,7 +25,7 @@ from tocsin.delivery.models import Alert
 from tocsin.delivery.services import create_alert, send_alert
 
 from ..models import Case, CaseEvent, CaseMessage
-from .cases import event, locked, refuse_unless_open
+from .journal import event, locked, refuse_unless_open
 
 MAX_UPDATE = 600
 # A case message's job waits at most this long in the general lane before the minute sweep
@@ -105,7 +105,7 @@ def queue(case: Case, kind: str, recipient: dict, subject: str, body: str) -> Ca
         # Held for the job enqueued below; if the queue loses it, the sweep sends it.
         claimed_until=timezone.now() + timedelta(seconds=HOLD_SECONDS),
     )
-    from ..tasks import send_case_message
+    from ..tasks import send_case_message  # in the function: tasks.py's jobs import this module
 
     enqueue_on_commit(send_case_message, message.pk)
     return message

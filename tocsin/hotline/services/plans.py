@@ -15,65 +15,21 @@ from django.utils.translation import gettext as _
 
 from tocsin.accounts.models import Organization, Person
 from tocsin.audit.services import record
-from tocsin.core import contacts as addresses
-from tocsin.core import languages
 
 from ..models import Case, EmergencyPlan
+from .cases import CaseInput, open_case
+from .messages import tell_hotline
+from .people import clean_person
 
 MAX_CONTACTS = 5
 MAX_TEXT = 1000
 MAX_MESSAGE = 600
-MAX_NAME = 120
 PIN_TRIES = 3
 PIN_LOCK = timedelta(minutes=15)
 PIN_PATTERN = re.compile(r"^\d{4,8}$")
-CHANNELS = (addresses.SMS, addresses.SIGNAL, addresses.EMAIL)
-RELATIONS = (
-    "spouse",
-    "partner",
-    "parent",
-    "child",
-    "sibling",
-    "relative",
-    "friend",
-    "coworker",
-    "lawyer",
-    "other",
-)
 MESSAGE_FIELDS = ("message", "covered_message")
 # The plan's free-text parts, in the order the page shows them.
 CARE_FIELDS = ("children", "pickup", "medication", "pets", "documents", "covers")
-
-
-def clean_person(raw: dict, prefix: str, errors: dict, relation_needed: bool = True) -> dict:
-    """Return one person to tell ({name, relation, channel, address, language}), recording
-    what is wrong under `prefix.field` in `errors`."""
-    name = str(raw.get("name") or "").strip()
-    relation = str(raw.get("relation") or "").strip()
-    channel = str(raw.get("channel") or "").strip()
-    address = str(raw.get("address") or "").strip()
-    language = str(raw.get("language") or "en").strip()
-    if not name:
-        errors[f"{prefix}.name"] = _("Write their name.")
-    elif len(name) > MAX_NAME:
-        errors[f"{prefix}.name"] = _("Keep the name under %(max)d characters.") % {"max": MAX_NAME}
-    if relation_needed and relation not in RELATIONS:
-        errors[f"{prefix}.relation"] = _("Choose who they are to you.")
-    if channel not in CHANNELS:
-        errors[f"{prefix}.channel"] = _("Choose how to reach them: text, Signal or email.")
-    elif not address:
-        errors[f"{prefix}.address"] = _("Write their phone number or email.")
-    else:
-        try:
-            address = addresses.normalize(channel, address)
-        except ValidationError as error:
-            errors[f"{prefix}.address"] = " ".join(error.messages)
-    if language not in languages.codes():
-        errors[f"{prefix}.language"] = languages.error()
-    person = {"name": name, "channel": channel, "address": address, "language": language}
-    if relation_needed:
-        person["relation"] = relation
-    return person
 
 
 def is_blank(raw: dict | None) -> bool:
@@ -180,7 +136,6 @@ def is_locked(plan: EmergencyPlan) -> bool:
 
 def trigger_plan(person: Person, pin: str, taken_where: str = "") -> Case:
     """Open a case from the member's own phone ("I am being detained"), after the PIN."""
-    from .cases import CaseInput, open_case
 
     plan = check_trigger_pin(person, pin)
     data = CaseInput(name=person.display_name, taken_where=taken_where)
@@ -193,7 +148,6 @@ def check_trigger_pin(person: Person, pin: str) -> EmergencyPlan:
     A wrong PIN counts, and the count is saved before the error is raised; the third in a
     row locks the trigger for 15 minutes and tells the hotline.
     """
-    from .messages import tell_hotline
 
     locked_message = _("Too many wrong PINs. Try again in 15 minutes, or call the hotline.")
     with transaction.atomic():

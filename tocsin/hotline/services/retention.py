@@ -53,3 +53,9 @@ def erase_expired_cases(now=None) -> int:
             erase_case(case, now)
             erased += 1
     return erased
+
+
+def cases_erased(count: int) -> str:
+    """Say what `tocsin erase-expired` erased here (registered in hotline/apps.py)."""
+    noun = "case" if count == 1 else "cases"
+    return f"Sensitive details erased from {count} {noun}."

@@ -21,8 +21,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from tocsin.accounts.access import org_role_required
 from tocsin.accounts.roles import Role
-from tocsin.core.access import org_role_required
 from tocsin.response.access import incidents_for
 from tocsin.response.models import Incident
 

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from tocsin.accounts.access import member_required
 from tocsin.core.access import public
-from tocsin.joining.access import member_required
 
 from ..forms import PlanForm, PlanPinForm, TriggerForm
 from ..models import EmergencyPlan

@@ -9,8 +9,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from tocsin.accounts.access import org_role_required
 from tocsin.accounts.roles import Role
-from tocsin.core.access import org_role_required
 
 from ..access import read_case
 

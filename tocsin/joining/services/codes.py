@@ -21,6 +21,8 @@ from tocsin.audit.models import AuditEntry
 from tocsin.audit.services import record
 from tocsin.core.queue import enqueue_on_commit
 
+from ..tasks import send_code_or_notice, send_join_notice
+
 CODE_RESEND_SECONDS = 60
 CODES_PER_HOUR = 5
 
@@ -38,8 +40,6 @@ def schedule_code(contact: ContactPoint) -> None:
         contact=contact.pk,
         channel=contact.channel,
     )
-    from ..tasks import send_code_or_notice
-
     # Lost with a queue that is down: the page offers "send the code again".
     enqueue_on_commit(send_code_or_notice, contact.pk)
 
@@ -47,8 +47,6 @@ def schedule_code(contact: ContactPoint) -> None:
 def tell_owner_of_join_attempt(owner: ContactPoint) -> None:
     """Have the owner of a claimed address told that someone tried to join with it, at most
     NOTICES_PER_HOUR times an hour, however many joins try it."""
-    from ..tasks import send_join_notice
-
     action = "joining.contact.join_attempted"
     with transaction.atomic():
         if recent_requests(action, owner, timedelta(hours=1)).count() >= NOTICES_PER_HOUR:

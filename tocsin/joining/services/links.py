@@ -16,8 +16,8 @@ from tocsin.accounts.models import (
 from tocsin.accounts.services import people
 from tocsin.audit.services import record
 from tocsin.core.queue import enqueue_on_commit
-from tocsin.delivery.tasks import send_member_link
 
+from ..tasks import answer_member_link_request, send_member_link
 from .codes import recent_requests, request_new_code
 
 LINKS_PER_HOUR = 3
@@ -32,8 +32,6 @@ def request_member_link(address: str) -> ContactPoint | None:
     whatever happens here, so that nobody learns whether an address is in Tocsin: this
     function looks up and schedules one job in every case, and the job decides what to send.
     """
-    from ..tasks import answer_member_link_request
-
     address = (address or "").strip()[:254]
     channels = (
         [ContactPoint.Channel.EMAIL]

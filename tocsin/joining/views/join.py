@@ -8,12 +8,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tocsin.accounts.access import member_required
 from tocsin.accounts.models import Organization, Person, Site
 from tocsin.core import languages
 from tocsin.core.access import public
 from tocsin.core.tiles import map_settings
 
-from ..access import JOINING_SESSION_KEY, member_required, sign_in_member
+from ..access import JOINING_SESSION_KEY, sign_in_member
 from ..forms import CodeForm, JoinForm
 from ..services import codes, joins
 from ..services import contacts as contact_services

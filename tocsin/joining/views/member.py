@@ -9,14 +9,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tocsin.accounts.access import MEMBER_SESSION_KEY, member_required
 from tocsin.accounts.models import AlertKinds, ContactPoint, Organization, Site
 from tocsin.accounts.services import subscriptions as follows
 from tocsin.audit.services import record
-from tocsin.core.access import MEMBER_SESSION_KEY, public
+from tocsin.core.access import public
 from tocsin.core.tiles import map_settings
 from tocsin.delivery.vapid import application_server_key
 
-from ..access import CLAIM_SESSION_KEY, member_required, sign_in_member
+from ..access import CLAIM_SESSION_KEY, sign_in_member
 from ..forms import CodeForm, ContactAddForm, FollowForm, KindsForm, MemberLinkForm, ProfileForm
 from ..links import person_from_token
 from ..services import codes

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from tocsin.accounts.models import Organization, Site
 from tocsin.core import languages
+from tocsin.core import qr as codes
 from tocsin.core.access import public
 
 from .. import qr
@@ -37,7 +38,7 @@ def poster(request: HttpRequest, place: Site | Organization) -> HttpResponse:
         "second": second,
         "seconds": [(code, name) for code, name in languages.choices() if code != first],
         "join_url": url,
-        "qr_svg": qr.svg_inline(url, title=place.name),
+        "qr_svg": codes.svg_inline(url, title=place.name),
         "kwargs": {"site": place.code} if isinstance(place, Site) else {"org": place.slug},
     }
     return render(request, "joining/poster.html", context)
@@ -47,9 +48,9 @@ def download(place: Site | Organization, kind: str) -> HttpResponse:
     url = qr.join_url(place)
     name = place.code if isinstance(place, Site) else place.slug
     if kind == "svg":
-        response = HttpResponse(qr.svg_file(url), content_type="image/svg+xml")
+        response = HttpResponse(codes.svg_file(url), content_type="image/svg+xml")
     else:
-        response = HttpResponse(qr.png_file(url), content_type="image/png")
+        response = HttpResponse(codes.png_file(url), content_type="image/png")
     response["Content-Disposition"] = f'attachment; filename="tocsin-join-{name}.{kind}"'
     return response
 

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from tocsin.accounts.access import member_required
 from tocsin.core.access import public
 
-from ..access import member_required
 from ..services import members as member_services
 
 # A subscription's JSON is a few hundred bytes; anything much larger is not one.

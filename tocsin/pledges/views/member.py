@@ -19,9 +19,9 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from tocsin.accounts.access import member_required
 from tocsin.accounts.models import Person
 from tocsin.core.confirm import confirmed
-from tocsin.joining.access import member_required
 
 from .. import progress
 from ..access import get_pledge_for_member, pledges_asking

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from tocsin.accounts.models import Person
 from tocsin.core.transactions import locking
+from tocsin.delivery.models import Alert
 
 from ..models import Incident, Report
 from .retention import erase_senders
@@ -90,7 +91,6 @@ def dismiss_incident(actor: Person, incident: Incident, reason: str) -> Incident
 def has_alerted_anyone(incident: Incident) -> bool:
     """Whether the incident sent an alert beyond its own dispatchers (a verify request, a
     broadcast, a dispatch…)."""
-    from tocsin.delivery.models import Alert
 
     return incident.alerts.exclude(kind=Alert.Kind.NEW_INCIDENT).exists()
 

@@ -33,8 +33,14 @@ from tocsin.accounts.models import Organization
 from tocsin.audit.services import record
 from tocsin.core.outage import DEPENDENCY_ERRORS
 from tocsin.core.transactions import locking
+from tocsin.delivery.audience import audience_size
+from tocsin.delivery.models import Alert
+from tocsin.delivery.services import create_alert, send_alert
 
+from ..access import DISPATCHERS, sharing_dispatch_ids
 from ..models import Burst, Incident
+from ..titles import message_title
+from .broadcast import incident_alert
 from .timeline import log
 
 logger = logging.getLogger(__name__)
@@ -48,14 +54,11 @@ def console_url(organization: Organization) -> str:
 
 
 def dispatchers_audience(organization: Organization) -> dict:
-    from ..access import DISPATCHERS, sharing_dispatch_ids
-
     return {"roles": int(DISPATCHERS), "organization_ids": sharing_dispatch_ids(organization)}
 
 
 def last_page_at(organization: Organization) -> datetime | None:
     """Return when the organization's dispatchers were last paged about new incidents."""
-    from tocsin.delivery.models import Alert
 
     latest = (
         Alert.objects.filter(organization=organization, kind=Alert.Kind.NEW_INCIDENT)
@@ -101,7 +104,7 @@ def mark_flood(organization: Organization) -> None:
 def schedule_burst_page(burst_id: int, delay: float) -> None:
     """Have the burst paged when its hold ends. A queue that is down does not fail the report
     that was filed: the burst stays unpaged, and `page_overdue_bursts` pages it."""
-    from ..tasks import page_burst_later
+    from ..tasks import page_burst_later  # in the function: tasks.py's jobs reach this module
 
     try:
         page_burst_later.schedule((burst_id,), delay=delay)
@@ -123,11 +126,6 @@ def alert_dispatchers(incident: Incident) -> None:
     """Tell the dispatchers a new incident is waiting, on their own channels, once it is
     stored: whoever is on call need not be watching the console. The message says where,
     and that nothing went to members; never what was reported or by whom."""
-    from tocsin.delivery.models import Alert
-    from tocsin.delivery.services import send_alert
-
-    from ..titles import message_title
-    from .broadcast import incident_alert
 
     alert = incident_alert(
         incident,
@@ -144,9 +142,6 @@ def alert_dispatchers(incident: Incident) -> None:
 def page_burst(burst_id: int) -> int:
     """Page the dispatchers once about a burst's new incidents; return how many it held
     (0 when it was paged already)."""
-    from tocsin.delivery.audience import audience_size
-    from tocsin.delivery.models import Alert
-    from tocsin.delivery.services import create_alert, send_alert
 
     found = Burst.objects.filter(pk=burst_id).values_list("organization_id", flat=True).first()
     if found is None:

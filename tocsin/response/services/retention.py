@@ -53,3 +53,9 @@ def erase_expired_senders(now=None) -> int:
             record(None, "response.report.senders_erased", organization, reports=count)
         erased += count
     return erased
+
+
+def senders_erased(count: int) -> str:
+    """Say what `tocsin erase-expired` erased here (registered in response/apps.py)."""
+    noun = "report" if count == 1 else "reports"
+    return f"Sender details erased from {count} {noun}."

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from tocsin.core.access import org_role_required
+from tocsin.accounts.access import org_role_required
 
 from .. import console_forms as forms
 from ..access import get_incident_for

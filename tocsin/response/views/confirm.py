@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from tocsin.core.access import org_role_required
+from tocsin.accounts.access import org_role_required
 
 from .. import console_forms as forms
 from ..access import get_incident_for

@@ -10,8 +10,8 @@ change streams both pages listen to in `stream`.
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from tocsin.accounts.access import org_role_required
 from tocsin.accounts.roles import Role
-from tocsin.core.access import org_role_required
 
 from ..access import incidents_for
 from ..services import reads

@@ -8,8 +8,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
+from tocsin.accounts.access import org_role_required
 from tocsin.audit.services import record
-from tocsin.core.access import org_role_required
 from tocsin.core.ids import as_uuid
 from tocsin.delivery.models import Alert
 

@@ -14,12 +14,12 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from tocsin.accounts.access import member_required, org_role_required
 from tocsin.accounts.models import Membership, Organization, Person, Site
 from tocsin.accounts.roles import Role, has_role
 from tocsin.core import languages
-from tocsin.core.access import org_role_required, public
+from tocsin.core.access import public
 from tocsin.core.tiles import map_settings
-from tocsin.joining.access import member_required
 
 from ..forms import ReportForm
 from ..models import Report

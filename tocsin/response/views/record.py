@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 
+from tocsin.accounts.access import org_role_required
 from tocsin.accounts.roles import Role
 from tocsin.audit.services import record
-from tocsin.core.access import org_role_required
 from tocsin.core.csv import csv_response, csv_time
 from tocsin.delivery.status import LABELS as DELIVERY_LABELS
 from tocsin.delivery.status import alert_status

@@ -9,7 +9,7 @@ import time
 from django.conf import settings
 from django.http import HttpRequest, StreamingHttpResponse
 
-from tocsin.core.access import org_role_required
+from tocsin.accounts.access import org_role_required
 from tocsin.core.sse import event_stream
 
 from ..access import dispatch_organization_ids, get_incident_for

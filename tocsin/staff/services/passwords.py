@@ -75,7 +75,7 @@ def person_from_password_token(public_id: str, token: str) -> Person | None:
 
 def schedule_password_link(contact: ContactPoint) -> None:
     """Have the worker make the link and send it to this contact once the transaction commits."""
-    from ..tasks import send_password_link
+    from ..tasks import send_password_link  # in the function: tasks.py's jobs import this module
 
     # Lost with a queue that is down: the person asks for a link again.
     enqueue_on_commit(send_password_link, contact.pk)
@@ -87,7 +87,9 @@ def request_password_link(email: str) -> None:
     Returns nothing either way, so that the page asking cannot tell who has an account, and
     does the same work either way: one look-up and one job, which decides (decision 0014).
     """
-    from ..tasks import answer_password_link_request
+    from ..tasks import (
+        answer_password_link_request,  # in the function: tasks.py imports this module
+    )
 
     person = find_person_by_login(email)
     enqueue_on_commit(answer_password_link_request, person.pk if person else 0)

@@ -1,6 +1,8 @@
 from django import template
 from django.utils.translation import gettext as _
 
+from tocsin.accounts.roles import Role
+
 register = template.Library()
 
 
@@ -19,7 +21,6 @@ def named_error(error, label) -> str:
 @register.filter
 def holds(membership, role_slugs: str) -> bool:
     """Whether a membership holds any of the roles named, comma-separated: "dispatcher,admin"."""
-    from tocsin.accounts.roles import Role
 
     if membership is None:
         return False

@@ -7,12 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tocsin.accounts.access import org_role_required
 from tocsin.accounts.models import ContactPoint
 from tocsin.accounts.roles import PRIVILEGED, Role, has_role
 from tocsin.accounts.services import memberships as membership_services
 from tocsin.accounts.services.people import find_contact
 from tocsin.audit.services import record
-from tocsin.core.access import org_role_required
 from tocsin.core.contacts import looks_like_phone
 
 from ..access import get_membership_in

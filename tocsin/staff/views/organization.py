@@ -5,10 +5,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from tocsin.accounts.access import org_role_required
 from tocsin.accounts.models import Organization
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.organizations import update_organization
-from tocsin.core.access import org_role_required
 
 from ..forms import OrganizationForm
 from . import apply_errors

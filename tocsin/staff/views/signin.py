@@ -13,7 +13,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from tocsin.core.access import public, staff_required
+from tocsin.accounts.access import staff_required
+from tocsin.core.access import public
 
 from .. import throttle
 from ..dashboard import home_rows

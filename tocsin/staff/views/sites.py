@@ -7,10 +7,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tocsin.accounts.access import org_role_required
 from tocsin.accounts.models import Site, Unit
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services import sites as site_services
-from tocsin.core.access import org_role_required
 
 from ..access import get_site_of
 from ..forms import LinkSiteForm, SiteForm

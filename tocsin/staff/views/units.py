@@ -6,9 +6,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tocsin.accounts.access import org_role_required
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services import units as unit_services
-from tocsin.core.access import org_role_required
 
 from ..access import get_unit_of
 from ..forms import UnitForm

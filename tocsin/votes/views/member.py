@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from tocsin.joining.access import member_required
+from tocsin.accounts.access import member_required
 
 from ..models import PendingBallot, Vote
 from ..services import counting

@@ -6,13 +6,13 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import ngettext
 from ninja import Router, Status
 
+from tocsin.accounts.access import get_membership_for
 from tocsin.accounts.models import Organization
 from tocsin.api.access import ANY_PERSON, CAMPAIGN_READER
 from tocsin.api.routers.common import READ, WRITE
 from tocsin.campaigns.access import ORGANIZERS, campaigns_for, events_for_member, events_for_staff
 from tocsin.campaigns.models import Campaign, Event
 from tocsin.campaigns.services import campaigns as campaign_services
-from tocsin.core.access import get_membership_for
 
 from .attendance import turnout_of
 from .events import for_caller

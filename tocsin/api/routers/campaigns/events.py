@@ -4,6 +4,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
 
+from tocsin.accounts.access import get_membership_for
 from tocsin.accounts.models import Membership, Person
 from tocsin.api.access import ANY_PERSON, EVENT_READER
 from tocsin.api.routers.common import READ, WRITE, annotate
@@ -12,7 +13,6 @@ from tocsin.campaigns.models import Event, Rsvp
 from tocsin.campaigns.services import check_in as check_in_services
 from tocsin.campaigns.services import events as event_services
 from tocsin.campaigns.services import rsvps
-from tocsin.core.access import get_membership_for
 
 from .schemas import EventIn, EventOut, ShiftIn, ShiftOut
 

@@ -13,13 +13,13 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from tocsin.accounts.access import get_membership_for
 from tocsin.accounts.models import Organization, Person
 from tocsin.accounts.roles import Role
 from tocsin.api.access import ANY_PERSON, CASE_READER
 from tocsin.api.routers.common import READ, WRITE, annotate
 from tocsin.audit.models import AuditEntry
 from tocsin.audit.services import record
-from tocsin.core.access import get_membership_for
 from tocsin.core.ids import as_uuid
 from tocsin.hotline.models import Case, EmergencyPlan, Facility
 from tocsin.hotline.services import cases, plans

@@ -11,9 +11,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from tocsin.accounts.access import get_membership_for
 from tocsin.api.access import ANY_PERSON, PLEDGE_READER
 from tocsin.api.routers.common import READ, WRITE, state_conflict
-from tocsin.core.access import get_membership_for
 from tocsin.pledges.access import ORGANIZERS
 from tocsin.pledges.models import Pledge
 from tocsin.pledges.services import checks as pledge_checks

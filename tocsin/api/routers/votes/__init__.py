@@ -12,9 +12,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from tocsin.accounts.access import get_membership_for
 from tocsin.api.access import ANY_PERSON, VOTE_READER
 from tocsin.api.routers.common import READ, WRITE, state_conflict
-from tocsin.core.access import get_membership_for
 from tocsin.votes.access import ORGANIZERS
 from tocsin.votes.models import Vote
 from tocsin.votes.services import casting, counting

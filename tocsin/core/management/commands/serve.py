@@ -13,7 +13,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
 from tocsin.core.logs import uvicorn_log_config
-from tocsin.demo.accounts import accounts_with_demo_passwords, is_loopback
+from tocsin.core.processes import serve_guards
 
 STATIC_STAMP = ".tocsin-collected"
 
@@ -40,7 +40,8 @@ class Command(BaseCommand):
         if workers < 1:
             raise CommandError("--workers must be at least 1.")
         ensure_migrated(migrate, self.stdout)
-        refuse_demo_passwords(host)
+        for guard in serve_guards():  # the apps' reasons not to serve here (core/processes.py)
+            guard(host)
         ensure_static_collected()
         # The checks' connection goes, and with it its pool (decision 0024): with --workers
         # this process only watches the workers, each of which opens a pool of its own.
@@ -78,22 +79,6 @@ def close_database_pools() -> None:
         connection.close()
         if hasattr(connection, "close_pool"):
             connection.close_pool()
-
-
-def refuse_demo_passwords(host: str) -> None:
-    """Refuse to serve beyond this machine, or in production, while demo passwords work."""
-    if is_loopback(host) and not settings.PRODUCTION:
-        return
-    emails = accounts_with_demo_passwords()
-    if not emails:
-        return
-    where = "in production" if settings.PRODUCTION else f"on {host}"
-    raise CommandError(
-        f"Refusing to serve {where}: these demo accounts still have their published demo "
-        f"passwords: {', '.join(emails)}. Anyone who has read the demo can sign in as them. "
-        "Change those passwords first (`tocsin changepassword EMAIL`), or serve on 127.0.0.1 "
-        "only."
-    )
 
 
 def ensure_static_collected() -> None:

@@ -14,13 +14,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from tocsin.delivery.models import SignalChallenge
+
 SHOWN_FOR = timedelta(minutes=30)
 
 
 def record_challenge(tokens: list[str]) -> None:
     """Keep the challenge tokens a send met, or note that they were met again."""
-    from tocsin.delivery.models import SignalChallenge
-
     now = timezone.now()
     for token in tokens[:5]:
         SignalChallenge.objects.update_or_create(
@@ -36,6 +36,4 @@ def record_challenge(tokens: list[str]) -> None:
 
 def open_challenges():
     """Return the challenges sends met lately, newest first."""
-    from tocsin.delivery.models import SignalChallenge
-
     return SignalChallenge.objects.filter(last_seen_at__gte=timezone.now() - SHOWN_FOR)

@@ -3,13 +3,22 @@
 The general lane runs fan-outs, the minute jobs and everything else; each channel's lane
 sends that channel's chunks (decision 0015). One process runs every lane by default;
 `--lanes sms` runs only those named, so a big site can give a lane its own process or
-machine. A process that runs the general lane also holds the Signal receive websockets
-when signal-cli-rest-api is in json-rpc mode (tocsin/response/signal_listener.py).
+machine. A process that runs the general lane also runs the companions the apps add
+(tocsin/core/processes.py): the Signal receive websockets when signal-cli-rest-api is in
+json-rpc mode (tocsin/response/signal_listener.py).
 """
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import autodiscover_modules
+from huey.contrib.djhuey import HUEY
+
+from tocsin.core.consumers import Lanes
+from tocsin.core.processes import worker_companions
+from tocsin.delivery.channels.signal.about import gateway_about, problems
+from tocsin.delivery.fanout import lease_lengths, resume_stalled
+from tocsin.delivery.lanes import GENERAL, consumers
+from tocsin.delivery.lanes import lanes as all_lanes
 
 
 class Command(BaseCommand):
@@ -28,8 +37,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, lanes, workers, **options):
-        from huey.contrib.djhuey import HUEY
-
         if workers is not None and workers < 1:
             raise CommandError("--workers must be at least 1.")
         if HUEY.immediate:
@@ -38,11 +45,6 @@ class Command(BaseCommand):
                 "would have nothing to do. Unset it to use the queue."
             )
         autodiscover_modules("tasks")
-        from tocsin.core.consumers import Lanes
-        from tocsin.delivery.fanout import lease_lengths, resume_stalled
-        from tocsin.delivery.lanes import GENERAL, consumers
-        from tocsin.response.signal_listener import Listener
-
         threads = {
             lane: workers or settings.TOCSIN_WORKER_THREADS.get(lane, 1)
             for lane in self.lanes_to_run(lanes)
@@ -60,22 +62,21 @@ class Command(BaseCommand):
                 resume_stalled.schedule(delay=seconds + 1)
         except Exception as error:  # every queue backend raises its own
             self.stderr.write(f"queue unavailable at start ({type(error).__name__}); waiting")
-        # In json-rpc mode Signal messages come only over a websocket held open; the
-        # general lane's processes hold it (each one: a message is stored once).
-        listener = Listener().start() if GENERAL in threads else None
+        # What the apps run beside the lanes, in the general lane's processes only: in
+        # json-rpc mode Signal messages come only over a websocket held open (each process
+        # holds one: a message is stored once).
+        companions = [start() for start in worker_companions()] if GENERAL in threads else []
         # SIGINT stops every lane after its running jobs finish; SIGTERM stops at once;
         # SIGHUP restarts. Poll at least every second when idle (Huey's default backs off
         # to 10 s): a raid alert must not wait for a sleeping worker.
         try:
             Lanes(consumers(threads, max_delay=1.0)).run()
         finally:
-            if listener is not None:
-                listener.stop()
+            for companion in companions:
+                companion.stop()
 
     def report_signal_gateway(self) -> None:
         """Say at start-up, loudly, what the Signal gateway's mode and version mean for sends."""
-        from tocsin.delivery.channels.signal.about import gateway_about, problems
-
         if not settings.TOCSIN_SIGNAL_NUMBER:
             return
         about = gateway_about(max_age=0)
@@ -88,9 +89,7 @@ class Command(BaseCommand):
     def lanes_to_run(option: str | None) -> list[str]:
         """Return the lanes named by --lanes (every lane without it), in the lanes' order;
         refuse a lane that does not exist, here or in TOCSIN_WORKER_THREADS."""
-        from tocsin.delivery.lanes import lanes
-
-        known = lanes()
+        known = all_lanes()
         unknown = set(settings.TOCSIN_WORKER_THREADS) - set(known)
         if unknown:
             raise CommandError(

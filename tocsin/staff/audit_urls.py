@@ -1,6 +1,8 @@
+"""The audit log's screens, under the `audit` namespace (tocsin/staff/views/audit.py)."""
+
 from django.urls import path
 
-from . import views
+from .views import audit as views
 
 app_name = "audit"
 

@@ -15,9 +15,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tocsin.accounts.models import Membership, Organization, Site, Unit
-from tocsin.demo import world
+from tocsin.campaigns.models import Campaign, Event, Rsvp, Shift
 
-from .models import Campaign, Event, Rsvp, Shift
+from . import world
 
 DESCRIPTION = (
     "Nurses stand together for our patients and our coworkers: no immigration enforcement in "

@@ -1,4 +1,8 @@
-"""The organization's audit log, for its admins: who read or changed what, and when."""
+"""The organization's audit log, for its admins: who read or changed what, and when.
+
+The log itself is tocsin/audit (under accounts: every app writes to it); its screens live
+here, with the other admin screens, because they need the organization's access check.
+"""
 
 import json
 from dataclasses import dataclass
@@ -12,15 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from tocsin.accounts.access import org_role_required
 from tocsin.accounts.roles import Role
-from tocsin.core.access import org_role_required
+from tocsin.audit.forms import AuditFilterForm
+from tocsin.audit.labels import action_label
+from tocsin.audit.models import AuditEntry
+from tocsin.audit.names import names_for
+from tocsin.audit.services import record
 from tocsin.core.csv import csv_response, csv_time
-
-from .forms import AuditFilterForm
-from .labels import action_label
-from .models import AuditEntry
-from .names import names_for
-from .services import record
 
 PAGE_SIZE = 50
 CSV_HEADER = ["at", "actor", "action", "object_type", "object_id", "detail"]

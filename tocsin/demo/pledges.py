@@ -8,13 +8,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from tocsin.accounts.models import Organization, Person, Site, Unit
-from tocsin.demo import world
+from tocsin.pledges import progress
+from tocsin.pledges.models import Pledge
+from tocsin.pledges.services import checks as pledge_checks
+from tocsin.pledges.services import pledges as pledge_services
+from tocsin.pledges.services import signing
 
-from . import progress
-from .models import Pledge
-from .services import checks as pledge_checks
-from .services import pledges as pledge_services
-from .services import signing
+from . import world
 
 ACTION = "We stay out on January 23"
 DETAILS = (

@@ -13,10 +13,10 @@ from django.utils import timezone
 from tocsin.accounts.models import Organization, Site, Unit
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import find_person_by_login
-from tocsin.demo import world
+from tocsin.structure.access import unit_members
+from tocsin.structure.models import Assessment, Assignment, StructureTest, UnitOrganizer
 
-from .access import unit_members
-from .models import Assessment, Assignment, StructureTest, UnitOrganizer
+from . import world
 
 
 def next_day(month: int, day: int, today: date) -> date:

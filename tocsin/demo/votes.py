@@ -8,11 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from tocsin.accounts.models import Organization, Site, Unit
-from tocsin.demo import world
+from tocsin.votes.models import Vote
+from tocsin.votes.services import casting
+from tocsin.votes.services import votes as vote_services
 
-from .models import Vote
-from .services import casting
-from .services import votes as vote_services
+from . import world
 
 
 def load(

@@ -8,6 +8,18 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tocsin.bench.audience import measure_audience, run_audience
+from tocsin.bench.ballots import run_ballots
+from tocsin.bench.ballots_run import measure_ballots
+from tocsin.bench.console import run_console
+from tocsin.bench.console_run import measure_console
+from tocsin.bench.fanout import run_fanout
+from tocsin.bench.reports import run_reports
+from tocsin.bench.reports_run import measure_reports
+from tocsin.bench.run import measure
+from tocsin.bench.stores import BenchError
+from tocsin.bench.suite import SCENARIOS, STORES, run_suite
+
 
 class Command(BaseCommand):
     help = "Benchmark Tocsin on a fresh database and queue; print one JSON line."
@@ -172,11 +184,7 @@ class Command(BaseCommand):
         if min(options["subscribers"], options["alerts"], options["sites"]) < 1:
             raise CommandError("--subscribers, --alerts and --sites must be at least 1.")
         if benchmark == "audience-run":
-            from tocsin.bench.audience import measure_audience
-
             return measure_audience(options)
-        from tocsin.bench.audience import run_audience
-        from tocsin.bench.stores import BenchError
 
         try:
             return run_audience(
@@ -198,12 +206,7 @@ class Command(BaseCommand):
                 "--reports, --consoles, --sites, --processes and --rate must be positive."
             )
         if benchmark == "console-run":
-            from tocsin.bench.console_run import measure_console
-
             return measure_console(options)
-        from tocsin.bench.console import run_console
-        from tocsin.bench.stores import BenchError
-
         try:
             return run_console(
                 options["reports"],
@@ -220,8 +223,6 @@ class Command(BaseCommand):
     def suite(self, options) -> dict:
         from pathlib import Path
 
-        from tocsin.bench.suite import SCENARIOS, STORES, run_suite
-
         stores = tuple(store for store in options["stores"].split(",") if store)
         only = tuple(name for name in options["only"].split(",") if name)
         if set(stores) - set(STORES):
@@ -232,8 +233,6 @@ class Command(BaseCommand):
         document = Path(options["document"])
         if not document.is_file():
             raise CommandError(f"{document} does not exist.")
-        from tocsin.bench.stores import BenchError
-
         try:
             outcomes = run_suite(
                 quick=options["quick"],
@@ -261,12 +260,7 @@ class Command(BaseCommand):
         if not 1 <= options["casts"] <= options["roll"]:
             raise CommandError(f"--casts must be between 1 and --roll ({options['roll']}).")
         if benchmark == "ballots-run":
-            from tocsin.bench.ballots_run import measure_ballots
-
             return measure_ballots(options)
-        from tocsin.bench.ballots import run_ballots
-        from tocsin.bench.stores import BenchError
-
         try:
             return run_ballots(
                 options["roll"],
@@ -283,12 +277,7 @@ class Command(BaseCommand):
         if options["rate"] < 0 or options["processes"] < 1:
             raise CommandError("--rate must be positive and --processes at least 1.")
         if benchmark == "reports-run":
-            from tocsin.bench.reports_run import measure_reports
-
             return measure_reports(options)
-        from tocsin.bench.reports import run_reports
-        from tocsin.bench.stores import BenchError
-
         try:
             return run_reports(
                 options["reports"],
@@ -306,12 +295,7 @@ class Command(BaseCommand):
         if options["recipients"] < 1 or options["workers"] < 1 or options["threads"] < 1:
             raise CommandError("--recipients, --workers and --threads must be at least 1.")
         if benchmark == "run":
-            from tocsin.bench.run import measure
-
             return measure(options)
-        from tocsin.bench.fanout import run_fanout
-        from tocsin.bench.stores import BenchError
-
         try:
             return run_fanout(
                 options["recipients"],
