@@ -246,9 +246,9 @@ class ConsoleStream(threading.Thread):
                 timeout=max(0.0, timeout),
             ) and bool(self.marks and self.marks[-1] >= mark)
 
-    def first_at_least(self, mark: int) -> tuple[float, float] | None:
-        """Return when the stream first said a mark of at least `mark` (marks only grow),
-        and when the queue that event made the page fetch had come."""
+    def first_at_least(self, mark: float) -> tuple[float, float] | None:
+        """Return when the stream first said a mark of at least `mark` (marks only grow;
+        math.inf: never), and when the queue that event made the page fetch had come."""
         with self.changed:
             index = bisect.bisect_left(self.marks, mark)
             return (self.times[index], self.shown[index]) if index < len(self.times) else None
