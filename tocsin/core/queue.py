@@ -72,3 +72,15 @@ def enqueue_now(task, *args, priority: int | None = None) -> bool:
 def job_name(task) -> str:
     """Return a job's function name, for logs (a Huey task wrapper keeps it as .func)."""
     return getattr(getattr(task, "func", task), "__name__", repr(task))
+
+
+def answer_to_earlier_name(task, identifier: str) -> None:
+    """Let a job queued under `identifier`, the "module.function" a task had before it moved,
+    run `task`.
+
+    Huey finds a queued job's code by that name, so a job moved to another module in an
+    upgrade would leave every copy queued before the restart unrunnable: the worker logs it
+    and drops it. Huey has no public way to give a task a second name; its registry is a
+    plain dict of name to task class (huey/registry.py, `string_to_task`).
+    """
+    task.huey._registry._registry.setdefault(identifier, task.task_class)
