@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -13,7 +14,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from tocsin.accounts.access import staff_required
+from tocsin.accounts.access import staff_view
+from tocsin.accounts.models import Person
 from tocsin.core.access import public
 
 from .. import services, throttle
@@ -132,7 +134,7 @@ def second_factor(request):
     return render(request, "staff/enrol.html", context)
 
 
-@staff_required
-def home(request):
+@staff_view
+def home(request: HttpRequest, person: Person) -> HttpResponse:
     """Show the person's organizations, what needs attention in each, and their screens."""
-    return render(request, "staff/home.html", {"rows": home_rows(request.user)})
+    return render(request, "staff/home.html", {"rows": home_rows(person)})
