@@ -74,12 +74,12 @@ def member_list(request: HttpRequest, membership: Membership, org: str) -> HttpR
 def _render_member(
     request: HttpRequest,
     membership: Membership,
-    theirs,
-    form=None,
-    erase_form=None,
-    contacts=None,
-    status=200,
-):
+    theirs: Membership,
+    form: MembershipForm | None = None,
+    erase_form: EraseForm | None = None,
+    contacts: bool | None = None,
+    status: int = 200,
+) -> HttpResponse:
     organization = membership.organization
     if form is None:
         form = MembershipForm(

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tocsin.accounts.access import org_context, org_view
-from tocsin.accounts.models import Membership
+from tocsin.accounts.models import Membership, Unit
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services import units as unit_services
 
@@ -28,7 +28,9 @@ def unit_list(request: HttpRequest, membership: Membership, org: str) -> HttpRes
     )
 
 
-def _save_unit(request: HttpRequest, membership: Membership, org, unit=None):
+def _save_unit(
+    request: HttpRequest, membership: Membership, org: str, unit: Unit | None = None
+) -> HttpResponse:
     organization = membership.organization
     initial = {"name": unit.name, "sites": list(unit.sites.all())} if unit else None
     form = UnitForm(request.POST or None, organization=organization, initial=initial)
