@@ -24,6 +24,7 @@ from functools import wraps
 from typing import Any, Concatenate, ParamSpec
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
@@ -164,8 +165,11 @@ def org_view(
         def wrapped(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
             if (refusal := refuse_unverified(request)) is not None:
                 return refusal
+            org = kwargs.get("org")
+            if not isinstance(org, str):
+                raise ImproperlyConfigured("org_view guards only URLs with an <org> argument.")
             person = acting_person(request)
-            membership = get_membership_for(person, str(kwargs["org"]), role)
+            membership = get_membership_for(person, org, role)
             membership.person = person  # the signed-in person, without a second query
             return view(request, membership, *args, **kwargs)
 
