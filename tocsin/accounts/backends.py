@@ -1,8 +1,10 @@
 """Sign in with an email address, looked up by its blind index."""
 
 import re
+from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
 
 from .models import Person
 from .services.people import login_index_for
@@ -11,7 +13,14 @@ LOGIN_INDEX = re.compile(r"[0-9a-f]{64}")
 
 
 class EmailBackend(ModelBackend):
-    def authenticate(self, request, email=None, password=None, username=None, **kwargs):
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        email: str | None = None,
+        **kwargs: Any,
+    ) -> Person | None:
         email = email or username
         if not email or not password:
             return None

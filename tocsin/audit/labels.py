@@ -153,5 +153,6 @@ ACTION_LABELS = {
 
 
 def action_label(action: str) -> str:
-    """Return the words for a dotted action, or the dotted name when it has none yet."""
-    return ACTION_LABELS.get(action, action)
+    """Return the words for a dotted action in the active language, or the dotted name when
+    it has none yet."""
+    return str(ACTION_LABELS.get(action, action))

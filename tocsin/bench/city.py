@@ -108,7 +108,7 @@ def insert(model: type[models.Model], columns: list[str], rows: Iterable[tuple])
 
 
 def next_id(model: type[models.Model]) -> int:
-    return (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    return (model._default_manager.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
 
 
 def city(

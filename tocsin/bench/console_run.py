@@ -38,6 +38,7 @@ from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import create_person
 from tocsin.delivery.local_servers.smtp import free_port
 
+from . import sse
 from .reports_rate import tree_cpu_seconds
 from .reports_run import report_body, set_up, start_server, stop_server
 
@@ -88,24 +89,11 @@ class Console(threading.Thread):
         self.connection = http.client.HTTPConnection(
             HOST, self.port, timeout=STREAM_TIMEOUT_SECONDS
         )
-        self.connection.request(
-            "GET", self.events_path, headers={"Cookie": self.cookie, "Accept": "text/event-stream"}
-        )
-        response = self.connection.getresponse()
-        if response.status != 200:
-            raise ValueError(f"the console's stream answered {response.status}")
-        event = ""
-        while True:
-            line = response.readline()
-            if not line:
-                return  # the server ended the stream: reconnect, as EventSource does
-            line = line.decode().rstrip("\r\n")
-            if line.startswith("event:"):
-                event = line.partition(":")[2].strip()
-            elif not line:
-                if event == "changed":
-                    self.changed()
-                event = ""
+        response = sse.open_stream(self.connection, self.events_path, self.cookie)
+        for event, _data in sse.events(response):
+            if event == "changed":
+                self.changed()
+        # The server ended the stream: run() reconnects, as EventSource does.
 
     def changed(self) -> None:
         heard_at = time.monotonic()

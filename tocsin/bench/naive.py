@@ -43,6 +43,8 @@ def timed_notify(sample: int, paused: bool) -> tuple[int, float]:
         notifier = apprise.Apprise()
         for url in urls:
             plugin = apprise.Apprise.instantiate(url)
+            if plugin is None:
+                raise RuntimeError("Apprise cannot read the URL of a local channel server")
             if not paused:
                 plugin.request_rate_per_sec = 0
             notifier.add(plugin)

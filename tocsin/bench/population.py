@@ -19,6 +19,7 @@ import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -42,6 +43,8 @@ from tocsin.core.crypto import blind_index, encrypt
 
 CHANNELS = ("email", "signal", "sms", "push")
 BATCH = 10_000
+# One row of SQL parameters, as the inserts below write them.
+Row = tuple[int | str | bool | uuid.UUID | datetime | None, ...]
 SITE = {"name": "Hennepin County Medical Center", "lat": "44.972700", "lng": "-93.262200"}
 
 
@@ -170,7 +173,11 @@ def insert_members(
     with connection.cursor() as cursor:
         for first in range(0, count, BATCH):
             batch = members(first, min(count, first + BATCH))
-            people, contacts, memberships, subscriptions, cells = [], [], [], [], []
+            people: list[Row] = []
+            contacts: list[Row] = []
+            memberships: list[Row] = []
+            subscriptions: list[Row] = []
+            cells: list[tuple[int, int]] = []
             for member in batch:
                 pk = start + member.n
                 public_id = uuid.uuid4()
@@ -373,7 +380,8 @@ def populate_city(recipients: int, pool: PushPool | None) -> CityPopulation:
         for lat, lng in [(s.lat, s.lng) for s in inside] + [(hospital.lat, hospital.lng)]
         for ancestor in geo.ancestors(geo.cell_for(lat, lng))
     }
-    areas_in, areas_out = [], []
+    areas_in: list[Area] = []
+    areas_out: list[Area] = []
     while len(areas_in) < AREA_TEMPLATES or len(areas_out) < AREA_TEMPLATES:
         centre = rng.choice(sites)
         radius = rng.choice(AREA_RADII_M)

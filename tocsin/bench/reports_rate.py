@@ -108,12 +108,13 @@ class ConnectionCounter(threading.Thread):
         with psycopg.connect(**params, autocommit=True) as watching:
             self.most = 0
             while not self.stopping.is_set():
-                (count,) = watching.execute(
+                row = watching.execute(
                     "SELECT count(*) FROM pg_stat_activity "
                     "WHERE datname = current_database() AND pid <> pg_backend_pid() "
                     "AND backend_type = 'client backend'"
                 ).fetchone()
-                self.most = max(self.most, count)
+                if row is not None:  # count(*) always gives one row
+                    self.most = max(self.most, row[0])
                 time.sleep(0.02)
 
     def stop(self) -> None:

@@ -37,6 +37,7 @@ from tocsin.accounts.services.people import create_person
 from tocsin.delivery.local_servers.smtp import free_port
 from tocsin.response.models import Incident, Report, TimelineEntry
 
+from . import sse
 from .population import SITE
 from .run import cpu_seconds
 
@@ -208,27 +209,12 @@ class ConsoleStream(threading.Thread):
         self.connection = http.client.HTTPConnection(
             HOST, self.port, timeout=STREAM_TIMEOUT_SECONDS
         )
-        self.connection.request(
-            "GET", self.path, headers={"Cookie": self.cookie, "Accept": "text/event-stream"}
-        )
-        response = self.connection.getresponse()
-        if response.status != 200:
-            raise ValueError(f"the console's stream answered {response.status}")
+        response = sse.open_stream(self.connection, self.path, self.cookie)
         self.connections += 1
-        event = data = ""
-        while True:
-            line = response.readline()
-            if not line:
-                return  # The server ended the stream (after ten minutes): reconnect.
-            line = line.decode().rstrip("\r\n")
-            if line.startswith("event:"):
-                event = line.partition(":")[2].strip()
-            elif line.startswith("data:"):
-                data = line.partition(":")[2].strip()
-            elif not line:
-                if event == "changed":
-                    self.heard(json.loads(data)["mark"])
-                event = data = ""
+        for event, data in sse.events(response):
+            if event == "changed":
+                self.heard(json.loads(data)["mark"])
+        # The server ended the stream (after ten minutes): run() reconnects.
 
     def heard(self, mark: int) -> None:
         heard_at = time.monotonic()
@@ -260,9 +246,9 @@ class ConsoleStream(threading.Thread):
                 timeout=max(0.0, timeout),
             ) and bool(self.marks and self.marks[-1] >= mark)
 
-    def first_at_least(self, mark: int) -> tuple[float, float] | None:
-        """Return when the stream first said a mark of at least `mark` (marks only grow),
-        and when the queue that event made the page fetch had come."""
+    def first_at_least(self, mark: float) -> tuple[float, float] | None:
+        """Return when the stream first said a mark of at least `mark` (marks only grow;
+        math.inf: never), and when the queue that event made the page fetch had come."""
         with self.changed:
             index = bisect.bisect_left(self.marks, mark)
             return (self.times[index], self.shown[index]) if index < len(self.times) else None

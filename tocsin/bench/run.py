@@ -41,9 +41,9 @@ WORKER_STOP_SECONDS = 60
 SERVER_OF_CHANNEL = {"email": "smtp", "signal": "signal", "sms": "sms", "push": "push"}
 
 
-def start_servers(ports: dict[str, int], push_state: Path) -> dict[str, subprocess.Popen]:
+def start_servers(ports: dict[str, int], push_state: Path) -> dict[str, subprocess.Popen[str]]:
     """Start each local channel server in its own process; return them once all listen."""
-    servers = {}
+    servers: dict[str, subprocess.Popen[str]] = {}
     for kind in SERVER_KINDS:
         command = [sys.executable, "-m", "tocsin.bench.servers", kind, str(ports[kind])]
         if kind == "push":
@@ -52,7 +52,7 @@ def start_servers(ports: dict[str, int], push_state: Path) -> dict[str, subproce
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
     for kind, process in servers.items():
-        if process.stdout.readline().strip() != "ready":
+        if process.stdout is None or process.stdout.readline().strip() != "ready":
             raise RuntimeError(f"the local {kind} server did not start")
     return servers
 

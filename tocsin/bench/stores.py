@@ -215,19 +215,27 @@ class FreshStores:
 @contextlib.contextmanager
 def fresh_stores(database_url: str | None = None) -> Iterator[FreshStores]:
     """Make a temporary directory and a fresh database; remove both on the way out."""
-    postgres = database_url is not None and scheme(database_url) in {"postgres", "postgresql"}
-    if database_url is not None and not postgres and scheme(database_url) != "sqlite":
+    postgres_url = (
+        database_url
+        if database_url is not None and scheme(database_url) in {"postgres", "postgresql"}
+        else None
+    )
+    if database_url is not None and postgres_url is None and scheme(database_url) != "sqlite":
         raise BenchError("--database-url must be postgres://… (SQLite is made in a temp dir).")
     name = f"tocsin_bench_{secrets.token_hex(4)}"
     work = Path(tempfile.mkdtemp(prefix="tocsin-bench-"))
     try:
         database = (
-            fresh_postgres(database_url, name) if postgres else f"sqlite:///{work}/bench.sqlite3"
+            fresh_postgres(postgres_url, name)
+            if postgres_url is not None
+            else f"sqlite:///{work}/bench.sqlite3"
         )
-        yield FreshStores(work=work, name=name, database=database, postgres=postgres)
+        yield FreshStores(
+            work=work, name=name, database=database, postgres=postgres_url is not None
+        )
     finally:
-        if postgres:
-            drop_postgres(database_url, name)
+        if postgres_url is not None:
+            drop_postgres(postgres_url, name)
         shutil.rmtree(work, ignore_errors=True)
 
 

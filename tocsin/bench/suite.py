@@ -413,6 +413,14 @@ def machine() -> list[tuple[str, str]]:
     ]
 
 
+def postgres_setting(db, setting: str) -> str:
+    """Return a PostgreSQL setting's value, as SHOW gives it (always one row)."""
+    row = db.execute(f"SHOW {setting}").fetchone()
+    if row is None:
+        raise LookupError(f"SHOW {setting} gave no row")
+    return row[0]
+
+
 def postgres_version() -> str:
     url = os.environ.get("TOCSIN_BENCH_DATABASE_URL", DATABASE_URL)
     try:
@@ -421,9 +429,9 @@ def postgres_version() -> str:
         with psycopg.connect(
             url.replace("postgres://", "postgresql://", 1), connect_timeout=5
         ) as db:
-            version = db.execute("SHOW server_version").fetchone()[0]
+            version = postgres_setting(db, "server_version")
             # Off, dead rows pile up through a long send (each row is written three times).
-            autovacuum = db.execute("SHOW autovacuum").fetchone()[0]
+            autovacuum = postgres_setting(db, "autovacuum")
             return f"{version}, autovacuum {autovacuum}"
     except Exception as error:  # any failure is written, not raised
         return f"unreachable ({type(error).__name__})"

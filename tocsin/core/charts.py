@@ -51,7 +51,7 @@ def _n(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def _legend(series: list[Series], width: float) -> tuple[list[str], float]:
+def _legend(series: list[Series], width: float) -> tuple[list[SafeString], float]:
     """Return the legend's parts, wrapped to the chart's width, and its height."""
     parts, x, y = [], 0.0, 0.0
     for s in series:
@@ -74,7 +74,9 @@ def _legend(series: list[Series], width: float) -> tuple[list[str], float]:
     return parts, y + 24
 
 
-def _bar(x: float, y: float, w: float, h: float, s: Series, category: str, value: int) -> str:
+def _bar(
+    x: float, y: float, w: float, h: float, s: Series, category: str, value: int
+) -> SafeString:
     return format_html(
         '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" data-category="{}"'
         ' data-series="{}" data-value="{}"></rect>',
@@ -89,11 +91,11 @@ def _bar(x: float, y: float, w: float, h: float, s: Series, category: str, value
     )
 
 
-def _value(x: float, y: float, value: int) -> str:
+def _value(x: float, y: float, value: int) -> SafeString:
     return format_html('<text x="{}" y="{}" class="chart-value">{}</text>', _n(x), _n(y), value)
 
 
-def _bars(chart: Chart, series: list[Series]) -> tuple[list[str], float, float]:
+def _bars(chart: Chart, series: list[Series]) -> tuple[list[SafeString], float, float]:
     """One row per category: its label on a line, then its bar: the series stacked in one
     bar with the total after it, or (not stacked) one bar per series, each with its value."""
     width, label_h, bar_h, gap = 480.0, 16.0, 14.0, 8.0
@@ -129,7 +131,7 @@ def _bars(chart: Chart, series: list[Series]) -> tuple[list[str], float, float]:
     return parts, width, y
 
 
-def _columns(chart: Chart, series: list[Series]) -> tuple[list[str], float, float]:
+def _columns(chart: Chart, series: list[Series]) -> tuple[list[SafeString], float, float]:
     """Time on the x axis (one column per category, stacked by series), a label every few."""
     count = max(len(chart.categories), 1)
     step = 20.0

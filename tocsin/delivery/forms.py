@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +20,7 @@ class NoticeForm(forms.Form):
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.sites = {site.code: site for site in Site.objects.filter(organizations=organization)}
-        self.fields["audience"].choices = [
+        cast(forms.ChoiceField, self.fields["audience"]).choices = [
             (EVERYONE, _("Every member of the organization")),
             *[
                 (code, _("Followers of %(site)s") % {"site": site.name})

@@ -35,13 +35,15 @@ def run_together(children: list[Child], write=print) -> int:
         for child in children:
             child.process = subprocess.Popen(child.command, env=child.env, process_group=0)  # noqa: S603
         while not stop.wait(0.2):
-            ended = [child for child in children if child.process.poll() is not None]
+            ended = [
+                (child.name, child.process)
+                for child in children
+                if child.process is not None and child.process.poll() is not None
+            ]
             if ended:
-                exit_code = ended[0].process.returncode or 1
-                write(
-                    f"{ended[0].name} stopped (exit code {ended[0].process.returncode}); "
-                    "stopping the others."
-                )
+                name, process = ended[0]
+                exit_code = process.returncode or 1
+                write(f"{name} stopped (exit code {process.returncode}); stopping the others.")
                 break
     finally:
         stop_all(children)

@@ -1,6 +1,8 @@
 """Forms of the hotline: a member's plan and trigger, and a case's screens. They parse;
 services decide and store."""
 
+from typing import TYPE_CHECKING, cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -13,6 +15,9 @@ from tocsin.core.forms import DateTimeInput, NamedErrorsForm
 from .models import Case, CaseEvent
 from .services.people import MAX_NAME
 from .services.plans import CARE_FIELDS, MAX_MESSAGE, MAX_TEXT, MESSAGE_FIELDS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 CONTACT_ROWS = 3
 RELATION_CHOICES = [
@@ -62,7 +67,9 @@ class ServiceErrorsForm(NamedErrorsForm):
         return self.service_fields.get(key, key)
 
 
-def person_fields(form: forms.Form, prefix: str, label: str, relation: bool = True) -> None:
+def person_fields(
+    form: NamedErrorsForm, prefix: str, label: "StrOrPromise", relation: bool = True
+) -> None:
     """Add the fields of one person to tell: name, relation, channel, address, language."""
     form.add_field(
         f"{prefix}_name", forms.CharField(label=label, required=False, max_length=MAX_NAME)
@@ -264,17 +271,18 @@ class CaseOpenForm(ServiceErrorsForm):
         # hotline volunteer) is offered only the incidents dispatchers confirmed.
         self.incidents = {str(i.public_id): i for i in incidents if see_unverified or i.verified}
         self.facilities = {f.code: f for f in facilities}
-        self.fields["incident"].choices = [("", _("None"))] + [
+        cast(forms.ChoiceField, self.fields["incident"]).choices = [("", _("None"))] + [
             (key, f"{timezone.localtime(i.opened_at):%H:%M} · {i.where or _('a place not given')}")
             for key, i in self.incidents.items()
         ]
-        self.fields["facility"].choices = [("", _("Not known yet"))] + [
+        cast(forms.ChoiceField, self.fields["facility"]).choices = [("", _("Not known yet"))] + [
             (f.code, f.name) for f in facilities
         ]
         person_fields(self, "family1", _("A relative to keep informed (the caller, say)"))
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         who = data.get("who")
         if who in ("member", "household") and not data.get("member"):
             self.add_error("member", _("The member: give their phone, email or name."))
@@ -337,7 +345,7 @@ class DetailsForm(NamedErrorsForm):
     def __init__(self, *args, facilities=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.facilities = {f.code: f for f in facilities}
-        self.fields["facility"].choices = [("", _("Not known yet"))] + [
+        cast(forms.ChoiceField, self.fields["facility"]).choices = [("", _("Not known yet"))] + [
             (f.code, f.name) for f in facilities
         ]
 
@@ -351,7 +359,7 @@ class PeopleChoiceForm(NamedErrorsForm):
     def person_choices(self, name: str, people, empty) -> None:
         self.people = getattr(self, "people", {})
         self.people.update({str(p.public_id): p for p in people})
-        self.fields[name].choices = [("", empty)] + [
+        cast(forms.ChoiceField, self.fields[name]).choices = [("", empty)] + [
             (str(p.public_id), p.display_name) for p in people
         ]
 
@@ -389,7 +397,7 @@ class UpdateForm(NamedErrorsForm):
 
     def __init__(self, *args, recipients=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["recipients"].choices = [
+        cast(forms.TypedMultipleChoiceField, self.fields["recipients"]).choices = [
             (index, f"{r.get('name')} ({RELATION_LABELS.get(r.get('relation', ''), '')})")
             for index, r in enumerate(recipients)
         ]

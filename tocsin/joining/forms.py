@@ -1,5 +1,7 @@
 """Forms for joining and for a member's own pages. They parse; services decide and store."""
 
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -43,7 +45,8 @@ class AreaFields(NamedErrorsForm):
     )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         lat, lng = data.get("lat"), data.get("lng")
         if "lat" in self.errors or "lng" in self.errors:
             return data
@@ -59,7 +62,7 @@ class AreaFields(NamedErrorsForm):
         data = self.cleaned_data
         if data.get("lat") is None or data.get("lng") is None:
             return None
-        return Area(data["lat"], data["lng"], data.get("radius_m"))
+        return Area(data["lat"], data["lng"], data["radius_m"])
 
     def kinds_bits(self) -> int:
         return sum(set(self.cleaned_data.get("kinds") or [])) or 0
@@ -213,7 +216,8 @@ class FollowForm(AreaFields):
         super().__init__(*args, **kwargs)
         self.organizations = {org.slug: org for org in organizations}
         self.sites = {site.code: site for site in sites}
-        self.fields["site"].choices = [("", _("No site, an area instead"))] + [
+        site_field = cast(forms.ChoiceField, self.fields["site"])
+        site_field.choices = [("", _("No site, an area instead"))] + [
             (code, site.name) for code, site in self.sites.items()
         ]
         if len(self.organizations) > 1:

@@ -1,5 +1,7 @@
 """The organizer's pledge form. It parses; services.clean_pledge decides."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -58,8 +60,10 @@ class PledgeForm(NamedErrorsForm):
         self.fields["min_group_size"].initial = floors.min_group()
         self.units_by_code = {unit.code: unit for unit in organization.units.order_by("name")}
         self.sites_by_code = {site.code: site for site in organization.sites.order_by("name")}
-        self.fields["units"].choices = [(c, u.name) for c, u in self.units_by_code.items()]
-        self.fields["site"].choices = [("", _("Choose…"))] + [
+        cast(forms.MultipleChoiceField, self.fields["units"]).choices = [
+            (c, u.name) for c, u in self.units_by_code.items()
+        ]
+        cast(forms.ChoiceField, self.fields["site"]).choices = [("", _("Choose…"))] + [
             (code, site.name) for code, site in self.sites_by_code.items()
         ]
 

@@ -1,5 +1,7 @@
 """The dispatcher's forms: they parse what was typed; the services decide and store."""
 
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.utils import formats, timezone
@@ -127,7 +129,7 @@ class ConfirmForm(IncidentForm):
             for site in sites_to_name(incident)
             if incident.site is None or site.pk != incident.site.pk
         ]
-        self.fields["where"].choices = where
+        cast(forms.ChoiceField, self.fields["where"]).choices = where
         self.fields["where"].initial = where[0][0] if where else ""
         self.fields["since"].initial = since_of(incident)
         self.languages = alert_languages()
@@ -198,7 +200,7 @@ class MergeForm(IncidentForm):
 
     def __init__(self, *args, others=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = [
+        cast(forms.ChoiceField, self.fields["target"]).choices = [
             (str(other.public_id), incident_title(other)) for other in others
         ]
 
@@ -211,7 +213,7 @@ class SplitForm(IncidentForm):
 
     def __init__(self, *args, reports=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reports"].choices = [
+        cast(forms.MultipleChoiceField, self.fields["reports"]).choices = [
             (str(report.public_id), report_label(report)) for report in reports
         ]
 

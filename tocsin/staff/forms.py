@@ -1,12 +1,13 @@
 """Forms of the sign-in and local admin screens. Services validate again; forms speak first."""
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
-from tocsin.accounts.models import LANGUAGE_CHOICES, Organization, Site
+from tocsin.accounts.models import LANGUAGE_CHOICES, Organization, Site, Unit
 from tocsin.accounts.roles import Role
 from tocsin.core.contacts import normalize_phone
 
@@ -90,11 +91,11 @@ class MemberFilterForm(forms.Form):
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)
         anyone = [("", _("any"))]
-        self.fields["role"].choices = anyone + role_choices()
-        self.fields["unit"].choices = anyone + [
+        cast(forms.ChoiceField, self.fields["role"]).choices = anyone + role_choices()
+        cast(forms.ChoiceField, self.fields["unit"]).choices = anyone + [
             (unit.code, unit.name) for unit in organization.units.all()
         ]
-        self.fields["site"].choices = anyone + [
+        cast(forms.ChoiceField, self.fields["site"]).choices = anyone + [
             (site.code, site.name) for site in organization.sites.all()
         ]
 
@@ -109,14 +110,14 @@ class MembershipForm(forms.Form):
             "also set up a second factor."
         ),
     )
-    unit = forms.ModelChoiceField(
+    unit: "forms.ModelChoiceField[Unit]" = forms.ModelChoiceField(
         label=_("Unit"),
         queryset=None,
         required=False,
         to_field_name="code",
         empty_label=_("no unit"),
     )
-    site = forms.ModelChoiceField(
+    site: "forms.ModelChoiceField[Site]" = forms.ModelChoiceField(
         label=_("Site"),
         queryset=None,
         required=False,
@@ -126,9 +127,11 @@ class MembershipForm(forms.Form):
 
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = role_choices()
-        self.fields["unit"].queryset = organization.units.all()
-        self.fields["site"].queryset = organization.sites.all()
+        cast(forms.MultipleChoiceField, self.fields["roles"]).choices = role_choices()
+        unit = cast("forms.ModelChoiceField[Unit]", self.fields["unit"])
+        unit.queryset = organization.units.all()
+        site = cast("forms.ModelChoiceField[Site]", self.fields["site"])
+        site.queryset = organization.sites.all()
 
     def cleaned_roles(self) -> Role:
         value = Role.MEMBER
@@ -204,7 +207,7 @@ class LinkSiteForm(forms.Form):
 
 class UnitForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    sites = forms.ModelMultipleChoiceField(
+    sites: "forms.ModelMultipleChoiceField[Site]" = forms.ModelMultipleChoiceField(
         label=_("Sites"),
         queryset=None,
         required=False,
@@ -214,7 +217,8 @@ class UnitForm(forms.Form):
 
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sites"].queryset = organization.sites.all()
+        sites = cast("forms.ModelMultipleChoiceField[Site]", self.fields["sites"])
+        sites.queryset = organization.sites.all()
 
 
 class OrganizationForm(forms.Form):
@@ -248,21 +252,26 @@ class OrganizationForm(forms.Form):
             "saved one."
         ),
     )
-    member_organizations = forms.ModelMultipleChoiceField(
-        label=_("Member organizations"),
-        queryset=None,
-        required=False,
-        to_field_name="slug",
-        widget=forms.CheckboxSelectMultiple,
+    member_organizations: "forms.ModelMultipleChoiceField[Organization]" = (
+        forms.ModelMultipleChoiceField(
+            label=_("Member organizations"),
+            queryset=None,
+            required=False,
+            to_field_name="slug",
+            widget=forms.CheckboxSelectMultiple,
+        )
     )
 
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization = organization
         if organization.kind == Organization.Kind.COALITION:
-            self.fields["member_organizations"].queryset = Organization.objects.exclude(
-                pk=organization.pk
-            ).exclude(kind=Organization.Kind.COALITION)
+            members = cast(
+                "forms.ModelMultipleChoiceField[Organization]", self.fields["member_organizations"]
+            )
+            members.queryset = Organization.objects.exclude(pk=organization.pk).exclude(
+                kind=Organization.Kind.COALITION
+            )
         else:
             del self.fields["member_organizations"]
 

@@ -1,5 +1,7 @@
 """Forms of the structure screens. They parse; services decide and store."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +29,8 @@ class PersonChoiceForm(NamedErrorsForm):
     def set_people(self, people, empty=None) -> None:
         self.people = {str(p.public_id): p for p in people}
         choices = [(key, p.display_name) for key, p in self.people.items()]
-        self.fields[self.person_field].choices = ([("", empty)] if empty else []) + choices
+        field = cast(forms.ChoiceField, self.fields[self.person_field])
+        field.choices = ([("", empty)] if empty else []) + choices
 
     def chosen(self):
         return self.people.get(self.cleaned_data.get(self.person_field) or "")
@@ -72,7 +75,7 @@ class TestForm(NamedErrorsForm):
         kwargs.setdefault("initial", {}).setdefault("max_score", 2)
         super().__init__(*args, **kwargs)
         labels = labels or {}
-        self.fields["max_score"].choices = [
+        cast(forms.TypedChoiceField, self.fields["max_score"]).choices = [
             (
                 str(score),
                 _("1 to %(score)d (up to “%(label)s”)")

@@ -1,5 +1,7 @@
 """The organizer's vote form, the ballot and the receipt check. They parse; services decide."""
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +42,7 @@ class VoteForm(NamedErrorsForm):
         super().__init__(*args, **kwargs)
         self.organization = organization
         self.units_by_code = {unit.code: unit for unit in organization.units.order_by("name")}
-        self.fields["unit"].choices = [("", _("Choose…"))] + [
+        cast(forms.ChoiceField, self.fields["unit"]).choices = [("", _("Choose…"))] + [
             (code, unit.name) for code, unit in self.units_by_code.items()
         ]
 
@@ -76,8 +78,9 @@ class BallotForm(NamedErrorsForm):
     def __init__(self, *args, vote, **kwargs):
         super().__init__(*args, **kwargs)
         self.options = {option.position: option for option in vote.options.order_by("position")}
-        self.fields["option"].choices = [(p, o.label) for p, o in self.options.items()]
-        self.fields["option"].error_messages["required"] = _("Choose one option.")
+        option = cast(forms.TypedChoiceField, self.fields["option"])
+        option.choices = [(p, o.label) for p, o in self.options.items()]
+        option.error_messages["required"] = _("Choose one option.")
 
     def chosen(self):
         return self.options.get(self.cleaned_data["option"])

@@ -7,13 +7,14 @@ the sweeper must not send an old alert now), and those with nothing left queued 
 
 from django.db import migrations, models
 from django.db.models import Exists, OuterRef
+from django.db.models.functions import Coalesce
 
 
 def mark_sent_alerts(apps, schema_editor):
     Alert = apps.get_model("delivery", "Alert")
     Delivery = apps.get_model("delivery", "Delivery")
     sent = Alert.objects.exclude(state="draft")
-    sent.update(fanned_out_at=models.functions.Coalesce("sent_at", "created_at"))
+    sent.update(fanned_out_at=Coalesce("sent_at", "created_at"))
     queued = Delivery.objects.filter(alert_id=OuterRef("pk"), status="queued")
     sent.filter(state="sending").filter(~Exists(queued)).update(state="done")
 

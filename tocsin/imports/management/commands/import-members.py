@@ -42,9 +42,9 @@ class Command(BaseCommand):
         except CsvFileError as error:
             raise CommandError(" ".join(error.messages)) from None
         if report.errors:
-            for error in report.errors:
-                self.stderr.write(f"row {error.row}, {error.column}: {error.reason}")
-            bad_rows = len({error.row for error in report.errors})
+            for row_error in report.errors:
+                self.stderr.write(f"row {row_error.row}, {row_error.column}: {row_error.reason}")
+            bad_rows = len({row_error.row for row_error in report.errors})
             raise CommandError(
                 f"{bad_rows} bad row(s) in {len(report.rows)}; nothing was imported."
             )
