@@ -9,17 +9,18 @@ import pytest
 from django.urls import reverse
 
 from tests.campaigns.objects import campaign_objects
-from tests.conftest import make_person, make_site
+from tests.conftest import make_person, make_site, verified_client
 from tests.routes import GUARDED
 from tests.votes.conftest import make_vote
 from tocsin.accounts.models import ContactPoint, Unit
+from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact
 from tocsin.delivery.models import Alert, NoticeChannel
 from tocsin.hotline.models import Case, CaseTask, Facility
 from tocsin.joining.links import member_link_token
 from tocsin.pledges.models import Pledge
 from tocsin.response.models import Incident, Photo, Report
-from tocsin.structure.models import StructureTest
+from tocsin.structure.models import StructureTest, UnitOrganizer
 
 # A member's own pages, reached through a member link, not a staff sign-in.
 MEMBER_PAGES = "me/"
@@ -176,3 +177,78 @@ def test_a_nul_in_a_query_parameter_is_refused_by_name(client, admin_client, org
     assert page.status_code == 400 and "object: This may not contain a NUL" in (
         page.content.decode()
     )
+
+
+# The organization menu's links, by the role that shows them (staff/_org_links.html).
+MENU_LINKS = {
+    "Dispatch console": Role.DISPATCHER,
+    "Hotline cases": Role.HOTLINE,
+    "Structure": Role.ORGANIZER,
+    "Alerts": Role.DISPATCHER,
+    "Members": Role.ADMIN,
+    "Audit log": Role.ADMIN,
+}
+# Screens whose guard hands the view the acting person's membership (org_view): each must
+# show the menu of that person's roles, read from what the view passed, not the request.
+SCREENS_WITH_THE_MENU = {
+    "staff:members",
+    "staff:member",
+    "staff:sites",
+    "staff:site",
+    "staff:units",
+    "staff:unit",
+    "staff:organization",
+    "audit:log",
+    "hotline:cases",
+    "hotline:case_new",
+    "hotline:case",
+    "hotline:case_close",
+    "hotline:facilities",
+    "structure:units",
+    "structure:unit",
+    "structure:member",
+    "pledges:pledges",
+    "pledges:pledge",
+    "votes:votes",
+    "votes:vote",
+    "delivery:alerts",
+    "delivery:alert",
+    "delivery:notice_channels",
+}
+MENU = 'class="org-nav org-bar"'
+
+
+def menu_links(html: str) -> set[str]:
+    menu = html.split(MENU, 1)[1].split("</nav>", 1)[0]
+    return {label for label in MENU_LINKS if f">{label}</a>" in menu}
+
+
+def test_every_organization_screen_shows_the_menu_of_the_person_who_opened_it(client, org, objects):
+    """The guard hands the view the acting person's membership and the screen's menu shows
+    the links of that person's roles: all of them for someone who holds every role, and
+    only the dispatcher's for a dispatcher."""
+    roles = Role.ADMIN | Role.DISPATCHER | Role.ORGANIZER | Role.HOTLINE
+    everything = make_person(org, roles, email="rosa@mna.test", name="Rosa Roles")
+    unit = Unit.objects.get(code=objects["unit"])
+    UnitOrganizer.objects.create(unit=unit, person=everything)
+    org.memberships.filter(person__public_id=objects["person"]).update(unit=unit)
+    verified_client(client, everything)
+    shown = set()
+    for param in GUARDED:
+        name, arguments = param.values
+        if "org" not in arguments:
+            continue
+        response = client.get(url_for(name, arguments, objects))
+        if response.status_code != 200 or response.streaming:
+            continue
+        html = response.content.decode()
+        if MENU in html:
+            assert menu_links(html) == set(MENU_LINKS), f"{name}: {menu_links(html)}"
+            shown.add(name)
+    assert shown >= SCREENS_WITH_THE_MENU, SCREENS_WITH_THE_MENU - shown
+
+    client.logout()
+    dispatcher = make_person(org, Role.DISPATCHER, email="dora@mna.test", name="Dora Dispatch")
+    verified_client(client, dispatcher)
+    html = client.get(reverse("delivery:alerts", kwargs={"org": org.slug})).content.decode()
+    assert menu_links(html) == {"Dispatch console", "Alerts"}

@@ -65,6 +65,8 @@ def test_it_creates_an_unconfirmed_contact_and_sends_one_code_through_smtp(
     assert contact.confirmed
     assert client.session[MEMBER_SESSION_KEY] == person.pk
     assert len(smtp_server.messages) == 1
+    welcome = client.get(reverse("joining:welcome")).content.decode()
+    assert welcome.count("Lupe") == 1 and ", Lupe." in welcome  # she is greeted by name
 
 
 def test_it_refuses_a_wrong_code(client, site, smtp_server, capture):

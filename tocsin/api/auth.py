@@ -56,4 +56,4 @@ class BearerToken[Granted](HttpBearer):
         granted = cast(Any, request).auth
         if not isinstance(granted, self.granted):
             raise TypeError(f"The operation's guard loaded {type(granted).__name__}.")
-        return cast(Granted, granted)
+        return granted

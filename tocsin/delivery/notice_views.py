@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tocsin.accounts.access import org_role_required
+from tocsin.accounts.access import org_context, org_view
+from tocsin.accounts.models import Membership, Organization
 from tocsin.accounts.roles import Role
 
 from . import notices
@@ -38,22 +39,22 @@ class NoticeChannelForm(forms.Form):
     )
 
 
-def notice_channel_of(request: HttpRequest, code: str) -> NoticeChannel:
-    found = request.organization.notice_channels.filter(code=code[:12]).first()
+def notice_channel_of(organization: Organization, code: str) -> NoticeChannel:
+    found = organization.notice_channels.filter(code=code[:12]).first()
     if found is None:
         raise Http404
     return found
 
 
-@org_role_required(Role.ADMIN)
-def notice_channel_list(request: HttpRequest, org: str) -> HttpResponse:
+@org_view(Role.ADMIN)
+def notice_channel_list(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
     """List the organization's notice channels and add one."""
     form = NoticeChannelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             notices.add_notice_channel(
-                request.user,
-                request.organization,
+                membership.person,
+                membership.organization,
                 form.cleaned_data["name"],
                 form.cleaned_data["url"],
                 form.cleaned_data["kinds"],
@@ -66,35 +67,34 @@ def notice_channel_list(request: HttpRequest, org: str) -> HttpResponse:
             return redirect("delivery:notice_channels", org=org)
     rows = [
         (channel, [label_of(kind) for kind in channel.kinds])
-        for channel in request.organization.notice_channels.all()
+        for channel in membership.organization.notice_channels.all()
     ]
     return render(
         request,
         "delivery/notice_channels.html",
-        {
-            "organization": request.organization,
-            "rows": rows,
-            "form": form,
-            "section": "notice_channels",
-        },
+        org_context(membership, rows=rows, form=form, section="notice_channels"),
         status=400 if form.errors else 200,
     )
 
 
-@org_role_required(Role.ADMIN)
+@org_view(Role.ADMIN)
 @require_POST
-def notice_channel_remove(request: HttpRequest, org: str, notice_channel: str) -> HttpResponse:
-    channel = notice_channel_of(request, notice_channel)
-    notices.remove_notice_channel(request.user, channel)
+def notice_channel_remove(
+    request: HttpRequest, membership: Membership, org: str, notice_channel: str
+) -> HttpResponse:
+    channel = notice_channel_of(membership.organization, notice_channel)
+    notices.remove_notice_channel(membership.person, channel)
     messages.success(request, _("Removed."))
     return redirect("delivery:notice_channels", org=org)
 
 
-@org_role_required(Role.ADMIN)
+@org_view(Role.ADMIN)
 @require_POST
-def notice_channel_test(request: HttpRequest, org: str, notice_channel: str) -> HttpResponse:
-    channel = notice_channel_of(request, notice_channel)
-    notices.request_test_notice(request.user, channel)
+def notice_channel_test(
+    request: HttpRequest, membership: Membership, org: str, notice_channel: str
+) -> HttpResponse:
+    channel = notice_channel_of(membership.organization, notice_channel)
+    notices.request_test_notice(membership.person, channel)
     messages.success(
         request, _("A test notice is on its way. Reload this page to see whether it went.")
     )

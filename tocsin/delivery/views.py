@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from tocsin.accounts.access import org_role_required
-from tocsin.accounts.models import Organization, Person
+from tocsin.accounts.access import org_context, org_view
+from tocsin.accounts.models import Membership, Organization, Person
 from tocsin.accounts.roles import Role
 from tocsin.core.access import public
 from tocsin.core.errors import LinkNotValid
@@ -38,65 +38,65 @@ SENDERS = Role.DISPATCHER | Role.ORGANIZER | Role.ADMIN
 STREAM_SECONDS = 600
 
 
-def alert_of(request: HttpRequest, alert: str) -> Alert:
-    found = request.organization.alerts.filter(public_id=alert).first()
+def alert_of(organization: Organization, alert: str) -> Alert:
+    found = organization.alerts.filter(public_id=alert).first()
     if found is None:
         raise Http404
     return found
 
 
-@org_role_required(SENDERS)
-def alert_list(request: HttpRequest, org: str) -> HttpResponse:
-    form = NoticeForm(request.POST or None, organization=request.organization)
+@org_view(SENDERS)
+def alert_list(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
+    form = NoticeForm(request.POST or None, organization=membership.organization)
     if request.method == "POST" and form.is_valid():
         alert = create_alert(
-            request.organization,
+            membership.organization,
             Alert.Kind.NOTICE,
             {"what": form.cleaned_data["what"], "where": form.cleaned_data["where"]},
             form.audience_spec(),
-            actor=request.user,
+            actor=membership.person,
         )
-        send_alert(alert, actor=request.user)
+        send_alert(alert, actor=membership.person)
         return redirect("delivery:alert", org=org, alert=alert.public_id)
-    alerts = request.organization.alerts.order_by("-created_at")[:50]
+    alerts = membership.organization.alerts.order_by("-created_at")[:50]
     return render(
         request,
         "delivery/alerts.html",
-        {
-            "organization": request.organization,
-            "alerts": alerts,
-            "form": form,
-            "section": "alerts",
-            "deliveries_chart": deliveries_per_hour(request.organization),
-        },
+        org_context(
+            membership,
+            alerts=alerts,
+            form=form,
+            section="alerts",
+            deliveries_chart=deliveries_per_hour(membership.organization),
+        ),
         status=400 if form.errors else 200,
     )
 
 
-@org_role_required(SENDERS)
-def alert_detail(request: HttpRequest, org: str, alert: str) -> HttpResponse:
-    found = alert_of(request, alert)
+@org_view(SENDERS)
+def alert_detail(
+    request: HttpRequest, membership: Membership, org: str, alert: str
+) -> HttpResponse:
+    found = alert_of(membership.organization, alert)
     failures = alert_failures(found)
     for group in failures:
         group["why"] = describe(group["reason"])  # in the reader's language
     return render(
         request,
         "delivery/alert.html",
-        {
-            "organization": request.organization,
-            "alert": found,
-            "status": alert_status(found),
-            "failures": failures,
-            "section": "alerts",
-        },
+        org_context(
+            membership, alert=found, status=alert_status(found), failures=failures, section="alerts"
+        ),
     )
 
 
-@org_role_required(SENDERS)
-def alert_events(request: HttpRequest, org: str, alert: str) -> StreamingHttpResponse:
+@org_view(SENDERS)
+def alert_events(
+    request: HttpRequest, membership: Membership, org: str, alert: str
+) -> StreamingHttpResponse:
     """Server-Sent Events: the alert's counts each second until it is done (or ten minutes);
     see tocsin.core.sse."""
-    found = alert_of(request, alert)
+    found = alert_of(membership.organization, alert)
     last: list[dict] = []
 
     def step() -> tuple[str, bool]:

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from functools import wraps
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -9,7 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from tocsin.accounts.access import staff_required
+from tocsin.accounts.access import staff_view
+from tocsin.accounts.models import Person
 
 from .channel_servers import CHANNELS, everything, outbox_version
 
@@ -56,6 +58,11 @@ def matching(channel: str, query: str) -> list[dict]:
     return messages
 
 
+def from_htmx(request: HttpRequest) -> bool:
+    """Whether htmx asked (what django-htmx's `request.htmx` says, read typed)."""
+    return request.headers.get("HX-Request") == "true"
+
+
 def page_number(raw: str) -> int:
     """Return the page asked for: 1 for anything but a positive whole number."""
     return int(raw) if raw.isdigit() and 0 < int(raw) < 10**6 else 1
@@ -65,22 +72,22 @@ def page_number(raw: str) -> int:
 # of everyone an alert went to. They are fictional, but the demo is where people learn who
 # may see what in Tocsin, so it keeps the rule a real server would: privileged people only.
 @demo_only
-@staff_required
-def outbox(request: HttpRequest) -> HttpResponse:
+@staff_view
+def outbox(request: HttpRequest, person: Person) -> HttpResponse:
     """What each local channel server received, whole, searchable and a page at a time.
 
     outbox.js asks again every 3 s with `since` (the version it shows): nothing new is 204,
     and it never replaces the lists while someone is selecting text in them.
     """
-    if not request.user.is_privileged:
+    if not person.is_privileged:
         raise Http404
     query = request.GET.get("q", "").strip()[:MAX_QUERY]
     page = page_number(request.GET.get("page", ""))
     version = outbox_version()
-    if request.htmx and request.GET.get("since") == version:
+    if from_htmx(request) and request.GET.get("since") == version:
         return HttpResponse(status=204)
     start = (page - 1) * PAGE_SIZE
-    boxes = []
+    boxes: list[dict[str, Any]] = []
     for channel in CHANNELS:
         found = matching(channel, query)
         shown = found[start : start + PAGE_SIZE]
@@ -107,5 +114,5 @@ def outbox(request: HttpRequest) -> HttpResponse:
         "older_url": page_url(page + 1) if more else "",
         "newer_url": page_url(page - 1) if page > 1 else "",
     }
-    template = "demo/_outbox_boxes.html" if request.htmx else "demo/outbox.html"
+    template = "demo/_outbox_boxes.html" if from_htmx(request) else "demo/outbox.html"
     return render(request, template, context)

@@ -1,7 +1,7 @@
 """The joining flow's session: the person typing their confirmation code, the contact
 just sent a code, and signing a member in once their link or code is good.
 
-Who may reach a member's own pages (`member_required`) is tocsin.accounts.access.
+Who may reach a member's own pages (`member_view`) is tocsin.accounts.access.
 """
 
 from django.http import HttpRequest

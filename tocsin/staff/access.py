@@ -1,7 +1,7 @@
 """Fetch an organization's own rows for its admin screens; anything else is 404.
 
-The organization comes from `tocsin.accounts.access.org_role_required`, which has already
-checked that the acting person holds the role in it.
+The organization comes from the membership `tocsin.accounts.access.org_view` hands the view,
+having checked that the acting person holds the role in it.
 """
 
 import uuid

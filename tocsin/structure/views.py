@@ -8,6 +8,7 @@ ratings (dashboard, history, CSV) writes an audit entry.
 
 import csv
 import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -19,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from tocsin.accounts.access import org_role_required
+from tocsin.accounts.access import org_context, org_view
+from tocsin.accounts.models import Membership, Unit
 
 from . import forms
 from .access import (
@@ -38,48 +40,50 @@ from .services import scale as scale_services
 from .services import structure_tests as test_services
 
 
-def base_context(request: HttpRequest, **extra) -> dict:
-    return {"organization": request.organization, "section": "structure", **extra}
+def base_context(membership: Membership, **extra: Any) -> dict[str, Any]:
+    return org_context(membership, section="structure", **extra)
 
 
 @never_cache
-@org_role_required(ORGANIZER)
-def unit_list(request: HttpRequest, org: str) -> HttpResponse:
+@org_view(ORGANIZER)
+def unit_list(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
     """The units this organizer organizes, and the organization's units nobody organizes
     yet, which any of its organizers may take on."""
-    mine = list(units_for(request.membership))
+    mine = list(units_for(membership))
     unorganized = [
         unit
-        for unit in request.organization.units.exclude(pk__in=[u.pk for u in mine]).order_by(
+        for unit in membership.organization.units.exclude(pk__in=[u.pk for u in mine]).order_by(
             "name", "id"
         )
         if not organizers_of(unit).exists()
     ]
-    boards = [dashboard(read_unit(request.membership, unit.code, what="summary")) for unit in mine]
+    boards = [dashboard(read_unit(membership, unit.code, what="summary")) for unit in mine]
     context = base_context(
-        request,
+        membership,
         units=mine,
         boards=boards,
         chart=structure_chart(boards),
-        labels=scale_services.labels_for(request.organization),
+        labels=scale_services.labels_for(membership.organization),
         unorganized=unorganized,
     )
     return render(request, "structure/units.html", context)
 
 
-@org_role_required(ORGANIZER)
+@org_view(ORGANIZER)
 @require_POST
-def take_on(request: HttpRequest, org: str, unit: str) -> HttpResponse:
+def take_on(request: HttpRequest, membership: Membership, org: str, unit: str) -> HttpResponse:
     """Become the first organizer of a unit that has none."""
-    found = request.organization.units.filter(code=unit).first()
+    found = membership.organization.units.filter(code=unit).first()
     if found is None or organizers_of(found).exists():
         raise Http404
-    organizer_services.add_organizer(request.user, found, request.user)
+    organizer_services.add_organizer(membership.person, found, membership.person)
     messages.success(request, _("You organize %(unit)s now.") % {"unit": found.name})
     return redirect("structure:unit", org=org, unit=found.code)
 
 
-def dashboard_context(request: HttpRequest, unit, **extra) -> dict:
+def dashboard_context(
+    request: HttpRequest, membership: Membership, unit: Unit, **extra: Any
+) -> dict[str, Any]:
     board = dashboard(unit)
     score = request.GET.get("score", "")
     shown = board.rows
@@ -92,7 +96,7 @@ def dashboard_context(request: HttpRequest, unit, **extra) -> dict:
     organizers = list(organizers_of(unit))
     added = set(UnitOrganizer.objects.filter(unit=unit).values_list("person_id", flat=True))
     return base_context(
-        request,
+        membership,
         unit=unit,
         board=board,
         hidden_rows={row.person.pk for row in board.rows} - {row.person.pk for row in shown},
@@ -104,22 +108,28 @@ def dashboard_context(request: HttpRequest, unit, **extra) -> dict:
 
 
 @never_cache
-@org_role_required(ORGANIZER)
-def unit_dashboard(request: HttpRequest, org: str, unit: str) -> HttpResponse:
-    found = read_unit(request.membership, unit, what="dashboard")
-    return render(request, "structure/dashboard.html", dashboard_context(request, found))
+@org_view(ORGANIZER)
+def unit_dashboard(
+    request: HttpRequest, membership: Membership, org: str, unit: str
+) -> HttpResponse:
+    found = read_unit(membership, unit, what="dashboard")
+    return render(
+        request, "structure/dashboard.html", dashboard_context(request, membership, found)
+    )
 
 
-@org_role_required(ORGANIZER)
+@org_view(ORGANIZER)
 @require_POST
-def rate(request: HttpRequest, org: str, unit: str, person: str) -> HttpResponse:
+def rate(
+    request: HttpRequest, membership: Membership, org: str, unit: str, person: str
+) -> HttpResponse:
     """Record a new rating from one of the dashboard's 1-5 buttons."""
-    found = get_unit_for(request.membership, unit)
+    found = get_unit_for(membership, unit)
     member = member_of_unit(found, person).person
     form = forms.RateForm(request.POST)
     if form.is_valid():
         try:
-            rating_services.rate(request.user, found, member, form.cleaned_data["score"])
+            rating_services.rate(membership.person, found, member, form.cleaned_data["score"])
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -139,13 +149,15 @@ def rate(request: HttpRequest, org: str, unit: str, person: str) -> HttpResponse
                 reverse("structure:unit", kwargs={"org": org, "unit": found.code})
                 + f"#member-{member.public_id}"
             )
-    found = read_unit(request.membership, unit, what="dashboard")
-    context = dashboard_context(request, found, rate_form=form)
+    found = read_unit(membership, unit, what="dashboard")
+    context = dashboard_context(request, membership, found, rate_form=form)
     return render(request, "structure/dashboard.html", context, status=400)
 
 
-def member_context(request: HttpRequest, unit, membership, **extra) -> dict:
-    current = unit.structure_assignments.filter(person=membership.person).first()
+def member_context(
+    membership: Membership, unit: Unit, theirs: Membership, **extra: Any
+) -> dict[str, Any]:
+    current = unit.structure_assignments.filter(person=theirs.person).first()
     extra.setdefault(
         "assign_form",
         forms.AssignForm(
@@ -154,45 +166,51 @@ def member_context(request: HttpRequest, unit, membership, **extra) -> dict:
         ),
     )
     return base_context(
-        request,
+        membership,
         unit=unit,
-        member=membership.person,
-        history=list(history(unit, membership.person)),
+        member=theirs.person,
+        history=list(history(unit, theirs.person)),
         labels=scale_services.labels_for(unit.organization),
         **extra,
     )
 
 
 @never_cache
-@org_role_required(ORGANIZER)
-def member_detail(request: HttpRequest, org: str, unit: str, person: str) -> HttpResponse:
-    found = get_unit_for(request.membership, unit)
-    membership = member_of_unit(found, person)
-    read_unit(request.membership, unit, what="member", member=str(membership.person.public_id))
-    return render(request, "structure/member.html", member_context(request, found, membership))
+@org_view(ORGANIZER)
+def member_detail(
+    request: HttpRequest, membership: Membership, org: str, unit: str, person: str
+) -> HttpResponse:
+    found = get_unit_for(membership, unit)
+    theirs = member_of_unit(found, person)
+    read_unit(membership, unit, what="member", member=str(theirs.person.public_id))
+    return render(request, "structure/member.html", member_context(membership, found, theirs))
 
 
-@org_role_required(ORGANIZER)
+@org_view(ORGANIZER)
 @require_POST
-def assign(request: HttpRequest, org: str, unit: str, person: str) -> HttpResponse:
-    found = get_unit_for(request.membership, unit)
-    membership = member_of_unit(found, person)
+def assign(
+    request: HttpRequest, membership: Membership, org: str, unit: str, person: str
+) -> HttpResponse:
+    found = get_unit_for(membership, unit)
+    theirs = member_of_unit(found, person)
     form = forms.AssignForm(request.POST, organizers=organizers_of(found))
     if form.is_valid():
         try:
-            rating_services.assign(request.user, found, membership.person, form.chosen())
+            rating_services.assign(membership.person, found, theirs.person, form.chosen())
         except ValidationError as error:
             form.add_service_errors(error)
         else:
             messages.success(request, _("Their organizer is saved."))
             return redirect("structure:member", org=org, unit=found.code, person=person)
-    read_unit(request.membership, unit, what="member", member=str(membership.person.public_id))
-    context = member_context(request, found, membership, assign_form=form)
+    read_unit(membership, unit, what="member", member=str(theirs.person.public_id))
+    context = member_context(membership, found, theirs, assign_form=form)
     return render(request, "structure/member.html", context, status=400)
 
 
-def test_form_view(request: HttpRequest, org: str, unit: str, test: StructureTest | None):
-    found = get_unit_for(request.membership, unit)
+def test_form_view(
+    request: HttpRequest, membership: Membership, org: str, unit: str, test: StructureTest | None
+) -> HttpResponse:
+    found = get_unit_for(membership, unit)
     labels = scale_services.labels_for(found.organization)
     initial = {}
     if test is not None:
@@ -208,26 +226,26 @@ def test_form_view(request: HttpRequest, org: str, unit: str, test: StructureTes
         fields = (data["name"], data["target_percent"], data["max_score"], data["by_date"])
         try:
             if test is None:
-                test_services.create_test(request.user, found, *fields)
+                test_services.create_test(membership.person, found, *fields)
             else:
-                test_services.update_test(request.user, test, *fields)
+                test_services.update_test(membership.person, test, *fields)
         except ValidationError as error:
             form.add_service_errors(error)
         else:
             messages.success(request, _("The structure test is saved."))
             return redirect("structure:unit", org=org, unit=found.code)
-    context = base_context(request, unit=found, form=form, test=test)
+    context = base_context(membership, unit=found, form=form, test=test)
     return render(request, "structure/test_form.html", context, status=400 if form.errors else 200)
 
 
 @never_cache
-@org_role_required(ORGANIZER)
-def test_new(request: HttpRequest, org: str, unit: str) -> HttpResponse:
-    return test_form_view(request, org, unit, None)
+@org_view(ORGANIZER)
+def test_new(request: HttpRequest, membership: Membership, org: str, unit: str) -> HttpResponse:
+    return test_form_view(request, membership, org, unit, None)
 
 
-def get_test(request: HttpRequest, unit: str, code: str) -> StructureTest:
-    found = get_unit_for(request.membership, unit)
+def get_test(membership: Membership, unit: str, code: str) -> StructureTest:
+    found = get_unit_for(membership, unit)
     test = StructureTest.objects.filter(unit=found, code=str(code)).first()
     if test is None:
         raise Http404
@@ -235,56 +253,67 @@ def get_test(request: HttpRequest, unit: str, code: str) -> StructureTest:
 
 
 @never_cache
-@org_role_required(ORGANIZER)
-def test_edit(request: HttpRequest, org: str, unit: str, structure_test: str) -> HttpResponse:
-    return test_form_view(request, org, unit, get_test(request, unit, structure_test))
+@org_view(ORGANIZER)
+def test_edit(
+    request: HttpRequest, membership: Membership, org: str, unit: str, structure_test: str
+) -> HttpResponse:
+    return test_form_view(
+        request, membership, org, unit, get_test(membership, unit, structure_test)
+    )
 
 
-@org_role_required(ORGANIZER)
+@org_view(ORGANIZER)
 @require_POST
-def test_delete(request: HttpRequest, org: str, unit: str, structure_test: str) -> HttpResponse:
-    test = get_test(request, unit, structure_test)
-    test_services.delete_test(request.user, test)
+def test_delete(
+    request: HttpRequest, membership: Membership, org: str, unit: str, structure_test: str
+) -> HttpResponse:
+    test = get_test(membership, unit, structure_test)
+    test_services.delete_test(membership.person, test)
     messages.success(request, _("The structure test is deleted."))
     return redirect("structure:unit", org=org, unit=unit)
 
 
-@org_role_required(ORGANIZER)
+@org_view(ORGANIZER)
 @require_POST
-def organizer_add(request: HttpRequest, org: str, unit: str) -> HttpResponse:
-    found = get_unit_for(request.membership, unit)
+def organizer_add(
+    request: HttpRequest, membership: Membership, org: str, unit: str
+) -> HttpResponse:
+    found = get_unit_for(membership, unit)
     form = forms.OrganizerForm(request.POST, organizers=organizer_services.organizers_to_add(found))
     if form.is_valid():
         try:
-            organizer_services.add_organizer(request.user, found, form.chosen())
+            organizer_services.add_organizer(membership.person, found, form.chosen())
         except ValidationError as error:
             form.add_service_errors(error)
         else:
             messages.success(request, _("Organizer added to the unit."))
             return redirect("structure:unit", org=org, unit=found.code)
-    found = read_unit(request.membership, unit, what="dashboard")
-    context = dashboard_context(request, found)
+    found = read_unit(membership, unit, what="dashboard")
+    context = dashboard_context(request, membership, found)
     context["organizer_form"] = form
     return render(request, "structure/dashboard.html", context, status=400)
 
 
-@org_role_required(ORGANIZER)
+@org_view(ORGANIZER)
 @require_POST
-def organizer_remove(request: HttpRequest, org: str, unit: str, person: str) -> HttpResponse:
-    found = get_unit_for(request.membership, unit)
-    organizer = organizers_of(found).filter(public_id__in=[person] if is_uuid(person) else [])
-    organizer = organizer.first()
+def organizer_remove(
+    request: HttpRequest, membership: Membership, org: str, unit: str, person: str
+) -> HttpResponse:
+    found = get_unit_for(membership, unit)
+    organizer = (
+        organizers_of(found).filter(public_id__in=[person] if is_uuid(person) else []).first()
+    )
     if organizer is None:
         raise Http404
     try:
-        organizer_services.remove_organizer(request.user, found, organizer)
+        organizer_services.remove_organizer(membership.person, found, organizer)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(
             request, _("%(name)s no longer organizes this unit.") % {"name": organizer.display_name}
         )
-    if organizer == request.user:
+    if organizer == membership.person:
         return redirect("structure:units", org=org)
     return redirect("structure:unit", org=org, unit=found.code)
 
@@ -298,11 +327,11 @@ def is_uuid(value: str) -> bool:
 
 
 @never_cache
-@org_role_required(ORGANIZER)
-def unit_csv(request: HttpRequest, org: str, unit: str) -> HttpResponse:
+@org_view(ORGANIZER)
+def unit_csv(request: HttpRequest, membership: Membership, org: str, unit: str) -> HttpResponse:
     """The dashboard's members as a CSV: name, current score and its words, last rated,
     organizer. No contact details."""
-    found = read_unit(request.membership, unit, what="csv")
+    found = read_unit(membership, unit, what="csv")
     board = dashboard(found)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
@@ -328,20 +357,20 @@ def safe_cell(value: str) -> str:
 
 
 @never_cache
-@org_role_required(ORGANIZER)
-def scale(request: HttpRequest, org: str) -> HttpResponse:
+@org_view(ORGANIZER)
+def scale(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
     """The organization's own words for 1-5."""
-    current = Scale.objects.filter(organization=request.organization).first()
+    current = Scale.objects.filter(organization=membership.organization).first()
     initial = {f"label_{s}": getattr(current, f"label_{s}") for s in SCORES} if current else {}
     defaults = {score: str(label) for score, label in DEFAULT_LABELS.items()}
     form = forms.ScaleForm(request.POST or None, defaults=defaults, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            scale_services.save_scale(request.user, request.organization, form.labels())
+            scale_services.save_scale(membership.person, membership.organization, form.labels())
         except ValidationError as error:
             form.add_service_errors(error)
         else:
             messages.success(request, _("The scale's words are saved."))
             return redirect("structure:units", org=org)
-    context = base_context(request, form=form)
+    context = base_context(membership, form=form)
     return render(request, "structure/scale.html", context, status=400 if form.errors else 200)

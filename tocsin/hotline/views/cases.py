@@ -8,9 +8,11 @@ of a case page, and of the plan on it, writes an audit entry.
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
@@ -21,7 +23,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from tocsin.accounts.access import org_role_required
+from tocsin.accounts.access import org_context, org_view
+from tocsin.accounts.models import Membership, Organization
 from tocsin.accounts.roles import Role
 from tocsin.response.access import incidents_for
 from tocsin.response.models import Incident
@@ -45,37 +48,37 @@ def refuse_unless_reader(membership) -> None:
 
 
 @never_cache
-@org_role_required(Role.MEMBER)
-def case_list(request: HttpRequest, org: str) -> HttpResponse:
-    refuse_unless_reader(request.membership)
-    found = cases_for(request.membership).select_related("case_worker")
+@org_view(Role.MEMBER)
+def case_list(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
+    refuse_unless_reader(membership)
+    found = cases_for(membership).select_related("case_worker")
     show = request.GET.get("show", "open")
     if show == "ended":
         found = found.filter(ended_at__isnull=False)
     else:
         found = found.filter(ended_at__isnull=True)
     locked = EmergencyPlan.objects.filter(
-        organization=request.organization, locked_until__gt=timezone.now()
+        organization=membership.organization, locked_until__gt=timezone.now()
     ).select_related("person")
-    context = {
-        "locked": locked if request.membership.has(HOTLINE) else [],
-        "cases": found[:200],
-        "show": show,
-        "section": "cases",
-        "organization": request.organization,
-    }
+    context = org_context(
+        membership,
+        locked=locked if membership.has(HOTLINE) else [],
+        cases=found[:200],
+        show=show,
+        section="cases",
+    )
     return render(request, "hotline/cases.html", context)
 
 
-def recent_incidents(request: HttpRequest):
+def recent_incidents(organization: Organization) -> QuerySet[Incident]:
     """Incidents a case can come from: the organization's own, of the last two days.
 
     The hotline does not dispatch, but it names the incident a person was taken at; only
     its place and time are shown."""
     since = timezone.now() - RECENT_INCIDENTS
-    return Incident.objects.filter(
-        organization=request.organization, opened_at__gte=since
-    ).order_by("-opened_at")[:30]
+    return Incident.objects.filter(organization=organization, opened_at__gte=since).order_by(
+        "-opened_at"
+    )[:30]
 
 
 def plan_for_case(who: str, member) -> EmergencyPlan | None:
@@ -85,20 +88,20 @@ def plan_for_case(who: str, member) -> EmergencyPlan | None:
 
 
 @never_cache
-@org_role_required(OPENERS)
-def case_new(request: HttpRequest, org: str) -> HttpResponse:
+@org_view(OPENERS)
+def case_new(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
     """Open a case from a call (the hotline) or from an incident (either)."""
-    organization = request.organization
-    incidents = list(recent_incidents(request))
-    if request.membership.has(Role.DISPATCHER) and request.GET.get("incident"):
-        extra = incidents_for(request.membership).filter(
+    organization = membership.organization
+    incidents = list(recent_incidents(organization))
+    if membership.has(Role.DISPATCHER) and request.GET.get("incident"):
+        extra = incidents_for(membership).filter(
             public_id__in=[request.GET["incident"]] if is_uuid(request.GET["incident"]) else []
         )
         incidents += [i for i in extra if i not in incidents]
     form = forms.CaseOpenForm(
         request.POST or None,
         incidents=incidents,
-        see_unverified=request.membership.has(Role.DISPATCHER),
+        see_unverified=membership.has(Role.DISPATCHER),
         facilities=Facility.objects.filter(organization=organization),
         initial={"incident": request.GET.get("incident", ""), "who": "member"},
     )
@@ -110,7 +113,7 @@ def case_new(request: HttpRequest, org: str) -> HttpResponse:
                 member = find_member(organization, data["member"])
             incident = form.chosen_incident()
             case = cases.open_case(
-                request.user,
+                membership.person,
                 organization,
                 cases.CaseInput(
                     name=data["name"] if data["who"] != "member" else "",
@@ -138,14 +141,14 @@ def case_new(request: HttpRequest, org: str) -> HttpResponse:
                 )
                 % {"code": case.code, "count": told},
             )
-            if request.membership.has(HOTLINE):
+            if membership.has(HOTLINE):
                 return redirect("hotline:case", org=org, case=case.code)
             return (
                 redirect("response:incident", org=org, incident=incident.public_id)
                 if incident
                 else redirect("staff:home")
             )
-    context = {"form": form, "section": "case_new", "organization": request.organization}
+    context = org_context(membership, form=form, section="case_new")
     return render(request, "hotline/case_new.html", context, status=400 if form.errors else 200)
 
 
@@ -196,30 +199,29 @@ def line_words(line: CaseEvent, tasks: dict[str, CaseTask]) -> str:
     return ""
 
 
-def case_context(request: HttpRequest, case: Case, **forms_given) -> dict:
-    membership = request.membership
-    organization = request.organization
+def case_context(membership: Membership, case: Case, **forms_given: Any) -> dict[str, Any]:
+    organization = membership.organization
     workers = list(cases.hotline_people(organization))
     facility_list = list(Facility.objects.filter(organization=organization))
-    plan = plans.read_plan(request.user, case)
+    plan = plans.read_plan(membership.person, case)
     recipients = case.recipients()
-    context = {
-        "case": case,
-        "organization": organization,
-        "section": "cases",
-        "plan": plan,
-        "plan_owner": case.plan.person if case.plan else None,
-        "relation_labels": forms.RELATION_LABELS,
-        "care_labels": forms.CARE_LABELS,
-        "events": timeline(case),
-        "tasks": case.tasks.select_related("assigned_to"),
-        "case_messages": case.messages.all(),
-        "recipients": recipients,
-        "is_hotline": membership.has(HOTLINE),
-        "next_states": [s for s in Case.State if case.is_open and cases.may_move(case.state, s)],
-        "state_form": forms.StateForm(),
-        "event_form": forms.EventForm(),
-        "details_form": forms.DetailsForm(
+    context = org_context(
+        membership,
+        case=case,
+        section="cases",
+        plan=plan,
+        plan_owner=case.plan.person if case.plan else None,
+        relation_labels=forms.RELATION_LABELS,
+        care_labels=forms.CARE_LABELS,
+        events=timeline(case),
+        tasks=case.tasks.select_related("assigned_to"),
+        case_messages=case.messages.all(),
+        recipients=recipients,
+        is_hotline=membership.has(HOTLINE),
+        next_states=[s for s in Case.State if case.is_open and cases.may_move(case.state, s)],
+        state_form=forms.StateForm(),
+        event_form=forms.EventForm(),
+        details_form=forms.DetailsForm(
             facilities=facility_list,
             initial={
                 "agency": case.agency,
@@ -228,7 +230,7 @@ def case_context(request: HttpRequest, case: Case, **forms_given) -> dict:
                 "locator": case.locator,
             },
         ),
-        "assign_form": forms.AssignForm(
+        assign_form=forms.AssignForm(
             workers=workers,
             partners=list(cases.legal_partners(organization)),
             initial={
@@ -236,35 +238,35 @@ def case_context(request: HttpRequest, case: Case, **forms_given) -> dict:
                 "legal_partner": str(case.legal_partner.public_id) if case.legal_partner else "",
             },
         ),
-        "task_form": forms.TaskForm(workers=workers),
-        "update_form": forms.UpdateForm(recipients=recipients),
-    }
+        task_form=forms.TaskForm(workers=workers),
+        update_form=forms.UpdateForm(recipients=recipients),
+    )
     context.update(forms_given)
     return context
 
 
 @never_cache
-@org_role_required(Role.MEMBER)
-def case_detail(request: HttpRequest, org: str, case: str) -> HttpResponse:
-    found = read_case(request.membership, case)
-    return render(request, "hotline/case.html", case_context(request, found))
+@org_view(Role.MEMBER)
+def case_detail(request: HttpRequest, membership: Membership, org: str, case: str) -> HttpResponse:
+    found = read_case(membership, case)
+    return render(request, "hotline/case.html", case_context(membership, found))
 
 
-def act_state(request, case, form):
-    case = cases.change_state(request.user, case, form.cleaned_data["state"])
+def act_state(membership: Membership, case: Case, form: Any) -> str:
+    case = cases.change_state(membership.person, case, form.cleaned_data["state"])
     return _("The case is now “%(state)s”.") % {"state": case.get_state_display()}
 
 
-def act_event(request, case, form):
+def act_event(membership: Membership, case: Case, form: Any) -> str:
     data = form.cleaned_data
-    line = cases.log_event(request.user, case, data["kind"], data["note"], data["at"])
+    line = cases.log_event(membership.person, case, data["kind"], data["note"], data["at"])
     return _("%(kind)s added to the timeline.") % {"kind": line.get_kind_display().capitalize()}
 
 
-def act_details(request, case, form):
+def act_details(membership: Membership, case: Case, form: Any) -> str:
     data = form.cleaned_data
     cases.update_details(
-        request.user,
+        membership.person,
         case,
         facility=form.chosen_facility(),
         facility_text=data["facility_text"],
@@ -274,22 +276,24 @@ def act_details(request, case, form):
     return _("The case's details are saved.")
 
 
-def act_assign(request, case, form):
-    if not request.membership.has(HOTLINE):
+def act_assign(membership: Membership, case: Case, form: Any) -> str:
+    if not membership.has(HOTLINE):
         raise ValidationError(_("Only the hotline assigns a case."))
-    cases.assign(request.user, case, form.chosen("case_worker"), form.chosen("legal_partner"))
+    cases.assign(membership.person, case, form.chosen("case_worker"), form.chosen("legal_partner"))
     return _("The case's people are saved.")
 
 
-def act_task(request, case, form):
+def act_task(membership: Membership, case: Case, form: Any) -> str:
     data = form.cleaned_data
-    cases.add_task(request.user, case, data["title"], data["due_at"], form.chosen("assigned_to"))
+    cases.add_task(
+        membership.person, case, data["title"], data["due_at"], form.chosen("assigned_to")
+    )
     return _("Task added.")
 
 
-def act_update(request, case, form):
+def act_update(membership: Membership, case: Case, form: Any) -> str:
     data = form.cleaned_data
-    count = send_family_update(request.user, case, data["text"], data["recipients"])
+    count = send_family_update(membership.person, case, data["text"], data["recipients"])
     return ngettext(
         "The update is on its way to %(count)d person.",
         "The update is on its way to %(count)d people.",
@@ -307,8 +311,9 @@ ACTIONS = {
 }
 
 
-def bound_form(form_class, request, case):
-    organization = request.organization
+def bound_form(
+    form_class: Any, request: HttpRequest, organization: Organization, case: Case
+) -> Any:
     if form_class is forms.DetailsForm:
         return form_class(
             request.POST, facilities=Facility.objects.filter(organization=organization)
@@ -326,88 +331,95 @@ def bound_form(form_class, request, case):
     return form_class(request.POST)
 
 
-@org_role_required(Role.MEMBER)
+@org_view(Role.MEMBER)
 @require_POST
-def case_action(request: HttpRequest, org: str, case: str, action: str) -> HttpResponse:
-    found = get_case_for(request.membership, case)
+def case_action(
+    request: HttpRequest, membership: Membership, org: str, case: str, action: str
+) -> HttpResponse:
+    found = get_case_for(membership, case)
     form_class, act, form_name = ACTIONS[action]
-    form = bound_form(form_class, request, found)
+    form = bound_form(form_class, request, membership.organization, found)
     if form.is_valid():
         try:
-            said = act(request, found, form)
+            said = act(membership, found, form)
         except ValidationError as error:
             form.add_service_errors(error)
         else:
             messages.success(request, said)
             return redirect("hotline:case", org=org, case=found.code)
-    found = read_case(request.membership, case)
-    context = case_context(request, found, **{form_name: form, "open_form": form_name})
+    found = read_case(membership, case)
+    context = case_context(membership, found, **{form_name: form, "open_form": form_name})
     return render(request, "hotline/case.html", context, status=400)
 
 
-@org_role_required(Role.MEMBER)
+@org_view(Role.MEMBER)
 @require_POST
-def task_done(request: HttpRequest, org: str, case: str, task: str) -> HttpResponse:
-    found = get_case_for(request.membership, case)
-    cases.complete_task(request.user, get_task_for(request.membership, found, task))
+def task_done(
+    request: HttpRequest, membership: Membership, org: str, case: str, task: str
+) -> HttpResponse:
+    found = get_case_for(membership, case)
+    cases.complete_task(membership.person, get_task_for(membership, found, task))
     messages.success(request, _("Task done."))
     return redirect("hotline:case", org=org, case=found.code)
 
 
 @never_cache
-@org_role_required(Role.HOTLINE)
-def facility_list(request: HttpRequest, org: str) -> HttpResponse:
-    organization = request.organization
+@org_view(Role.HOTLINE)
+def facility_list(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
+    organization = membership.organization
     form = forms.FacilityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             facilities.add_facility(
-                request.user, organization, form.cleaned_data["name"], form.cleaned_data["address"]
+                membership.person,
+                organization,
+                form.cleaned_data["name"],
+                form.cleaned_data["address"],
             )
         except ValidationError as error:
             form.add_service_errors(error)
         else:
             messages.success(request, _("Facility added."))
             return redirect("hotline:facilities", org=org)
-    context = {
-        "form": form,
-        "facilities": Facility.objects.filter(organization=organization),
-        "section": "facilities",
-        "organization": organization,
-    }
+    context = org_context(
+        membership,
+        form=form,
+        facilities=Facility.objects.filter(organization=organization),
+        section="facilities",
+    )
     return render(request, "hotline/facilities.html", context, status=400 if form.errors else 200)
 
 
 @never_cache
-@org_role_required(Role.HOTLINE)
-def case_close(request: HttpRequest, org: str, case: str) -> HttpResponse:
+@org_view(Role.HOTLINE)
+def case_close(request: HttpRequest, membership: Membership, org: str, case: str) -> HttpResponse:
     """Ask the hotline to confirm that the work on a case is done, then close it."""
-    found = get_case_for(request.membership, case)
+    found = get_case_for(membership, case)
     form = forms.CloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            cases.close_case(request.user, found)
+            cases.close_case(membership.person, found)
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("Case %(code)s is closed.") % {"code": found.code})
             return redirect("hotline:case", org=org, case=found.code)
-    context = {
-        "case": found,
-        "form": form,
-        "organization": request.organization,
-        "section": "cases",
-        "erase_on": timezone.localdate() + timedelta(days=request.organization.case_retention_days),
-    }
+    context = org_context(
+        membership,
+        case=found,
+        form=form,
+        section="cases",
+        erase_on=timezone.localdate() + timedelta(days=membership.organization.case_retention_days),
+    )
     return render(request, "hotline/case_close.html", context, status=400 if form.errors else 200)
 
 
-@org_role_required(Role.HOTLINE)
+@org_view(Role.HOTLINE)
 @require_POST
-def case_reopen(request: HttpRequest, org: str, case: str) -> HttpResponse:
-    found = get_case_for(request.membership, case)
+def case_reopen(request: HttpRequest, membership: Membership, org: str, case: str) -> HttpResponse:
+    found = get_case_for(membership, case)
     try:
-        cases.reopen_case(request.user, found)
+        cases.reopen_case(membership.person, found)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -415,12 +427,14 @@ def case_reopen(request: HttpRequest, org: str, case: str) -> HttpResponse:
     return redirect("hotline:case", org=org, case=found.code)
 
 
-@org_role_required(Role.HOTLINE)
+@org_view(Role.HOTLINE)
 @require_POST
-def facility_remove(request: HttpRequest, org: str, facility: str) -> HttpResponse:
-    found = Facility.objects.filter(organization=request.organization, code=facility).first()
+def facility_remove(
+    request: HttpRequest, membership: Membership, org: str, facility: str
+) -> HttpResponse:
+    found = Facility.objects.filter(organization=membership.organization, code=facility).first()
     if found is None:
         raise Http404
-    facilities.remove_facility(request.user, found)
+    facilities.remove_facility(membership.person, found)
     messages.success(request, _("Facility removed from the list."))
     return redirect("hotline:facilities", org=org)

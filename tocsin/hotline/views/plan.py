@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from tocsin.accounts.access import member_required
+from tocsin.accounts.access import member_view
+from tocsin.accounts.models import Person
 from tocsin.core.access import public
 
 from ..forms import PlanForm, PlanPinForm, TriggerForm
@@ -38,15 +39,14 @@ def member_organizations(person):
 
 
 @never_cache
-@member_required
-def plan_edit(request: HttpRequest) -> HttpResponse:
+@member_view
+def plan_edit(request: HttpRequest, person: Person) -> HttpResponse:
     """Write a first plan; see or change one only after its PIN.
 
     A correct PIN shows the plan in that one response, with a signed mark in its form that
     lets a change be saved within PLAN_OPEN_FOR; nothing is kept in the session, so a
     member link (or a session taken from it) shows nothing of the plan without the PIN.
     """
-    person = request.member
     plan = EmergencyPlan.objects.filter(person=person).first()
     if plan is None:
         return plan_page(request, person, None)
@@ -138,10 +138,9 @@ def plan_for_emergency_token(token: str) -> EmergencyPlan | None:
 
 
 @never_cache
-@member_required
-def plan_trigger(request: HttpRequest) -> HttpResponse:
+@member_view
+def plan_trigger(request: HttpRequest, person: Person) -> HttpResponse:
     """Press "I am being detained", give the PIN: the case opens and everyone is told."""
-    person = request.member
     plan = EmergencyPlan.objects.filter(person=person).first()
     if plan is None:
         return redirect("hotline:plan")

@@ -9,22 +9,23 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from tocsin.accounts.access import org_role_required
+from tocsin.accounts.access import org_context, org_view
+from tocsin.accounts.models import Membership
 from tocsin.accounts.roles import Role
 
 from ..access import read_case
 
 
 @never_cache
-@org_role_required(Role.MEMBER)
-def case_record(request: HttpRequest, org: str, case: str) -> HttpResponse:
-    found = read_case(request.membership, case, action="hotline.case.exported")
-    context = {
-        "case": found,
-        "organization": request.organization,
-        "events": found.events.select_related("actor"),
-        "tasks": found.tasks.all(),
-        "printed_at": timezone.now(),
-        "printed_by": request.user,
-    }
+@org_view(Role.MEMBER)
+def case_record(request: HttpRequest, membership: Membership, org: str, case: str) -> HttpResponse:
+    found = read_case(membership, case, action="hotline.case.exported")
+    context = org_context(
+        membership,
+        case=found,
+        events=found.events.select_related("actor"),
+        tasks=found.tasks.all(),
+        printed_at=timezone.now(),
+        printed_by=membership.person,
+    )
     return render(request, "hotline/record.html", context)

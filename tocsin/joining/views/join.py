@@ -8,7 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tocsin.accounts.access import member_required
+from tocsin.accounts.access import member_view
 from tocsin.accounts.models import Organization, Person, Site
 from tocsin.core import languages
 from tocsin.core.access import public
@@ -133,10 +133,10 @@ def resend_code(request: HttpRequest) -> HttpResponse:
     return redirect("joining:confirm")
 
 
-@member_required
-def welcome(request: HttpRequest) -> HttpResponse:
-    person = request.member
+@member_view
+def welcome(request: HttpRequest, person: Person) -> HttpResponse:
     context = {
+        "member": person,
         "confirmed": person.contacts.filter(confirmed_at__isnull=False),
         "waiting": waiting_contacts(person),
         "subscriptions": person.subscriptions.select_related("site"),

@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tocsin.accounts.access import MEMBER_SESSION_KEY, member_required
-from tocsin.accounts.models import AlertKinds, ContactPoint, Organization, Site
+from tocsin.accounts.access import MEMBER_SESSION_KEY, member_view
+from tocsin.accounts.models import AlertKinds, ContactPoint, Organization, Person, Site
 from tocsin.accounts.services import subscriptions as follows
 from tocsin.audit.services import record
 from tocsin.core.access import public
@@ -61,6 +61,7 @@ def member_code(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_service_errors(error)
         else:
+            assert contact is not None  # confirm_claimed_contact refuses no contact
             sign_in_member(request, contact.person)
             request.session.pop(CLAIM_SESSION_KEY, None)
             return redirect("joining:me")
@@ -76,17 +77,16 @@ def member_link(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("joining:me")
 
 
-@member_required
+@member_view
 @require_POST
-def sign_out(request: HttpRequest) -> HttpResponse:
+def sign_out(request: HttpRequest, member: Person) -> HttpResponse:
     request.session.pop(MEMBER_SESSION_KEY, None)
     request.session.cycle_key()
     return redirect("home")
 
 
-@member_required
-def me(request: HttpRequest) -> HttpResponse:
-    person = request.member
+@member_view
+def me(request: HttpRequest, person: Person) -> HttpResponse:
     form = ProfileForm(
         request.POST or None,
         initial={"display_name": person.display_name, "language": person.language},
@@ -113,12 +113,11 @@ def me(request: HttpRequest) -> HttpResponse:
     return render(request, "joining/me.html", {"form": form, "memberships": memberships})
 
 
-@member_required
-def contacts(request: HttpRequest) -> HttpResponse:
+@member_view
+def contacts(request: HttpRequest, person: Person) -> HttpResponse:
     """List, add, confirm, reorder and remove the member's contacts."""
-    person = request.member
     add_form = ContactAddForm(request.POST if request.POST.get("action") == "add" else None)
-    code_forms = {}
+    code_forms: dict[int, CodeForm] = {}
     if request.method == "POST":
         outcome = contact_action(request, person, add_form, code_forms)
         if outcome is not None:
@@ -209,10 +208,9 @@ def member_choices(person):
     return organizations, sites
 
 
-@member_required
-def subscriptions(request: HttpRequest) -> HttpResponse:
+@member_view
+def subscriptions(request: HttpRequest, person: Person) -> HttpResponse:
     """List what the member follows; add a site or an area, change kinds, remove."""
-    person = request.member
     organizations, sites = member_choices(person)
     action = request.POST.get("action")
     follow_form = FollowForm(
@@ -287,13 +285,13 @@ def subscription_action(request, person, action, follow_form):
     return redirect("joining:subscriptions")
 
 
-@member_required
-def leave(request: HttpRequest) -> HttpResponse:
+@member_view
+def leave(request: HttpRequest, member: Person) -> HttpResponse:
     """Erase the member and all their data, after they tick a box to say they mean it."""
     error = None
     if request.method == "POST":
         if request.POST.get("confirm") == "yes":
-            member_services.leave(request.member)
+            member_services.leave(member)
             request.session.flush()
             return render(request, "joining/left.html")
         error = _("Tick the box to confirm that you want to leave.")

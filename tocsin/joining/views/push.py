@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from tocsin.accounts.access import member_required
+from tocsin.accounts.access import member_view
+from tocsin.accounts.models import Person
 from tocsin.core.access import public
 
 from ..services import members as member_services
@@ -60,14 +61,14 @@ def refusal(field: str, messages: list[str], status: int = 400) -> JsonResponse:
     return JsonResponse({"errors": {field: messages}}, status=status)
 
 
-@member_required
+@member_view
 @require_POST
-def push_subscribe(request: HttpRequest) -> JsonResponse:
+def push_subscribe(request: HttpRequest, member: Person) -> JsonResponse:
     """Store the posted PushSubscription JSON as the member's confirmed push contact."""
     if len(request.body) > MAX_BODY_BYTES:
         return refusal("subscription", [_("This is not a web push subscription.")])
     try:
-        member_services.add_push_subscription(request.member, request.body.decode("utf-8"))
+        member_services.add_push_subscription(member, request.body.decode("utf-8"))
     except UnicodeDecodeError:
         return refusal("subscription", [_("This is not a web push subscription.")])
     except ValidationError as error:
@@ -77,9 +78,9 @@ def push_subscribe(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"subscribed": True}, status=201)
 
 
-@member_required
+@member_view
 @require_POST
-def push_unsubscribe(request: HttpRequest) -> JsonResponse:
+def push_unsubscribe(request: HttpRequest, member: Person) -> JsonResponse:
     """Remove the member's push contact for the posted `{"endpoint": …}`."""
     try:
         endpoint = json.loads(request.body[:MAX_BODY_BYTES])["endpoint"]
@@ -87,7 +88,7 @@ def push_unsubscribe(request: HttpRequest) -> JsonResponse:
             raise TypeError
     except (ValueError, KeyError, TypeError):
         return refusal("endpoint", [_("Say which web push subscription to stop.")])
-    if not member_services.remove_push_subscription(request.member, endpoint):
+    if not member_services.remove_push_subscription(member, endpoint):
         return refusal("endpoint", [_("This phone does not get web push from Tocsin.")], 404)
     messages.success(request, _("This phone no longer gets web push from Tocsin."))
     return JsonResponse({"removed": True})

@@ -19,7 +19,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from tocsin.accounts.access import member_required
+from tocsin.accounts.access import member_view
 from tocsin.accounts.models import Person
 from tocsin.core.confirm import confirmed
 
@@ -30,9 +30,8 @@ from ..services import signing
 
 
 @never_cache
-@member_required
-def my_pledges(request: HttpRequest) -> HttpResponse:
-    person = request.member
+@member_view
+def my_pledges(request: HttpRequest, person: Person) -> HttpResponse:
     rows = [
         (pledge, signing.has_signed(person, pledge), progress.overall_bucket(pledge))
         for pledge in pledges_asking(person)
@@ -77,9 +76,8 @@ def pledge_page(
 
 
 @never_cache
-@member_required
-def my_pledge(request: HttpRequest, pledge: str) -> HttpResponse:
-    person = request.member
+@member_view
+def my_pledge(request: HttpRequest, person: Person, pledge: str) -> HttpResponse:
     found = get_pledge_for_member(person, pledge)
     error = None
     if request.method == "POST":

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from tocsin.accounts.access import org_role_required
+from tocsin.accounts.access import org_context, org_view
+from tocsin.accounts.models import Membership
 from tocsin.core.confirm import confirmed
 
 from .. import floors, progress
@@ -25,75 +26,78 @@ from ..services import pledges as pledge_services
 
 
 @never_cache
-@org_role_required(ORGANIZERS)
-def pledge_list(request: HttpRequest, org: str) -> HttpResponse:
-    found = pledges_of(request.membership).prefetch_related("units").select_related("site")
+@org_view(ORGANIZERS)
+def pledge_list(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
+    found = pledges_of(membership).prefetch_related("units").select_related("site")
     rows = [(pledge, progress.overall_bucket(pledge)) for pledge in found[:100]]
-    context = {
-        "organization": request.organization,
-        "rows": rows,
-        "labels": progress.BUCKET_LABELS,
-        "section": "pledges",
-    }
+    context = org_context(membership, rows=rows, labels=progress.BUCKET_LABELS, section="pledges")
     return render(request, "pledges/staff_list.html", context)
 
 
 @never_cache
-@org_role_required(ORGANIZERS)
-def pledge_new(request: HttpRequest, org: str) -> HttpResponse:
-    form = PledgeForm(request.POST or None, organization=request.organization)
+@org_view(ORGANIZERS)
+def pledge_new(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
+    form = PledgeForm(request.POST or None, organization=membership.organization)
     if request.method == "POST" and form.is_valid():
         try:
             pledge = pledge_services.create_pledge(
-                request.user, request.organization, form.pledge_input()
+                membership.person, membership.organization, form.pledge_input()
             )
         except ValidationError as error:
             form.add_service_errors(error)
         else:
             return redirect("pledges:pledge", org=org, pledge=pledge.code)
-    context = {"organization": request.organization, "form": form, "section": "pledges"}
+    context = org_context(membership, form=form, section="pledges")
     return render(request, "pledges/staff_new.html", context, status=400 if form.errors else 200)
 
 
 def render_pledge(
-    request: HttpRequest, found, errors: list[str] | None = None, status: int = 200
+    request: HttpRequest,
+    membership: Membership,
+    found,
+    errors: list[str] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     groups = progress.groups(found)
-    context = {
-        "organization": request.organization,
-        "pledge": found,
-        "groups": groups,
-        "bucket": progress.overall_bucket(found, groups),
-        "labels": progress.BUCKET_LABELS,
-        "signers": outcome.signers(request.user, found),
-        "threshold": progress.threshold_text(found),
-        "asked": sum(group.eligible for group in groups),
-        "changes": progress.asked_changes(found),
-        "change_labels": progress.CHANGE_LABELS,
-        "floors": {"signatures": floors.min_signatures(), "group": floors.min_group()},
-        "send_errors": errors or [],
-        "section": "pledges",
-    }
+    context = org_context(
+        membership,
+        pledge=found,
+        groups=groups,
+        bucket=progress.overall_bucket(found, groups),
+        labels=progress.BUCKET_LABELS,
+        signers=outcome.signers(membership.person, found),
+        threshold=progress.threshold_text(found),
+        asked=sum(group.eligible for group in groups),
+        changes=progress.asked_changes(found),
+        change_labels=progress.CHANGE_LABELS,
+        floors={"signatures": floors.min_signatures(), "group": floors.min_group()},
+        send_errors=errors or [],
+        section="pledges",
+    )
     return render(request, "pledges/staff_pledge.html", context, status=status)
 
 
 @never_cache
-@org_role_required(ORGANIZERS)
-def pledge_detail(request: HttpRequest, org: str, pledge: str) -> HttpResponse:
-    return render_pledge(request, get_pledge_for_organizer(request.membership, pledge))
+@org_view(ORGANIZERS)
+def pledge_detail(
+    request: HttpRequest, membership: Membership, org: str, pledge: str
+) -> HttpResponse:
+    return render_pledge(request, membership, get_pledge_for_organizer(membership, pledge))
 
 
 @never_cache
-@org_role_required(ORGANIZERS)
+@org_view(ORGANIZERS)
 @require_POST
-def pledge_send(request: HttpRequest, org: str, pledge: str) -> HttpResponse:
-    found = get_pledge_for_organizer(request.membership, pledge)
+def pledge_send(
+    request: HttpRequest, membership: Membership, org: str, pledge: str
+) -> HttpResponse:
+    found = get_pledge_for_organizer(membership, pledge)
     if not confirmed(request):
         refusal = _("Tick the box to confirm: a pledge sent cannot be called back.")
-        return render_pledge(request, found, [refusal], status=400)
+        return render_pledge(request, membership, found, [refusal], status=400)
     try:
-        pledge_services.send_pledge(request.user, found)
+        pledge_services.send_pledge(membership.person, found)
     except ValidationError as refused:
         found.refresh_from_db()
-        return render_pledge(request, found, refused.messages, status=400)
+        return render_pledge(request, membership, found, refused.messages, status=400)
     return redirect("pledges:pledge", org=org, pledge=found.code)

@@ -1,6 +1,7 @@
 from django import template
 from django.utils.translation import gettext as _
 
+from tocsin.accounts.models import Membership
 from tocsin.accounts.roles import Role
 
 register = template.Library()
@@ -37,3 +38,17 @@ def get_item(mapping, key):
         return mapping.get(key, "")
     except AttributeError:
         return ""
+
+
+@register.simple_tag(takes_context=True)
+def acting_membership(context) -> Membership | None:
+    """Return the acting person's membership that the view passed (`org_context`).
+
+    Until the campaigns, imports and response screens pass it too, fall back on the one
+    their older guard (`org_role_required`) hangs on the request.
+    """
+    passed = context.get("acting_membership")
+    if isinstance(passed, Membership):
+        return passed
+    hung = getattr(context.get("request"), "membership", None)
+    return hung if isinstance(hung, Membership) else None

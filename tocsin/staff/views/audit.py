@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from tocsin.accounts.access import org_role_required
+from tocsin.accounts.access import org_context, org_view
+from tocsin.accounts.models import Membership
 from tocsin.accounts.roles import Role
 from tocsin.audit.forms import AuditFilterForm
 from tocsin.audit.labels import action_label
@@ -71,45 +72,47 @@ def row_of(entry: AuditEntry) -> LogRow:
     )
 
 
-def filtered_entries(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEntry]]:
+def filtered_entries(
+    request: HttpRequest, membership: Membership
+) -> tuple[AuditFilterForm, QuerySet[AuditEntry]]:
     """Return the filter form and the organization's entries it selects, newest first."""
     form = AuditFilterForm(request.GET or None)
-    entries = AuditEntry.objects.filter(organization=request.organization)
+    entries = AuditEntry.objects.filter(organization=membership.organization)
     entries = form.filtered(entries.select_related("actor").order_by("-at", "-id"))
     return form, entries
 
 
 @never_cache
-@org_role_required(Role.ADMIN)
-def audit_log(request: HttpRequest, org: str) -> HttpResponse:
-    form, entries = filtered_entries(request)
+@org_view(Role.ADMIN)
+def audit_log(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
+    form, entries = filtered_entries(request, membership)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     rows = [row_of(entry) for entry in page]
-    names = names_for(request.organization, [(row.object_type, row.object_id) for row in rows])
+    names = names_for(membership.organization, [(row.object_type, row.object_id) for row in rows])
     for row in rows:
         row.name = names.get((row.object_type, row.object_id), "")
     return render(
         request,
         "audit/log.html",
-        {
-            "organization": request.organization,
-            "form": form,
-            "page": page,
-            "rows": rows,
-            "query": query.urlencode(),
-            "time_zone": timezone.get_current_timezone_name(),
-            "section": "audit",
-        },
+        org_context(
+            membership,
+            form=form,
+            page=page,
+            rows=rows,
+            query=query.urlencode(),
+            time_zone=timezone.get_current_timezone_name(),
+            section="audit",
+        ),
     )
 
 
 @never_cache
-@org_role_required(Role.ADMIN)
-def audit_log_csv(request: HttpRequest, org: str) -> HttpResponse:
+@org_view(Role.ADMIN)
+def audit_log_csv(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
     """The filtered log as CSV, newest first as on screen; the export is itself recorded."""
-    _form, entries = filtered_entries(request)
+    _form, entries = filtered_entries(request, membership)
     rows = [
         [
             csv_time(entry.at),
@@ -121,6 +124,6 @@ def audit_log_csv(request: HttpRequest, org: str) -> HttpResponse:
         ]
         for entry in entries.iterator(chunk_size=2000)
     ]
-    record(request.user, "audit.log.exported", request.organization, rows=len(rows))
+    record(membership.person, "audit.log.exported", membership.organization, rows=len(rows))
     today = timezone.localdate().isoformat()
-    return csv_response(CSV_HEADER, rows, f"{request.organization.slug}-audit-log-{today}.csv")
+    return csv_response(CSV_HEADER, rows, f"{membership.organization.slug}-audit-log-{today}.csv")

@@ -3,12 +3,13 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tocsin.accounts.access import org_role_required
-from tocsin.accounts.models import ContactPoint
+from tocsin.accounts.access import org_context, org_view
+from tocsin.accounts.models import ContactPoint, Membership
 from tocsin.accounts.roles import PRIVILEGED, Role, has_role
 from tocsin.accounts.services import memberships as membership_services
 from tocsin.accounts.services.people import find_contact
@@ -35,9 +36,9 @@ def _people_with_contact(query: str) -> list[int] | None:
     return [contact.person_id for contact in contacts if contact is not None]
 
 
-@org_role_required(Role.ADMIN)
-def member_list(request, org):
-    organization = request.organization
+@org_view(Role.ADMIN)
+def member_list(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
+    organization = membership.organization
     form = MemberFilterForm(request.GET or None, organization=organization)
     memberships = organization.memberships.select_related("person", "unit", "site")
     status = "active"
@@ -66,60 +67,64 @@ def member_list(request, org):
     return render(
         request,
         "staff/members.html",
-        {
-            "organization": organization,
-            "form": form,
-            "page": page,
-            "query": query.urlencode(),
-            "section": "members",
-        },
+        org_context(membership, form=form, page=page, query=query.urlencode(), section="members"),
     )
 
 
-def _render_member(request, membership, form=None, erase_form=None, contacts=None, status=200):
-    organization = request.organization
+def _render_member(
+    request: HttpRequest,
+    membership: Membership,
+    theirs: Membership,
+    form: MembershipForm | None = None,
+    erase_form: EraseForm | None = None,
+    contacts: bool | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    organization = membership.organization
     if form is None:
         form = MembershipForm(
             organization=organization,
             initial={
-                "roles": [role.slug for role in Role if membership.roles & role],
-                "unit": membership.unit,
-                "site": membership.site,
+                "roles": [role.slug for role in Role if theirs.roles & role],
+                "unit": theirs.unit,
+                "site": theirs.site,
             },
         )
-    contact_points = list(membership.person.contacts.all())
+    contact_points = list(theirs.person.contacts.all())
     return render(
         request,
         "staff/member.html",
-        {
-            "organization": organization,
-            "membership": membership,
-            "member": membership.person,
-            "form": form,
-            "erase_form": erase_form or EraseForm(expected=membership.person.display_name),
-            "contacts": contact_points,
-            "revealed": contacts is not None,
-            "roles": [role.label for role in Role if membership.roles & role],
-            "has_second_factor": second_factor.has_second_factor(membership.person),
-            "can_sign_in": membership.active and bool(membership.roles & PRIVILEGED),
-            "link_hours": passwords.password_link_hours(),
-            "section": "members",
-        },
+        org_context(
+            membership,
+            membership=theirs,
+            member=theirs.person,
+            form=form,
+            erase_form=erase_form or EraseForm(expected=theirs.person.display_name),
+            contacts=contact_points,
+            revealed=contacts is not None,
+            roles=[role.label for role in Role if theirs.roles & role],
+            has_second_factor=second_factor.has_second_factor(theirs.person),
+            can_sign_in=theirs.active and bool(theirs.roles & PRIVILEGED),
+            link_hours=passwords.password_link_hours(),
+            section="members",
+        ),
         status=status,
     )
 
 
-@org_role_required(Role.ADMIN)
-def member_detail(request, org, person):
-    membership = get_membership_in(request.organization, person)
+@org_view(Role.ADMIN)
+def member_detail(
+    request: HttpRequest, membership: Membership, org: str, person: str
+) -> HttpResponse:
+    theirs = get_membership_in(membership.organization, person)
     if request.method != "POST":
-        return _render_member(request, membership)
-    form = MembershipForm(request.POST, organization=request.organization)
+        return _render_member(request, membership, theirs)
+    form = MembershipForm(request.POST, organization=membership.organization)
     if form.is_valid():
         try:
             membership_services.update_membership(
-                request.user,
-                membership,
+                membership.person,
+                theirs,
                 roles=form.cleaned_roles(),
                 unit=form.cleaned_data["unit"],
                 site=form.cleaned_data["site"],
@@ -129,30 +134,34 @@ def member_detail(request, org, person):
         else:
             messages.success(request, _("Saved."))
             return redirect("staff:member", org=org, person=person)
-    return _render_member(request, membership, form=form, status=400)
+    return _render_member(request, membership, theirs, form=form, status=400)
 
 
-@org_role_required(Role.ADMIN)
+@org_view(Role.ADMIN)
 @require_POST
-def member_contacts(request, org, person):
+def member_contacts(
+    request: HttpRequest, membership: Membership, org: str, person: str
+) -> HttpResponse:
     """Show a member's contact addresses in full; every such read is audited."""
-    membership = get_membership_in(request.organization, person)
+    theirs = get_membership_in(membership.organization, person)
     record(
-        request.user,
-        "accounts.contacts.viewed",
         membership.person,
-        organization=request.organization,
+        "accounts.contacts.viewed",
+        theirs.person,
+        organization=membership.organization,
     )
-    return _render_member(request, membership, contacts=True)
+    return _render_member(request, membership, theirs, contacts=True)
 
 
-@org_role_required(Role.ADMIN)
+@org_view(Role.ADMIN)
 @require_POST
-def member_active(request, org, person):
-    membership = get_membership_in(request.organization, person)
+def member_active(
+    request: HttpRequest, membership: Membership, org: str, person: str
+) -> HttpResponse:
+    theirs = get_membership_in(membership.organization, person)
     active = request.POST.get("active") == "1"
     try:
-        membership_services.set_membership_active(request.user, membership, active)
+        membership_services.set_membership_active(membership.person, theirs, active)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -163,23 +172,27 @@ def member_active(request, org, person):
     return redirect("staff:member", org=org, person=person)
 
 
-@org_role_required(Role.ADMIN)
+@org_view(Role.ADMIN)
 @require_POST
-def member_second_factor_reset(request, org, person):
+def member_second_factor_reset(
+    request: HttpRequest, membership: Membership, org: str, person: str
+) -> HttpResponse:
     """Let a member who lost their phone and backup codes enrol a new authenticator."""
-    membership = get_membership_in(request.organization, person)
-    second_factor.reset_second_factor(request.user, membership.person, request.organization)
+    theirs = get_membership_in(membership.organization, person)
+    second_factor.reset_second_factor(membership.person, theirs.person, membership.organization)
     messages.success(request, _("Second factor reset: they will set up a new one at next sign-in."))
     return redirect("staff:member", org=org, person=person)
 
 
-@org_role_required(Role.ADMIN)
+@org_view(Role.ADMIN)
 @require_POST
-def member_invite(request, org, person):
+def member_invite(
+    request: HttpRequest, membership: Membership, org: str, person: str
+) -> HttpResponse:
     """Send a person with a role above member a link to choose their password."""
-    membership = get_membership_in(request.organization, person)
+    theirs = get_membership_in(membership.organization, person)
     try:
-        passwords.invite_to_sign_in(request.user, membership)
+        passwords.invite_to_sign_in(membership.person, theirs)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -190,19 +203,21 @@ def member_invite(request, org, person):
     return redirect("staff:member", org=org, person=person)
 
 
-@org_role_required(Role.ADMIN)
-def member_erase(request, org, person):
+@org_view(Role.ADMIN)
+def member_erase(
+    request: HttpRequest, membership: Membership, org: str, person: str
+) -> HttpResponse:
     """Erase a person and all their data for good, after typing their name."""
-    membership = get_membership_in(request.organization, person)
-    form = EraseForm(request.POST or None, expected=membership.person.display_name)
+    theirs = get_membership_in(membership.organization, person)
+    form = EraseForm(request.POST or None, expected=theirs.person.display_name)
     if request.method == "POST":
         if form.is_valid():
             try:
-                membership_services.erase_member(request.user, membership)
+                membership_services.erase_member(membership.person, theirs)
             except ValidationError as error:
                 apply_errors(form, error)
             else:
                 messages.success(request, _("The person and all their data were erased."))
                 return redirect("staff:members", org=org)
-        return _render_member(request, membership, erase_form=form, status=400)
+        return _render_member(request, membership, theirs, erase_form=form, status=400)
     return redirect("staff:member", org=org, person=person)

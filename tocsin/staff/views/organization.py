@@ -2,11 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from tocsin.accounts.access import org_role_required
-from tocsin.accounts.models import Organization
+from tocsin.accounts.access import org_context, org_view
+from tocsin.accounts.models import Membership, Organization
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.organizations import update_organization
 
@@ -14,9 +15,9 @@ from ..forms import OrganizationForm
 from . import apply_errors
 
 
-@org_role_required(Role.ADMIN)
-def organization_settings(request, org):
-    organization = request.organization
+@org_view(Role.ADMIN)
+def organization_settings(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
+    organization = membership.organization
     initial = {
         "name": organization.name,
         "default_language": organization.default_language,
@@ -30,7 +31,7 @@ def organization_settings(request, org):
         members = data.pop("member_organizations", None)
         try:
             update_organization(
-                request.user,
+                membership.person,
                 organization,
                 member_organizations=list(members) if members is not None else None,
                 **data,
@@ -43,11 +44,11 @@ def organization_settings(request, org):
     return render(
         request,
         "staff/organization.html",
-        {
-            "organization": organization,
-            "form": form,
-            "is_coalition": organization.kind == Organization.Kind.COALITION,
-            "section": "settings",
-        },
+        org_context(
+            membership,
+            form=form,
+            is_coalition=organization.kind == Organization.Kind.COALITION,
+            section="settings",
+        ),
         status=400 if form.errors else 200,
     )

@@ -1,6 +1,7 @@
 """Choose a password through an emailed link: ask for the link, then open it and set one."""
 
 from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -16,7 +17,7 @@ from ..services import passwords
 @public
 @sensitive_post_parameters("email")
 @never_cache
-def password_reset(request):
+def password_reset(request: HttpRequest) -> HttpResponse:
     """Ask for a link by email; the answer is the same whether or not the email is known."""
     form = PasswordLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -31,7 +32,7 @@ def password_reset(request):
 
 @public
 @never_cache
-def password_reset_sent(request):
+def password_reset_sent(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "staff/password_reset_sent.html",
@@ -42,7 +43,7 @@ def password_reset_sent(request):
 @public
 @sensitive_post_parameters("new_password1", "new_password2")
 @never_cache
-def password_set(request, person, token):
+def password_set(request: HttpRequest, person: str, token: str) -> HttpResponse:
     """Set a new password with a valid link; any other link gets a page that explains."""
     target = passwords.person_from_password_token(person, token)
     if target is None:

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -13,7 +14,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from tocsin.accounts.access import staff_required
+from tocsin.accounts.access import acting_person, staff_view
+from tocsin.accounts.models import Person
 from tocsin.core.access import public
 
 from .. import throttle
@@ -22,7 +24,7 @@ from ..forms import CodeForm, SignInForm
 from ..services import second_factor as factor_services
 
 
-def _next_url(request) -> str:
+def _next_url(request: HttpRequest) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -38,7 +40,7 @@ def _second_factor_url(next_url: str) -> str:
 @public
 @sensitive_post_parameters("email", "password", "code")
 @never_cache
-def sign_in(request):
+def sign_in(request: HttpRequest) -> HttpResponse:
     """Sign in people with a role above member; everyone else hears the same refusal.
 
     Failures slow the address that made them, and many addresses together slow a password
@@ -74,33 +76,32 @@ def sign_in(request):
     return render(request, "staff/sign_in.html", context)
 
 
-def _slowed(request, form, next_url, email):
+def _slowed(request: HttpRequest, form: SignInForm, next_url: str, email: str) -> HttpResponse:
     """Answer a sign-in that must wait: how long, and (for the account's own slow-down) that
     a code from the authenticator app gets through now. The same for any email typed."""
     verdict = throttle.verdict(request, email)
     if verdict.address_wait:
-        context = {"wait": verdict.address_wait}
-        return render(request, "staff/locked_out.html", context, status=429)
+        return render(request, "staff/locked_out.html", {"wait": verdict.address_wait}, status=429)
     context = {"form": form, "next": next_url, "wait": verdict.account_wait, "ask_code": True}
     return render(request, "staff/sign_in.html", context, status=429)
 
 
 @public
 @require_POST
-def sign_out(request):
+def sign_out(request: HttpRequest) -> HttpResponse:
     """Sign out; open to anyone on purpose, since signing out reveals and risks nothing."""
     logout(request)
     return redirect("home")
 
 
 @never_cache
-def second_factor(request):
+def second_factor(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app with backup codes, or check a code from either."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    person = request.user
+    person = acting_person(request)
     next_url = _next_url(request)
-    if not person.needs_second_factor or person.is_verified():
+    if not person.needs_second_factor or person.is_verified():  # type: ignore[attr-defined]
         return redirect(next_url)
     form = CodeForm(request.POST or None)
     if factor_services.has_second_factor(person):
@@ -133,7 +134,7 @@ def second_factor(request):
     return render(request, "staff/enrol.html", context)
 
 
-@staff_required
-def home(request):
+@staff_view
+def home(request: HttpRequest, person: Person) -> HttpResponse:
     """Show the person's organizations, what needs attention in each, and their screens."""
-    return render(request, "staff/home.html", {"rows": home_rows(request.user)})
+    return render(request, "staff/home.html", {"rows": home_rows(person)})

@@ -3,12 +3,13 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tocsin.accounts.access import org_role_required
-from tocsin.accounts.models import Site, Unit
+from tocsin.accounts.access import org_context, org_view
+from tocsin.accounts.models import Membership, Site, Unit
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services import sites as site_services
 
@@ -19,9 +20,9 @@ from . import apply_errors
 SEARCH_LIMIT = 20
 
 
-@org_role_required(Role.ADMIN)
-def site_list(request, org):
-    organization = request.organization
+@org_view(Role.ADMIN)
+def site_list(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
+    organization = membership.organization
     query = request.GET.get("q", "").strip()[:200]
     found = []
     if query:
@@ -33,25 +34,25 @@ def site_list(request, org):
     return render(
         request,
         "staff/sites.html",
-        {
-            "organization": organization,
-            "sites": organization.sites.prefetch_related(
+        org_context(
+            membership,
+            sites=organization.sites.prefetch_related(
                 Prefetch("units", Unit.objects.filter(organization=organization), "own_units")
             ).order_by("name"),
-            "query": query,
-            "found": found,
-            "section": "sites",
-        },
+            query=query,
+            found=found,
+            section="sites",
+        ),
     )
 
 
-@org_role_required(Role.ADMIN)
-def site_new(request, org):
+@org_view(Role.ADMIN)
+def site_new(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
     form = SiteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             site = site_services.create_site(
-                request.user, request.organization, **form.cleaned_data
+                membership.person, membership.organization, **form.cleaned_data
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -61,20 +62,20 @@ def site_new(request, org):
     return render(
         request,
         "staff/site_form.html",
-        {"organization": request.organization, "form": form, "section": "sites"},
+        org_context(membership, form=form, section="sites"),
         status=400 if form.errors else 200,
     )
 
 
-@org_role_required(Role.ADMIN)
-def site_detail(request, org, site):
-    current = get_site_of(request.organization, site)
+@org_view(Role.ADMIN)
+def site_detail(request: HttpRequest, membership: Membership, org: str, site: str) -> HttpResponse:
+    current = get_site_of(membership.organization, site)
     initial = {name: getattr(current, name) for name in site_services.SITE_FIELDS}
     form = SiteForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             site_services.update_site(
-                request.user, request.organization, current, **form.cleaned_data
+                membership.person, membership.organization, current, **form.cleaned_data
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -84,20 +85,20 @@ def site_detail(request, org, site):
     return render(
         request,
         "staff/site_form.html",
-        {
-            "organization": request.organization,
-            "form": form,
-            "site": current,
-            "others": current.organizations.exclude(pk=request.organization.pk),
-            "section": "sites",
-        },
+        org_context(
+            membership,
+            form=form,
+            site=current,
+            others=current.organizations.exclude(pk=membership.organization.pk),
+            section="sites",
+        ),
         status=400 if form.errors else 200,
     )
 
 
-@org_role_required(Role.ADMIN)
+@org_view(Role.ADMIN)
 @require_POST
-def site_link(request, org):
+def site_link(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
     """Mark this organization present at a site already in Tocsin (found by name)."""
     form = LinkSiteForm(request.POST)
     site = None
@@ -106,16 +107,16 @@ def site_link(request, org):
     if site is None:
         messages.error(request, _("Site: there is no such site."))
         return redirect("staff:sites", org=org)
-    site_services.link_site(request.user, request.organization, site)
+    site_services.link_site(membership.person, membership.organization, site)
     messages.success(request, _("%(site)s added to this organization.") % {"site": site.name})
     return redirect("staff:sites", org=org)
 
 
-@org_role_required(Role.ADMIN)
+@org_view(Role.ADMIN)
 @require_POST
-def site_unlink(request, org, site):
-    current = get_site_of(request.organization, site)
-    site_services.unlink_site(request.user, request.organization, current)
+def site_unlink(request: HttpRequest, membership: Membership, org: str, site: str) -> HttpResponse:
+    current = get_site_of(membership.organization, site)
+    site_services.unlink_site(membership.person, membership.organization, current)
     messages.success(
         request, _("%(site)s removed from this organization.") % {"site": current.name}
     )

@@ -2,11 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tocsin.accounts.access import org_role_required
+from tocsin.accounts.access import org_context, org_view
+from tocsin.accounts.models import Membership, Unit
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services import units as unit_services
 
@@ -15,19 +17,21 @@ from ..forms import UnitForm
 from . import apply_errors
 
 
-@org_role_required(Role.ADMIN)
-def unit_list(request, org):
-    organization = request.organization
+@org_view(Role.ADMIN)
+def unit_list(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
+    organization = membership.organization
     units = organization.units.prefetch_related("sites").order_by("name")
     return render(
         request,
         "staff/units.html",
-        {"organization": organization, "units": units, "section": "units"},
+        org_context(membership, units=units, section="units"),
     )
 
 
-def _save_unit(request, org, unit=None):
-    organization = request.organization
+def _save_unit(
+    request: HttpRequest, membership: Membership, org: str, unit: Unit | None = None
+) -> HttpResponse:
+    organization = membership.organization
     initial = {"name": unit.name, "sites": list(unit.sites.all())} if unit else None
     form = UnitForm(request.POST or None, organization=organization, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -35,10 +39,12 @@ def _save_unit(request, org, unit=None):
         try:
             if unit is None:
                 unit_services.create_unit(
-                    request.user, organization, data["name"], list(data["sites"])
+                    membership.person, organization, data["name"], list(data["sites"])
                 )
             else:
-                unit_services.update_unit(request.user, unit, data["name"], list(data["sites"]))
+                unit_services.update_unit(
+                    membership.person, unit, data["name"], list(data["sites"])
+                )
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -47,25 +53,25 @@ def _save_unit(request, org, unit=None):
     return render(
         request,
         "staff/unit_form.html",
-        {"organization": organization, "form": form, "unit": unit, "section": "units"},
+        org_context(membership, form=form, unit=unit, section="units"),
         status=400 if form.errors else 200,
     )
 
 
-@org_role_required(Role.ADMIN)
-def unit_new(request, org):
-    return _save_unit(request, org)
+@org_view(Role.ADMIN)
+def unit_new(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
+    return _save_unit(request, membership, org)
 
 
-@org_role_required(Role.ADMIN)
-def unit_detail(request, org, unit):
-    return _save_unit(request, org, get_unit_of(request.organization, unit))
+@org_view(Role.ADMIN)
+def unit_detail(request: HttpRequest, membership: Membership, org: str, unit: str) -> HttpResponse:
+    return _save_unit(request, membership, org, get_unit_of(membership.organization, unit))
 
 
-@org_role_required(Role.ADMIN)
+@org_view(Role.ADMIN)
 @require_POST
-def unit_delete(request, org, unit):
-    current = get_unit_of(request.organization, unit)
-    unit_services.delete_unit(request.user, current)
+def unit_delete(request: HttpRequest, membership: Membership, org: str, unit: str) -> HttpResponse:
+    current = get_unit_of(membership.organization, unit)
+    unit_services.delete_unit(membership.person, current)
     messages.success(request, _("Unit %(unit)s deleted.") % {"unit": current.name})
     return redirect("staff:units", org=org)

@@ -7,6 +7,8 @@ Casting renders the receipt straight away: no redirect, no message in the sessio
 session write at all, no log line (decision 0011).
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -63,7 +65,7 @@ def ballot(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def ballot_page(request: HttpRequest, vote: Vote, person) -> HttpResponse:
-    context = {"vote": vote, "options": vote.options.order_by("position")}
+    context: dict[str, Any] = {"vote": vote, "options": vote.options.order_by("position")}
     if casting.has_voted(vote, person):
         status = 409 if request.method == "POST" else 200
         return render(request, "votes/ballot_voted.html", context, status=status)

@@ -13,7 +13,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from tocsin.accounts.access import member_required
+from tocsin.accounts.access import member_view
+from tocsin.accounts.models import Person
 
 from ..models import PendingBallot, Vote
 from ..services import counting
@@ -24,9 +25,8 @@ RECENT = timedelta(days=90)
 
 
 @never_cache
-@member_required
-def my_votes(request: HttpRequest) -> HttpResponse:
-    person = request.member
+@member_view
+def my_votes(request: HttpRequest, person: Person) -> HttpResponse:
     votes = (
         Vote.objects.filter(electors__person=person, closes_at__gt=timezone.now() - RECENT)
         .select_related("organization")
