@@ -214,6 +214,15 @@ SCREENS_WITH_THE_MENU = {
     "delivery:alerts",
     "delivery:alert",
     "delivery:notice_channels",
+    "campaigns:campaigns",
+    "campaigns:campaign",
+    "campaigns:event_new",
+    "campaigns:event",
+    "campaigns:turnout",
+    "response:report_call",
+    "response:console",
+    "response:incident",
+    "response:incident_record",
 }
 MENU = 'class="org-nav org-bar"'
 

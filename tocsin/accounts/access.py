@@ -11,10 +11,6 @@ nothing on the request (helios's security decorators do the same):
 - `@staff_view`: `view(request, person, *args, **kwargs)`, the signed-in `Person`.
 - `@member_view`: `view(request, member, *args, **kwargs)`, the `Person` of the member link.
 
-The older `org_role_required`, `staff_required` and `member_required` set
-request.organization, request.membership and request.member instead; they stay until the
-last views that use them (campaigns, imports, response) are converted.
-
 Views that are open to anyone say so with `tocsin.core.access.public`; the access test in
 tests/core/test_access.py walks every URL pattern and API operation to check the rest.
 """
@@ -62,69 +58,11 @@ def get_organization_for(person, org_slug: str, role: Role = Role.MEMBER) -> Org
     return get_membership_for(person, org_slug, role).organization
 
 
-def org_role_required(role: Role):
-    """Load the organization named by the `org` URL argument and require `role` in it.
-
-    Anonymous visitors are sent to sign in; people who hold a role needing a second factor
-    are sent to enrol or verify it; everyone else without the role gets 404.
-    Sets request.organization and request.membership.
-    """
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args, org: str, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if request.user.needs_second_factor and not request.user.is_verified():  # type: ignore[attr-defined]
-                return redirect("staff:second_factor")
-            membership = get_membership_for(request.user, org, role)
-            request.organization = membership.organization  # type: ignore[attr-defined]
-            request.membership = membership  # type: ignore[attr-defined]
-            return view(request, *args, org=org, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def staff_required(view):
-    """Require a signed-in person with a privileged role, and their second factor if needed."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if request.user.needs_second_factor and not request.user.is_verified():  # type: ignore[attr-defined]
-            return redirect("staff:second_factor")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
 def member_from_session(request: HttpRequest) -> Person | None:
     person_id = request.session.get(MEMBER_SESSION_KEY)
     if not isinstance(person_id, int):
         return None
     return Person.objects.filter(pk=person_id, is_active=True).first()
-
-
-def member_required(view):
-    """Refuse anyone without a member-link session: send them to ask for a link.
-
-    Sets request.member. A staff sign-in is not enough: a member page shows only the
-    person of the member link, never someone chosen by URL.
-    """
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs):
-        person = member_from_session(request)
-        if person is None:
-            request.session.pop(MEMBER_SESSION_KEY, None)
-            return redirect("joining:member_link_request")
-        request.member = person  # type: ignore[attr-defined]
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def acting_person(request: HttpRequest) -> Person:

@@ -6,6 +6,7 @@ the server's zone), and stored in UTC.
 
 import zoneinfo
 from datetime import datetime
+from typing import cast
 
 from django import forms
 from django.utils import timezone
@@ -76,7 +77,7 @@ class CampaignForm(NamedErrorsForm):
             org.slug: org
             for org in Organization.objects.exclude(pk=organization.pk).order_by("name")
         }
-        self.fields["participants"].choices = [
+        cast(forms.ChoiceField, self.fields["participants"]).choices = [
             (slug, org.name) for slug, org in self.others.items()
         ]
 
@@ -122,10 +123,10 @@ class EventForm(NamedErrorsForm):
         super().__init__(*args, **kwargs)
         self.sites = {site.code: site for site in sites}
         self.campaigns = {campaign.code: campaign for campaign in campaigns}
-        self.fields["site"].choices = [("", _("Not at a site"))] + [
+        cast(forms.ChoiceField, self.fields["site"]).choices = [("", _("Not at a site"))] + [
             (code, site.name) for code, site in self.sites.items()
         ]
-        self.fields["campaign"].choices = [("", _("No campaign"))] + [
+        cast(forms.ChoiceField, self.fields["campaign"]).choices = [("", _("No campaign"))] + [
             (code, campaign.name) for code, campaign in self.campaigns.items()
         ]
         if not self.campaigns:
@@ -135,7 +136,7 @@ class EventForm(NamedErrorsForm):
             self.organizations = {}
         else:
             self.organizations = {org.slug: org for org in organizations}
-            self.fields["organization"].choices = [
+            cast(forms.ChoiceField, self.fields["organization"]).choices = [
                 (slug, org.name) for slug, org in self.organizations.items()
             ]
         if "time_zone" not in self.initial:

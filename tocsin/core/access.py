@@ -1,6 +1,5 @@
 """Views open to anyone, on purpose. Every other view refuses outsiders itself
-(tocsin.accounts.access: `org_view`, `staff_view`, `member_view`, and the older
-`org_role_required`, `staff_required`, `member_required` where a view still uses them).
+(tocsin.accounts.access: `org_view`, `staff_view`, `member_view`).
 
 The access test in tests/core/test_access.py walks every URL pattern and API operation:
 a view without the `public` mark must refuse anonymous visitors and people of other

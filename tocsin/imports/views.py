@@ -2,13 +2,14 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from tocsin.accounts.access import org_role_required
+from tocsin.accounts.access import org_context, org_view
+from tocsin.accounts.models import Membership
 from tocsin.accounts.roles import Role
 
 from . import pending
@@ -21,26 +22,28 @@ RESULT_KEY = "tocsin_imports_result"  # organization slug -> counts of the last 
 
 
 @csrf_exempt
-@org_role_required(Role.ADMIN)
-def members_import(request, org):
+@org_view(Role.ADMIN)
+def members_import(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
     """Show the upload form; check an uploaded file and show its bad rows or a preview."""
     # The upload handler must be in place before anything reads the request body, so the
     # CSRF check runs below, inside, rather than in the middleware.
     handler = CsvUploadHandler(request)
     request.upload_handlers = [handler]
-    return _members_import(request, org, handler)
+    return _members_import(request, membership, org, handler)
 
 
 @csrf_protect
-def _members_import(request, org, handler):
-    organization = request.organization
+def _members_import(
+    request: HttpRequest, membership: Membership, org: str, handler: CsvUploadHandler
+) -> HttpResponse:
+    organization = membership.organization
     form = UploadForm()
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES, too_large=handler.too_large)
         if form.is_valid():
             data = form.cleaned_data["file"].read()
             try:
-                report = check_members_csv(organization, data, request.user)
+                report = check_members_csv(organization, data, membership.person)
             except CsvFileError as error:
                 form.add_error("file", error.messages)
             else:
@@ -54,7 +57,7 @@ def _members_import(request, org, handler):
                     request,
                     "imports/report.html",
                     {
-                        "organization": organization,
+                        **org_context(membership),
                         "report": report,
                         "token": token,
                         "form": UploadForm(),
@@ -64,7 +67,7 @@ def _members_import(request, org, handler):
         request,
         "imports/upload.html",
         {
-            "organization": organization,
+            **org_context(membership),
             "form": form,
             "columns": COLUMNS,
             "max_mb": f"{settings.TOCSIN_MAX_CSV_BYTES / (1024 * 1024):g}",
@@ -73,11 +76,11 @@ def _members_import(request, org, handler):
     )
 
 
-@org_role_required(Role.ADMIN)
+@org_view(Role.ADMIN)
 @require_POST
-def members_import_confirm(request, org):
+def members_import_confirm(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
     """Import the file checked in the previous step, all rows or none."""
-    organization = request.organization
+    organization = membership.organization
     stored = request.session.get(PENDING_KEY, {})
     token = stored.get(org, "")
     data = pending.load(token) if token and request.POST.get("token") == token else None
@@ -87,7 +90,7 @@ def members_import_confirm(request, org):
         )
         return redirect("imports:members_import", org=org)
     try:
-        report = import_members(organization, data, request.user)
+        report = import_members(organization, data, membership.person)
     except CsvFileError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("imports:members_import", org=org)
@@ -99,7 +102,7 @@ def members_import_confirm(request, org):
         return render(
             request,
             "imports/report.html",
-            {"organization": organization, "report": report, "form": UploadForm()},
+            {**org_context(membership), "report": report, "form": UploadForm()},
         )
     results = request.session.get(RESULT_KEY, {})
     request.session[RESULT_KEY] = {
@@ -109,20 +112,20 @@ def members_import_confirm(request, org):
     return redirect("imports:members_import_done", org=org)
 
 
-@org_role_required(Role.ADMIN)
-def members_import_done(request, org):
+@org_view(Role.ADMIN)
+def members_import_done(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
     counts = request.session.get(RESULT_KEY, {}).get(org)
     if counts is None:
         return redirect("imports:members_import", org=org)
     return render(
         request,
         "imports/done.html",
-        {"organization": request.organization, "counts": counts},
+        {**org_context(membership), "counts": counts},
     )
 
 
-@org_role_required(Role.ADMIN)
-def members_import_template(request, org):
+@org_view(Role.ADMIN)
+def members_import_template(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
     """Return an empty members file: the header row, with a BOM so Excel reads it as UTF-8."""
     response = HttpResponse("\ufeff" + template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="tocsin-members.csv"'

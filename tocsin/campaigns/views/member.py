@@ -14,7 +14,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from tocsin.accounts.access import member_from_session, member_required
+from tocsin.accounts.access import member_from_session, member_view
 from tocsin.accounts.models import Person
 
 from ..access import events_listed_for, get_event_for_member
@@ -43,9 +43,8 @@ def address_shown(event: Event, rsvp: Rsvp | None) -> bool:
 
 
 @never_cache
-@member_required
-def my_events(request: HttpRequest) -> HttpResponse:
-    person = request.member
+@member_view
+def my_events(request: HttpRequest, person: Person) -> HttpResponse:
     events = (
         events_listed_for(person)
         .filter(ends_at__gte=timezone.now() - STILL_LISTED)
@@ -71,9 +70,8 @@ def shift_rows(event: Event) -> list[dict]:
 
 
 @never_cache
-@member_required
-def my_event(request: HttpRequest, event: str) -> HttpResponse:
-    person = request.member
+@member_view
+def my_event(request: HttpRequest, person: Person, event: str) -> HttpResponse:
     return event_page(request, person, get_event_for_member(person, event))
 
 
@@ -95,8 +93,8 @@ def event_page(request: HttpRequest, person, found: Event, via_link: bool = Fals
                     shift = Shift.objects.filter(event=found, code=request.POST["shift"]).first()
                     if shift is None:
                         raise ValidationError({"shift": _("Choose one of this event's shifts.")})
-                rsvp = rsvps.answer(person, found, shift)
-                if rsvp.status == Rsvp.Status.WAITLISTED:
+                answered = rsvps.answer(person, found, shift)
+                if answered.status == Rsvp.Status.WAITLISTED:
                     messages.success(
                         request,
                         _(
@@ -128,10 +126,9 @@ def event_page(request: HttpRequest, person, found: Event, via_link: bool = Fals
 
 
 @never_cache
-@member_required
-def propose(request: HttpRequest) -> HttpResponse:
+@member_view
+def propose(request: HttpRequest, person: Person) -> HttpResponse:
     """A member proposes an event to one of their organizations; an organizer decides."""
-    person = request.member
     organizations = [
         m.organization
         for m in person.memberships.filter(active=True).select_related("organization")

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from tocsin.accounts.access import org_role_required
+from tocsin.accounts.access import org_context, org_view
+from tocsin.accounts.models import Membership, Person
 from tocsin.core.confirm import confirmed
 from tocsin.core.qr import svg_inline
 
@@ -54,15 +55,15 @@ def calendar_url(campaign: Campaign) -> str:
 
 
 @never_cache
-@org_role_required(ORGANIZERS)
-def campaign_list(request: HttpRequest, org: str) -> HttpResponse:
-    organization = request.organization
+@org_view(ORGANIZERS)
+def campaign_list(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
+    organization = membership.organization
     form = CampaignForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             campaign = campaign_services.create_campaign(
-                request.user,
+                membership.person,
                 organization,
                 data["name"],
                 data["description"],
@@ -81,7 +82,7 @@ def campaign_list(request: HttpRequest, org: str) -> HttpResponse:
         Promotion.objects.filter(organization=organization).values_list("event_id", flat=True)
     )
     context = {
-        "organization": organization,
+        **org_context(membership),
         "section": "campaigns",
         "form": form,
         "campaigns": campaigns_for(organization).select_related("organization"),
@@ -96,13 +97,15 @@ def campaign_list(request: HttpRequest, org: str) -> HttpResponse:
 
 
 @never_cache
-@org_role_required(ORGANIZERS)
-def campaign_detail(request: HttpRequest, org: str, campaign: str) -> HttpResponse:
-    organization = request.organization
+@org_view(ORGANIZERS)
+def campaign_detail(
+    request: HttpRequest, membership: Membership, org: str, campaign: str
+) -> HttpResponse:
+    organization = membership.organization
     found = get_campaign_for(organization, campaign)
     events = events_for_staff(organization).filter(campaign=found)
     context = {
-        "organization": organization,
+        **org_context(membership),
         "section": "campaigns",
         "campaign": found,
         "participants": found.participants.order_by("name"),
@@ -117,9 +120,9 @@ def campaign_detail(request: HttpRequest, org: str, campaign: str) -> HttpRespon
 
 
 @never_cache
-@org_role_required(ORGANIZERS)
-def event_new(request: HttpRequest, org: str) -> HttpResponse:
-    organization = request.organization
+@org_view(ORGANIZERS)
+def event_new(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
+    organization = membership.organization
     campaigns = list(campaigns_for(organization).order_by("-starts_on", "name"))
     initial = {"campaign": request.GET.get("campaign", "")}
     form = EventForm(
@@ -130,25 +133,25 @@ def event_new(request: HttpRequest, org: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            event = event_services.create_event(request.user, organization, form.event_input())
+            event = event_services.create_event(membership.person, organization, form.event_input())
         except ValidationError as error:
             form.add_service_errors(error)
         else:
             messages.success(request, _("Event created."))
             return redirect("campaigns:event", org=org, event=event.code)
-    context = {"organization": organization, "section": "campaigns", "form": form}
+    context = {**org_context(membership), "section": "campaigns", "form": form}
     return render(request, "campaigns/event_new.html", context, status=400 if form.errors else 200)
 
 
-def event_context(request: HttpRequest, event: Event, **extra) -> dict:
-    organization = request.organization
-    host = is_host(request.membership, event)
+def event_context(membership: Membership, event: Event, **extra) -> dict:
+    organization = membership.organization
+    host = is_host(membership, event)
     in_campaign = event.campaign is not None and (
         event.campaign.organization_id == organization.pk
         or event.campaign.participants.filter(pk=organization.pk).exists()
     )
     context = {
-        "organization": organization,
+        **org_context(membership),
         "section": "campaigns",
         "event": event,
         "is_host": host,
@@ -176,31 +179,33 @@ def event_context(request: HttpRequest, event: Event, **extra) -> dict:
 
 
 @never_cache
-@org_role_required(ORGANIZERS)
-def event_detail(request: HttpRequest, org: str, event: str) -> HttpResponse:
-    found = get_event_for_staff(request.organization, event)
-    return render(request, "campaigns/event.html", event_context(request, found))
+@org_view(ORGANIZERS)
+def event_detail(
+    request: HttpRequest, membership: Membership, org: str, event: str
+) -> HttpResponse:
+    found = get_event_for_staff(membership.organization, event)
+    return render(request, "campaigns/event.html", event_context(membership, found))
 
 
-def act_approve(request, event):
-    event_services.decide_event(request.user, event, approve=True)
+def act_approve(request: HttpRequest, person: Person, event: Event) -> str:
+    event_services.decide_event(person, event, approve=True)
     return _("Event approved.")
 
 
-def act_decline(request, event):
-    event_services.decide_event(request.user, event, approve=False)
+def act_decline(request: HttpRequest, person: Person, event: Event) -> str:
+    event_services.decide_event(person, event, approve=False)
     return _("Proposal declined.")
 
 
-def act_cancel(request, event):
+def act_cancel(request: HttpRequest, person: Person, event: Event) -> str:
     if not confirmed(request):
         raise ValidationError(_("Tick the box to confirm: everyone going is told at once."))
-    event_services.cancel_event(request.user, event)
+    event_services.cancel_event(person, event)
     return _("Event cancelled. Everyone who RSVPed is being told.")
 
 
-def act_renew(request, event):
-    check_in_services.renew_secret(request.user, event)
+def act_renew(request: HttpRequest, person: Person, event: Event) -> str:
+    check_in_services.renew_secret(person, event)
     return _("New check-in code made. The old one no longer works.")
 
 
@@ -212,14 +217,16 @@ HOST_ACTIONS = {
 }
 
 
-@org_role_required(ORGANIZERS)
+@org_view(ORGANIZERS)
 @require_POST
-def event_action(request: HttpRequest, org: str, event: str, action: str) -> HttpResponse:
-    found = get_event_for_staff(request.organization, event)
-    if not is_host(request.membership, found):
+def event_action(
+    request: HttpRequest, membership: Membership, org: str, event: str, action: str
+) -> HttpResponse:
+    found = get_event_for_staff(membership.organization, event)
+    if not is_host(membership, found):
         raise Http404
     try:
-        said = HOST_ACTIONS[action](request, found)
+        said = HOST_ACTIONS[action](request, membership.person, found)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -227,12 +234,14 @@ def event_action(request: HttpRequest, org: str, event: str, action: str) -> Htt
     return redirect("campaigns:event", org=org, event=found.code)
 
 
-@org_role_required(ORGANIZERS)
+@org_view(ORGANIZERS)
 @require_POST
-def event_promote(request: HttpRequest, org: str, event: str) -> HttpResponse:
-    found = get_event_for_staff(request.organization, event)
+def event_promote(
+    request: HttpRequest, membership: Membership, org: str, event: str
+) -> HttpResponse:
+    found = get_event_for_staff(membership.organization, event)
     try:
-        event_services.promote_event(request.user, request.organization, found)
+        event_services.promote_event(membership.person, membership.organization, found)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -240,18 +249,18 @@ def event_promote(request: HttpRequest, org: str, event: str) -> HttpResponse:
     return redirect("campaigns:event", org=org, event=found.code)
 
 
-@org_role_required(ORGANIZERS)
+@org_view(ORGANIZERS)
 @require_POST
-def shift_add(request: HttpRequest, org: str, event: str) -> HttpResponse:
-    found = get_event_for_staff(request.organization, event)
-    if not is_host(request.membership, found):
+def shift_add(request: HttpRequest, membership: Membership, org: str, event: str) -> HttpResponse:
+    found = get_event_for_staff(membership.organization, event)
+    if not is_host(membership, found):
         raise Http404
     form = ShiftForm(request.POST, event=found)
     if form.is_valid():
         starts_at, ends_at = form.times()
         try:
             rsvps.add_shift(
-                request.user,
+                membership.person,
                 found,
                 form.cleaned_data["label"],
                 starts_at,
@@ -263,15 +272,15 @@ def shift_add(request: HttpRequest, org: str, event: str) -> HttpResponse:
         else:
             messages.success(request, _("Shift added."))
             return redirect("campaigns:event", org=org, event=found.code)
-    context = event_context(request, found, shift_form=form)
+    context = event_context(membership, found, shift_form=form)
     return render(request, "campaigns/event.html", context, status=400)
 
 
 @never_cache
-@org_role_required(ORGANIZERS)
-def turnout(request: HttpRequest, org: str) -> HttpResponse:
+@org_view(ORGANIZERS)
+def turnout(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
     """Turnout of the events the organization hosts and of the campaigns it owns."""
-    organization = request.organization
+    organization = membership.organization
     events = Event.objects.filter(
         pk__in=Event.objects.filter(organization=organization).values("pk")
     ) | Event.objects.filter(
@@ -279,7 +288,7 @@ def turnout(request: HttpRequest, org: str) -> HttpResponse:
     )
     events = Event.objects.filter(pk__in=events.values("pk"))
     context = {
-        "organization": organization,
+        **org_context(membership),
         "section": "campaigns",
         "by_site": turnout_services.turnout(events, "site"),
         "by_organization": turnout_services.turnout(events, "organization"),

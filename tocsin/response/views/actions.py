@@ -3,6 +3,8 @@ legal van, merge, split): each is a form that parses it, the service that does i
 to say after; one view runs them all.
 """
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -11,10 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from tocsin.accounts.access import org_role_required
+from tocsin.accounts.access import org_view
+from tocsin.accounts.models import Membership
 
 from .. import console_forms as forms
 from ..access import get_incident_for
+from ..models import Incident
 from ..services import broadcast, incidents
 from ..titles import incident_title
 from .console import DISPATCHER, open_incidents
@@ -23,19 +27,19 @@ from .incident import incident_context
 # Each action: the form that parses it, the service that does it, what to say after.
 
 
-def act_claim(request, incident, form):
-    incidents.claim_incident(request.user, incident, take_over="take_over" in request.POST)
+def act_claim(request: HttpRequest, membership: Membership, incident: Incident, form: Any) -> str:
+    incidents.claim_incident(membership.person, incident, take_over="take_over" in request.POST)
     return _("You have this incident now.")
 
 
-def act_release(request, incident, form):
-    incidents.release_incident(request.user, incident)
+def act_release(request: HttpRequest, membership: Membership, incident: Incident, form: Any) -> str:
+    incidents.release_incident(membership.person, incident)
     return _("You let the incident go; another dispatcher can claim it.")
 
 
-def act_verify(request, incident, form):
+def act_verify(request: HttpRequest, membership: Membership, incident: Incident, form: Any) -> str:
     alert = broadcast.request_verification(
-        request.user, incident, form.cleaned_data["radius_m"], form.cleaned_data["message"]
+        membership.person, incident, form.cleaned_data["radius_m"], form.cleaned_data["message"]
     )
     return ngettext(
         "Verify request sent to %(count)d verifier.",
@@ -44,14 +48,14 @@ def act_verify(request, incident, form):
     ) % {"count": alert.audience_size}
 
 
-def act_dismiss(request, incident, form):
-    incidents.dismiss_incident(request.user, incident, form.cleaned_data["reason"])
+def act_dismiss(request: HttpRequest, membership: Membership, incident: Incident, form: Any) -> str:
+    incidents.dismiss_incident(membership.person, incident, form.cleaned_data["reason"])
     return _("Incident dismissed. Nothing was sent to members.")
 
 
-def act_retract(request, incident, form):
+def act_retract(request: HttpRequest, membership: Membership, incident: Incident, form: Any) -> str:
     alert = broadcast.retract_incident(
-        request.user, incident, form.cleaned_data["message"], form.cleaned_data["reason"]
+        membership.person, incident, form.cleaned_data["message"], form.cleaned_data["reason"]
     )
     return ngettext(
         "Correction sent to %(count)d person.",
@@ -60,8 +64,8 @@ def act_retract(request, incident, form):
     ) % {"count": alert.audience_size}
 
 
-def act_clear(request, incident, form):
-    alert = broadcast.clear_incident(request.user, incident, form.cleaned_data["message"])
+def act_clear(request: HttpRequest, membership: Membership, incident: Incident, form: Any) -> str:
+    alert = broadcast.clear_incident(membership.person, incident, form.cleaned_data["message"])
     return ngettext(
         "All-clear sent to %(count)d person.",
         "All-clear sent to %(count)d people.",
@@ -69,8 +73,8 @@ def act_clear(request, incident, form):
     ) % {"count": alert.audience_size}
 
 
-def act_van(request, incident, form):
-    alert = broadcast.dispatch_legal_van(request.user, incident, form.cleaned_data["message"])
+def act_van(request: HttpRequest, membership: Membership, incident: Incident, form: Any) -> str:
+    alert = broadcast.dispatch_legal_van(membership.person, incident, form.cleaned_data["message"])
     return ngettext(
         "Legal van dispatched (%(count)d person).",
         "Legal van dispatched (%(count)d people).",
@@ -78,14 +82,14 @@ def act_van(request, incident, form):
     ) % {"count": alert.audience_size}
 
 
-def act_merge(request, incident, form):
-    target = get_incident_for(request.membership, form.cleaned_data["target"])
-    incidents.merge_incidents(request.user, incident, target)
+def act_merge(request: HttpRequest, membership: Membership, incident: Incident, form: Any) -> str:
+    target = get_incident_for(membership, form.cleaned_data["target"])
+    incidents.merge_incidents(membership.person, incident, target)
     return _("Merged. The reports are now in %(incident)s.") % {"incident": incident_title(target)}
 
 
-def act_split(request, incident, form):
-    new = incidents.split_incident(request.user, incident, form.cleaned_data["reports"])
+def act_split(request: HttpRequest, membership: Membership, incident: Incident, form: Any) -> str:
+    new = incidents.split_incident(membership.person, incident, form.cleaned_data["reports"])
     return _("The chosen reports are now a new incident: %(incident)s.") % {
         "incident": incident_title(new)
     }
@@ -104,24 +108,28 @@ ACTIONS = {
 }
 
 
-def bound_form(form_class, request, incident):
+def bound_form(
+    form_class: Any, request: HttpRequest, membership: Membership, incident: Incident
+) -> Any:
     if form_class is forms.MergeForm:
-        others = [o for o in open_incidents(request) if o.pk != incident.pk]
+        others = [o for o in open_incidents(membership) if o.pk != incident.pk]
         return form_class(request.POST, others=others)
     if form_class is forms.SplitForm:
         return form_class(request.POST, reports=list(incident.reports.all()))
     return form_class(request.POST)
 
 
-@org_role_required(DISPATCHER)
+@org_view(DISPATCHER)
 @require_POST
-def incident_action(request: HttpRequest, org: str, incident: str, action: str) -> HttpResponse:
-    found = get_incident_for(request.membership, incident)
+def incident_action(
+    request: HttpRequest, membership: Membership, org: str, incident: str, action: str
+) -> HttpResponse:
+    found = get_incident_for(membership, incident)
     form_class, act, form_name = ACTIONS[action]
-    form = bound_form(form_class, request, found) if form_class else None
+    form = bound_form(form_class, request, membership, found) if form_class else None
     if form is None or form.is_valid():
         try:
-            said = act(request, found, form)
+            said = act(request, membership, found, form)
         except ValidationError as error:
             if form is None:
                 for message in error.messages:
@@ -130,8 +138,8 @@ def incident_action(request: HttpRequest, org: str, incident: str, action: str) 
             form.add_service_errors(error)
         else:
             messages.success(request, said)
-            if action == "merge":
+            if action == "merge" and form is not None:
                 return redirect("response:incident", org=org, incident=form.cleaned_data["target"])
             return redirect("response:incident", org=org, incident=found.public_id)
-    context = incident_context(request, found, **{form_name: form, "open_form": form_name})
+    context = incident_context(membership, found, **{str(form_name): form, "open_form": form_name})
     return render(request, "response/incident.html", context, status=400)

@@ -4,6 +4,7 @@ whom it reaches and each language's message, the second sends exactly what was s
 
 import hashlib
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,7 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from tocsin.accounts.access import org_role_required
+from tocsin.accounts.access import org_view
+from tocsin.accounts.models import Membership
 
 from .. import console_forms as forms
 from ..access import get_incident_for
@@ -28,15 +30,17 @@ def preview_digest(context: dict, radius_m: int, preview) -> str:
     return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:32]
 
 
-@org_role_required(DISPATCHER)
+@org_view(DISPATCHER)
 @require_POST
-def incident_confirm(request: HttpRequest, org: str, incident: str) -> HttpResponse:
+def incident_confirm(
+    request: HttpRequest, membership: Membership, org: str, incident: str
+) -> HttpResponse:
     """Confirm and broadcast in two clicks: the first shows whom the alert reaches (by
     organization, language and channel) and each language's message; the second sends
     exactly that (or shows it again, if anything changed meanwhile)."""
-    found = get_incident_for(request.membership, incident)
+    found = get_incident_for(membership, incident)
     form = forms.ConfirmForm(request.POST, incident=found)
-    shown = None
+    shown: dict[str, Any] | None = None
     if form.is_valid():
         data = form.cleaned_data
         facts = form.facts()
@@ -49,7 +53,9 @@ def incident_confirm(request: HttpRequest, org: str, incident: str) -> HttpRespo
             digest = preview_digest(alert_context, data["radius_m"], preview)
             if data.get("seen_size") == preview.people and data.get("seen_preview") == digest:
                 try:
-                    alert = broadcast.confirm_incident(request.user, found, facts, data["radius_m"])
+                    alert = broadcast.confirm_incident(
+                        membership.person, found, facts, data["radius_m"]
+                    )
                 except ValidationError as error:
                     form.add_service_errors(error)
                 else:
@@ -75,7 +81,7 @@ def incident_confirm(request: HttpRequest, org: str, incident: str) -> HttpRespo
                     incident=found,
                 )
     context = incident_context(
-        request,
+        membership,
         found,
         confirm_form=form,
         preview_size=shown["audience"].people if shown else None,

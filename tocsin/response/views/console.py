@@ -7,13 +7,16 @@ The incident's page is in `incident`, its actions in `actions` and `confirm`, an
 change streams both pages listen to in `stream`.
 """
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from tocsin.accounts.access import org_role_required
+from tocsin.accounts.access import org_context, org_view
+from tocsin.accounts.models import Membership
 from tocsin.accounts.roles import Role
 
 from ..access import incidents_for
+from ..models import Incident
 from ..services import reads
 from ..services.queue import (
     incident_rows,
@@ -25,28 +28,28 @@ from ..services.queue import (
 DISPATCHER = Role.DISPATCHER
 
 
-def open_incidents(request: HttpRequest):
-    return reads.with_read_marks(open_among(incidents_for(request.membership)), request.user)
+def open_incidents(membership: Membership) -> QuerySet[Incident]:
+    return reads.with_read_marks(open_among(incidents_for(membership)), membership.person)
 
 
-@org_role_required(DISPATCHER)
-def console(request: HttpRequest, org: str) -> HttpResponse:
-    shared = shared_queue(request.organization)
-    rows = queue_rows(request.user, shared)
+@org_view(DISPATCHER)
+def console(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
+    shared = shared_queue(membership.organization)
+    rows = queue_rows(membership.person, shared)
     context = {
-        "organization": request.organization,
+        **org_context(membership),
         "rows": rows,
         "open_count": len(incident_rows(rows)),
         "map": shared.map,
-        "sites": request.organization.sites.order_by("name"),
+        "sites": membership.organization.sites.order_by("name"),
         "section": "console",
     }
     return render(request, "response/console.html", context)
 
 
-@org_role_required(DISPATCHER)
-def console_queue(request: HttpRequest, org: str) -> HttpResponse:
+@org_view(DISPATCHER)
+def console_queue(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
     """The queue alone, for the console to swap in when something changed."""
-    shared = shared_queue(request.organization)
-    rows = queue_rows(request.user, shared)
-    return HttpResponse(shared.rendering(request.organization, rows))
+    shared = shared_queue(membership.organization)
+    rows = queue_rows(membership.person, shared)
+    return HttpResponse(shared.rendering(membership.organization, rows))

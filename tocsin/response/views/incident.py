@@ -8,7 +8,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from tocsin.accounts.access import org_role_required
+from tocsin.accounts.access import org_context, org_view
+from tocsin.accounts.models import Membership
 from tocsin.audit.services import record
 from tocsin.core.ids import as_uuid
 from tocsin.delivery.models import Alert
@@ -43,22 +44,24 @@ def incident_map(incident: Incident, reports: list[Report], confirm_form=None) -
     radius, sent = alert_radius(incident, confirm_form)
     return {
         "incident": (
-            {"lat": float(incident.lat), "lng": float(incident.lng)} if incident.located else None
+            {"lat": float(incident.lat), "lng": float(incident.lng)}
+            if incident.lat is not None and incident.lng is not None
+            else None
         ),
         "reports": [
             {"n": number, "lat": float(report.lat), "lng": float(report.lng)}
             for number, report in enumerate(reports, start=1)
-            if report.located
+            if report.lat is not None and report.lng is not None
         ],
         "alert": {"radius_m": radius, "sent": sent},
     }
 
 
-def incident_context(request: HttpRequest, incident: Incident, **forms_given) -> dict:
+def incident_context(membership: Membership, incident: Incident, **forms_given) -> dict:
     reports = list(incident.reports.select_related("site").prefetch_related("photos"))
     others = [
         other
-        for other in open_incidents(request)
+        for other in open_incidents(membership)
         if other.pk != incident.pk and not other.merged_into_id
     ]
     others = [other for other in others if other.organization_id == incident.organization_id]
@@ -77,7 +80,7 @@ def incident_context(request: HttpRequest, incident: Incident, **forms_given) ->
         "split_form": forms.SplitForm(reports=reports),
     }
     return {
-        "organization": request.organization,
+        **org_context(membership),
         "incident": incident,
         "title": incident_title(incident),
         "map": incident_map(incident, reports, forms_given.get("confirm_form")),
@@ -99,35 +102,43 @@ def incident_context(request: HttpRequest, incident: Incident, **forms_given) ->
     }
 
 
-@org_role_required(DISPATCHER)
-def incident_detail(request: HttpRequest, org: str, incident: str) -> HttpResponse:
-    found = get_incident_for(request.membership, incident)
-    record(request.user, "response.incident.read", found, organization=found.organization)
-    reads.mark_read(request.user, found)
-    return render(request, "response/incident.html", incident_context(request, found))
+@org_view(DISPATCHER)
+def incident_detail(
+    request: HttpRequest, membership: Membership, org: str, incident: str
+) -> HttpResponse:
+    found = get_incident_for(membership, incident)
+    record(membership.person, "response.incident.read", found, organization=found.organization)
+    reads.mark_read(membership.person, found)
+    return render(request, "response/incident.html", incident_context(membership, found))
 
 
-@org_role_required(DISPATCHER)
+@org_view(DISPATCHER)
 @require_POST
-def report_callback(request: HttpRequest, org: str, incident: str, report: str) -> HttpResponse:
+def report_callback(
+    request: HttpRequest, membership: Membership, org: str, incident: str, report: str
+) -> HttpResponse:
     """Show a report's callback contact to a dispatcher who asks for it, and audit the read.
 
     The contact is never on the page otherwise: a screen left open, or printed, does not
     show how to reach the people who reported.
     """
-    found = get_incident_for(request.membership, incident)
+    found = get_incident_for(membership, incident)
     shown = found.reports.filter(public_id=as_uuid(report)).first()
     if shown is None:
         raise Http404
-    record(request.user, "response.report.callback_read", shown, organization=found.organization)
-    context = incident_context(request, found, revealed={shown.pk})
+    record(
+        membership.person, "response.report.callback_read", shown, organization=found.organization
+    )
+    context = incident_context(membership, found, revealed={shown.pk})
     return render(request, "response/incident.html", context)
 
 
-@org_role_required(DISPATCHER)
-def incident_live(request: HttpRequest, org: str, incident: str) -> HttpResponse:
+@org_view(DISPATCHER)
+def incident_live(
+    request: HttpRequest, membership: Membership, org: str, incident: str
+) -> HttpResponse:
     """One changing part of the incident's page, for the page to swap in: `?part=answers`
     (alarms, verifiers' and responders' answers) or `?part=timeline` (alerts, timeline)."""
-    found = get_incident_for(request.membership, incident)
+    found = get_incident_for(membership, incident)
     part = "timeline" if request.GET.get("part") == "timeline" else "answers"
-    return render(request, f"response/_incident_{part}.html", incident_context(request, found))
+    return render(request, f"response/_incident_{part}.html", incident_context(membership, found))

@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from tocsin.accounts.access import member_required, org_role_required
+from tocsin.accounts.access import member_view, org_context, org_view
 from tocsin.accounts.models import Membership, Organization, Person, Site
 from tocsin.accounts.roles import Role, has_role
 from tocsin.core import languages
@@ -162,9 +162,8 @@ def reporting_membership(person: Person) -> Membership:
     return membership
 
 
-@member_required
-def report_member(request: HttpRequest) -> HttpResponse:
-    person = request.member
+@member_view
+def report_member(request: HttpRequest, person: Person) -> HttpResponse:
     membership = reporting_membership(person)
     organization = membership.organization
     sites = list(organization.sites.all())
@@ -197,8 +196,8 @@ def report_member(request: HttpRequest) -> HttpResponse:
     return render(request, "response/report.html", context, status=status)
 
 
-@member_required
-def report_member_thanks(request: HttpRequest) -> HttpResponse:
+@member_view
+def report_member_thanks(request: HttpRequest, person: Person) -> HttpResponse:
     return render(
         request,
         "response/report_thanks.html",
@@ -206,10 +205,10 @@ def report_member_thanks(request: HttpRequest) -> HttpResponse:
     )
 
 
-@org_role_required(CALL_TAKERS)
-def report_call(request: HttpRequest, org: str) -> HttpResponse:
+@org_view(CALL_TAKERS)
+def report_call(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
     """A dispatcher or hotline volunteer types in what a caller says; no rate limit."""
-    organization = request.organization
+    organization = membership.organization
     sites = list(organization.sites.all())
     posted = request.method == "POST"
     form = ReportForm(
@@ -222,9 +221,9 @@ def report_call(request: HttpRequest, org: str) -> HttpResponse:
     status = 200
     if posted:
         report, status = take_report(
-            form, organization, Report.Source.PHONE, entered_by=request.user
+            form, organization, Report.Source.PHONE, entered_by=membership.person
         )
-        if report is not None and request.membership.has(Role.DISPATCHER):
+        if report is not None and membership.has(Role.DISPATCHER):
             return redirect(
                 reverse(
                     "response:incident",
@@ -239,7 +238,7 @@ def report_call(request: HttpRequest, org: str) -> HttpResponse:
     centre = sites[0] if sites else None
     context = {
         "form": form,
-        "organization": organization,
+        **org_context(membership),
         "section": "report_call",
         **map_settings((centre.lat, centre.lng) if centre else None, sites or []),
     }

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 
-from tocsin.accounts.access import org_role_required
+from tocsin.accounts.access import org_context, org_view
+from tocsin.accounts.models import Membership
 from tocsin.accounts.roles import Role
 from tocsin.audit.services import record
 from tocsin.core.csv import csv_response, csv_time
@@ -195,14 +196,16 @@ def record_of(incident: Incident, org: str) -> dict:
 
 
 @never_cache
-@org_role_required(Role.DISPATCHER)
-def incident_record(request: HttpRequest, org: str, incident) -> HttpResponse:
+@org_view(Role.DISPATCHER)
+def incident_record(
+    request: HttpRequest, membership: Membership, org: str, incident: str
+) -> HttpResponse:
     """The printable record of one incident, from its first report to its end."""
-    found = get_incident_for(request.membership, incident)
-    record(request.user, "response.record.read", found, organization=found.organization)
+    found = get_incident_for(membership, incident)
+    record(membership.person, "response.record.read", found, organization=found.organization)
     context = record_of(found, org)
     context.update(
-        organization=request.organization,
+        org_context(membership),
         time_zone=timezone.get_current_timezone_name(),
         printed_at=timezone.now(),
     )
@@ -268,11 +271,13 @@ def csv_rows(context: dict) -> list[tuple[datetime, int, list[str]]]:
 
 
 @never_cache
-@org_role_required(Role.DISPATCHER)
-def incident_record_csv(request: HttpRequest, org: str, incident) -> HttpResponse:
+@org_view(Role.DISPATCHER)
+def incident_record_csv(
+    request: HttpRequest, membership: Membership, org: str, incident
+) -> HttpResponse:
     """The record as CSV, one row per event, for a spreadsheet (UTF-8 with a BOM for Excel)."""
-    found = get_incident_for(request.membership, incident)
-    record(request.user, "response.record.exported", found, organization=found.organization)
+    found = get_incident_for(membership, incident)
+    record(membership.person, "response.record.exported", found, organization=found.organization)
     header = [
         pgettext("record column", "at"),
         pgettext("record column", "kind"),
@@ -285,11 +290,15 @@ def incident_record_csv(request: HttpRequest, org: str, incident) -> HttpRespons
 
 
 @never_cache
-@org_role_required(Role.DISPATCHER)
-def incident_photo(request: HttpRequest, org: str, photo: str) -> HttpResponse:
+@org_view(Role.DISPATCHER)
+def incident_photo(
+    request: HttpRequest, membership: Membership, org: str, photo: str
+) -> HttpResponse:
     """A photo of an incident the dispatcher may see, decrypted, never cached."""
-    found = get_photo_for(request.membership, photo)
-    record(request.user, "response.photo.viewed", found, organization=found.incident.organization)
+    found = get_photo_for(membership, photo)
+    record(
+        membership.person, "response.photo.viewed", found, organization=found.incident.organization
+    )
     response = HttpResponse(found.image, content_type="image/jpeg")
     response["Content-Disposition"] = f'inline; filename="photo-{found.code}.jpg"'
     return response

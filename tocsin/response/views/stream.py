@@ -9,7 +9,8 @@ import time
 from django.conf import settings
 from django.http import HttpRequest, StreamingHttpResponse
 
-from tocsin.accounts.access import org_role_required
+from tocsin.accounts.access import org_view
+from tocsin.accounts.models import Membership
 from tocsin.core.sse import event_stream
 
 from ..access import dispatch_organization_ids, get_incident_for
@@ -73,12 +74,14 @@ def change_stream(
     )
 
 
-@org_role_required(DISPATCHER)
-def console_events(request: HttpRequest, org: str) -> StreamingHttpResponse:
-    return change_stream(request, dispatch_organization_ids(request.organization))
+@org_view(DISPATCHER)
+def console_events(request: HttpRequest, membership: Membership, org: str) -> StreamingHttpResponse:
+    return change_stream(request, dispatch_organization_ids(membership.organization))
 
 
-@org_role_required(DISPATCHER)
-def incident_events(request: HttpRequest, org: str, incident: str) -> StreamingHttpResponse:
-    found = get_incident_for(request.membership, incident)
+@org_view(DISPATCHER)
+def incident_events(
+    request: HttpRequest, membership: Membership, org: str, incident: str
+) -> StreamingHttpResponse:
+    found = get_incident_for(membership, incident)
     return change_stream(request, [found.organization_id], found.pk)

@@ -42,13 +42,6 @@ def get_item(mapping, key):
 
 @register.simple_tag(takes_context=True)
 def acting_membership(context) -> Membership | None:
-    """Return the acting person's membership that the view passed (`org_context`).
-
-    Until the campaigns, imports and response screens pass it too, fall back on the one
-    their older guard (`org_role_required`) hangs on the request.
-    """
+    """Return the acting person's membership that the view passed (`org_context`)."""
     passed = context.get("acting_membership")
-    if isinstance(passed, Membership):
-        return passed
-    hung = getattr(context.get("request"), "membership", None)
-    return hung if isinstance(hung, Membership) else None
+    return passed if isinstance(passed, Membership) else None
