@@ -99,9 +99,11 @@ def test_it_times_apprise_with_its_pause_and_without_it(city_run):
     assert city_run["naive_unpaused_s"] < 5.5
     assert city_run["naive_unpaused_per_s"] > 5 * city_run["naive_per_s"]
     engine = city_run["deliveries_per_s"]
-    assert city_run["naive_ratio"] == pytest.approx(engine / city_run["naive_per_s"], rel=0.01)
+    # The ratios are printed to one decimal: 4.05 shows as 4.1, more than 1 % off when the
+    # engine is slow on a busy machine, so the tolerance is the rounding's own.
+    assert city_run["naive_ratio"] == pytest.approx(engine / city_run["naive_per_s"], abs=0.051)
     assert city_run["naive_unpaused_ratio"] == pytest.approx(
-        engine / city_run["naive_unpaused_per_s"], rel=0.01
+        engine / city_run["naive_unpaused_per_s"], abs=0.051
     )
 
 
