@@ -72,6 +72,16 @@ def test_the_staff_screens_call_it_by_the_label_its_app_gave_it(admin_client, or
     assert "<h1>shift swap</h1>" in page.content.decode()
 
 
+def test_the_staff_screens_say_what_is_happening_in_the_words_its_app_gives(
+    admin_client, org, admin
+):
+    offer_shift(org, admin, [admin], "Friday 6 a.m.")
+
+    page = admin_client.get(reverse("delivery:alerts", kwargs={"org": org.slug}))
+
+    assert f"{admin.display_name} offers the shift Friday 6 a.m." in page.content.decode()
+
+
 def test_it_refuses_an_alert_of_a_kind_no_app_registers_naming_the_field(org):
     with pytest.raises(ValidationError) as refused:
         create_alert(org, "bulletin", {"what": "Hello"}, {"whole_organizations": True})

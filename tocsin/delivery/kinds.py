@@ -59,6 +59,10 @@ class AlertKind:
     answerers: "Callable[[Alert, QuerySet], Iterable[int]] | None" = None
     # Whether an organization's notice channels (its own rooms) may ask for it.
     to_notice_channels: bool = False
+    # What its messages say that the alert's context holds as codes: called in the
+    # recipient's language with the context, it returns words for the templates (a verified
+    # alert's `what`, said from the codes of what was seen); None: the context as written.
+    words: "Callable[[dict], dict[str, str]] | None" = None
 
     def open_link(self, request: "HttpRequest", delivery: "Delivery") -> "HttpResponse":
         """Return the page the alert's link opens for the delivery's recipient."""

@@ -103,10 +103,10 @@ class Alert(models.Model):
 
     @property
     def what(self) -> str:
-        """What the alert says is happening, in the active language (rendering.what_of)."""
-        from .rendering import what_of  # in the function: rendering.py imports these models
+        """What the alert says is happening, in the active language (rendering.words_of)."""
+        from .rendering import words_of  # in the function: rendering.py imports these models
 
-        return what_of(self.context)
+        return words_of(self.kind, self.context)["what"]
 
 
 class Delivery(models.Model):

@@ -13,12 +13,11 @@ from django.core import signing
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from tocsin.core.text import one_period
 
-from .kinds import kind_of
+from .kinds import find, kind_of
 from .models import Alert
 
 LINK = "\x00LINK\x00"
@@ -33,27 +32,16 @@ ASKS = {
     "none": "",
 }
 
-# What a verified alert says was seen, as a dispatcher picks it (decision 0018): each code
-# is said in the recipient's language, so no word of it reaches anyone in another.
-SEEN = {
-    "agents_on_foot": _("agents on foot"),
-    "unmarked_vehicles": _("unmarked vehicles"),
-    "agents_waiting": _("agents waiting or watching outside"),
-    "checkpoint": _("a checkpoint"),
-    "arrest": _("an arrest in progress"),
-    "entering_building": _("agents entering a building"),
-    "agents_gone": _("agents leaving or gone"),
-}
 
-
-def what_of(context: dict) -> str:
-    """Return what an alert says is happening, in the active language: the things seen
-    (a verified alert's codes), else the sender's own words (every other kind, and verified
-    alerts sent before decision 0018)."""
-    seen = context.get("seen")
-    if seen:
-        return capfirst(", ".join(str(SEEN[code]) for code in seen if code in SEEN))
-    return str(context.get("what") or "")
+def words_of(kind: str, context: dict) -> dict[str, str]:
+    """Return what an alert of `kind` says, in the active language: `what` is happening in
+    the sender's own words, unless the kind says it from codes of its own (`AlertKind.words`:
+    a verified alert's things seen, decision 0018)."""
+    words = {"what": str(context.get("what") or "")}
+    known = find(kind)  # None: an alert kept from an app since removed says its own words
+    if known is not None and known.words is not None:
+        words.update(known.words(context))
+    return words
 
 
 def note_for(context: dict, language: str) -> str:
@@ -83,7 +71,7 @@ def render(alert: Alert, language: str) -> Rendered:
         "organization": alert.organization.name,
     }
     with translation.override(language):
-        context["what"] = what_of(alert.context)
+        context.update(words_of(alert.kind, alert.context))
         base = kind_of(alert.kind).templates
         # A value ending in its own period ("11:25 a.m.", "Carmen R.") ends a sentence once.
         subject = one_period(" ".join(render_to_string(f"{base}_subject.txt", context).split()))

@@ -10,6 +10,8 @@ from tocsin.accounts.roles import Role, has_role
 from tocsin.delivery.kinds import AlertKind, everyone, register
 from tocsin.delivery.models import Alert
 
+from .wording import what_was_seen
+
 ANSWER_PAGE = "tocsin.response.views.answers.alert_page"
 # Who answers a verified alert en route or on scene.
 MOVERS = Role.RESPONDER | Role.LEGAL_OBSERVER | Role.LEGAL_VAN
@@ -37,6 +39,7 @@ VERIFIED = register(
         templates="response/messages/verified",
         subscriptions=AlertKinds.RAIDS,
         link_view=ANSWER_PAGE,
+        words=what_was_seen,
         answerers=movers,
         to_notice_channels=True,
     )
@@ -48,6 +51,7 @@ NEW_INCIDENT = register(
         priority=90,
         templates="response/messages/new_incident",
         link_view=ANSWER_PAGE,
+        words=what_was_seen,
     )
 )
 VERIFY_REQUEST = register(
@@ -57,6 +61,7 @@ VERIFY_REQUEST = register(
         priority=90,
         templates="response/messages/verify_request",
         link_view=ANSWER_PAGE,
+        words=what_was_seen,
         answerers=everyone,
     )
 )
@@ -67,6 +72,7 @@ DISPATCH = register(
         priority=90,
         templates="response/messages/dispatch",
         link_view=ANSWER_PAGE,
+        words=what_was_seen,
         answerers=everyone,
     )
 )
@@ -78,6 +84,7 @@ ALL_CLEAR = register(
         templates="response/messages/all_clear",
         subscriptions=AlertKinds.RAIDS | AlertKinds.ALL_CLEAR,
         link_view=ANSWER_PAGE,
+        words=what_was_seen,
         to_notice_channels=True,
     )
 )
@@ -89,6 +96,7 @@ RETRACTION = register(
         templates="response/messages/retraction",
         subscriptions=AlertKinds.RAIDS | AlertKinds.ALL_CLEAR,
         link_view=ANSWER_PAGE,
+        words=what_was_seen,
         to_notice_channels=True,
     )
 )

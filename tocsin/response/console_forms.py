@@ -9,7 +9,6 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from tocsin.core.forms import NamedErrorsForm
-from tocsin.delivery.rendering import SEEN
 
 from .models import Incident
 from .services.broadcast import (
@@ -22,6 +21,7 @@ from .services.broadcast import (
     sites_to_name,
 )
 from .titles import incident_title
+from .wording import SEEN
 
 # How many characters of a report's words name it in the split form.
 REPORT_WORDS = 60

@@ -33,16 +33,15 @@ from tocsin.delivery.channels.sms.transport import fit_sms
 from tocsin.delivery.models import Alert
 from tocsin.delivery.rendering import (
     LINK,
-    SEEN,
     Rendered,
     note_for,
     personal_link,
     render,
-    what_of,
 )
 from tocsin.delivery.services import create_alert, send_alert
 
 from ..models import Incident
+from ..wording import SEEN, what_of
 from .incidents import close, locked, refuse_unless_open
 from .retention import erase_senders
 from .timeline import log
@@ -60,7 +59,7 @@ CLOCK = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 class AlertFacts:
     """What a verified alert says, as the dispatcher chose it.
 
-    `seen` holds codes of rendering.SEEN; `where` a code of one of the organization's
+    `seen` holds codes of wording.SEEN; `where` a code of one of the organization's
     sites, PLACE for the incident's place, or "" for the incident's site if it has one (else
     its place); `since` and `until` are local times "HH:MM" ("" since: when the first
     report says it began; "" until: no end given); `notes` the dispatcher's own text by

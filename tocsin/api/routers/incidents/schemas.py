@@ -11,10 +11,10 @@ from pydantic import StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
 from tocsin.api.schemas import Input, text
-from tocsin.delivery.rendering import SEEN
 from tocsin.response.models import Incident, Report, Response, TimelineEntry
 from tocsin.response.services.broadcast import ASKS, MAX_MESSAGE, MAX_RADIUS_M, PLACE
 from tocsin.response.services.responses import MAX_ETA_MINUTES, MAX_NOTE
+from tocsin.response.wording import SEEN
 
 IncidentState: TypeAlias = Literal[tuple(Incident.State.values)]  # type: ignore[valid-type]
 DismissReason: TypeAlias = Literal[tuple(Incident.DismissReason.values)]  # type: ignore[valid-type]
