@@ -2,7 +2,10 @@
 engine (tocsin.delivery.kinds): its templates are under response/messages/, its links open
 the answer page (views/answers.py), and its answer rules say who acts from the link."""
 
+from typing import Any
+
 from django.db.models import QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tocsin.accounts.models import AlertKinds, Membership
@@ -30,73 +33,45 @@ def movers(alert: Alert, people: QuerySet) -> QuerySet:
     ).values_list("person_id", flat=True)
 
 
+def rapid_response_kind(name: str, label: Promise, priority: int, **rules: Any) -> AlertKind:
+    """Register one of rapid response's kinds: its templates under response/messages/, its
+    link opening the answer page, its `what` said from the codes of what was seen."""
+    return register(
+        AlertKind(
+            name=name,
+            label=label,
+            priority=priority,
+            templates=f"response/messages/{name}",
+            link_view=ANSWER_PAGE,
+            words=what_was_seen,
+            **rules,
+        )
+    )
+
+
 # In this order, so that a notice channel's kinds read verified, all-clear, retraction.
-VERIFIED = register(
-    AlertKind(
-        name="verified",
-        label=_("verified alert"),
-        priority=100,
-        templates="response/messages/verified",
-        subscriptions=AlertKinds.RAIDS,
-        link_view=ANSWER_PAGE,
-        words=what_was_seen,
-        answerers=movers,
-        to_notice_channels=True,
-    )
+VERIFIED = rapid_response_kind(
+    "verified",
+    _("verified alert"),
+    100,
+    subscriptions=AlertKinds.RAIDS,
+    answerers=movers,
+    to_notice_channels=True,
 )
-NEW_INCIDENT = register(
-    AlertKind(
-        name="new_incident",
-        label=_("new incident, to dispatchers"),
-        priority=90,
-        templates="response/messages/new_incident",
-        link_view=ANSWER_PAGE,
-        words=what_was_seen,
-    )
+NEW_INCIDENT = rapid_response_kind("new_incident", _("new incident, to dispatchers"), 90)
+VERIFY_REQUEST = rapid_response_kind("verify_request", _("verify request"), 90, answerers=everyone)
+DISPATCH = rapid_response_kind("dispatch", _("dispatch"), 90, answerers=everyone)
+ALL_CLEAR = rapid_response_kind(
+    "all_clear",
+    _("all-clear"),
+    90,
+    subscriptions=AlertKinds.RAIDS | AlertKinds.ALL_CLEAR,
+    to_notice_channels=True,
 )
-VERIFY_REQUEST = register(
-    AlertKind(
-        name="verify_request",
-        label=_("verify request"),
-        priority=90,
-        templates="response/messages/verify_request",
-        link_view=ANSWER_PAGE,
-        words=what_was_seen,
-        answerers=everyone,
-    )
-)
-DISPATCH = register(
-    AlertKind(
-        name="dispatch",
-        label=_("dispatch"),
-        priority=90,
-        templates="response/messages/dispatch",
-        link_view=ANSWER_PAGE,
-        words=what_was_seen,
-        answerers=everyone,
-    )
-)
-ALL_CLEAR = register(
-    AlertKind(
-        name="all_clear",
-        label=_("all-clear"),
-        priority=90,
-        templates="response/messages/all_clear",
-        subscriptions=AlertKinds.RAIDS | AlertKinds.ALL_CLEAR,
-        link_view=ANSWER_PAGE,
-        words=what_was_seen,
-        to_notice_channels=True,
-    )
-)
-RETRACTION = register(
-    AlertKind(
-        name="retraction",
-        label=_("retraction"),
-        priority=100,
-        templates="response/messages/retraction",
-        subscriptions=AlertKinds.RAIDS | AlertKinds.ALL_CLEAR,
-        link_view=ANSWER_PAGE,
-        words=what_was_seen,
-        to_notice_channels=True,
-    )
+RETRACTION = rapid_response_kind(
+    "retraction",
+    _("retraction"),
+    100,
+    subscriptions=AlertKinds.RAIDS | AlertKinds.ALL_CLEAR,
+    to_notice_channels=True,
 )
