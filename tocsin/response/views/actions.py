@@ -141,5 +141,7 @@ def incident_action(
             if action == "merge" and form is not None:
                 return redirect("response:incident", org=org, incident=form.cleaned_data["target"])
             return redirect("response:incident", org=org, incident=found.public_id)
-    context = incident_context(membership, found, **{str(form_name): form, "open_form": form_name})
+    # Only an action with a form gets here: its form did not hold, or the service refused it.
+    assert form is not None and form_name is not None
+    context = incident_context(membership, found, **{form_name: form, "open_form": form_name})
     return render(request, "response/incident.html", context, status=400)
