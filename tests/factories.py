@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import make_person
+from tocsin.accounts.models import SharingAgreement
 from tocsin.accounts.services.people import add_contact
 from tocsin.api.services.tokens import issue_token
 from tocsin.delivery.models import Alert
@@ -142,3 +143,9 @@ def nurses(count, start=0, site="Hennepin County Medical Center", **extra):
         }
         for number in range(start, start + count)
     ]
+
+
+def share(giver, receiver, *what, **area):
+    """Make an agreement in force by which `giver` shares `what` (Shares names) with `receiver`."""
+    fields = {name: name in what for name in ("alerts", "dispatch", "events", "hotline", "clauses")}
+    return SharingAgreement.objects.create(organization=giver, partner=receiver, **fields, **area)

@@ -90,10 +90,12 @@ class Organization(models.Model):
 
 class SharingAgreement(models.Model):
     """One organization shares with a partner: its verified alerts (to the partner's
-    followers of the area), and the dispatch of its incidents (to the partner's dispatchers).
+    followers of the area), the dispatch of its incidents (to the partner's dispatchers), its
+    events and campaigns, hotline cases handed over, its clauses and playbooks.
 
     Explicit and revocable: the owner makes it and can end it; the partner receives.
     With a point and a radius, alerts are shared only for incidents inside that area.
+    Read it only through tocsin.accounts.sharing, which knows when one is in force.
     """
 
     organization = models.ForeignKey(
@@ -104,6 +106,9 @@ class SharingAgreement(models.Model):
     )
     alerts = models.BooleanField(_("share verified alerts"), default=True)
     dispatch = models.BooleanField(_("share dispatch of incidents"), default=False)
+    events = models.BooleanField(_("share events and campaigns"), default=False)
+    hotline = models.BooleanField(_("hand over hotline cases"), default=False)
+    clauses = models.BooleanField(_("share clauses and playbooks"), default=False)
     lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     lng = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     radius_m = models.PositiveIntegerField(null=True, blank=True)

@@ -8,7 +8,8 @@ which start from the acting person's membership.
 from django.db.models import QuerySet
 from django.http import Http404
 
-from tocsin.accounts.models import Membership, Organization, SharingAgreement
+from tocsin.accounts import sharing
+from tocsin.accounts.models import Membership, Organization
 from tocsin.accounts.roles import Role
 from tocsin.core.ids import as_uuid
 
@@ -21,19 +22,12 @@ CALL_TAKERS = Role.DISPATCHER | Role.HOTLINE
 
 def dispatch_organization_ids(organization: Organization) -> list[int]:
     """Return the organization and those that share the dispatch of their incidents with it."""
-    shared = SharingAgreement.objects.filter(
-        partner=organization, dispatch=True, active=True
-    ).values_list("organization_id", flat=True)
-    return [organization.pk, *shared]
+    return [organization.pk, *sharing.givers_to(organization, sharing.Shares.DISPATCH)]
 
 
 def sharing_dispatch_ids(organization: Organization) -> list[int]:
     """Return the partners whose dispatchers see this organization's incidents."""
-    return list(
-        SharingAgreement.objects.filter(
-            organization=organization, dispatch=True, active=True
-        ).values_list("partner_id", flat=True)
-    )
+    return sharing.receivers_from(organization, sharing.Shares.DISPATCH)
 
 
 def incidents_for(membership: Membership) -> QuerySet[Incident]:

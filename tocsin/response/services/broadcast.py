@@ -22,7 +22,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from tocsin.accounts.models import Membership, Person, SharingAgreement, Site
+from tocsin.accounts import sharing
+from tocsin.accounts.models import Membership, Person, Site
 from tocsin.accounts.roles import Role, has_role
 from tocsin.core import geo
 from tocsin.core.languages import choices as language_choices
@@ -310,9 +311,7 @@ def broadcast_audience(incident: Incident, radius_m: int) -> dict:
         spec["sites"] = [incident.site.code]
     spec["shared_organization_ids"] = [
         agreement.partner_id
-        for agreement in SharingAgreement.objects.filter(
-            organization=incident.organization, alerts=True, active=True
-        )
+        for agreement in sharing.given_by(incident.organization, sharing.Shares.ALERTS)
         if agreement.covers(incident.lat, incident.lng)
     ]
     return spec
