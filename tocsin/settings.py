@@ -87,6 +87,11 @@ INSTALLED_APPS = [
     "tocsin.campaigns",
     "tocsin.votes",
     "tocsin.structure",
+    "tocsin.clauses",
+    "tocsin.playbooks",
+    "tocsin.coalition",
+    "tocsin.sharing",
+    "tocsin.exchange",
     "tocsin.demo",
     # The `bench` command and its scenarios (docs/benchmarks.md); no models.
     "tocsin.bench",

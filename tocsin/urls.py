@@ -13,6 +13,11 @@ urlpatterns = [
     path("", include("tocsin.campaigns.urls")),
     path("", include("tocsin.votes.urls")),
     path("", include("tocsin.structure.urls")),
+    path("", include("tocsin.clauses.urls")),
+    path("", include("tocsin.playbooks.urls")),
+    path("", include("tocsin.coalition.urls")),
+    path("", include("tocsin.sharing.urls")),
+    path("", include("tocsin.exchange.urls")),
     path("api/v1/", include("tocsin.api.urls")),
     path("demo/", include("tocsin.demo.urls")),
 ]

@@ -1,0 +1,5 @@
+"""URLs of tocsin.clauses."""
+
+app_name = "clauses"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""URLs of tocsin.coalition."""
+
+app_name = "coalition"
+
+urlpatterns: list = []

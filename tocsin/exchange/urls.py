@@ -1,0 +1,5 @@
+"""URLs of tocsin.exchange."""
+
+app_name = "exchange"
+
+urlpatterns: list = []

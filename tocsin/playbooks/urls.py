@@ -1,0 +1,5 @@
+"""URLs of tocsin.playbooks."""
+
+app_name = "playbooks"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""URLs of tocsin.sharing."""
+
+app_name = "sharing"
+
+urlpatterns: list = []
