@@ -36,7 +36,7 @@ from tocsin.delivery.vapid import application_server_key
 from tocsin.hotline.models import EmergencyPlan, Facility
 from tocsin.hotline.services.plans import save_plan
 
-from . import campaigns, channel_servers, pledges, structure, votes, world
+from . import campaigns, channel_servers, clauses, pledges, structure, votes, world
 from .accounts import DEMO_ACCOUNTS
 from .people import DemoMember, generate_members
 
@@ -349,6 +349,7 @@ def _load_collective_action(
     sites: dict[str, Site],
     units: dict[tuple[str, str], Unit],
 ) -> None:
-    """The ATU pledge, the week of action, a vote and a structure test (a module each)."""
-    for part in (pledges, campaigns, votes, structure):
+    """The ATU pledge, the week of action, a vote, a structure test and the clause library
+    (a module each)."""
+    for part in (pledges, campaigns, votes, structure, clauses):
         part.load(organizations, sites, units)
