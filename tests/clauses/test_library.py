@@ -35,7 +35,9 @@ def test_it_never_shows_another_organizations_drafts(steward_client, orgs, mfe_o
     draft = adapt_clause(mfe_organizer, orgs[world.MFE], warrant)
     draft.title = "Our next warrant clause"
     draft.save()
-    assert "Our next warrant clause" not in titles(steward_client.get(library_url(orgs[world.UESF])))
+    assert "Our next warrant clause" not in titles(
+        steward_client.get(library_url(orgs[world.UESF]))
+    )
     assert steward_client.get(clause_url(orgs[world.UESF], draft)).status_code == 404
     assert steward_client.get(clause_url(orgs[world.UESF], draft, "clause_pdf")).status_code == 404
 

@@ -180,7 +180,7 @@ def clause_compare(
         context |= {
             "comparison": comparing.compare(left, right, language),
             "language_name": language_name(language),
-            "languages": [
+            "compare_languages": [
                 (code, language_name(code)) for code in comparing.common_languages(left, right)
             ],
         }
