@@ -15,6 +15,7 @@ from tests.votes.conftest import make_vote
 from tocsin.accounts.models import ContactPoint, Unit
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact
+from tocsin.clauses.models import Clause
 from tocsin.delivery.models import Alert, NoticeChannel
 from tocsin.hotline.models import Case, CaseTask, Facility
 from tocsin.joining.links import member_link_token
@@ -54,8 +55,12 @@ def objects(org, site, member):
     structure_test = StructureTest.objects.create(
         unit=unit, name="70% at 1-2 by Jan 16", target_percent=70, by_date="2026-01-16"
     )
+    clause = Clause.objects.create(
+        organization=org, title="No ICE entry without a judicial warrant", text_en="No entry."
+    )
     return {
         **campaign_objects(org, site),
+        "clause": clause.code,
         "vote": make_vote(org, unit).code,
         "structure_test": structure_test.code,
         "case": case.code,
@@ -184,6 +189,7 @@ MENU_LINKS = {
     "Dispatch console": Role.DISPATCHER,
     "Hotline cases": Role.HOTLINE,
     "Structure": Role.ORGANIZER,
+    "Clause library": Role.ORGANIZER,
     "Alerts": Role.DISPATCHER,
     "Members": Role.ADMIN,
     "Audit log": Role.ADMIN,
@@ -223,6 +229,9 @@ SCREENS_WITH_THE_MENU = {
     "response:console",
     "response:incident",
     "response:incident_record",
+    "clauses:library",
+    "clauses:clause",
+    "clauses:clause_compare",
 }
 MENU = 'class="org-nav org-bar"'
 

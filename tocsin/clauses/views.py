@@ -2,12 +2,13 @@
 with its search, a clause (print, PDF, Word), writing and changing one's own clauses,
 comparing two side by side, and adapting one into a draft of one's own (decision 0030)."""
 
+import io
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -190,15 +191,15 @@ def clause_compare(
     return render(request, "clauses/compare.html", context, status=status)
 
 
-def download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def download(content: bytes, content_type: str, filename: str) -> FileResponse:
+    return FileResponse(
+        io.BytesIO(content), as_attachment=True, filename=filename, content_type=content_type
+    )
 
 
 @never_cache
 @org_view(READERS)
-def clause_pdf(request: HttpRequest, membership: Membership, org: str, clause: str) -> HttpResponse:
+def clause_pdf(request: HttpRequest, membership: Membership, org: str, clause: str) -> FileResponse:
     found = get_clause_for(membership, clause)
     return download(exports.as_pdf(found), "application/pdf", f"clause-{found.code}.pdf")
 
@@ -207,7 +208,7 @@ def clause_pdf(request: HttpRequest, membership: Membership, org: str, clause: s
 @org_view(READERS)
 def clause_docx(
     request: HttpRequest, membership: Membership, org: str, clause: str
-) -> HttpResponse:
+) -> FileResponse:
     found = get_clause_for(membership, clause)
     return download(
         exports.as_docx(found),
