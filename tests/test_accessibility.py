@@ -76,6 +76,9 @@ STAFF_SCREENS = [
     Screen("staff vote", "organizer"),
     Screen("imports", "admin"),
     Screen("audit log", "admin"),
+    Screen("clause library", "admin"),
+    Screen("clause", "admin"),
+    Screen("clause compare", "admin"),
     Screen("demo outbox", "admin"),
 ]
 SCREENS = MEMBER_SCREENS + STAFF_SCREENS
@@ -214,6 +217,7 @@ def build_world(var_dir) -> tuple[dict[str, str], dict[str, str]]:
         "imports": reverse("imports:members_import", kwargs={"org": org}),
         "audit log": reverse("audit:log", kwargs={"org": org}),
         "demo outbox": reverse("demo:outbox"),
+        **clause_paths(),
     }
     cookies = {
         "admin": staff_session(staff["admin"]),
@@ -224,6 +228,25 @@ def build_world(var_dir) -> tuple[dict[str, str], dict[str, str]]:
         "nurse": member_session(nurse),
     }
     return paths, cookies
+
+
+def clause_paths() -> dict[str, str]:
+    """The clause library of United Educators of San Francisco, the Minneapolis warrant
+    clause in it, and that clause compared with NYSNA's demand."""
+    from tocsin.clauses.models import Clause
+    from tocsin.demo.clauses import EXCLUSION_TITLE, WARRANT_TITLE
+
+    warrant, exclusion = (
+        Clause.objects.get(title=WARRANT_TITLE),
+        Clause.objects.get(title=EXCLUSION_TITLE),
+    )
+    here = {"org": world.UESF, "clause": warrant.code}
+    compare = reverse("clauses:clause_compare", kwargs=here) + f"?with={exclusion.code}"
+    return {
+        "clause library": reverse("clauses:library", kwargs={"org": world.UESF}),
+        "clause": reverse("clauses:clause", kwargs=here),
+        "clause compare": compare,
+    }
 
 
 def problems_of(chromium, url: str, path: str, who: str, cookie: str | None, language: str) -> str:
