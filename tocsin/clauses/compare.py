@@ -45,7 +45,8 @@ def compare_texts(left: str, right: str) -> tuple[SafeString, SafeString, int, i
     removed and added."""
     a, b = TOKEN.findall(left), TOKEN.findall(right)
     matcher = difflib.SequenceMatcher(None, [_normal(t) for t in a], [_normal(t) for t in b])
-    left_html, right_html = [], []
+    left_html: list[str] = []
+    right_html: list[str] = []
     removed = added = 0
     for operation, a1, a2, b1, b2 in matcher.get_opcodes():
         if operation == "equal":

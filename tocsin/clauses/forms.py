@@ -65,7 +65,7 @@ class ClauseForm(NamedErrorsForm):
         max_length=500,
         help_text=_("Separate tags with commas: ICE, judicial warrant, schools."),
     )
-    sites = forms.ModelMultipleChoiceField(
+    sites: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("Sites where it is in force"),
         required=False,
         queryset=None,
