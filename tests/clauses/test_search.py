@@ -3,7 +3,8 @@ whatever a person types, the page answers and never fails."""
 
 import pytest
 
-from tests.clauses.conftest import EXCLUSION_TITLE, WARRANT_TITLE, library_url
+from tests.clauses.conftest import EXCLUSION_TITLE, WARRANT_TITLE, clause_url, library_url
+from tocsin.clauses.models import Clause
 from tocsin.clauses.search import parse
 from tocsin.demo import world
 
@@ -83,3 +84,17 @@ def test_an_unclosed_quote_runs_to_the_end():
         ("ice",),
         ("judicial", "warrant"),
     ]
+
+
+def test_a_nul_anywhere_is_refused_by_name_or_not_found(steward_client, orgs):
+    """PostgreSQL cannot hold NUL: a search, a tag or a comparison naming one is refused by
+    the parameter's name, a clause named with one is not found."""
+    uesf = orgs[world.UESF]
+    for name in ("q", "tag"):
+        response = steward_client.get(library_url(uesf), {name: "ice\x00"})
+        assert response.status_code == 400
+        assert f"{name}: This may not contain a NUL character." in response.content.decode()
+    assert steward_client.get(library_url(uesf) + "ab%00cd/").status_code == 404
+    warrant = Clause.objects.get(title=WARRANT_TITLE)
+    compare = clause_url(uesf, warrant, "clause_compare")
+    assert steward_client.get(compare, {"with": "ab\x00cd"}).status_code == 400

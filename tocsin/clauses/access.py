@@ -33,6 +33,8 @@ def visible_to(organization: Organization | int) -> QuerySet[Clause]:
 
 def get_clause_for(membership: Membership, code: str) -> Clause:
     """Return a clause the acting membership's organization sees, or 404."""
+    if "\x00" in code:  # no code holds one, and PostgreSQL refuses it in a query
+        raise Http404
     clause = visible_to(membership.organization).filter(code=str(code)[:12]).first()
     if clause is None:
         raise Http404
