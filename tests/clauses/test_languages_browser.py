@@ -1,4 +1,4 @@
-"""The library, a clause and a comparison read in Spanish and Somali on a phone, fit its
+"""The library, a clause, a comparison and the form (with its errors) read in Spanish and Somali on a phone, fit its
 width and pass axe's WCAG 2 A and AA rules."""
 
 import pytest
@@ -13,8 +13,13 @@ from tocsin.demo import world
 
 FITS = "document.documentElement.scrollWidth <= window.innerWidth"
 HEADINGS = {
-    "es": ("Biblioteca de cláusulas", "Comparar cláusulas", "Español"),
-    "so": ("Maktabadda qodobbada", "Barbar dhig qodobbada", "Soomaali"),
+    "es": (
+        "Biblioteca de cláusulas",
+        "Comparar cláusulas",
+        "Español",
+        "Escribir una cláusula nueva",
+    ),
+    "so": ("Maktabadda qodobbada", "Barbar dhig qodobbada", "Soomaali", "Qor qodob cusub"),
 }
 
 
@@ -29,7 +34,7 @@ def test_the_library_reads_in_spanish_and_somali(phone_in, live_server, language
     )
     warrant = Clause.objects.get(title=WARRANT_TITLE)
     exclusion = Clause.objects.get(title=EXCLUSION_TITLE)
-    library, compare, text_language = HEADINGS[language]
+    library, compare, text_language, new = HEADINGS[language]
     phone = sign_in_browser(phone_in(language), live_server, steward)
     base = f"{live_server.url}/staff/o/{uesf.slug}/clauses/"
 
@@ -45,5 +50,12 @@ def test_the_library_reads_in_spanish_and_somali(phone_in, live_server, language
 
     phone.goto(f"{base}{warrant.code}/compare/?with={exclusion.code}")
     expect(phone.get_by_role("heading", level=1)).to_have_text(compare)
+    assert_accessible(phone)
+    assert phone.evaluate(FITS)
+
+    phone.goto(f"{base}new/")
+    expect(phone.get_by_role("heading", level=1)).to_have_text(new)
+    phone.locator("main form button[type=submit]").click()
+    expect(phone.locator(".errorlist").first).to_be_visible()
     assert_accessible(phone)
     assert phone.evaluate(FITS)
