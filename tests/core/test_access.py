@@ -12,7 +12,7 @@ from tests.campaigns.objects import campaign_objects
 from tests.conftest import make_person, make_site, verified_client
 from tests.routes import GUARDED
 from tests.votes.conftest import make_vote
-from tocsin.accounts.models import ContactPoint, Unit
+from tocsin.accounts.models import ContactPoint, Organization, SharingAgreement, SharingCircle, Unit
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact
 from tocsin.delivery.models import Alert, NoticeChannel
@@ -54,8 +54,14 @@ def objects(org, site, member):
     structure_test = StructureTest.objects.create(
         unit=unit, name="70% at 1-2 by Jan 16", target_percent=70, by_date="2026-01-16"
     )
+    # Sharing between the organization and a third one: the outsider is a side of neither.
+    third = Organization.objects.create(name="CWA Local 7250", slug="cwa-7250", kind="local")
+    agreement = SharingAgreement.objects.create(organization=org, partner=third)
+    circle = SharingCircle.objects.create(convener=org)
     return {
         **campaign_objects(org, site),
+        "agreement": agreement.code,
+        "circle": circle.code,
         "vote": make_vote(org, unit).code,
         "structure_test": structure_test.code,
         "case": case.code,
@@ -131,6 +137,8 @@ def test_an_anonymous_visitor_is_refused(client, objects, name, arguments):
             "pledge",
             "campaign",
             "event",
+            "agreement",
+            "circle",
         }
     ],
 )
@@ -186,6 +194,7 @@ MENU_LINKS = {
     "Structure": Role.ORGANIZER,
     "Alerts": Role.DISPATCHER,
     "Members": Role.ADMIN,
+    "Sharing": Role.ADMIN,
     "Audit log": Role.ADMIN,
 }
 # Screens whose guard hands the view the acting person's membership (org_view): each must
@@ -223,6 +232,8 @@ SCREENS_WITH_THE_MENU = {
     "response:console",
     "response:incident",
     "response:incident_record",
+    "sharing:agreements",
+    "sharing:offer",
 }
 MENU = 'class="org-nav org-bar"'
 
