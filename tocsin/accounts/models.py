@@ -88,6 +88,54 @@ class Organization(models.Model):
         return self.name
 
 
+class Site(models.Model):
+    class Kind(models.TextChoices):
+        HOSPITAL = "hospital", _("hospital")
+        CLINIC = "clinic", _("clinic")
+        SCHOOL = "school", _("school")
+        TRANSIT = "transit", _("transit")
+        WORKPLACE = "workplace", _("workplace")
+        OTHER = "other", _("other")
+
+    code = models.CharField(max_length=12, unique=True, default=short_code, editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    lat = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        validators=[MinValueValidator(Decimal(-90)), MaxValueValidator(Decimal(90))],
+    )
+    lng = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        validators=[MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))],
+    )
+    h3_cell = models.BigIntegerField(db_index=True, editable=False)
+    organizations = models.ManyToManyField(
+        Organization, related_name="sites", verbose_name=_("organizations present")
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.h3_cell = geo.cell_for(self.lat, self.lng)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.lat is not None and self.lng is not None:
+            errors = geo.validate_latlng(self.lat, self.lng)
+            if errors:
+                raise ValidationError(dict(errors))
+
+
 class SharingCircle(models.Model):
     """A federation's or coalition's one offer to all its member organizations at once.
 
@@ -157,7 +205,7 @@ class SharingAgreement(models.Model):
     lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     lng = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     radius_m = models.PositiveIntegerField(null=True, blank=True)
-    sites = models.ManyToManyField("Site", blank=True, related_name="sharing_agreements")
+    sites = models.ManyToManyField(Site, blank=True, related_name="sharing_agreements")
     starts_at = models.DateTimeField(_("starts"), default=timezone.now)
     ends_at = models.DateTimeField(_("planned end"), null=True, blank=True)
     circle = models.ForeignKey(
@@ -221,54 +269,6 @@ class SharingAgreement(models.Model):
         return geo.distance_m(float(self.lat), float(self.lng), float(lat), float(lng)) <= (
             self.radius_m
         )
-
-
-class Site(models.Model):
-    class Kind(models.TextChoices):
-        HOSPITAL = "hospital", _("hospital")
-        CLINIC = "clinic", _("clinic")
-        SCHOOL = "school", _("school")
-        TRANSIT = "transit", _("transit")
-        WORKPLACE = "workplace", _("workplace")
-        OTHER = "other", _("other")
-
-    code = models.CharField(max_length=12, unique=True, default=short_code, editable=False)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    name = models.CharField(_("name"), max_length=200)
-    address = models.CharField(_("address"), max_length=300, blank=True)
-    lat = models.DecimalField(
-        _("latitude"),
-        max_digits=9,
-        decimal_places=6,
-        validators=[MinValueValidator(Decimal(-90)), MaxValueValidator(Decimal(90))],
-    )
-    lng = models.DecimalField(
-        _("longitude"),
-        max_digits=9,
-        decimal_places=6,
-        validators=[MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))],
-    )
-    h3_cell = models.BigIntegerField(db_index=True, editable=False)
-    organizations = models.ManyToManyField(
-        Organization, related_name="sites", verbose_name=_("organizations present")
-    )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def save(self, *args, **kwargs) -> None:
-        self.h3_cell = geo.cell_for(self.lat, self.lng)
-        super().save(*args, **kwargs)
-
-    def clean(self) -> None:
-        if self.lat is not None and self.lng is not None:
-            errors = geo.validate_latlng(self.lat, self.lng)
-            if errors:
-                raise ValidationError(dict(errors))
 
 
 class Unit(models.Model):

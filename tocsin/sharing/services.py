@@ -9,6 +9,7 @@ that each side's admins see who offered, answered or ended what, and when.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -40,8 +41,8 @@ class Terms:
     direction: str = SharingAgreement.Direction.ONE_WAY
     starts_at: datetime | None = None
     ends_at: datetime | None = None
-    lat: float | None = None
-    lng: float | None = None
+    lat: float | Decimal | None = None
+    lng: float | Decimal | None = None
     radius_m: int | None = None
     sites: list[Site] = field(default_factory=list)
 
@@ -96,7 +97,7 @@ def _audit(actor: Person | None, action: str, agreement: SharingAgreement, **det
         "what": [name for name in Shares.values if getattr(agreement, name)],
         **detail,
     }
-    if agreement.circle_id:
+    if agreement.circle is not None:
         detail["circle"] = agreement.circle.code
     for organization in (agreement.organization, agreement.partner):
         record(actor, action, agreement, organization, **detail)
@@ -116,7 +117,7 @@ def _make(
         partner=partner,
         state=state,
         direction=terms.direction,
-        starts_at=terms.starts_at,
+        starts_at=terms.starts_at or timezone.now(),
         ends_at=terms.ends_at,
         lat=terms.lat,
         lng=terms.lng,
@@ -214,14 +215,14 @@ def accept(actor: Person, organization: Organization, agreement: SharingAgreemen
     agreement.answered_by, agreement.answered_at = actor, now
     agreement.save(update_fields=["state", "answered_by", "answered_at"])
     _audit(actor, "sharing.agreement.accepted", agreement)
-    if agreement.circle_id:
-        _join_circle(actor, agreement)
+    if agreement.circle is not None:
+        _join_circle(actor, agreement, agreement.circle)
 
 
-def _join_circle(actor: Person, accepted: SharingAgreement) -> None:
+def _join_circle(actor: Person, accepted: SharingAgreement, circle: SharingCircle) -> None:
     """Make an agreement in force between the member that accepted and each member that
     accepted before it, on the circle's terms."""
-    circle = locking(SharingCircle.objects).get(pk=accepted.circle_id)
+    circle = locking(SharingCircle.objects).get(pk=circle.pk)
     if circle.state != SharingCircle.State.OPEN:
         return
     earlier = SharingAgreement.objects.filter(
@@ -279,11 +280,12 @@ def end(actor: Person, organization: Organization, agreement: SharingAgreement) 
         raise _refuse(_("This agreement has already ended."))
     if agreement.state == State.OFFERED and agreement.partner_id == organization.pk:
         raise _refuse(_("Accept or decline this offer; it is not in force."))
-    if agreement.circle_id is None:
+    circle = agreement.circle
+    if circle is None:
         _end_one(actor, organization, agreement)
         return 1
-    if agreement.circle.convener_id == organization.pk:
-        return end_circle(actor, organization, agreement.circle)
+    if circle.convener_id == organization.pk:
+        return end_circle(actor, organization, circle)
     part = locking(SharingAgreement.objects).filter(
         Q(organization=organization) | Q(partner=organization),
         circle_id=agreement.circle_id,

@@ -47,7 +47,7 @@ def row_of(agreement: SharingAgreement, organization: Organization) -> Row:
         gives=mine or agreement.both_ways,
         receives=not mine or agreement.both_ways,
         upcoming=agreement.starts_at > timezone.now(),
-        circle_convener=agreement.circle.convener if agreement.circle_id else None,
+        circle_convener=agreement.circle.convener if agreement.circle is not None else None,
     )
 
 
@@ -78,19 +78,21 @@ def agreement_list(request: HttpRequest, membership: Membership, org: str) -> Ht
         if row.agreement.state == State.IN_FORCE
         and (row.agreement.ends_at is None or row.agreement.ends_at > now)
     ]
-    convened = {circle.pk for circle in SharingCircle.objects.filter(convener=organization)}
+    # The circles this organization convened, each with its members' answers (the rows
+    # between it and each member).
     circles = [
         (
             circle,
             [
-                row_of(a, organization)
-                for a in circle.agreements.filter(organization=organization)
-                .select_related("organization", "partner", "circle__convener")
-                .prefetch_related("sites")
+                row
+                for row in rows
+                if row.agreement.circle_id == circle.pk
+                and row.agreement.organization_id == organization.pk
             ],
         )
         for circle in SharingCircle.objects.filter(convener=organization).order_by("-created_at")
     ]
+    convened = {circle.pk for circle, _rows in circles}
     context = org_context(
         membership,
         section="sharing",
@@ -175,7 +177,7 @@ def offer_to_members(request: HttpRequest, membership: Membership, org: str) -> 
     )
 
 
-def _act(request: HttpRequest, action, done: str) -> HttpResponse:
+def _act(request: HttpRequest, org: str, action, done: str) -> HttpResponse:
     try:
         action()
     except ValidationError as error:
@@ -183,7 +185,7 @@ def _act(request: HttpRequest, action, done: str) -> HttpResponse:
             messages.error(request, message)
     else:
         messages.success(request, done)
-    return redirect("sharing:agreements", org=request.resolver_match.kwargs["org"])
+    return redirect("sharing:agreements", org=org)
 
 
 @org_view(Role.ADMIN)
@@ -194,6 +196,7 @@ def agreement_accept(
     found = agreement_of(membership.organization, agreement)
     return _act(
         request,
+        org,
         lambda: services.accept(membership.person, membership.organization, found),
         _("Accepted. Sharing is in force from its start."),
     )
@@ -207,6 +210,7 @@ def agreement_decline(
     found = agreement_of(membership.organization, agreement)
     return _act(
         request,
+        org,
         lambda: services.decline(membership.person, membership.organization, found),
         _("Declined. Nothing is shared."),
     )
@@ -223,6 +227,7 @@ def agreement_end(
         return redirect("sharing:agreements", org=org)
     return _act(
         request,
+        org,
         lambda: services.end(membership.person, membership.organization, found),
         _("Ended. Nothing more is shared."),
     )
@@ -239,6 +244,7 @@ def circle_end(request: HttpRequest, membership: Membership, org: str, circle: s
         return redirect("sharing:agreements", org=org)
     return _act(
         request,
+        org,
         lambda: services.end_circle(membership.person, membership.organization, found),
         _("Ended for every member. Nothing more is shared."),
     )
