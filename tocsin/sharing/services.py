@@ -133,7 +133,7 @@ def _make(
 
 @transaction.atomic
 def offer(
-    actor: Person, organization: Organization, partner: Organization | None, terms: Terms
+    actor: Person | None, organization: Organization, partner: Organization | None, terms: Terms
 ) -> SharingAgreement:
     """Offer `partner` to share what the terms say; nothing is shared until it accepts."""
     errors = {}
@@ -162,7 +162,7 @@ def members_of(convener: Organization) -> QuerySet[Organization]:
 
 @transaction.atomic
 def offer_to_members(
-    actor: Person,
+    actor: Person | None,
     convener: Organization,
     terms: Terms,
     members: Iterable[Organization] | None = None,
@@ -200,7 +200,7 @@ def _refuse(message: str) -> ValidationError:
 
 
 @transaction.atomic
-def accept(actor: Person, organization: Organization, agreement: SharingAgreement) -> None:
+def accept(actor: Person | None, organization: Organization, agreement: SharingAgreement) -> None:
     """Accept an offer made to `organization`: it is in force from its start. A member
     accepting a circle's offer is joined to every member that accepted before it."""
     agreement = _locked(agreement)
@@ -219,7 +219,7 @@ def accept(actor: Person, organization: Organization, agreement: SharingAgreemen
         _join_circle(actor, agreement, agreement.circle)
 
 
-def _join_circle(actor: Person, accepted: SharingAgreement, circle: SharingCircle) -> None:
+def _join_circle(actor: Person | None, accepted: SharingAgreement, circle: SharingCircle) -> None:
     """Make an agreement in force between the member that accepted and each member that
     accepted before it, on the circle's terms."""
     circle = locking(SharingCircle.objects).get(pk=circle.pk)
@@ -247,7 +247,7 @@ def _join_circle(actor: Person, accepted: SharingAgreement, circle: SharingCircl
 
 
 @transaction.atomic
-def decline(actor: Person, organization: Organization, agreement: SharingAgreement) -> None:
+def decline(actor: Person | None, organization: Organization, agreement: SharingAgreement) -> None:
     """Decline an offer made to `organization`; nothing is shared."""
     agreement = _locked(agreement)
     if agreement.partner_id != organization.pk:
@@ -260,7 +260,7 @@ def decline(actor: Person, organization: Organization, agreement: SharingAgreeme
     _audit(actor, "sharing.agreement.declined", agreement)
 
 
-def _end_one(actor: Person, organization: Organization, agreement: SharingAgreement) -> None:
+def _end_one(actor: Person | None, organization: Organization, agreement: SharingAgreement) -> None:
     agreement.state = State.ENDED
     agreement.ended_by, agreement.ended_by_organization = actor, organization
     agreement.ended_at = timezone.now()
@@ -269,7 +269,7 @@ def _end_one(actor: Person, organization: Organization, agreement: SharingAgreem
 
 
 @transaction.atomic
-def end(actor: Person, organization: Organization, agreement: SharingAgreement) -> int:
+def end(actor: Person | None, organization: Organization, agreement: SharingAgreement) -> int:
     """End at once an agreement `organization` is a side of (or withdraw its own offer).
     From a circle, a member ends its own part: every agreement of the circle it is a side
     of. Return how many agreements ended."""
@@ -299,7 +299,7 @@ def end(actor: Person, organization: Organization, agreement: SharingAgreement) 
 
 
 @transaction.atomic
-def end_circle(actor: Person, convener: Organization, circle: SharingCircle) -> int:
+def end_circle(actor: Person | None, convener: Organization, circle: SharingCircle) -> int:
     """End a circle for all its members at once; return how many agreements ended."""
     circle = locking(SharingCircle.objects).get(pk=circle.pk)
     if circle.convener_id != convener.pk:
