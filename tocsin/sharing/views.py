@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from tocsin.accounts.access import org_context, org_view
@@ -163,10 +164,15 @@ def offer_to_members(request: HttpRequest, membership: Membership, org: str) -> 
         except ValidationError as error:
             form.add_service_errors(error)
         else:
+            count = circle.agreements.count()
             messages.success(
                 request,
-                _("Offered to %(count)d member organizations. Each answers on its own screen.")
-                % {"count": circle.agreements.count()},
+                ngettext(
+                    "Offered to %(count)d member organization. It answers on its own screen.",
+                    "Offered to %(count)d member organizations. Each answers on its own screen.",
+                    count,
+                )
+                % {"count": count},
             )
             return redirect("sharing:agreements", org=org)
     return render(
