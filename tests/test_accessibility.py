@@ -76,6 +76,7 @@ STAFF_SCREENS = [
     Screen("staff vote", "organizer"),
     Screen("imports", "admin"),
     Screen("audit log", "admin"),
+    Screen("sharing", "admin"),
     Screen("demo outbox", "admin"),
 ]
 SCREENS = MEMBER_SCREENS + STAFF_SCREENS
@@ -187,6 +188,7 @@ def build_world(var_dir) -> tuple[dict[str, str], dict[str, str]]:
         "event": reverse("campaigns:event_public", kwargs={"event": event.code}),
         "member event": reverse("campaigns:my_event", kwargs={"event": event.code}),
         "staff home": reverse("staff:home"),
+        "sharing": reverse("sharing:agreements", kwargs={"org": world.MRLF}),
         "console": reverse("response:console", kwargs={"org": org}),
         "incident": reverse(
             "response:incident", kwargs={"org": org, "incident": incident.public_id}
