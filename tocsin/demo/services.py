@@ -37,8 +37,8 @@ from tocsin.hotline.services.plans import save_plan
 
 from . import campaigns, channel_servers, pledges, structure, votes, world
 from .accounts import DEMO_ACCOUNTS
-from .sharing import load_sharing
 from .people import DemoMember, generate_members
+from .sharing import load_sharing
 
 _CHUNK = 500
 

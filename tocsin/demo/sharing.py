@@ -19,11 +19,11 @@ def load_sharing(organizations: dict[str, Organization], admin: Person | None) -
         what = ["alerts", "dispatch"] if dispatch else ["alerts"]
         agreement = services.offer(admin, giver, receiver, services.Terms(what=what))
         services.accept(admin, receiver, agreement)
-    convener_slug, member_slugs, what = world.SHARING_CIRCLE
+    convener_slug, member_slugs, shared = world.SHARING_CIRCLE
     convener = organizations[convener_slug]
     if convener.sharing_circles.exists():
         return
     members = [organizations[slug] for slug in member_slugs]
-    circle = services.offer_to_members(admin, convener, services.Terms(what=list(what)), members)
+    circle = services.offer_to_members(admin, convener, services.Terms(what=list(shared)), members)
     for agreement in circle.agreements.select_related("partner").order_by("pk"):
         services.accept(admin, agreement.partner, agreement)
