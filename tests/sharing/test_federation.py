@@ -70,7 +70,7 @@ def test_one_offer_waits_on_each_unions_own_screen(federation):
         union = federation[slug]
         page = signed_in(union.admin).get(sharing_page(union.organization)).content.decode()
         assert "Minneapolis Regional Labor Federation offers to share both ways" in page
-        assert "Part of Minneapolis Regional Labor Federation\u2019s offer to its members." in page
+        assert "Part of Minneapolis Regional Labor Federation\u2019s offer to its members" in page
     convener = signed_in(federation.admin).get(sharing_page(federation.organization))
     html = convener.content.decode()
     assert "Offers to your member organizations" in html
@@ -141,6 +141,27 @@ def test_a_union_ending_its_part_leaves_the_others_sharing(federation, smtp_serv
     assert "You share nothing with other organizations." in page
 
 
+def test_the_federation_ending_its_sharing_with_one_union_leaves_the_others(
+    federation, smtp_server, sent
+):
+    offered_to_all(federation)
+    for slug in UNIONS:
+        accepts(federation, slug)
+    cwa = federation[world.CWA_7250]
+    with_cwa = federation.organization.sharing_given.get(partner=cwa.organization)
+
+    end(signed_in(federation.admin), federation.organization, with_cwa)
+
+    assert alert_from(federation, world.SEIU_26, smtp_server, sent) == {
+        world.SEIU_26,
+        world.UNITE_HERE_17,
+    }
+    assert alert_from(federation, world.CWA_7250, smtp_server, sent) == {world.CWA_7250}
+    page = signed_in(federation.admin).get(sharing_page(federation.organization)).content.decode()
+    assert "CWA Local 7250: ended</li>" in page
+    assert "End it for every member" in page
+
+
 def test_the_federation_ending_it_ends_it_for_every_union(federation, smtp_server, sent):
     offered_to_all(federation)
     for slug in UNIONS:
@@ -155,7 +176,11 @@ def test_the_federation_ending_it_ends_it_for_every_union(federation, smtp_serve
         )
     )
     assert unticked.status_code == 302
-    assert alert_from(federation, world.SEIU_26, smtp_server, sent) != {world.SEIU_26}
+    assert alert_from(federation, world.SEIU_26, smtp_server, sent) == {
+        world.SEIU_26,
+        world.UNITE_HERE_17,
+        world.CWA_7250,
+    }
 
     convener.post(
         reverse(

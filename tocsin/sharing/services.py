@@ -272,7 +272,8 @@ def _end_one(actor: Person | None, organization: Organization, agreement: Sharin
 def end(actor: Person | None, organization: Organization, agreement: SharingAgreement) -> int:
     """End at once an agreement `organization` is a side of (or withdraw its own offer).
     From a circle, a member ends its own part: every agreement of the circle it is a side
-    of. Return how many agreements ended."""
+    of; the convener ending its agreement with a member ends that member's part. Return how
+    many agreements ended."""
     agreement = _locked(agreement)
     if organization.pk not in (agreement.organization_id, agreement.partner_id):
         raise _refuse(_("Only a side of the agreement can end it."))
@@ -284,10 +285,15 @@ def end(actor: Person | None, organization: Organization, agreement: SharingAgre
     if circle is None:
         _end_one(actor, organization, agreement)
         return 1
-    if circle.convener_id == organization.pk:
-        return end_circle(actor, organization, circle)
+    # From a circle, one member leaves: this one, or the other side when the convener ends
+    # its agreement with that member. The convener ends it for all with end_circle.
+    leaving = (
+        agreement.other_side(organization)
+        if circle.convener_id == organization.pk
+        else organization.pk
+    )
     part = locking(SharingAgreement.objects).filter(
-        Q(organization=organization) | Q(partner=organization),
+        Q(organization_id=leaving) | Q(partner_id=leaving),
         circle_id=agreement.circle_id,
         state__in=[State.OFFERED, State.IN_FORCE],
     )

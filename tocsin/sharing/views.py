@@ -37,6 +37,8 @@ class Row:
     receives: bool
     upcoming: bool
     circle_convener: Organization | None
+    # The area's centre as the screen shows it (no trailing zeros), or None.
+    area: tuple[str, str] | None
 
 
 def row_of(agreement: SharingAgreement, organization: Organization) -> Row:
@@ -49,7 +51,14 @@ def row_of(agreement: SharingAgreement, organization: Organization) -> Row:
         receives=not mine or agreement.both_ways,
         upcoming=agreement.starts_at > timezone.now(),
         circle_convener=agreement.circle.convener if agreement.circle is not None else None,
+        area=area_of(agreement),
     )
+
+
+def area_of(agreement: SharingAgreement) -> tuple[str, str] | None:
+    if agreement.lat is None or agreement.lng is None or not agreement.radius_m:
+        return None
+    return (f"{agreement.lat.normalize():f}", f"{agreement.lng.normalize():f}")
 
 
 def agreements_of(organization: Organization):
