@@ -74,6 +74,10 @@ def check_terms(terms: Terms, organization: Organization) -> Terms:
             errors[name] = [
                 _("Area: give the latitude, the longitude and the radius, or none of them.")
             ]
+    if terms.lat is not None and not -90 <= terms.lat <= 90:
+        errors["lat"] = [_("Area: latitude: give a number between -90 and 90.")]
+    if terms.lng is not None and not -180 <= terms.lng <= 180:
+        errors["lng"] = [_("Area: longitude: give a number between -180 and 180.")]
     if terms.radius_m is not None and not 100 <= terms.radius_m <= MAX_RADIUS_M:
         errors["radius_m"] = [
             _("Radius: give between 100 and %(most)d metres.") % {"most": MAX_RADIUS_M}
