@@ -16,6 +16,7 @@ from tests.factories import share
 from tocsin.accounts.roles import Role
 from tocsin.hotline.models import Case
 from tocsin.hotline.services.cases import CaseInput, open_case
+from tocsin.hotline.tasks import return_lapsed_handovers_every_minute
 
 from .conftest import LAWYER_EMAIL, SISTER_PHONE, case_url
 
@@ -226,3 +227,47 @@ def test_a_legal_partner_named_by_the_receiving_hotline_loses_the_case_with_it(
     agreement.save()
 
     assert counsel.get(case_url(nysna, case)).status_code == 404
+
+
+def test_an_agreement_ended_and_renewed_does_not_bring_an_old_handover_back(
+    org, nysna, agreement, case, ours, theirs, sent
+):
+    hand_over(ours, org, case, nysna, sent)
+    with sent():
+        agreement.ended_at = timezone.now()
+        agreement.save()
+        agreement.ended_at = None
+        agreement.save()
+
+    assert theirs.get(case_url(nysna, case)).status_code == 404
+    assert "Back with its organization" in page(ours, org, case)
+
+
+def test_an_agreement_that_stops_sharing_hotline_cases_gives_the_case_back(
+    org, nysna, agreement, case, ours, theirs, sent
+):
+    hand_over(ours, org, case, nysna, sent)
+    with sent():
+        agreement.hotline = False
+        agreement.save()
+        agreement.hotline = True
+        agreement.save()
+
+    assert theirs.get(case_url(nysna, case)).status_code == 404
+    assert "Move the case on" in page(ours, org, case)
+
+
+def test_an_agreement_ended_without_a_save_is_caught_by_the_minute_job(
+    org, nysna, agreement, case, ours, theirs, sent, smtp_server
+):
+    hand_over(ours, org, case, nysna, sent)
+    smtp_server.clear()
+    type(agreement).objects.filter(pk=agreement.pk).update(ended_at=timezone.now())
+
+    assert theirs.get(case_url(nysna, case)).status_code == 404  # at once, before the job
+    with sent():
+        return_lapsed_handovers_every_minute()
+
+    [notice] = [m for m in smtp_server.messages if m["to"] == ["hotline@mna.test"]]
+    assert f"Case {case.code} is back with your hotline." in notice["body"]
+    assert "Back with its organization" in page(ours, org, case)
