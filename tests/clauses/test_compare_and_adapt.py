@@ -2,9 +2,6 @@
 that keeps its origin."""
 
 import re
-from datetime import timedelta
-
-from django.utils import timezone
 
 from tests.clauses.conftest import EXCLUSION_TITLE, WARRANT_TITLE, clause_url
 from tocsin.accounts.models import SharingAgreement
@@ -12,6 +9,7 @@ from tocsin.audit.models import AuditEntry
 from tocsin.clauses.compare import compare_texts
 from tocsin.clauses.models import Clause
 from tocsin.demo import world
+from tocsin.sharing.services import end
 
 
 def test_the_differences_are_marked_as_deleted_and_inserted_words():
@@ -93,9 +91,8 @@ def test_the_draft_keeps_its_origin_after_the_sharing_ends(steward_client, orgs)
     warrant = Clause.objects.get(title=WARRANT_TITLE)
     steward_client.post(clause_url(uesf, warrant, "clause_adapt"))
     draft = Clause.objects.get(organization=uesf, origin=warrant)
-    SharingAgreement.objects.filter(organization=orgs[world.MFE], partner=uesf).update(
-        ended_at=timezone.now() - timedelta(seconds=1)
-    )
+    mfe = orgs[world.MFE]
+    end(None, mfe, SharingAgreement.objects.get(organization=mfe, partner=uesf))
     html = steward_client.get(clause_url(uesf, draft)).content.decode()
     assert WARRANT_TITLE in html and "Minneapolis Federation of Educators" in html
     assert clause_url(uesf, warrant) not in html

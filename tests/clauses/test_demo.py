@@ -19,6 +19,7 @@ def test_the_educators_and_nysna_share_clauses_and_no_alerts(orgs):
     uesf, mfe, nysna = orgs[world.UESF], orgs[world.MFE], orgs[world.NYSNA]
     assert set(givers_to(uesf, Shares.CLAUSES)) == {mfe.pk, nysna.pk}
     assert set(receivers_from(mfe, Shares.CLAUSES)) == {uesf.pk, nysna.pk}
+    assert givers_to(mfe, Shares.CLAUSES) == [nysna.pk]  # both ways with NYSNA
     assert givers_to(uesf, Shares.ALERTS) == []
 
 

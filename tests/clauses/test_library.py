@@ -1,10 +1,7 @@
 """Who sees which clause: an organization's own, drafts included, and the clauses other than
 drafts of organizations sharing clauses with it, until that agreement ends."""
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from tests.clauses.conftest import WARRANT_TITLE, clause_url, library_url
 from tests.conftest import make_person, verified_client
@@ -14,6 +11,7 @@ from tocsin.accounts.roles import Role
 from tocsin.clauses.models import Clause
 from tocsin.clauses.services import adapt_clause, in_force_at
 from tocsin.demo import world
+from tocsin.sharing.services import end
 
 
 def titles(response) -> list[str]:
@@ -46,9 +44,8 @@ def test_ending_the_agreement_hides_the_clauses_at_once(steward_client, orgs):
     warrant = Clause.objects.get(title=WARRANT_TITLE)
     uesf = orgs[world.UESF]
     assert steward_client.get(clause_url(uesf, warrant)).status_code == 200
-    SharingAgreement.objects.filter(organization=orgs[world.MFE], partner=uesf).update(
-        ended_at=timezone.now() - timedelta(seconds=1)
-    )
+    mfe = orgs[world.MFE]
+    end(None, mfe, SharingAgreement.objects.get(organization=mfe, partner=uesf))
     assert WARRANT_TITLE not in titles(steward_client.get(library_url(uesf)))
     assert WARRANT_TITLE not in titles(
         steward_client.get(library_url(uesf), {"q": "judicial warrant"})

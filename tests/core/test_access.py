@@ -12,7 +12,7 @@ from tests.campaigns.objects import campaign_objects
 from tests.conftest import make_person, make_site, verified_client
 from tests.routes import GUARDED
 from tests.votes.conftest import make_vote
-from tocsin.accounts.models import ContactPoint, Unit
+from tocsin.accounts.models import ContactPoint, Organization, SharingAgreement, SharingCircle, Unit
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact
 from tocsin.clauses.models import Clause
@@ -58,9 +58,15 @@ def objects(org, site, member):
     clause = Clause.objects.create(
         organization=org, title="No ICE entry without a judicial warrant", text_en="No entry."
     )
+    # Sharing between the organization and a third one: the outsider is a side of neither.
+    third = Organization.objects.create(name="CWA Local 7250", slug="cwa-7250", kind="local")
+    agreement = SharingAgreement.objects.create(organization=org, partner=third)
+    circle = SharingCircle.objects.create(convener=org)
     return {
         **campaign_objects(org, site),
         "clause": clause.code,
+        "agreement": agreement.code,
+        "circle": circle.code,
         "vote": make_vote(org, unit).code,
         "structure_test": structure_test.code,
         "case": case.code,
@@ -136,6 +142,8 @@ def test_an_anonymous_visitor_is_refused(client, objects, name, arguments):
             "pledge",
             "campaign",
             "event",
+            "agreement",
+            "circle",
         }
     ],
 )
@@ -192,6 +200,7 @@ MENU_LINKS = {
     "Clause library": Role.ORGANIZER,
     "Alerts": Role.DISPATCHER,
     "Members": Role.ADMIN,
+    "Sharing": Role.ADMIN,
     "Audit log": Role.ADMIN,
 }
 # Screens whose guard hands the view the acting person's membership (org_view): each must
@@ -232,6 +241,8 @@ SCREENS_WITH_THE_MENU = {
     "clauses:library",
     "clauses:clause",
     "clauses:clause_compare",
+    "sharing:agreements",
+    "sharing:offer",
 }
 MENU = 'class="org-nav org-bar"'
 

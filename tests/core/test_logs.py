@@ -53,6 +53,8 @@ PUBLIC_ARGUMENTS = {
     "vote",
     "structure_test",
     "clause",
+    "agreement",
+    "circle",
 }
 # Shaped like Django's signed values, as Tocsin's links are, with parts long enough to find.
 TOKEN = signing.dumps({"p": "3f1c2f9e-6a4b-4e55-9f0e-1d2c3b4a5f60", "c": 4711}, salt="x")

@@ -1,7 +1,8 @@
 """The demo world's clause library, loaded by tocsin.demo.services.load_demo: the Minneapolis
 teachers' clauses won in November 2025 (no ICE entry without a judicial warrant, student data
 privacy, mental health support for staff), NYSNA's ICE-exclusion demand, and a United
-Educators of San Francisco demand; the educators and NYSNA share their clauses with each other.
+Educators of San Francisco demand; the Minneapolis educators and NYSNA share their clauses
+with San Francisco and with each other.
 
 The texts are written for this demo from what the articles in the seeds report; they are
 not the unions' contract language.
@@ -15,6 +16,7 @@ from django.db import transaction
 from tocsin.accounts.models import Organization, SharingAgreement, Site, Unit
 from tocsin.clauses.models import Clause
 from tocsin.clauses.services import create_clause
+from tocsin.sharing import services as sharing
 
 from . import world
 
@@ -182,8 +184,14 @@ CLAUSES = (
         tags="housing",
     ),
 )
-# Who shares clauses with whom: the teachers' unions and NYSNA with each other.
-SHARING = ((world.MFE, world.UESF), (world.NYSNA, world.UESF), (world.MFE, world.NYSNA))
+# Who shares clauses with whom (decision 0030): the Minneapolis educators and NYSNA with San
+# Francisco, and with each other both ways.
+ONE_WAY, BOTH_WAYS = SharingAgreement.Direction.ONE_WAY, SharingAgreement.Direction.BOTH_WAYS
+SHARING = (
+    (world.MFE, world.UESF, ONE_WAY),
+    (world.NYSNA, world.UESF, ONE_WAY),
+    (world.MFE, world.NYSNA, BOTH_WAYS),
+)
 
 
 def write_library(organizations: dict[str, Organization], sites: dict[str, Site]) -> None:
@@ -207,16 +215,18 @@ def write_library(organizations: dict[str, Organization], sites: dict[str, Site]
             }
             found_sites = [sites[name] for name in spec.sites if name in sites]
             create_clause(None, organization, data, found_sites)
-        for giver, receiver in SHARING:
-            if giver in organizations and receiver in organizations:
-                agreement, created = SharingAgreement.objects.get_or_create(
-                    organization=organizations[giver],
-                    partner=organizations[receiver],
-                    defaults={"alerts": False, "clauses": True},
-                )
-                if not created and not agreement.clauses:
-                    agreement.clauses = True
-                    agreement.save(update_fields=["clauses"])
+        for giver, receiver, direction in SHARING:
+            if giver not in organizations or receiver not in organizations:
+                continue
+            giving, receiving = organizations[giver], organizations[receiver]
+            if SharingAgreement.objects.filter(
+                organization=giving, partner=receiving, circle__isnull=True, clauses=True
+            ).exists():
+                continue
+            # Offered by the giver's admin and accepted by the receiver's, as admins do.
+            terms = sharing.Terms(what=["clauses"], direction=direction)
+            agreement = sharing.offer(None, giving, receiving, terms)
+            sharing.accept(None, receiving, agreement)
 
 
 def load(
