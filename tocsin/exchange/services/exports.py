@@ -1,0 +1,167 @@
+"""CSV exports for organizers: events, turnout and pledge outcomes. Counts and the
+organization's own words (titles, places), never who: no member, no signer, no contact.
+
+Each returns (header, rows); the view writes them with tocsin.core.csv, which makes any
+cell a spreadsheet would run as a formula inert, and records the export in the audit log.
+"""
+
+import zoneinfo
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from tocsin.accounts.models import Organization
+from tocsin.campaigns.models import Event, Rsvp
+from tocsin.campaigns.services.turnout import turnout, turnout_by_site_and_day
+from tocsin.core.csv import csv_time
+from tocsin.pledges import progress
+from tocsin.pledges.models import Pledge
+
+from .. import privacy
+
+TURNOUT_BY = ("event", "site", "day")
+
+
+def events_between(
+    organization: Organization, first: date | None, last: date | None
+) -> QuerySet[Event]:
+    """Return the organization's events starting on `first` to `last` (either may be open),
+    by their own time zone's day as near as the database can: UTC day."""
+    events = privacy.shared_events(organization)
+    if first is not None:
+        events = events.filter(starts_at__date__gte=first)
+    if last is not None:
+        events = events.filter(starts_at__date__lte=last)
+    return events
+
+
+def local(moment, zone: str) -> str:
+    return moment.astimezone(zoneinfo.ZoneInfo(zone)).isoformat(sep=" ", timespec="minutes")
+
+
+def events_csv(events: QuerySet[Event]) -> tuple[list[str], list[list]]:
+    header = [
+        _("code"),
+        _("title"),
+        _("kind"),
+        _("state"),
+        _("starts"),
+        _("ends"),
+        _("time zone"),
+        _("place"),
+        _("campaign"),
+        _("who sees it"),
+        _("going"),
+        _("checked in"),
+        _("waitlisted"),
+    ]
+    counted = events.select_related("campaign").annotate(
+        going=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.GOING)),
+        checked_in=Count("rsvps", filter=Q(rsvps__checked_in_at__isnull=False)),
+        waitlisted=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.WAITLISTED)),
+    )
+    rows = [
+        [
+            event.code,
+            event.title,
+            event.get_kind_display(),
+            event.get_state_display(),
+            local(event.starts_at, event.time_zone),
+            local(event.ends_at, event.time_zone),
+            event.time_zone,
+            event.place if privacy.location_shared(event) else _("(shown to people who RSVP)"),
+            event.campaign.name if event.campaign else "",
+            event.get_visibility_display(),
+            event.going,
+            event.checked_in,
+            event.waitlisted,
+        ]
+        for event in counted
+    ]
+    return header, rows
+
+
+def turnout_csv(events: QuerySet[Event], by: str) -> tuple[list[str], list[list]]:
+    """Turnout by event, by site (or address) or by day and site."""
+    if by == "day":
+        header = [_("day"), _("place"), _("going"), _("checked in")]
+        rows = [
+            [row["day"].isoformat(), row["name"], row["going"], row["checked_in"]]
+            for row in turnout_by_site_and_day(events)
+        ]
+        return header, rows
+    if by == "site":
+        header = [_("place"), _("events"), _("going"), _("checked in"), _("waitlisted")]
+        rows = [
+            [row["name"], row["events"], row["going"], row["checked_in"], row["waitlisted"]]
+            for row in turnout(events, "site")
+        ]
+        return header, rows
+    header = [
+        _("code"),
+        _("title"),
+        _("starts"),
+        _("place"),
+        _("going"),
+        _("checked in"),
+        _("waitlisted"),
+    ]
+    rows = [
+        [
+            row["code"],
+            row["title"],
+            csv_time(row["starts_at"]),
+            row["site__name"] or row["address"],
+            row["going"],
+            row["checked_in"],
+            row["waitlisted"],
+        ]
+        for row in turnout(events, "event")
+    ]
+    return header, rows
+
+
+def pledges_csv(organization: Organization) -> tuple[list[str], list[list]]:
+    """One row per group of each sent pledge: its outcome, its threshold, when it was met,
+    and the group's progress as the organizer's screen shows it: a bucket before the
+    threshold, the count once the pledge is on, nothing for a group too small to show or a
+    pledge that expired. Never a signer."""
+    header = [
+        _("code"),
+        _("pledge"),
+        _("state"),
+        _("threshold"),
+        _("deadline"),
+        _("met at"),
+        _("ended at"),
+        _("group"),
+        _("members asked"),
+        _("progress"),
+        _("signed"),
+    ]
+    rows = []
+    for pledge in privacy.shared_pledges(organization):
+        head = [
+            pledge.code,
+            pledge.action,
+            pledge.get_state_display(),
+            progress.threshold_text(pledge),
+            csv_time(pledge.deadline),
+            csv_time(pledge.activated_at),
+            csv_time(pledge.ended_at),
+        ]
+        for group in progress.groups(pledge):
+            shown = group.shown and pledge.state != Pledge.State.EXPIRED
+            bucket = progress.BUCKET_LABELS[group.bucket] if shown and group.bucket else ""
+            on = shown and pledge.state == Pledge.State.ACTIVE
+            rows.append(
+                [
+                    *head,
+                    group.name,
+                    group.eligible if group.shown else "",
+                    bucket,
+                    group.signed if on else "",
+                ]
+            )
+    return header, rows
