@@ -29,6 +29,8 @@ class World:
     hidden: Event
     never: list[str] = field(default_factory=list)
     never_keys: set[str] = field(default_factory=set)
+    # The pledges' codes and titles: an organizer's export names the pledge (not its signers).
+    pledges: list[str] = field(default_factory=list)
 
 
 def build(org, site) -> World:
@@ -111,6 +113,7 @@ def build(org, site) -> World:
         "Secret Basement",
         "44.95",
     ]
+    pledges: list[str] = []
     for state, action in (
         (Pledge.State.OPEN, "Sick-out on Jan 23"),
         (Pledge.State.ACTIVE, "We stay out on Jan 23"),
@@ -138,6 +141,7 @@ def build(org, site) -> World:
             person=rosa if state == Pledge.State.ACTIVE else None,
         )
         never += [pledge.code, action, signature.signer_index, str(signature.id)]
+        pledges += [pledge.code, action]
         if signature.sealed_signer:
             never.append(signature.sealed_signer)
     return World(
@@ -148,5 +152,6 @@ def build(org, site) -> World:
         vigil=vigil,
         hidden=hidden,
         never=never,
+        pledges=pledges,
         never_keys={"signatures", "osdi:signatures", "score", "rating", "case", "cases", "pledges"},
     )

@@ -33,7 +33,7 @@ class ExportForm(forms.Form):
     last = forms.DateField(label=_("Events until (YYYY-MM-DD)"), required=False)
     by = forms.ChoiceField(
         label=_("Turnout by"),
-        choices=[("event", _("event")), ("site", _("site")), ("day", _("day and site"))],
+        choices=list(zip(TURNOUT_BY, [_("event"), _("site"), _("day and site")], strict=True)),
         required=False,
         initial="event",
     )
@@ -43,6 +43,6 @@ class ExportForm(forms.Form):
         first, last = data.get("first"), data.get("last")
         if first and last and first > last:
             raise ValidationError({"last": _("The last day comes before the first.")})
-        if data.get("by") not in TURNOUT_BY:
+        if not data.get("by"):
             data["by"] = "event"
         return data

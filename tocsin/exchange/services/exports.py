@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from tocsin.accounts.models import Organization
 from tocsin.campaigns.models import Event, Rsvp
-from tocsin.campaigns.services.turnout import turnout, turnout_by_site_and_day
 from tocsin.core.csv import csv_time
 from tocsin.pledges import progress
 from tocsin.pledges.models import Pledge
@@ -40,6 +39,22 @@ def local(moment, zone: str) -> str:
     return moment.astimezone(zoneinfo.ZoneInfo(zone)).isoformat(sep=" ", timespec="minutes")
 
 
+def counted(events: QuerySet[Event]) -> QuerySet[Event]:
+    """Return the events with their RSVPs going, checked in and waitlisted counted."""
+    return events.select_related("campaign", "site").annotate(
+        going=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.GOING)),
+        checked_in=Count("rsvps", filter=Q(rsvps__checked_in_at__isnull=False)),
+        waitlisted=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.WAITLISTED)),
+    )
+
+
+def place_of(event: Event) -> str:
+    """The event's site or address, unless only people who RSVP may see it."""
+    if privacy.location_shared(event):
+        return event.place
+    return _("(shown to people who RSVP)")
+
+
 def events_csv(events: QuerySet[Event]) -> tuple[list[str], list[list]]:
     header = [
         _("code"),
@@ -56,11 +71,6 @@ def events_csv(events: QuerySet[Event]) -> tuple[list[str], list[list]]:
         _("checked in"),
         _("waitlisted"),
     ]
-    counted = events.select_related("campaign").annotate(
-        going=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.GOING)),
-        checked_in=Count("rsvps", filter=Q(rsvps__checked_in_at__isnull=False)),
-        waitlisted=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.WAITLISTED)),
-    )
     rows = [
         [
             event.code,
@@ -70,56 +80,48 @@ def events_csv(events: QuerySet[Event]) -> tuple[list[str], list[list]]:
             local(event.starts_at, event.time_zone),
             local(event.ends_at, event.time_zone),
             event.time_zone,
-            event.place if privacy.location_shared(event) else _("(shown to people who RSVP)"),
+            place_of(event),
             event.campaign.name if event.campaign else "",
             event.get_visibility_display(),
             event.going,
             event.checked_in,
             event.waitlisted,
         ]
-        for event in counted
+        for event in counted(events)
     ]
     return header, rows
 
 
 def turnout_csv(events: QuerySet[Event], by: str) -> tuple[list[str], list[list]]:
-    """Turnout by event, by site (or address) or by day and site."""
-    if by == "day":
-        header = [_("day"), _("place"), _("going"), _("checked in")]
+    """Turnout by event, by place (site or address) or by day (in each event's own time
+    zone) and place; counts only."""
+    found = list(counted(events))
+    if by == "event":
+        header = [_("code"), _("title"), _("starts"), _("place")]
+        header += [_("going"), _("checked in"), _("waitlisted")]
         rows = [
-            [row["day"].isoformat(), row["name"], row["going"], row["checked_in"]]
-            for row in turnout_by_site_and_day(events)
+            [
+                event.code,
+                event.title,
+                local(event.starts_at, event.time_zone),
+                place_of(event),
+                event.going,
+                event.checked_in,
+                event.waitlisted,
+            ]
+            for event in found
         ]
         return header, rows
-    if by == "site":
-        header = [_("place"), _("events"), _("going"), _("checked in"), _("waitlisted")]
-        rows = [
-            [row["name"], row["events"], row["going"], row["checked_in"], row["waitlisted"]]
-            for row in turnout(events, "site")
-        ]
-        return header, rows
-    header = [
-        _("code"),
-        _("title"),
-        _("starts"),
-        _("place"),
-        _("going"),
-        _("checked in"),
-        _("waitlisted"),
-    ]
-    rows = [
-        [
-            row["code"],
-            row["title"],
-            csv_time(row["starts_at"]),
-            row["site__name"] or row["address"],
-            row["going"],
-            row["checked_in"],
-            row["waitlisted"],
-        ]
-        for row in turnout(events, "event")
-    ]
-    return header, rows
+    totals: dict[tuple, list[int]] = {}
+    for event in found:
+        day = event.starts_at.astimezone(zoneinfo.ZoneInfo(event.time_zone)).date().isoformat()
+        key = (day, place_of(event)) if by == "day" else (place_of(event),)
+        into = totals.setdefault(key, [0, 0, 0, 0])
+        for index, count in enumerate((1, event.going, event.checked_in, event.waitlisted)):
+            into[index] += count
+    head = [_("day"), _("place")] if by == "day" else [_("place")]
+    header = [*head, _("events"), _("going"), _("checked in"), _("waitlisted")]
+    return header, [[*key, *counts] for key, counts in sorted(totals.items())]
 
 
 def pledges_csv(organization: Organization) -> tuple[list[str], list[list]]:
