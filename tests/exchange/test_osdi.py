@@ -340,3 +340,33 @@ def test_a_token_of_someone_who_left_gets_404(org, world):
 def test_an_admin_token_reads_too(org, world):
     admin = make_person(org, Role.ADMIN, email="ada2@mna.test", name="Ada Two")
     assert Osdi(token_for(admin)).get(f"{org.slug}/events").status_code == 200
+
+
+def test_an_admin_keeps_a_member_out_by_their_address_and_lets_them_back(
+    admin_client, org, admin, world
+):
+    osdi = Osdi(token_for(admin))
+    exchange = f"/staff/o/{org.slug}/exchange/"
+    response = admin_client.post(exchange + "kept-out/", {"address": " ROSA.Reyes@example.org "})
+
+    assert response.status_code == 302
+    assert osdi.get(f"{org.slug}/people/{world.rosa.public_id}").status_code == 404
+    page = admin_client.get(exchange).content.decode()
+    assert "Rosa Reyes" in page and "Wanda Withheld" in page
+    assert AuditEntry.objects.filter(action="exchange.member.withheld", organization=org).exists()
+
+    admin_client.post(exchange + f"kept-out/{world.rosa.public_id}/remove/")
+    assert osdi.get(f"{org.slug}/people/{world.rosa.public_id}").status_code == 200
+
+
+def test_keeping_out_an_address_of_no_member_is_refused_by_name(
+    admin_client, org, other_org, outsider, world
+):
+    for address in ("nobody@example.org", "admin@seiu.test", "+1 612 555 0000", ""):
+        response = admin_client.post(
+            f"/staff/o/{org.slug}/exchange/kept-out/", {"address": address}
+        )
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert "The member&#x27;s email or phone number:" in html or "phone number:" in html
+    assert Withheld.objects.filter(organization=org).count() == 1  # Wanda, from the start

@@ -46,3 +46,11 @@ class ExportForm(forms.Form):
         if not data.get("by"):
             data["by"] = "event"
         return data
+
+
+class WithholdForm(forms.Form):
+    address = forms.CharField(
+        label=_("The member's email or phone number"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )

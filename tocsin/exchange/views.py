@@ -17,17 +17,29 @@ from tocsin.audit.services import record
 from tocsin.core.csv import csv_response
 
 from .events import EVENTS
-from .forms import ExportForm, WebhookForm
-from .models import Webhook, WebhookDelivery
-from .services import exports, webhooks
+from .forms import ExportForm, WebhookForm, WithholdForm
+from .models import Webhook, WebhookDelivery, Withheld
+from .services import exports, webhooks, withheld
 
 ORGANIZERS = Role.ORGANIZER | Role.ADMIN
 RECENT_DELIVERIES = 20
 
 
 def exchange_page(
-    request: HttpRequest, membership: Membership, form: ExportForm, status: int = 200
+    request: HttpRequest,
+    membership: Membership,
+    form: ExportForm,
+    status: int = 200,
+    withhold_form: WithholdForm | None = None,
 ) -> HttpResponse:
+    is_admin = membership.has(Role.ADMIN)
+    kept_out = (
+        Withheld.objects.filter(organization=membership.organization)
+        .select_related("person")
+        .order_by("person__display_name", "pk")
+        if is_admin
+        else []
+    )
     return render(
         request,
         "exchange/exchange.html",
@@ -35,7 +47,9 @@ def exchange_page(
             membership,
             form=form,
             section="exchange",
-            is_admin=membership.has(Role.ADMIN),
+            is_admin=is_admin,
+            kept_out=kept_out,
+            withhold_form=withhold_form or WithholdForm(),
             osdi_url=settings.TOCSIN_BASE_URL
             + reverse("osdi:aep", kwargs={"org": membership.organization.slug}),
         ),
@@ -92,6 +106,38 @@ def turnout_export(request: HttpRequest, membership: Membership, org: str) -> Ht
 @org_view(ORGANIZERS)
 def pledges_export(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
     return export(request, membership, "pledges", lambda o, data: exports.pledges_csv(o))
+
+
+@org_view(Role.ADMIN)
+@require_POST
+def withheld_add(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
+    """Keep a member out of the OSDI API, found by one of their addresses."""
+    form = WithholdForm(request.POST)
+    if form.is_valid():
+        try:
+            withheld.withhold(
+                membership.person, membership.organization, form.cleaned_data["address"]
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Kept out of the exchange."))
+            return redirect("exchange:exchange", org=org)
+    return exchange_page(request, membership, ExportForm(), status=400, withhold_form=form)
+
+
+@org_view(Role.ADMIN)
+@require_POST
+def withheld_remove(request: HttpRequest, membership: Membership, org: str, person) -> HttpResponse:
+    found = Withheld.objects.filter(
+        organization=membership.organization, person__public_id=person
+    ).first()
+    if found is None:
+        raise Http404
+    withheld.release(membership.person, found)
+    messages.success(request, _("Back in the exchange."))
+    return redirect("exchange:exchange", org=org)
 
 
 def webhook_of(organization: Organization, code: str) -> Webhook:
