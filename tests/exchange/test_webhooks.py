@@ -263,3 +263,22 @@ def test_an_organizer_who_is_not_an_admin_gets_404_on_webhooks(client, org):
     verified_client(client, organizer)
     assert client.get(webhooks_url(org)).status_code == 404
     assert client.get(reverse("exchange:exchange", kwargs={"org": org.slug})).status_code == 200
+
+
+def test_a_delivery_whose_job_was_lost_is_sent_by_the_sweeper(webhook, receiver):
+    """The queue restarted empty: the delivery is still pending in the database, long past
+    its attempt, and the sweeper sends it once."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    lost = WebhookDelivery.objects.create(
+        webhook=webhook,
+        event="webhook.test",
+        payload={"message": "lost"},
+        next_attempt_at=timezone.now() - timedelta(minutes=30),
+    )
+
+    assert tasks.resume_webhooks.call_local() == 1
+    assert [got["data"]["id"] for got in receiver.received] == [lost.code]
+    assert tasks.resume_webhooks.call_local() == 0

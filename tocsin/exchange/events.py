@@ -52,7 +52,7 @@ def alert_sent(alert: Alert, audience_size: int) -> dict:
     return {
         "alert": str(alert.public_id),
         "kind": alert.kind,
-        "incident": str(alert.incident.public_id) if alert.incident_id else None,
+        "incident": str(alert.incident.public_id) if alert.incident is not None else None,
         "sent_at": moment(alert.sent_at),
         "audience_size": audience_size,
         "deliveries": {row["channel"]: row["count"] for row in by_channel},

@@ -39,7 +39,7 @@ class ExportForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         first, last = data.get("first"), data.get("last")
         if first and last and first > last:
             raise ValidationError({"last": _("The last day comes before the first.")})

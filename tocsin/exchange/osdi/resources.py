@@ -13,12 +13,12 @@ from ..privacy import location_shared, shared_contacts
 
 NAMESPACE = "tocsin"
 ORIGIN = "Tocsin"
-ATTENDANCE_STATUS = {
+ATTENDANCE_STATUS: dict[str, str] = {
     Rsvp.Status.GOING: "accepted",
     Rsvp.Status.WAITLISTED: "tentative",
     Rsvp.Status.CANCELLED: "cancelled",
 }
-EVENT_STATUS = {
+EVENT_STATUS: dict[str, str] = {
     Event.State.APPROVED: "confirmed",
     Event.State.PROPOSED: "tentative",
     Event.State.DECLINED: "cancelled",

@@ -7,6 +7,7 @@ cell a spreadsheet would run as a formula inert, and records the export in the a
 
 import zoneinfo
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -48,6 +49,12 @@ def counted(events: QuerySet[Event]) -> QuerySet[Event]:
     )
 
 
+def counts_of(event: Event) -> tuple[int, int, int]:
+    """Return the going, checked in and waitlisted counts `counted` put on the event."""
+    annotated: Any = event
+    return annotated.going, annotated.checked_in, annotated.waitlisted
+
+
 def place_of(event: Event) -> str:
     """The event's site or address, unless only people who RSVP may see it."""
     if privacy.location_shared(event):
@@ -83,9 +90,7 @@ def events_csv(events: QuerySet[Event]) -> tuple[list[str], list[list]]:
             place_of(event),
             event.campaign.name if event.campaign else "",
             event.get_visibility_display(),
-            event.going,
-            event.checked_in,
-            event.waitlisted,
+            *counts_of(event),
         ]
         for event in counted(events)
     ]
@@ -105,9 +110,7 @@ def turnout_csv(events: QuerySet[Event], by: str) -> tuple[list[str], list[list]
                 event.title,
                 local(event.starts_at, event.time_zone),
                 place_of(event),
-                event.going,
-                event.checked_in,
-                event.waitlisted,
+                *counts_of(event),
             ]
             for event in found
         ]
@@ -117,7 +120,7 @@ def turnout_csv(events: QuerySet[Event], by: str) -> tuple[list[str], list[list]
         day = event.starts_at.astimezone(zoneinfo.ZoneInfo(event.time_zone)).date().isoformat()
         key = (day, place_of(event)) if by == "day" else (place_of(event),)
         into = totals.setdefault(key, [0, 0, 0, 0])
-        for index, count in enumerate((1, event.going, event.checked_in, event.waitlisted)):
+        for index, count in enumerate((1, *counts_of(event))):
             into[index] += count
     head = [_("day"), _("place")] if by == "day" else [_("place")]
     header = [*head, _("events"), _("going"), _("checked in"), _("waitlisted")]
