@@ -66,7 +66,7 @@ def receiver(settings):
     server.script, server.answer, server.received = [], 200, []
     server.secret = ""
     server.release = threading.Event()
-    server.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/tocsin"
+    server.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/crm-token-8c1f"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server

@@ -7,6 +7,8 @@ identifiers and counts, never names, contact details or report text: events.py b
 and how its attempts went, so the admin's screen shows a receiver that keeps failing.
 """
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -22,7 +24,9 @@ class Webhook(models.Model):
         "accounts.Organization", on_delete=models.CASCADE, related_name="webhooks"
     )
     name = models.CharField(_("name"), max_length=120)
-    url = models.CharField(_("URL"), max_length=2000)
+    # A receiver's URL often carries its own token (a path or a query a CRM made up), so it
+    # is kept encrypted and shown as its scheme and server only, as notice channels' are.
+    url = EncryptedTextField(_("URL"))
     # 32 random bytes as hex, encrypted at rest: what the receiver checks signatures with.
     secret = EncryptedTextField(editable=False)
     # The event names (events.EVENTS) it gets.
@@ -37,6 +41,16 @@ class Webhook(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def masked_url(self) -> str:
+        """Return the URL's scheme and server, enough to tell receivers apart."""
+        try:
+            parts = urlsplit(self.url or "")
+            host = parts.hostname or ""
+            port = f":{parts.port}" if parts.port else ""
+        except ValueError:
+            return "…"
+        return f"{parts.scheme}://{host}{port}/…" if host else "…"
 
 
 class WebhookDelivery(models.Model):
