@@ -199,6 +199,11 @@ def test_an_events_attendances_say_who_came_without_the_withheld(osdi, org, worl
     one = page["_embedded"]["osdi:attendances"][0]
     resource_basics(one)
     assert osdi.get(path_of(one["_links"]["self"])).json() == one
+    reads = AuditEntry.objects.filter(actor=world.organizer, action__startswith="exchange.osdi.")
+    assert {entry.action for entry in reads} >= {
+        "exchange.osdi.attendances_read",
+        "exchange.osdi.attendance_read",
+    }
 
 
 def test_a_persons_attendances_are_theirs(osdi, org, world):

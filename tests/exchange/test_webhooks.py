@@ -49,7 +49,9 @@ def test_an_admin_adds_a_webhook_and_sees_its_secret_only_once(admin_client, org
         stored_secret, stored_url = cursor.fetchone()
     assert secret not in stored_secret and "crm-token-8c1f" not in stored_url
     listing = admin_client.get(webhooks_url(org)).content.decode()
-    assert "crm-token-8c1f" not in listing and f"127.0.0.1:{receiver.server_address[1]}/…" in listing
+    assert (
+        "crm-token-8c1f" not in listing and f"127.0.0.1:{receiver.server_address[1]}/…" in listing
+    )
     assert AuditEntry.objects.filter(action="exchange.webhook.added", organization=org).exists()
 
 

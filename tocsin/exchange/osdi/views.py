@@ -297,6 +297,13 @@ def event_attendance(
     )
     if rsvp is None:
         raise Http404
+    record(
+        membership.person,
+        "exchange.osdi.attendance_read",
+        someone.person,
+        organization=membership.organization,
+        event=found.code,
+    )
     return hal(resources.attendance(membership.organization, rsvp))
 
 
