@@ -79,6 +79,8 @@ STAFF_SCREENS = [
     Screen("audit log", "admin"),
     Screen("sharing", "admin"),
     Screen("demo outbox", "admin"),
+    Screen("exchange", "admin"),
+    Screen("webhooks", "admin"),
 ]
 SCREENS = MEMBER_SCREENS + STAFF_SCREENS
 
@@ -223,6 +225,8 @@ def build_world(var_dir) -> tuple[dict[str, str], dict[str, str]]:
         "imports": reverse("imports:members_import", kwargs={"org": org}),
         "audit log": reverse("audit:log", kwargs={"org": org}),
         "demo outbox": reverse("demo:outbox"),
+        "exchange": reverse("exchange:exchange", kwargs={"org": org}),
+        "webhooks": reverse("exchange:webhooks", kwargs={"org": org}),
     }
     cookies = {
         "admin": staff_session(staff["admin"]),

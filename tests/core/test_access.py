@@ -16,6 +16,7 @@ from tocsin.accounts.models import ContactPoint, Organization, SharingAgreement,
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact
 from tocsin.delivery.models import Alert, NoticeChannel
+from tocsin.exchange.models import Webhook
 from tocsin.hotline.models import Case, CaseTask, Facility
 from tocsin.joining.links import member_link_token
 from tocsin.pledges.models import Pledge
@@ -51,6 +52,9 @@ def objects(org, site, member):
         threshold_value=60,
         deadline=case.opened_at,
     )
+    webhook = Webhook.objects.create(
+        organization=org, name="Union CRM", url="https://crm.example.org/hook", secret="s"
+    )
     structure_test = StructureTest.objects.create(
         unit=unit, name="70% at 1-2 by Jan 16", target_percent=70, by_date="2026-01-16"
     )
@@ -78,6 +82,7 @@ def objects(org, site, member):
         "person": str(member.public_id),
         "token": "not-a-real-token",
         "notice_channel": notice_channel.code,
+        "webhook": webhook.code,
     }
 
 
@@ -234,6 +239,8 @@ SCREENS_WITH_THE_MENU = {
     "response:incident_record",
     "sharing:agreements",
     "sharing:offer",
+    "exchange:exchange",
+    "exchange:webhooks",
 }
 MENU = 'class="org-nav org-bar"'
 
