@@ -1,0 +1,115 @@
+"""The public playbook pages: no sign-in, because a frightened member opens them from a
+message or a poster; each follows its reader's language (decision 0031)."""
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import translation
+from django.views.decorators.http import require_GET
+
+from tocsin.accounts.models import Site
+from tocsin.core import languages
+from tocsin.core import qr as codes
+from tocsin.core.access import public
+
+from ..content import (
+    BY_SLUG,
+    NOT_LEGAL_ADVICE,
+    RIGHTS,
+    RIGHTS_LEDE,
+    RIGHTS_TITLE,
+    ROLES,
+    WARRANTS,
+    WARRANTS_TITLE,
+)
+from ..links import LANGUAGE_PARAMETER, default_language, site_url
+from ..pages import site_page
+
+PAPERS = {"a4", "letter"}
+
+
+def language_of(request: HttpRequest, default: str | None = None) -> str:
+    """Return the page's language: the switcher's choice in this browser, else the link's
+    `?lang=`, else `default`, else the person's or their browser's (as alert pages do)."""
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+        return request.LANGUAGE_CODE
+    asked = request.GET.get(LANGUAGE_PARAMETER, "")
+    if asked in languages.codes():
+        return asked
+    return default or request.LANGUAGE_CODE
+
+
+def page(request: HttpRequest, template: str, context: dict, language: str) -> HttpResponse:
+    with translation.override(language):
+        response = render(request, template, {**context, "page_language": language})
+    response["Content-Language"] = language
+    return response
+
+
+def rights_context() -> dict:
+    return {
+        "title": RIGHTS_TITLE,
+        "lede": RIGHTS_LEDE,
+        "rights": RIGHTS,
+        "warrants_title": WARRANTS_TITLE,
+        "warrants": WARRANTS,
+        "not_legal_advice": NOT_LEGAL_ADVICE,
+    }
+
+
+@public
+@require_GET
+def rights(request: HttpRequest) -> HttpResponse:
+    """Know your rights: what anyone can do, whoever they are and wherever they work."""
+    context = {**rights_context(), "role_pages": ROLES}
+    return page(request, "playbooks/rights.html", context, language_of(request))
+
+
+@public
+@require_GET
+def role(request: HttpRequest, slug: str) -> HttpResponse:
+    """What to do in one role (at the front desk, at school, on the bus...)."""
+    found = BY_SLUG.get(slug)
+    if found is None:
+        raise Http404
+    context = {"role_page": found, "not_legal_advice": NOT_LEGAL_ADVICE, "role_pages": ROLES}
+    return page(request, "playbooks/role.html", context, language_of(request))
+
+
+@public
+@require_GET
+def site(request: HttpRequest, site: str) -> HttpResponse:
+    """A site's playbook: its role pages, its locals' notes and numbers, its clauses."""
+    place = get_object_or_404(Site, code=site)
+    language = language_of(request)
+    with translation.override(language):
+        context = site_page(place)
+    context.update(rights_context())
+    return page(request, "playbooks/site.html", context, language)
+
+
+@public
+@require_GET
+def site_print(request: HttpRequest, site: str) -> HttpResponse:
+    """A site's playbook on one printed page, with the QR code of its page: in the site's
+    default language unless `?lang=` asks for another, on A4 or Letter."""
+    place = get_object_or_404(Site, code=site)
+    language = request.GET.get(LANGUAGE_PARAMETER, "")
+    if language not in languages.codes():
+        language = default_language(place)
+    paper = request.GET.get("paper", "letter")
+    if paper not in PAPERS:
+        paper = "letter"
+    url = site_url(place, language)
+    with translation.override(language):
+        context = site_page(place)
+    context.update(rights_context())
+    context.update(
+        {
+            "paper": paper,
+            "site_url": url,
+            "qr_svg": codes.svg_inline(url, title=place.name),
+            "print_languages": languages.choices(),
+        }
+    )
+    return page(request, "playbooks/site_print.html", context, language)
