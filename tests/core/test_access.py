@@ -184,6 +184,7 @@ MENU_LINKS = {
     "Dispatch console": Role.DISPATCHER,
     "Hotline cases": Role.HOTLINE,
     "Structure": Role.ORGANIZER,
+    "Playbooks": Role.ORGANIZER,
     "Alerts": Role.DISPATCHER,
     "Members": Role.ADMIN,
     "Audit log": Role.ADMIN,
@@ -223,6 +224,8 @@ SCREENS_WITH_THE_MENU = {
     "response:console",
     "response:incident",
     "response:incident_record",
+    "playbooks:playbooks",
+    "playbooks:site_note",
 }
 MENU = 'class="org-nav org-bar"'
 

@@ -31,7 +31,7 @@ def register(link: RightsLink) -> None:
 def site_of(alert: "Alert") -> "Site | None":
     """Return the site an alert of a site-bound kind is about, or None."""
     kind = find(alert.kind)
-    if kind is None or not kind.site_rights or alert.incident_id is None:
+    if kind is None or not kind.site_rights or alert.incident is None:
         return None
     return alert.incident.site
 

@@ -1,13 +1,14 @@
 """A local's playbook forms: its numbers, and a site's note in each language."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tocsin.core import languages
 from tocsin.core.forms import NamedErrorsForm
 
 from .content import ROLES
-from .services import MAX_NOTE
+from .services import MAX_NOTE, check_number
 
 
 class PlaybookForm(NamedErrorsForm):
@@ -27,10 +28,18 @@ class PlaybookForm(NamedErrorsForm):
         help_text=_("An outside page you want members to see as well, linked below Tocsin's own."),
     )
 
+    def clean_hotline_number(self) -> str:
+        """Say what is wrong with the number beside it, with any other field's error."""
+        try:
+            return check_number(self.cleaned_data["hotline_number"])
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["hotline_number"]) from None
+
 
 class SiteNoteForm(NamedErrorsForm):
     roles = forms.MultipleChoiceField(
         label=_("Role pages that apply here"),
+        choices=[(page.slug, page.title) for page in ROLES],
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: the pages for this kind of site."),
@@ -38,7 +47,6 @@ class SiteNoteForm(NamedErrorsForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = [(page.slug, page.title) for page in ROLES]
         for code, name in languages.choices():
             self.add_field(
                 f"note_{code}",

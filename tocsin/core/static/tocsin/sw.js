@@ -69,10 +69,12 @@ async function playbookPage(request) {
     }
     return response;
   } catch (error) {
+    // A kept page varies by cookie and language (Vary), which a reload's request need not
+    // repeat: the page kept for this address is the one to show.
     const kept =
-      (await cache.match(request)) ||
-      (await cache.match(request, { ignoreSearch: true })) ||
-      (await cache.match(RIGHTS, { ignoreSearch: true }));
+      (await cache.match(request, { ignoreVary: true })) ||
+      (await cache.match(request, { ignoreSearch: true, ignoreVary: true })) ||
+      (await cache.match(RIGHTS, { ignoreSearch: true, ignoreVary: true }));
     if (kept) {
       return kept;
     }
@@ -89,7 +91,7 @@ async function playbookAsset(request) {
     }
     return response;
   } catch (error) {
-    const kept = await cache.match(request, { ignoreSearch: true });
+    const kept = await cache.match(request, { ignoreSearch: true, ignoreVary: true });
     if (kept) {
       return kept;
     }
