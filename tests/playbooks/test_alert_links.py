@@ -20,6 +20,7 @@ from tocsin.accounts.services.subscriptions import follow_site
 from tocsin.delivery.channels import kinds
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.rendering import link_token, render
+from tocsin.playbooks.links import site_url
 from tocsin.response.models import Incident
 from tocsin.response.services import broadcast
 from tocsin.response.services.reports import ReportInput, submit_report
@@ -123,3 +124,11 @@ def test_a_verified_alert_about_a_place_that_is_no_site_links_the_general_page(o
 
     assert f"{settings.TOCSIN_BASE_URL}/rights/?lang=es" in render(alert, "es").text
     assert not Site.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_site_s_rights_link_stays_short(site):
+    link = site_url(site, "so")
+
+    assert link == f"{settings.TOCSIN_BASE_URL}/rights/s/{site.code}/?lang=so"
+    assert len(link) - len(settings.TOCSIN_BASE_URL) <= 30

@@ -90,3 +90,26 @@ def test_the_site_s_page_links_its_printable_sheet(site):
     assert reverse("playbooks:site_print", kwargs={"site": site.code}) + "?lang=es" in (
         content.content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_a_sheet_printed_by_someone_who_chose_somali_here_is_in_somali(site):
+    printer = Client(headers={"accept-language": "es"})
+    printer.cookies[settings.LANGUAGE_COOKIE_NAME] = "so"
+    path = reverse("playbooks:site_print", kwargs={"site": site.code})
+
+    assert '<html lang="so">' in printer.get(path).content.decode()
+    # The sheet's own language links win over the choice.
+    content = printer.get(path, {"lang": "en"}).content.decode()
+    assert '<html lang="en">' in content
+    expected = f"{settings.TOCSIN_BASE_URL}/rights/s/{site.code}/?lang=en"
+    assert modules_of(qr_of(content)) == matrix_of(expected)
+
+
+@pytest.mark.django_db
+def test_a_browser_s_language_alone_does_not_change_the_sheet(site):
+    content = Client(headers={"accept-language": "so"}).get(
+        reverse("playbooks:site_print", kwargs={"site": site.code})
+    )
+
+    assert '<html lang="en">' in content.content.decode()

@@ -28,15 +28,19 @@ from ..pages import site_page
 PAPERS = {"a4", "letter"}
 
 
-def language_of(request: HttpRequest, default: str | None = None) -> str:
-    """Return the page's language: the switcher's choice in this browser, else the link's
-    `?lang=`, else `default`, else the person's or their browser's (as alert pages do)."""
+def asked_language(request: HttpRequest) -> str | None:
+    """Return the language the link names (`?lang=`) if Tocsin speaks it."""
+    asked = request.GET.get(LANGUAGE_PARAMETER, "")
+    return asked if asked in languages.codes() else None
+
+
+def language_of(request: HttpRequest) -> str:
+    """Return the page's language: the switcher's choice in this browser (it sends the
+    reader back to the same link), else the link's, else the person's or their browser's,
+    as on an alert's page."""
     if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
         return request.LANGUAGE_CODE
-    asked = request.GET.get(LANGUAGE_PARAMETER, "")
-    if asked in languages.codes():
-        return asked
-    return default or request.LANGUAGE_CODE
+    return asked_language(request) or request.LANGUAGE_CODE
 
 
 def page(request: HttpRequest, template: str, context: dict, language: str) -> HttpResponse:
@@ -91,12 +95,16 @@ def site(request: HttpRequest, site: str) -> HttpResponse:
 @public
 @require_GET
 def site_print(request: HttpRequest, site: str) -> HttpResponse:
-    """A site's playbook on one printed page, with the QR code of its page: in the site's
-    default language unless `?lang=` asks for another, on A4 or Letter."""
+    """A site's playbook on one printed page of A4 or Letter, with the QR code of its page:
+    in the site's default language unless the printer chose another."""
     place = get_object_or_404(Site, code=site)
-    language = request.GET.get(LANGUAGE_PARAMETER, "")
-    if language not in languages.codes():
-        language = default_language(place)
+    # The sheet's own language links name one; else the language chosen in this browser;
+    # else the site's. Its code opens the page in the language it is printed in.
+    language = asked_language(request) or (
+        request.LANGUAGE_CODE
+        if settings.LANGUAGE_COOKIE_NAME in request.COOKIES
+        else default_language(place)
+    )
     paper = request.GET.get("paper", "letter")
     if paper not in PAPERS:
         paper = "letter"

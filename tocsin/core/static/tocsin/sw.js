@@ -45,7 +45,11 @@ self.addEventListener("install", (event) => {
 });
 
 self.addEventListener("activate", (event) => {
-  event.waitUntil(self.clients.claim());
+  // A new worker with a new cache name drops the playbooks an older one kept.
+  const old = caches.keys().then((names) =>
+    Promise.all(names.filter((name) => name.startsWith("tocsin-playbooks-") && name !== PLAYBOOKS).map((name) => caches.delete(name)))
+  );
+  event.waitUntil(old.then(() => self.clients.claim()));
 });
 
 // A playbook page asks to be kept as it opens (playbooks/offline.js): the first page a
