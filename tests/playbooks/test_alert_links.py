@@ -21,6 +21,7 @@ from tocsin.delivery.channels import kinds
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.delivery.rendering import link_token, render
 from tocsin.playbooks.links import site_url
+from tocsin.playbooks.models import LocalPlaybook
 from tocsin.response.models import Incident
 from tocsin.response.services import broadcast
 from tocsin.response.services.reports import ReportInput, submit_report
@@ -132,3 +133,36 @@ def test_a_site_s_rights_link_stays_short(site):
 
     assert link == f"{settings.TOCSIN_BASE_URL}/rights/s/{site.code}/?lang=so"
     assert len(link) - len(settings.TOCSIN_BASE_URL) <= 30
+
+
+@pytest.mark.django_db
+def test_the_general_page_an_alert_links_shows_its_organization_s_hotline(org):
+    LocalPlaybook.objects.create(organization=org, hotline_number="+16125550142")
+    person = make_person(org, name="Rosa Reyes", language="es")
+    alert = Alert.objects.create(
+        organization=org, kind=Alert.Kind.NOTICE, context={"what": "Meeting"}
+    )
+
+    delivery = Delivery.objects.create(alert=alert, person=person, channel="email")
+    page = Client().get(reverse("delivery:alert_link", kwargs={"token": link_token(delivery.pk)}))
+
+    expected = f"{settings.TOCSIN_BASE_URL}/rights/?lang=es&o={org.slug}"
+    assert f'href="{expected.replace("&", "&amp;")}"' in page.content.decode()
+    rights = open_in("es", expected).content.decode()
+    assert 'href="tel:+16125550142"' in rights
+    assert "Minnesota Nurses Association" in rights
+    # The role pages it links keep the organization, so they show its hotline too.
+    role = f"/rights/nurse/?lang=es&amp;o={org.slug}"
+    assert role in rights
+    assert (
+        'href="tel:+16125550142"'
+        in Client().get("/rights/nurse/", {"lang": "es", "o": org.slug}).content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_an_organization_that_does_not_exist_adds_nothing_to_the_page(org):
+    page = Client().get(reverse("playbooks:rights"), {"lang": "en", "o": "no-such-local"})
+
+    assert page.status_code == 200
+    assert "tel:" not in page.content.decode()

@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING
 from .kinds import find
 
 if TYPE_CHECKING:
-    from tocsin.accounts.models import Site
+    from tocsin.accounts.models import Organization, Site
 
     from .models import Alert
 
-# (the alert's site or None, language) -> the absolute URL of the page in that language.
-RightsLink = Callable[["Site | None", str], str]
+# (the alert's organization, its site or None, language) -> the absolute URL of the page
+# in that language (the general page may show the organization's numbers).
+RightsLink = Callable[["Organization", "Site | None", str], str]
 
 _link: RightsLink | None = None
 
@@ -40,4 +41,4 @@ def rights_url(alert: "Alert", language: str) -> str:
     """Return the alert's rights link in `language`, or "" when no app hosts the pages."""
     if _link is None:
         return ""
-    return _link(site_of(alert), language)
+    return _link(alert.organization, site_of(alert), language)

@@ -38,11 +38,9 @@ def note_in(notes: dict, language: str, fallback: str) -> tuple[str, str]:
     return "", ""
 
 
-def local_words(
-    site: Site, organizations: list[Organization], notes: list[SiteNote]
-) -> list[LocalWords]:
-    """Return what each organization present at `site` adds to its page, in the active
-    language; an organization that added nothing is left out."""
+def local_words(organizations: list[Organization], notes: list[SiteNote]) -> list[LocalWords]:
+    """Return what each organization adds to a page (its note among `notes`, its numbers,
+    its own page), in the active language; an organization that added nothing is left out."""
     language = languages.supported(get_language())
     by_org = {note.organization_id: note for note in notes}
     playbooks = {
@@ -58,7 +56,7 @@ def local_words(
         )
         number = playbook.hotline_number if playbook else ""
         more = playbook.more_url if playbook else ""
-        if text or number or more:
+        if text or number or more or organization.report_number:
             found.append(LocalWords(organization, text, written_in, number, more))
     return found
 
@@ -78,6 +76,6 @@ def site_page(site: Site) -> dict:
     return {
         "site": site,
         "role_pages": roles_at(site, notes),
-        "locals": local_words(site, organizations, notes),
+        "locals": local_words(organizations, notes),
         "clauses": clauses_in_force(site),
     }

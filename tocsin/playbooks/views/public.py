@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 from django.views.decorators.http import require_GET
 
-from tocsin.accounts.models import Site
+from tocsin.accounts.models import Organization, Site
 from tocsin.core import languages
 from tocsin.core import qr as codes
 from tocsin.core.access import public
@@ -22,8 +22,8 @@ from ..content import (
     WARRANTS,
     WARRANTS_TITLE,
 )
-from ..links import LANGUAGE_PARAMETER, default_language, site_url
-from ..pages import site_page
+from ..links import LANGUAGE_PARAMETER, ORGANIZATION_PARAMETER, default_language, site_url
+from ..pages import local_words, site_page
 
 PAPERS = {"a4", "letter"}
 
@@ -41,6 +41,20 @@ def language_of(request: HttpRequest) -> str:
     if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
         return request.LANGUAGE_CODE
     return asked_language(request) or request.LANGUAGE_CODE
+
+
+def numbers_of(request: HttpRequest) -> dict:
+    """Return the numbers of the organization the link names (`?o=`: the one whose alert
+    linked a general page), and the query that keeps it on the pages' links; nothing for
+    an organization that does not exist."""
+    slug = request.GET.get(ORGANIZATION_PARAMETER, "")
+    organization = Organization.objects.filter(slug=slug).first() if slug else None
+    if organization is None:
+        return {}
+    return {
+        "locals": local_words([organization], []),
+        "org_query": f"&{ORGANIZATION_PARAMETER}={organization.slug}",
+    }
 
 
 def page(request: HttpRequest, template: str, context: dict, language: str) -> HttpResponse:
@@ -65,7 +79,7 @@ def rights_context() -> dict:
 @require_GET
 def rights(request: HttpRequest) -> HttpResponse:
     """Know your rights: what anyone can do, whoever they are and wherever they work."""
-    context = {**rights_context(), "role_pages": ROLES}
+    context = {**rights_context(), **numbers_of(request), "role_pages": ROLES}
     return page(request, "playbooks/rights.html", context, language_of(request))
 
 
@@ -76,7 +90,12 @@ def role(request: HttpRequest, slug: str) -> HttpResponse:
     found = BY_SLUG.get(slug)
     if found is None:
         raise Http404
-    context = {"role_page": found, "not_legal_advice": NOT_LEGAL_ADVICE, "role_pages": ROLES}
+    context = {
+        "role_page": found,
+        "not_legal_advice": NOT_LEGAL_ADVICE,
+        "role_pages": ROLES,
+        **numbers_of(request),
+    }
     return page(request, "playbooks/role.html", context, language_of(request))
 
 
