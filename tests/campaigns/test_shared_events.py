@@ -11,7 +11,6 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from tests.conftest import make_org, make_person, member_client, verified_client
 from tests.factories import share
@@ -20,6 +19,7 @@ from tocsin.accounts.services.people import add_contact
 from tocsin.campaigns.models import Rsvp
 from tocsin.campaigns.services import events as event_services
 from tocsin.campaigns.services import messages as event_messages
+from tocsin.sharing import services as sharing
 
 from .conftest import VIGIL_STARTS, vigil_input
 
@@ -143,8 +143,7 @@ def test_after_the_agreement_ends_the_vigil_is_404_and_its_messages_stop(
     assert Client().get(link).status_code == 200
     smtp_server.clear()
 
-    agreement.ended_at = timezone.now()
-    agreement.save()
+    sharing.end(None, agreement.organization, agreement)
 
     assert teachers_phone.get(mine(vigil)).status_code == 404
     assert teachers_phone.post(mine(vigil), {"do": "cancel"}).status_code == 404

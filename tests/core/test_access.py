@@ -17,6 +17,7 @@ from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact
 from tocsin.clauses.models import Clause
 from tocsin.delivery.models import Alert, NoticeChannel
+from tocsin.exchange.models import Webhook
 from tocsin.hotline.models import Case, CaseTask, Facility
 from tocsin.joining.links import member_link_token
 from tocsin.pledges.models import Pledge
@@ -52,6 +53,9 @@ def objects(org, site, member):
         threshold_value=60,
         deadline=case.opened_at,
     )
+    webhook = Webhook.objects.create(
+        organization=org, name="Union CRM", url="https://crm.example.org/hook", secret="s"
+    )
     structure_test = StructureTest.objects.create(
         unit=unit, name="70% at 1-2 by Jan 16", target_percent=70, by_date="2026-01-16"
     )
@@ -83,6 +87,7 @@ def objects(org, site, member):
         "person": str(member.public_id),
         "token": "not-a-real-token",
         "notice_channel": notice_channel.code,
+        "webhook": webhook.code,
     }
 
 
@@ -198,6 +203,7 @@ MENU_LINKS = {
     "Hotline cases": Role.HOTLINE,
     "Structure": Role.ORGANIZER,
     "Clause library": Role.ORGANIZER,
+    "Playbooks": Role.ORGANIZER,
     "Alerts": Role.DISPATCHER,
     "Members": Role.ADMIN,
     "Sharing": Role.ADMIN,
@@ -243,6 +249,10 @@ SCREENS_WITH_THE_MENU = {
     "clauses:clause_compare",
     "sharing:agreements",
     "sharing:offer",
+    "exchange:exchange",
+    "exchange:webhooks",
+    "playbooks:playbooks",
+    "playbooks:site_note",
 }
 MENU = 'class="org-nav org-bar"'
 

@@ -44,6 +44,8 @@ PUBLIC_ARGUMENTS = {
     "report",
     "photo",
     "notice_channel",
+    # a webhook's code: it names the receiver on the admin's screen, not its secret
+    "webhook",
     "case",
     "task",
     "facility",

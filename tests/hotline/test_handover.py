@@ -17,6 +17,7 @@ from tocsin.accounts.roles import Role
 from tocsin.hotline.models import Case
 from tocsin.hotline.services.cases import CaseInput, open_case
 from tocsin.hotline.tasks import return_lapsed_handovers_every_minute
+from tocsin.sharing import services as sharing
 
 from .conftest import LAWYER_EMAIL, SISTER_PHONE, case_url
 
@@ -120,8 +121,7 @@ def test_the_receiving_hotline_works_the_case_and_loses_it_when_the_agreement_en
     assert "read an emergency plan" in audit(nysna, case)
     assert "read an emergency plan" in audit(org, case)
 
-    agreement.ended_at = timezone.now()
-    agreement.save()
+    sharing.end(None, nysna, agreement)  # the receiving side ends it
 
     assert theirs.get(case_url(nysna, case)).status_code == 404
     assert (
@@ -223,8 +223,7 @@ def test_a_legal_partner_named_by_the_receiving_hotline_loses_the_case_with_it(
     counsel = verified_client(Client(), lawyer)
     assert counsel.get(case_url(nysna, case)).status_code == 200
 
-    agreement.ended_at = timezone.now()
-    agreement.save()
+    sharing.end(None, org, agreement)
 
     assert counsel.get(case_url(nysna, case)).status_code == 404
 
@@ -234,10 +233,8 @@ def test_an_agreement_ended_and_renewed_does_not_bring_an_old_handover_back(
 ):
     hand_over(ours, org, case, nysna, sent)
     with sent():
-        agreement.ended_at = timezone.now()
-        agreement.save()
-        agreement.ended_at = None
-        agreement.save()
+        sharing.end(None, org, agreement)
+        share(org, nysna, "hotline")  # offered and accepted again: a new agreement
 
     assert theirs.get(case_url(nysna, case)).status_code == 404
     assert "Back with its organization" in page(ours, org, case)
@@ -262,7 +259,8 @@ def test_an_agreement_ended_without_a_save_is_caught_by_the_minute_job(
 ):
     hand_over(ours, org, case, nysna, sent)
     smtp_server.clear()
-    type(agreement).objects.filter(pk=agreement.pk).update(ended_at=timezone.now())
+    # Its planned end comes by the clock: no save of the agreement marks it.
+    type(agreement).objects.filter(pk=agreement.pk).update(ends_at=timezone.now())
 
     assert theirs.get(case_url(nysna, case)).status_code == 404  # at once, before the job
     with sent():

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.text import capfirst
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from tocsin.core.ids import short_code
@@ -94,6 +94,14 @@ class Clause(models.Model):
     def texts(self) -> dict[str, str]:
         """Return the clause's text by language code, for the languages it is written in."""
         return {code: text for code in TEXT_LANGUAGES if (text := getattr(self, f"text_{code}"))}
+
+    def for_reader(self) -> tuple[str, str]:
+        """Return (language code, text) in the active language, else the first written."""
+        texts = self.texts()
+        reading = get_language() or ""
+        if reading in texts:
+            return reading, texts[reading]
+        return next(iter(texts.items()), ("", ""))
 
     def tag_list(self) -> list[str]:
         return self.tags.split()
