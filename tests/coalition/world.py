@@ -143,7 +143,9 @@ def minneapolis(sizes: dict[str, int] | None = None) -> World:
                 language=("en", "es", "so")[index % 3],
             )
             if index % 3 == 2:
-                add_contact(person, ContactPoint.Channel.SIGNAL, signal_of(union_index, index), True)
+                add_contact(
+                    person, ContactPoint.Channel.SIGNAL, signal_of(union_index, index), True
+                )
             else:
                 add_contact(person, ContactPoint.Channel.EMAIL, email_of(union, index), True)
             union.members.append(person)

@@ -28,12 +28,8 @@ def world(db):
 def on_messages(servers):
     """Return the addresses that were told "It's on" (in any language), by channel."""
     on = ("It's on", "En marcha", "Waa socotaa")
-    email = [
-        m["to"][0] for m in servers["email"].messages if m["subject"].startswith(on)
-    ]
-    signal = [
-        m["to"] for m in servers["signal"].messages if any(word in m["text"] for word in on)
-    ]
+    email = [m["to"][0] for m in servers["email"].messages if m["subject"].startswith(on)]
+    signal = [m["to"] for m in servers["signal"].messages if any(word in m["text"] for word in on)]
     return sorted(email + signal)
 
 
