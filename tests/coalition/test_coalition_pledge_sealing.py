@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from tests.conftest import make_person, verified_client
 from tests.factories import share, token_for
-from tests.pledges.test_sealing import api_reads, normalized, staff_screens
+from tests.pledges.reading import api_reads, normalized, staff_screens
 from tocsin.accounts.roles import Role
 from tocsin.pledges.services import signing
 
@@ -119,7 +119,7 @@ def test_nobody_outside_the_union_can_tell_who_signed_in_it(client, sealed, sent
 def test_once_live_the_union_sees_its_signers_and_the_coalition_still_sees_none(
     client, sealed, sent
 ):
-    world, found, pledges, coalition_admin, unite_admin = sealed
+    world, found, pledges, coalition_admin, _unite_admin = sealed
     seiu = world.union("seiu-local-26")
     with sent():
         for union in world.unions:

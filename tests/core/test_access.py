@@ -18,7 +18,7 @@ from tocsin.accounts.services.people import add_contact
 from tocsin.delivery.models import Alert, NoticeChannel
 from tocsin.hotline.models import Case, CaseTask, Facility
 from tocsin.joining.links import member_link_token
-from tocsin.pledges.models import Pledge
+from tocsin.pledges.models import CoalitionPledge, Pledge
 from tocsin.response.models import Incident, Photo, Report
 from tocsin.structure.models import StructureTest, UnitOrganizer
 
@@ -51,6 +51,9 @@ def objects(org, site, member):
         threshold_value=60,
         deadline=case.opened_at,
     )
+    coalition_pledge = CoalitionPledge.objects.create(
+        organization=org, action="We stay out on January 23", deadline=case.opened_at
+    )
     structure_test = StructureTest.objects.create(
         unit=unit, name="70% at 1-2 by Jan 16", target_percent=70, by_date="2026-01-16"
     )
@@ -60,6 +63,7 @@ def objects(org, site, member):
         "structure_test": structure_test.code,
         "case": case.code,
         "pledge": pledge.code,
+        "coalition_pledge": coalition_pledge.code,
         "task": task.code,
         "facility": facility.code,
         "incident": str(incident.public_id),
@@ -129,6 +133,7 @@ def test_an_anonymous_visitor_is_refused(client, objects, name, arguments):
             "report",
             "case",
             "pledge",
+            "coalition_pledge",
             "campaign",
             "event",
         }
@@ -209,6 +214,7 @@ SCREENS_WITH_THE_MENU = {
     "structure:member",
     "pledges:pledges",
     "pledges:pledge",
+    "pledges:coalition_pledge",
     "votes:votes",
     "votes:vote",
     "delivery:alerts",

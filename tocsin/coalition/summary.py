@@ -121,7 +121,7 @@ def open_places(organizations: list[Organization]) -> list[Place]:
                 lng,
                 incident.state,
                 incident.get_state_display(),
-                incident.sent,  # type: ignore[attr-defined]
+                incident.sent,
                 incident.opened_at,
             )
         )
