@@ -15,34 +15,13 @@ from tocsin.accounts.roles import Role
 from tocsin.campaigns.models import Campaign, Event, Rsvp
 from tocsin.delivery.models import Alert
 from tocsin.pledges.services import signing
-from tocsin.response.models import Incident, Report
+from tocsin.response.models import Incident
 
 from . import world as january_23
+from .world import REPORT_TEXT, WHERE_TYPED
+from .world import open_incident as incident
 
 pytestmark = pytest.mark.django_db
-
-REPORT_TEXT = "Two grey vans outside Amina's apartment on 14th Ave"
-WHERE_TYPED = "behind the loading dock by Hodan's car"
-
-
-def incident(union, state, where=WHERE_TYPED, site=True):
-    found = Incident.objects.create(
-        organization=union.organization,
-        state=state,
-        site=union.site if site else None,
-        lat=union.site.lat,
-        lng=union.site.lng,
-        where=where,
-    )
-    Report.objects.create(
-        organization=union.organization,
-        incident=found,
-        source="web",
-        raw_text=REPORT_TEXT,
-        location=WHERE_TYPED,
-        callback="+16125559999",
-    )
-    return found
 
 
 @pytest.fixture

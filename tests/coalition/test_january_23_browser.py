@@ -42,6 +42,7 @@ def test_january_23_goes_live_for_four_unions_when_the_last_one_meets_its_thresh
     sign_in_browser(phone, live_server, world.organizer)
     phone.goto(f"{live_server.url}/staff/o/{world.coalition.slug}/pledges/")
     phone.get_by_role("link", name="New coalition pledge").click()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.get_by_label("What we pledge to do").fill(january_23.ACTION)
     phone.get_by_label("Deadline").fill(f"{YEAR}-01-21T23:00")
     for union in world.unions:
@@ -64,6 +65,7 @@ def test_january_23_goes_live_for_four_unions_when_the_last_one_meets_its_thresh
         sign_in_browser(page, live_server, union.organizer)
         page.goto(f"{live_server.url}/staff/o/{union.organization.slug}/pledges/")
         page.get_by_test_id("coalition-parts").get_by_role("link").click()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.get_by_label("Who is asked").select_option("unit")
         page.get_by_label(union.unit.name).check()
         page.get_by_label("Yes, take part and send it now").check()
@@ -87,6 +89,7 @@ def test_january_23_goes_live_for_four_unions_when_the_last_one_meets_its_thresh
     phone.goto(coalition_page)
     expect(phone.locator("[data-union-state=met]")).to_have_count(3)
     expect(phone.locator("[data-union-state=collecting]")).to_have_count(1)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     assert told_it_is_on(smtp_server, signal_server) == []
 
     # The last union's last signature it needs, from the link in the member's email.
@@ -96,8 +99,10 @@ def test_january_23_goes_live_for_four_unions_when_the_last_one_meets_its_thresh
     mail = wait_until(lambda: [m for m in smtp_server.messages if m["to"] == [address]])[0]
     own = phone_in("en")
     own.goto(LINK.search(mail["body"]).group(0))
+    expect(own.get_by_test_id("coalition-part")).to_contain_text(world.coalition.name)
     own.get_by_role("button", name="I pledge").click()
     expect(own.get_by_test_id("pledge-on")).to_be_visible()
+    assert own.evaluate("document.documentElement.scrollWidth") <= 390
 
     expected = sorted(january_23.address_of(person) for person in signers)
     told = wait_until(

@@ -19,6 +19,7 @@ from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact
 from tocsin.pledges.models import CoalitionPledge, Pledge
 from tocsin.pledges.services import coalition as coalition_services
+from tocsin.response.models import Incident, Report
 
 ACTION = "We stay out on January 23"
 DETAILS = "Four unions, one day. Nobody goes out alone: all of us, or none of us."
@@ -187,6 +188,32 @@ def accept(union: Union, found: CoalitionPledge) -> Pledge:
 
 def accept_all(world: World, found: CoalitionPledge) -> dict[str, Pledge]:
     return {u.organization.slug: accept(u, found) for u in world.unions}
+
+
+REPORT_TEXT = "Two grey vans outside Amina's apartment on 14th Ave"
+WHERE_TYPED = "behind the loading dock by Hodan's car"
+
+
+def open_incident(union: Union, state: str, where: str = WHERE_TYPED, site: bool = True):
+    """An incident of the union at its site (or at its point, without the site), in `state`,
+    with one report whose words and callback number nobody outside the union may read."""
+    found = Incident.objects.create(
+        organization=union.organization,
+        state=state,
+        site=union.site if site else None,
+        lat=union.site.lat,
+        lng=union.site.lng,
+        where=where,
+    )
+    Report.objects.create(
+        organization=union.organization,
+        incident=found,
+        source="web",
+        raw_text=REPORT_TEXT,
+        location=WHERE_TYPED,
+        callback="+16125559999",
+    )
+    return found
 
 
 def address_of(person: Person) -> str:
