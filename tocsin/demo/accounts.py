@@ -49,8 +49,7 @@ DEMO_ACCOUNTS = [
         "tocsin-demo-organizer",
         "Demo Organizer",
         Role.ORGANIZER,
-        # The coalition and CWA too: the January 23 coalition pledge, seen and accepted.
-        (world.ATU_1005, world.NNU, world.MRLF, world.CWA_7250),
+        (world.ATU_1005, world.NNU),
     ),
 ]
 
