@@ -147,3 +147,26 @@ def test_once_live_the_union_sees_its_signers_and_the_coalition_still_sees_none(
     ).content.decode()
     everything = json.dumps(seen)
     assert all(member.display_name not in everything for member in world.members)
+
+
+def test_the_coalition_does_not_see_a_union_s_first_signature(client, sealed, sent):
+    """A count that moves by one: UNITE HERE asks for 6; with nobody signed, or one, the
+    coalition reads the same (the bucket is under a quarter either way)."""
+    world, found, pledges, coalition_admin, _unite_admin = sealed
+    unite = world.union("unite-here-local-17")
+    pledge = pledges[unite.organization.slug]
+    objects = {
+        "org": world.coalition.slug,
+        "coalition_pledge": found.code,
+        "pledges": [pledge.code],
+    }
+    look = reader(client, coalition_admin, world.coalition, objects)
+    nobody = world_where([], pledge, look, sent)
+    one = world_where(unite.members[:1], pledge, look, sent)
+    assert [key for key in nobody if nobody[key] != one.get(key)] == []
+    page = reverse(
+        "pledges:coalition_pledge",
+        kwargs={"org": world.coalition.slug, "coalition_pledge": found.code},
+    )
+    two = world_where(unite.members[:2], pledge, lambda: {page: client.get(page).content}, sent)
+    assert normalized(two[page].decode()) != nobody[page].split(" ", 1)[1], "it moves at two"
