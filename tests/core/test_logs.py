@@ -48,6 +48,7 @@ PUBLIC_ARGUMENTS = {
     "task",
     "facility",
     "pledge",
+    "coalition_pledge",
     "event",
     "campaign",
     "vote",
