@@ -64,6 +64,7 @@ STAFF_SCREENS = [
     Screen("staff alert", "dispatcher"),
     Screen("hotline cases", "hotline"),
     Screen("hotline case", "hotline"),
+    Screen("hotline case handed over", "hotline"),
     Screen("structure", "organizer"),
     Screen("structure unit", "organizer"),
     Screen("structure member", "organizer"),
@@ -78,7 +79,10 @@ STAFF_SCREENS = [
     Screen("staff vote", "organizer"),
     Screen("imports", "admin"),
     Screen("audit log", "admin"),
+    Screen("sharing", "admin"),
     Screen("demo outbox", "admin"),
+    Screen("exchange", "admin"),
+    Screen("webhooks", "admin"),
 ]
 SCREENS = MEMBER_SCREENS + STAFF_SCREENS
 
@@ -97,9 +101,10 @@ def member_session(person: Person) -> str:
 def build_world(var_dir) -> tuple[dict[str, str], dict[str, str]]:
     """Load the demo, add what it lacks (an incident, its alert, a case); return the paths
     of the screens and the session cookie of each kind of visitor."""
+    from tests.factories import share
     from tocsin.campaigns.models import Campaign, Event
     from tocsin.hotline.models import Case, EmergencyPlan
-    from tocsin.hotline.services import cases
+    from tocsin.hotline.services import cases, handovers
     from tocsin.pledges import progress
     from tocsin.pledges.models import CoalitionPledge, Pledge
     from tocsin.response.services.broadcast import incident_alert
@@ -146,6 +151,8 @@ def build_world(var_dir) -> tuple[dict[str, str], dict[str, str]]:
     send_alert(alert, actor=dispatcher)
     delivery = Delivery.objects.filter(alert=alert, person=nurse).order_by("pk").first()
     case = cases.open_case(hotline, mna, cases.CaseInput(name="Marisol Vega"), Case.OpenedVia.CALL)
+    handed = cases.open_case(hotline, mna, cases.CaseInput(name="Hodan Ali"), Case.OpenedVia.CALL)
+    handovers.hand_over(hotline, handed, share(mna, atu, "hotline").partner)
 
     vote = Vote.objects.get(question=world.OPEN_VOTE_QUESTION)
     pledge = Pledge.objects.get(organization=atu)
@@ -189,6 +196,7 @@ def build_world(var_dir) -> tuple[dict[str, str], dict[str, str]]:
         "event": reverse("campaigns:event_public", kwargs={"event": event.code}),
         "member event": reverse("campaigns:my_event", kwargs={"event": event.code}),
         "staff home": reverse("staff:home"),
+        "sharing": reverse("sharing:agreements", kwargs={"org": world.MRLF}),
         "console": reverse("response:console", kwargs={"org": org}),
         "incident": reverse(
             "response:incident", kwargs={"org": org, "incident": incident.public_id}
@@ -196,6 +204,9 @@ def build_world(var_dir) -> tuple[dict[str, str], dict[str, str]]:
         "staff alert": reverse("delivery:alert", kwargs={"org": org, "alert": alert.public_id}),
         "hotline cases": reverse("hotline:cases", kwargs={"org": org}),
         "hotline case": reverse("hotline:case", kwargs={"org": org, "case": case.code}),
+        "hotline case handed over": reverse(
+            "hotline:case", kwargs={"org": org, "case": handed.code}
+        ),
         "structure": reverse("structure:units", kwargs={"org": atu.slug}),
         "structure unit": reverse(
             "structure:unit", kwargs={"org": atu.slug, "unit": structure_unit.code}
@@ -221,6 +232,8 @@ def build_world(var_dir) -> tuple[dict[str, str], dict[str, str]]:
         "imports": reverse("imports:members_import", kwargs={"org": org}),
         "audit log": reverse("audit:log", kwargs={"org": org}),
         "demo outbox": reverse("demo:outbox"),
+        "exchange": reverse("exchange:exchange", kwargs={"org": org}),
+        "webhooks": reverse("exchange:webhooks", kwargs={"org": org}),
     }
     cookies = {
         "admin": staff_session(staff["admin"]),

@@ -1,5 +1,8 @@
 from django.urls import include, path
 
+from tocsin.api.services.tokens import person_for_token
+from tocsin.exchange.osdi.views import urlpatterns_for as osdi_urlpatterns
+
 urlpatterns = [
     path("", include("tocsin.core.urls")),
     path("", include("tocsin.joining.urls")),
@@ -19,6 +22,8 @@ urlpatterns = [
     path("", include("tocsin.sharing.urls")),
     path("", include("tocsin.exchange.urls")),
     path("api/v1/", include("tocsin.api.urls")),
+    # The OSDI read API reads the API's tokens, which exchange cannot import (decision 0032).
+    path("api/osdi/v1/", include((osdi_urlpatterns(person_for_token), "osdi"))),
     path("demo/", include("tocsin.demo.urls")),
 ]
 

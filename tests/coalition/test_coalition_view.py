@@ -16,6 +16,7 @@ from tocsin.campaigns.models import Campaign, Event, Rsvp
 from tocsin.delivery.models import Alert
 from tocsin.pledges.services import signing
 from tocsin.response.models import Incident
+from tocsin.sharing import services as sharing_services
 
 from . import world as january_23
 from .world import REPORT_TEXT, WHERE_TYPED
@@ -120,13 +121,49 @@ def test_an_organization_that_ends_its_agreement_disappears(client, shown):
     verified_client(client, shown.organizer)
     html, data = read_all(client, shown)
     assert "SEIU Local 26" in html.split("Turnout")[0]
-    agreement = shown.agreements["seiu-local-26"]
-    agreement.ended_at = timezone.now() - timedelta(seconds=1)
-    agreement.save(update_fields=["ended_at"])
+    seiu = shown.union("seiu-local-26")
+    sharing_services.end(
+        seiu.organizer, seiu.organization, shown.agreements[seiu.organization.slug]
+    )
     html, data = read_all(client, shown)
     alerts_part = html.split("Turnout")[0]
     assert "SEIU Local 26" not in alerts_part and "Hennepin County Medical Center" not in html
     assert "SEIU Local 26" not in data.split('"pledges"')[0]
+
+
+def test_an_agreement_with_an_area_shares_only_the_incidents_inside_it(client, minneapolis):
+    """ATU shares its alerts within 1 km of the garage only: its incident at the VA, 10 km
+    away, is not the coalition's to see, nor its alert."""
+    world = minneapolis
+    atu = world.union("atu-local-1005")
+    share(
+        atu.organization,
+        world.coalition,
+        "alerts",
+        lat=atu.site.lat,
+        lng=atu.site.lng,
+        radius_m=1000,
+    )
+    near = incident(atu, Incident.State.CONFIRMED)
+    far = Incident.objects.create(
+        organization=atu.organization,
+        state=Incident.State.CONFIRMED,
+        lat="44.900600",
+        lng="-93.203600",
+    )
+    for found in (near, far):
+        Alert.objects.create(
+            organization=atu.organization,
+            kind="verified",
+            incident=found,
+            state=Alert.State.DONE,
+            sent_at=timezone.now(),
+        )
+    verified_client(client, world.organizer)
+    html, data = read_all(client, world)
+    assert "Metro Transit garage" in html
+    assert "near 44.901, -93.204" not in html and "44.9006" not in data
+    assert '"open_incidents": 1, "alerts_this_week": 1' in data
 
 
 def test_only_a_coalition_has_the_view_and_outsiders_get_404(client, shown):

@@ -12,10 +12,11 @@ from tests.campaigns.objects import campaign_objects
 from tests.conftest import make_person, make_site, verified_client
 from tests.routes import GUARDED
 from tests.votes.conftest import make_vote
-from tocsin.accounts.models import ContactPoint, Unit
+from tocsin.accounts.models import ContactPoint, Organization, SharingAgreement, SharingCircle, Unit
 from tocsin.accounts.roles import Role
 from tocsin.accounts.services.people import add_contact
 from tocsin.delivery.models import Alert, NoticeChannel
+from tocsin.exchange.models import Webhook
 from tocsin.hotline.models import Case, CaseTask, Facility
 from tocsin.joining.links import member_link_token
 from tocsin.pledges.models import CoalitionPledge, Pledge
@@ -54,11 +55,20 @@ def objects(org, site, member):
     coalition_pledge = CoalitionPledge.objects.create(
         organization=org, action="We stay out on January 23", deadline=case.opened_at
     )
+    webhook = Webhook.objects.create(
+        organization=org, name="Union CRM", url="https://crm.example.org/hook", secret="s"
+    )
     structure_test = StructureTest.objects.create(
         unit=unit, name="70% at 1-2 by Jan 16", target_percent=70, by_date="2026-01-16"
     )
+    # Sharing between the organization and a third one: the outsider is a side of neither.
+    third = Organization.objects.create(name="CWA Local 7250", slug="cwa-7250", kind="local")
+    agreement = SharingAgreement.objects.create(organization=org, partner=third)
+    circle = SharingCircle.objects.create(convener=org)
     return {
         **campaign_objects(org, site),
+        "agreement": agreement.code,
+        "circle": circle.code,
         "vote": make_vote(org, unit).code,
         "structure_test": structure_test.code,
         "case": case.code,
@@ -76,6 +86,7 @@ def objects(org, site, member):
         "person": str(member.public_id),
         "token": "not-a-real-token",
         "notice_channel": notice_channel.code,
+        "webhook": webhook.code,
     }
 
 
@@ -136,6 +147,8 @@ def test_an_anonymous_visitor_is_refused(client, objects, name, arguments):
             "coalition_pledge",
             "campaign",
             "event",
+            "agreement",
+            "circle",
         }
     ],
 )
@@ -191,6 +204,7 @@ MENU_LINKS = {
     "Structure": Role.ORGANIZER,
     "Alerts": Role.DISPATCHER,
     "Members": Role.ADMIN,
+    "Sharing": Role.ADMIN,
     "Audit log": Role.ADMIN,
 }
 # Screens whose guard hands the view the acting person's membership (org_view): each must
@@ -229,6 +243,10 @@ SCREENS_WITH_THE_MENU = {
     "response:console",
     "response:incident",
     "response:incident_record",
+    "sharing:agreements",
+    "sharing:offer",
+    "exchange:exchange",
+    "exchange:webhooks",
 }
 MENU = 'class="org-nav org-bar"'
 

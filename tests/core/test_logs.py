@@ -44,6 +44,8 @@ PUBLIC_ARGUMENTS = {
     "report",
     "photo",
     "notice_channel",
+    # a webhook's code: it names the receiver on the admin's screen, not its secret
+    "webhook",
     "case",
     "task",
     "facility",
@@ -53,6 +55,8 @@ PUBLIC_ARGUMENTS = {
     "campaign",
     "vote",
     "structure_test",
+    "agreement",
+    "circle",
 }
 # Shaped like Django's signed values, as Tocsin's links are, with parts long enough to find.
 TOKEN = signing.dumps({"p": "3f1c2f9e-6a4b-4e55-9f0e-1d2c3b4a5f60", "c": 4711}, salt="x")

@@ -137,7 +137,7 @@ def test_each_person_gets_the_alert_in_their_language_without_the_reporter(
 
 
 def test_a_revoked_sharing_agreement_shares_nothing(org, site, hennepin, dispatcher, sent):
-    SharingAgreement.objects.update(active=False)
+    SharingAgreement.objects.update(state=SharingAgreement.State.ENDED)
     incident = incident_at(org, site)
     with sent():
         alert = broadcast.confirm_incident(

@@ -88,56 +88,6 @@ class Organization(models.Model):
         return self.name
 
 
-class SharingAgreement(models.Model):
-    """One organization shares with a partner: its verified alerts (to the partner's
-    followers of the area), the dispatch of its incidents (to the partner's dispatchers), its
-    events and campaigns, hotline cases handed over, its clauses and playbooks.
-
-    Explicit and revocable: the owner makes it and can end it; the partner receives.
-    With a point and a radius, alerts are shared only for incidents inside that area.
-    Read it only through tocsin.accounts.sharing, which knows when one is in force.
-    """
-
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="sharing_given"
-    )
-    partner = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="sharing_received"
-    )
-    alerts = models.BooleanField(_("share verified alerts"), default=True)
-    dispatch = models.BooleanField(_("share dispatch of incidents"), default=False)
-    events = models.BooleanField(_("share events and campaigns"), default=False)
-    hotline = models.BooleanField(_("hand over hotline cases"), default=False)
-    clauses = models.BooleanField(_("share clauses and playbooks"), default=False)
-    lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    lng = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    radius_m = models.PositiveIntegerField(null=True, blank=True)
-    active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    ended_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["organization", "partner"], name="one_agreement"),
-            models.CheckConstraint(
-                condition=~models.Q(organization=models.F("partner")), name="agreement_not_self"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.organization} shares with {self.partner}"
-
-    def covers(self, lat, lng) -> bool:
-        """Whether an incident at (lat, lng) falls inside the agreement's area, if it has one."""
-        if self.lat is None or self.lng is None or not self.radius_m:
-            return True
-        if lat is None or lng is None:
-            return False
-        return geo.distance_m(float(self.lat), float(self.lng), float(lat), float(lng)) <= (
-            self.radius_m
-        )
-
-
 class Site(models.Model):
     class Kind(models.TextChoices):
         HOSPITAL = "hospital", _("hospital")
@@ -184,6 +134,141 @@ class Site(models.Model):
             errors = geo.validate_latlng(self.lat, self.lng)
             if errors:
                 raise ValidationError(dict(errors))
+
+
+class SharingCircle(models.Model):
+    """A federation's or coalition's one offer to all its member organizations at once.
+
+    Each member answers on its own screen; its answer lives in the agreement between the
+    convener and that member (`agreements`, both ways). Each member that accepts is then
+    joined, by an agreement of its own in the circle, to every member that accepted before
+    it, so sharing is in force between every two members that accepted and with the convener
+    (decision 0028). The convener ending the circle ends every agreement in it.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", _("open")
+        ENDED = "ended", _("ended")
+
+    code = models.CharField(max_length=12, unique=True, default=short_code, editable=False)
+    convener = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="sharing_circles"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.convener}'s sharing circle"
+
+
+class SharingAgreement(models.Model):
+    """One organization shares with a partner, or both with each other: verified alerts (to
+    the other's followers of the area), the dispatch of incidents (to the other's
+    dispatchers), events and campaigns, hotline cases handed over, clauses and playbooks.
+
+    Explicit and revocable: `organization` offers it, the partner accepts or declines, and
+    either side ends it at once. It shares from `starts_at` until `ends_at` (if planned)
+    or until someone ends it. With a point and a radius, or with named sites, alerts are
+    shared only for incidents inside that area or at those sites. Read it only through
+    tocsin.accounts.sharing, which knows when one is in force and in which direction.
+    """
+
+    class State(models.TextChoices):
+        OFFERED = "offered", _("offered")
+        IN_FORCE = "in_force", _("in force")
+        DECLINED = "declined", _("declined")
+        ENDED = "ended", _("ended")
+
+    class Direction(models.TextChoices):
+        ONE_WAY = "one_way", _("one way")
+        BOTH_WAYS = "both_ways", _("both ways")
+
+    code = models.CharField(max_length=12, unique=True, default=short_code, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="sharing_given"
+    )
+    partner = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="sharing_received"
+    )
+    # Made directly (the demo, a migration, a test) an agreement is in force; the screens
+    # make offers.
+    state = models.CharField(max_length=10, choices=State.choices, default=State.IN_FORCE)
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.ONE_WAY
+    )
+    alerts = models.BooleanField(_("share verified alerts"), default=True)
+    dispatch = models.BooleanField(_("share dispatch of incidents"), default=False)
+    events = models.BooleanField(_("share events and campaigns"), default=False)
+    hotline = models.BooleanField(_("hand over hotline cases"), default=False)
+    clauses = models.BooleanField(_("share clauses and playbooks"), default=False)
+    lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    lng = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    radius_m = models.PositiveIntegerField(null=True, blank=True)
+    sites = models.ManyToManyField(Site, blank=True, related_name="sharing_agreements")
+    starts_at = models.DateTimeField(_("starts"), default=timezone.now)
+    ends_at = models.DateTimeField(_("planned end"), null=True, blank=True)
+    circle = models.ForeignKey(
+        SharingCircle,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="agreements",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    offered_by = models.ForeignKey(
+        "Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_by = models.ForeignKey(
+        "Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        "Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_by_organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(organization=models.F("partner")), name="agreement_not_self"
+            ),
+            models.UniqueConstraint(
+                fields=["circle", "organization", "partner"],
+                condition=models.Q(circle__isnull=False),
+                name="one_agreement_per_pair_in_a_circle",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} shares with {self.partner}"
+
+    @property
+    def both_ways(self) -> bool:
+        return self.direction == self.Direction.BOTH_WAYS
+
+    def other_side(self, organization: Organization | int) -> int:
+        """Return the id of the side of the agreement that is not `organization`."""
+        pk = organization if isinstance(organization, int) else organization.pk
+        return self.partner_id if self.organization_id == pk else self.organization_id
+
+    def covers(self, lat, lng, site_id: int | None = None) -> bool:
+        """Whether an incident at (lat, lng), at that site if any, falls inside the agreement's
+        area or at one of its sites, if it names either."""
+        site_ids = {site.pk for site in self.sites.all()}
+        if site_ids and site_id in site_ids:
+            return True
+        if self.lat is None or self.lng is None or not self.radius_m:
+            return not site_ids
+        if lat is None or lng is None:
+            return False
+        return geo.distance_m(float(self.lat), float(self.lng), float(lat), float(lng)) <= (
+            self.radius_m
+        )
 
 
 class Unit(models.Model):

@@ -10,9 +10,11 @@ and states, never a person (decision 0029).
 - Pledges: its coalition pledges, each union's state and bucket.
 
 Only agreements in force count (tocsin.accounts.sharing): one that ends takes its
-organization off every part of the view at once.
+organization off every part of the view at once. An agreement that names an area or sites
+shares only the incidents (and their alerts) inside them, as it does for alerts themselves.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -22,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tocsin.accounts.models import Organization
-from tocsin.accounts.sharing import Shares, givers_to
+from tocsin.accounts.sharing import Shares, givers_to, received_by
 from tocsin.campaigns.charts import turnout_chart
 from tocsin.campaigns.models import Campaign, Event
 from tocsin.core.charts import Chart
@@ -87,10 +89,30 @@ def sharing(coalition: Organization, what: Shares) -> list[Organization]:
     return list(Organization.objects.filter(pk__in=givers_to(coalition, what)).order_by("name"))
 
 
-def open_places(organizations: list[Organization]) -> list[Place]:
+class Coverage:
+    """Which incidents the agreements in force share with the coalition: an incident of a
+    giver, inside the area or at a site of one of that giver's agreements if it names any."""
+
+    def __init__(self, coalition: Organization):
+        self.agreements: dict[int, list] = {}
+        for agreement in received_by(coalition, Shares.ALERTS).prefetch_related("sites"):
+            self.agreements.setdefault(agreement.other_side(coalition.pk), []).append(agreement)
+
+    @property
+    def organization_ids(self) -> list[int]:
+        return sorted(self.agreements)
+
+    def covers(self, incident: Incident) -> bool:
+        return any(
+            agreement.covers(incident.lat, incident.lng, incident.site_id)
+            for agreement in self.agreements.get(incident.organization_id, [])
+        )
+
+
+def open_places(coverage: Coverage) -> list[Place]:
     incidents = (
         Incident.objects.filter(
-            organization__in=organizations,
+            organization_id__in=coverage.organization_ids,
             state=Incident.State.CONFIRMED,
             merged_into__isnull=True,
         )
@@ -105,6 +127,8 @@ def open_places(organizations: list[Organization]) -> list[Place]:
     )
     places = []
     for incident in incidents:
+        if not coverage.covers(incident):
+            continue
         lat = rounded(incident.site.lat if incident.site else incident.lat)
         lng = rounded(incident.site.lng if incident.site else incident.lng)
         if incident.site is not None:
@@ -128,21 +152,24 @@ def open_places(organizations: list[Organization]) -> list[Place]:
     return places
 
 
-def sharers(organizations: list[Organization], places: list[Place]) -> list[Sharer]:
+def sharers(coverage: Coverage, places: list[Place]) -> list[Sharer]:
     since = timezone.now() - RECENT
-    sent = dict(
-        Alert.objects.filter(
-            organization__in=organizations, kind__in=PUBLIC_KINDS, sent_at__gte=since
-        )
-        .values("organization")
-        .annotate(n=Count("pk"))
-        .values_list("organization", "n")
-    )
+    sent: Counter[int] = Counter()
+    recent = Alert.objects.filter(
+        organization_id__in=coverage.organization_ids,
+        kind__in=PUBLIC_KINDS,
+        sent_at__gte=since,
+        incident__isnull=False,
+    ).select_related("incident")
+    for alert in recent:
+        if alert.incident is not None and coverage.covers(alert.incident):
+            sent[alert.organization_id] += 1
+    organizations = Organization.objects.filter(pk__in=coverage.organization_ids).order_by("name")
     return [
         Sharer(
             organization.name,
             sum(1 for place in places if place.organization == organization.name),
-            sent.get(organization.pk, 0),
+            sent[organization.pk],
         )
         for organization in organizations
     ]
@@ -193,10 +220,10 @@ class View:
 
 
 def coalition_view(coalition: Organization) -> View:
-    alerts_from = sharing(coalition, Shares.ALERTS)
-    places = open_places(alerts_from)
+    coverage = Coverage(coalition)
+    places = open_places(coverage)
     return View(
-        sharers(alerts_from, places),
+        sharers(coverage, places),
         places,
         turnout(coalition, sharing(coalition, Shares.EVENTS)),
         pledges(coalition),

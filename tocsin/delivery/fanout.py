@@ -48,6 +48,7 @@ from .leases import Lease, LeaseLost, hold_for_job, lost
 from .models import Alert, Delivery
 from .ratelimit import limiter
 from .rendering import LINK, Rendered, fit, personal_links, render, unsubscribe_links
+from .signals import alert_fanned_out
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +74,11 @@ def fan_out(alert_id: int) -> int:
         Q(claim__isnull=True) | Q(claimed_until__lt=timezone.now())
     )
     jobs = enqueue_chunks(alert, waiting, hold=False)  # record_deliveries held them
-    Alert.objects.filter(pk=alert_id, fanned_out_at__isnull=True).update(
+    marked = Alert.objects.filter(pk=alert_id, fanned_out_at__isnull=True).update(
         fanned_out_at=timezone.now()
     )
+    if marked:
+        alert_fanned_out.send(sender=Alert, alert=alert, audience_size=size)
     settle(alert_id)
     return jobs
 

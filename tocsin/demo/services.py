@@ -18,7 +18,6 @@ from tocsin.accounts.models import (
     Membership,
     Organization,
     Person,
-    SharingAgreement,
     Site,
     Subscription,
     SubscriptionCell,
@@ -39,6 +38,7 @@ from tocsin.hotline.services.plans import save_plan
 from . import campaigns, channel_servers, pledges, structure, votes, world
 from .accounts import DEMO_ACCOUNTS
 from .people import DemoMember, generate_members
+from .sharing import load_sharing
 
 _CHUNK = 500
 
@@ -296,7 +296,8 @@ def _load_accounts(organizations: dict[str, Organization]) -> None:
 
 def _load_rapid_response(organizations: dict[str, Organization]) -> None:
     """What the Hennepin morning needs: the nurses' reporting number, their alerts shared
-    with the other locals at HCMC, and a legal van crew (the first two legal observers)."""
+    with the other locals at HCMC (and the Regional Labor Federation's sharing among its
+    unions), and a legal van crew (the first two legal observers)."""
     for slug, number in world.REPORT_NUMBERS.items():
         Organization.objects.filter(pk=organizations[slug].pk, report_number="").update(
             report_number=number
@@ -307,12 +308,8 @@ def _load_rapid_response(organizations: dict[str, Organization]) -> None:
         if organization.report_number and not organization.sms_inbound_token:
             organization.sms_inbound_token = secrets.token_urlsafe(24)
             organization.save(update_fields=["sms_inbound_token"])
-    for owner, partner, dispatch in world.SHARING:
-        SharingAgreement.objects.get_or_create(
-            organization=organizations[owner],
-            partner=organizations[partner],
-            defaults={"alerts": True, "dispatch": dispatch},
-        )
+    admin = next(account for account in DEMO_ACCOUNTS if account.role == Role.ADMIN)
+    load_sharing(organizations, find_person_by_login(admin.email))
     observers = Membership.objects.filter(
         has_role(Role.LEGAL_OBSERVER), organization=organizations[world.MNA]
     ).order_by("pk")

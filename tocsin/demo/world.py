@@ -72,6 +72,9 @@ REPORT_NUMBERS = {MNA: "+16125550150"}
 # (owner, partner, shares dispatch too): the nurses' verified alerts reach the other locals
 # at Hennepin County Medical Center who follow the area.
 SHARING = [(MNA, SEIU_26, False), (MNA, UNITE_HERE_17, False)]
+# The Regional Labor Federation's one offer to four of its unions, each of which accepted:
+# (convener, members, what they share with each other and with it).
+SHARING_CIRCLE = (MRLF, (SEIU_26, UNITE_HERE_17, ATU_1005, CWA_7250), ("alerts",))
 
 # The nurses' hotline keeps a list of where people taken in Minnesota are usually held.
 FACILITIES = {

@@ -10,3 +10,5 @@ class HotlineConfig(AppConfig):
         from .services.retention import cases_erased, erase_expired_cases
 
         add_eraser(Eraser(erase=erase_expired_cases, said=cases_erased))
+
+        from . import receivers  # noqa: F401 (connects the receivers)

@@ -406,3 +406,29 @@ class UpdateForm(NamedErrorsForm):
 class FacilityForm(NamedErrorsForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     address = forms.CharField(label=_("Address"), required=False, max_length=300)
+
+
+class HandoverForm(NamedErrorsForm):
+    """Choose the organization whose hotline takes the case (one yours shares cases with)."""
+
+    partner = forms.ChoiceField(
+        label=_("Hand the case over to"),
+        help_text=_(
+            "Their hotline works the case from now on and sees all of it; yours sees its "
+            "state until it comes back."
+        ),
+        error_messages={
+            "required": _("Choose the organization that takes the case."),
+            "invalid_choice": _("Choose an organization yours shares hotline cases with."),
+        },
+    )
+
+    def __init__(self, *args, partners=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partners = {p.slug: p for p in partners}
+        cast(forms.ChoiceField, self.fields["partner"]).choices = [("", _("Choose…"))] + [
+            (p.slug, p.name) for p in partners
+        ]
+
+    def chosen_partner(self):
+        return self.partners.get(self.cleaned_data.get("partner") or "")

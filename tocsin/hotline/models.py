@@ -177,6 +177,18 @@ class Case(models.Model):
     # When the hotline closed the case (retention runs from here); empty while it is open.
     ended_at = models.DateTimeField(null=True, blank=True, db_index=True)
     erased_at = models.DateTimeField(null=True, blank=True)
+    # Handed over to another organization's hotline (a member detained in its city): that
+    # organization works the case while the sharing agreement it was handed over under
+    # (`handover_agreement`, its id) stays in force; the case stays this organization's.
+    handed_to = models.ForeignKey(
+        "accounts.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases_received",
+    )
+    handed_at = models.DateTimeField(null=True, blank=True)
+    handover_agreement = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-opened_at"]
@@ -222,6 +234,8 @@ class CaseEvent(models.Model):
         TASK = "task", _("task")
         CLOSED = "closed", _("case closed")
         REOPENED = "reopened", _("case reopened")
+        HANDED_OVER = "handed_over", _("handed over")
+        HANDED_BACK = "handed_back", _("back with its organization")
         ERASED = "erased", _("sensitive details erased")
 
     # Kinds a volunteer writes by hand; the others are written by the changes themselves.

@@ -16,6 +16,7 @@ from tocsin.delivery.lanes import GENERAL, queue_of
 
 from .models import CaseMessage
 from .services.cases import remind_due_tasks
+from .services.handovers import return_lapsed_handovers
 from .services.messages import HOLD_SECONDS
 from .services.retention import erase_expired_cases
 
@@ -97,6 +98,13 @@ def resume_case_messages() -> int:
 @db_periodic_task(crontab(minute="*"))
 def remind_due_tasks_every_minute() -> int:
     return remind_due_tasks()
+
+
+@db_periodic_task(crontab(minute="*"))
+def return_lapsed_handovers_every_minute() -> int:
+    """Give back, with a line on their timeline, the cases handed over under an agreement
+    that has ended (the other organization lost them the moment it ended: access.py)."""
+    return return_lapsed_handovers()
 
 
 @db_periodic_task(crontab(minute="23"))

@@ -20,6 +20,8 @@ urlpatterns = [
     path(CASE + "tasks/<str:task>/done/", cases.task_done, name="task_done"),
     path(CASE + "close/", cases.case_close, name="case_close"),
     path(CASE + "reopen/", cases.case_reopen, name="case_reopen"),
+    path(CASE + "handover/", cases.case_handover, name="case_handover"),
+    path(CASE + "hand-back/", cases.case_hand_back, name="case_hand_back"),
     *[
         path(CASE + f"{action}/", cases.case_action, {"action": action}, name=f"case_{action}")
         for action in cases.ACTIONS

@@ -9,8 +9,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from tocsin.accounts import sharing
-from tocsin.accounts.models import Membership, Organization
-from tocsin.accounts.roles import Role
+from tocsin.accounts.models import Membership, Organization, Person
+from tocsin.accounts.roles import Role, has_role
 from tocsin.core.ids import as_uuid
 
 from .models import Incident, Photo
@@ -28,6 +28,30 @@ def dispatch_organization_ids(organization: Organization) -> list[int]:
 def sharing_dispatch_ids(organization: Organization) -> list[int]:
     """Return the partners whose dispatchers see this organization's incidents."""
     return sharing.receivers_from(organization, sharing.Shares.DISPATCH)
+
+
+def dispatching_membership(person: Person, org_slug: str) -> Membership:
+    """Return the person's dispatcher membership through which they see the incidents of the
+    organization of that slug: their own there first, else one in an organization it shares
+    dispatch with; 404 when they have neither."""
+    if person is None or not getattr(person, "pk", None) or "\x00" in org_slug:
+        raise Http404
+    organization = Organization.objects.filter(slug=org_slug).first()
+    if organization is None:
+        raise Http404
+    memberships = {
+        membership.organization_id: membership
+        for membership in Membership.objects.filter(
+            has_role(DISPATCHERS),
+            person=person,
+            active=True,
+            organization_id__in=[organization.pk, *sharing_dispatch_ids(organization)],
+        ).select_related("organization")
+    }
+    found = memberships.get(organization.pk) or next(iter(memberships.values()), None)
+    if found is None:
+        raise Http404
+    return found
 
 
 def incidents_for(membership: Membership) -> QuerySet[Incident]:

@@ -23,6 +23,7 @@ urlpatterns = [
     path("inbound/sms/", inbound.inbound_sms, name="inbound_sms"),
     path("inbound/sms/status/", inbound.sms_status, name="inbound_sms_status"),
     path(ORG + "console/", console.console, name="console"),
+    path("staff/dispatch/<slug:org>/", console.console_of, name="console_of"),
     path(ORG + "console/queue/", console.console_queue, name="console_queue"),
     path(ORG + "console/events/", stream.console_events, name="console_events"),
     path(INCIDENT, incident.incident_detail, name="incident"),

@@ -16,6 +16,7 @@ from tocsin.core import languages
 from tocsin.delivery.models import Alert
 from tocsin.delivery.services import create_alert, send_alert
 
+from ..access import still_reached
 from ..models import Event, Rsvp, Shift
 
 REMINDERS = (("2h", timedelta(hours=2)), ("24h", timedelta(hours=24)))
@@ -35,7 +36,10 @@ def tell(
     shift: Shift | None = None,
     hours: int = 0,
 ) -> Alert | None:
-    """Send an `event` alert about the event to the people named; nothing when nobody."""
+    """Send an `event` alert about the event to the people named whom it still reaches;
+    nothing when nobody. A partner's members who answered while the host shared its events
+    with them are told nothing once the agreement has ended (decision 0033)."""
+    person_ids = still_reached(event, person_ids)
     if not person_ids:
         return None
     moment = shift.starts_at if shift is not None else event.starts_at

@@ -7,6 +7,8 @@ from datetime import date
 
 from django.db.models import Count, Q
 
+from tocsin.accounts.models import Membership
+
 from ..models import Event, Rsvp
 
 
@@ -85,3 +87,34 @@ def totals(events) -> dict:
         "checked_in": rsvps.filter(checked_in_at__isnull=False).count(),
         "waitlisted": rsvps.filter(status=Rsvp.Status.WAITLISTED).count(),
     }
+
+
+def by_member_organization(event: Event) -> list[dict]:
+    """Count the event's answers (going, waitlisted, checked in) by the organization of the
+    people who gave them: the host for its own members, else the first of their
+    organizations by name. Counts only, never who: how a host sees a partner's turnout."""
+    answers = list(
+        event.rsvps.exclude(status=Rsvp.Status.CANCELLED).values(
+            "person_id", "status", "checked_in_at"
+        )
+    )
+    organization_of: dict[int, tuple[int, str]] = {}
+    memberships = (
+        Membership.objects.filter(person_id__in=[a["person_id"] for a in answers], active=True)
+        .values_list("person_id", "organization_id", "organization__name")
+        .order_by("organization__name", "organization_id")
+    )
+    for person_id, organization_id, name in memberships:
+        if organization_id == event.organization_id or person_id not in organization_of:
+            organization_of[person_id] = (organization_id, name)
+    rows: dict[int, dict] = {}
+    for answer in answers:
+        organization_id, name = organization_of.get(answer["person_id"], (0, ""))
+        row = rows.setdefault(
+            organization_id,
+            {"id": organization_id, "name": name, "going": 0, "waitlisted": 0, "checked_in": 0},
+        )
+        row["going"] += answer["status"] == Rsvp.Status.GOING
+        row["waitlisted"] += answer["status"] == Rsvp.Status.WAITLISTED
+        row["checked_in"] += answer["checked_in_at"] is not None
+    return sorted(rows.values(), key=lambda row: (row["id"] != event.organization_id, row["name"]))

@@ -28,7 +28,9 @@ from ..access import (
     get_campaign_for,
     get_event_for_staff,
     is_host,
+    named_to_host,
     promotable_events,
+    shared_with,
 )
 from ..charts import turnout_chart
 from ..forms import CampaignForm, EventForm, ShiftForm
@@ -91,6 +93,9 @@ def campaign_list(request: HttpRequest, membership: Membership, org: str) -> Htt
         "promotable": promotable_events(organization)
         .filter(ends_at__gte=now)
         .exclude(pk__in=promoted)
+        .select_related("organization", "site"),
+        "shared": shared_with(organization)
+        .filter(ends_at__gte=now)
         .select_related("organization", "site"),
     }
     return render(request, "campaigns/campaigns.html", context, status=400 if form.errors else 200)
@@ -163,15 +168,26 @@ def event_context(membership: Membership, event: Event, **extra) -> dict:
         and event.organization_id != organization.pk
         and promotable_events(organization).filter(pk=event.pk).exists(),
         "promotions": event.promotions.select_related("organization"),
+        "shared_from": event.organization
+        if shared_with(organization).filter(pk=event.pk).exists()
+        else None,
     }
+    by_organization = turnout_services.by_member_organization(event)
+    if host:
+        # A partner's members are counted by their organization, never named (0033).
+        context["by_organization"] = by_organization
+    else:
+        context["ours"] = next(
+            (row for row in by_organization if row["id"] == organization.pk), None
+        )
     if host:
         url = check_in_url(event)
         context.update(
             check_in_url=url,
             qr=svg_inline(url, _("Check-in code for %(title)s") % {"title": event.title}),
-            rsvps=event.rsvps.exclude(status=Rsvp.Status.CANCELLED).select_related(
-                "person", "shift"
-            ),
+            rsvps=event.rsvps.exclude(status=Rsvp.Status.CANCELLED)
+            .filter(person__in=named_to_host(event))
+            .select_related("person", "shift"),
             shift_form=ShiftForm(event=event),
         )
     context.update(extra)

@@ -20,7 +20,9 @@ from tocsin.audit.services import record
 from tocsin.core.times import in_server_zone
 from tocsin.core.transactions import locking
 
+from ..access import working_organization
 from ..models import Case, CaseEvent, CaseTask, EmergencyPlan, Facility
+from .handovers import Reason, end_handover
 from .journal import event, locked, refuse_unless_open
 from .messages import queue_plan_messages, tell_hotline
 from .people import clean_person
@@ -193,6 +195,9 @@ def close_case(actor: Person | None, case: Case) -> Case:
     case.locator = ""
     case.save(update_fields=["ended_at", "locator"])
     event(case, actor, CaseEvent.Kind.CLOSED, state=case.state)
+    if case.handed_to_id is not None:
+        # Closed where it was worked: it comes back, closed, to its own organization.
+        end_handover(case, actor, Reason.CLOSED)
     return case
 
 
@@ -257,7 +262,8 @@ def update_details(
     errors: dict[str, str] = {}
     facility_text = check_text(facility_text, "facility_text", MAX_TEXT, errors)
     locator = check_text(locator, "locator", MAX_NAME, errors)
-    if facility is not None and facility.organization_id != case.organization_id:
+    # A case handed over is held where the other organization is: its list of facilities.
+    if facility is not None and facility.organization_id != working_organization(case).pk:
         errors["facility"] = _("Choose a facility from your organization's list.")
     if agency not in Case.Agency.values:
         errors["agency"] = _("Choose the agency, or “not known”.")
@@ -311,15 +317,13 @@ def assign(
     """Name the case worker (a hotline volunteer) and the legal partner (who then sees it)."""
     case = locked(case)
     refuse_unless_open(case)
+    working = working_organization(case)
     errors: dict[str, str] = {}
-    if (
-        case_worker is not None
-        and not hotline_people(case.organization).filter(pk=case_worker.pk).exists()
-    ):
+    if case_worker is not None and not hotline_people(working).filter(pk=case_worker.pk).exists():
         errors["case_worker"] = _("The case worker must be on this organization's hotline.")
     if (
         legal_partner is not None
-        and not legal_partners(case.organization).filter(pk=legal_partner.pk).exists()
+        and not legal_partners(working).filter(pk=legal_partner.pk).exists()
     ):
         errors["legal_partner"] = _("The legal partner must have a staff account here.")
     if errors:
@@ -358,7 +362,7 @@ def add_task(
         errors["due_at"] = _("Give the date and time it is due.")
     if (
         assigned_to is not None
-        and not hotline_people(case.organization).filter(pk=assigned_to.pk).exists()
+        and not hotline_people(working_organization(case)).filter(pk=assigned_to.pk).exists()
     ):
         errors["assigned_to"] = _("Assign it to someone on this organization's hotline.")
     if errors or due_at is None:
@@ -397,7 +401,8 @@ def remind_due_tasks() -> int:
             )
             if not claimed:
                 continue
-            tell_hotline(task.case.organization, "task_due", case=task.case, to=task.assigned_to)
+            working = working_organization(task.case)
+            tell_hotline(working, "task_due", case=task.case, to=task.assigned_to)
             record(None, "hotline.case.task_reminded", task.case, task=task.code)
             reminded += 1
     return reminded

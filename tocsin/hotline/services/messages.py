@@ -34,8 +34,11 @@ MAX_UPDATE = 600
 HOLD_SECONDS = 120
 
 
-def case_url(case: Case) -> str:
-    path = reverse("hotline:case", kwargs={"org": case.organization.slug, "case": case.code})
+def case_url(case: Case, organization: Organization | None = None) -> str:
+    """Return the case page's address in `organization` (the case's own by default; the
+    organization working a case handed over to it reaches it under its own)."""
+    slug = (organization or case.organization).slug
+    path = reverse("hotline:case", kwargs={"org": slug, "case": case.code})
     return settings.TOCSIN_BASE_URL + path
 
 
@@ -46,9 +49,9 @@ def tell_hotline(
     to: Person | None = None,
 ) -> Alert:
     """Send a hotline notice: a case opened, a trigger locked, a task due (to its owner, or
-    to the whole hotline when it has none)."""
+    to the whole hotline when it has none), a case handed over to it or back."""
     if case is not None:
-        url = case_url(case)
+        url = case_url(case, organization)
     else:
         # A locked trigger is listed, with the member's name, at the top of the cases page.
         url = settings.TOCSIN_BASE_URL + reverse("hotline:cases", kwargs={"org": organization.slug})

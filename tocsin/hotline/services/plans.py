@@ -188,11 +188,14 @@ def plan_readable(plan: EmergencyPlan, case: Case) -> bool:
     return case.plan_id == plan.pk and case.is_open and case.organization_id == plan.organization_id
 
 
-def read_plan(actor: Person, case: Case) -> dict | None:
+def read_plan(actor: Person, case: Case, reader: Organization | None = None) -> dict | None:
     """Return the plan a case set off, for the hotline, and audit the read; None when the
-    case has no plan or is no longer open."""
+    case has no plan or is no longer open. A read by the hotline of another organization,
+    working a case handed over to it (`reader`), is audited in both organizations' logs."""
     plan = case.plan
     if plan is None or not plan_readable(plan, case):
         return None
     record(actor, "hotline.plan.read", plan, organization=case.organization, case=case.code)
+    if reader is not None and reader.pk != case.organization_id:
+        record(actor, "hotline.plan.read", plan, organization=reader, case=case.code)
     return plan.content

@@ -4,6 +4,10 @@ case page with its plan, timeline, tasks and family updates, and the facility li
 Only the organization's hotline and a case's legal partner reach them (access.py); a
 dispatcher may open a case from an incident but does not see it afterwards. Every showing
 of a case page, and of the plan on it, writes an audit entry.
+
+A case handed over to another organization (decision 0033) is worked on these screens by
+that organization's hotline, under its own address; its own organization's page shows to
+whom it went, since when and its state, and lets it take the case back.
 """
 
 import uuid
@@ -30,10 +34,18 @@ from tocsin.response.access import incidents_for
 from tocsin.response.models import Incident
 
 from .. import forms
-from ..access import HOTLINE, cases_for, get_case_for, get_task_for, read_case
+from ..access import (
+    HOTLINE,
+    audit_read,
+    cases_for,
+    get_case_for,
+    get_task_for,
+    handovers_in_force,
+    works_on,
+)
 from ..lookup import find_member
 from ..models import Case, CaseEvent, CaseTask, EmergencyPlan, Facility
-from ..services import cases, facilities, plans
+from ..services import cases, facilities, handovers, plans
 from ..services.messages import send_family_update
 
 # Who may open a case: the hotline, and a dispatcher from an incident.
@@ -43,15 +55,50 @@ RECENT_INCIDENTS = timedelta(days=2)
 
 def refuse_unless_reader(membership) -> None:
     """Only the hotline, or a legal partner with a case, reaches the case screens."""
-    if not membership.has(HOTLINE) and not cases_for(membership).exists():
+    if not membership.has(HOTLINE) and not cases_for(membership, received=True).exists():
         raise Http404
+
+
+def refuse_unless_working(request: HttpRequest, membership: Membership, case: Case) -> bool:
+    """Whether the case is worked elsewhere now (handed over): say so, and change nothing."""
+    if works_on(membership, case):
+        return False
+    name = case.handed_to.name if case.handed_to is not None else ""
+    messages.error(
+        request,
+        _("This case is handed over to %(organization)s: take it back to work on it.")
+        % {"organization": name},
+    )
+    return True
+
+
+def handover_marks(membership: Membership, found: list[Case]) -> list[Case]:
+    """Mark each listed case with where it is worked (`handed_away`: handed over by this
+    organization; `handed_from`: handed over to it), giving back any whose agreement ended."""
+    organization = membership.organization
+    in_force = handovers_in_force(organization)
+    marked = []
+    for case in found:
+        if (
+            case.organization_id == organization.pk
+            and case.handed_to_id is not None
+            and case.handover_agreement not in in_force
+        ):
+            handovers.lapse(case)
+            case.refresh_from_db()
+        case.handed_away = case.organization_id == organization.pk and case.handed_to_id is not None  # type: ignore[attr-defined]
+        case.handed_from = case.organization if case.organization_id != organization.pk else None  # type: ignore[attr-defined]
+        marked.append(case)
+    return marked
 
 
 @never_cache
 @org_view(Role.MEMBER)
 def case_list(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
     refuse_unless_reader(membership)
-    found = cases_for(membership).select_related("case_worker")
+    found = cases_for(membership, received=True).select_related(
+        "case_worker", "organization", "handed_to"
+    )
     show = request.GET.get("show", "open")
     if show == "ended":
         found = found.filter(ended_at__isnull=False)
@@ -63,7 +110,7 @@ def case_list(request: HttpRequest, membership: Membership, org: str) -> HttpRes
     context = org_context(
         membership,
         locked=locked if membership.has(HOTLINE) else [],
-        cases=found[:200],
+        cases=handover_marks(membership, list(found[:200])),
         show=show,
         section="cases",
     )
@@ -203,7 +250,9 @@ def case_context(membership: Membership, case: Case, **forms_given: Any) -> dict
     organization = membership.organization
     workers = list(cases.hotline_people(organization))
     facility_list = list(Facility.objects.filter(organization=organization))
-    plan = plans.read_plan(membership.person, case)
+    plan = plans.read_plan(membership.person, case, reader=organization)
+    own = case.organization_id == organization.pk
+    partners = list(handovers.partners_for(organization)) if own else []
     recipients = case.recipients()
     context = org_context(
         membership,
@@ -240,15 +289,41 @@ def case_context(membership: Membership, case: Case, **forms_given: Any) -> dict
         ),
         task_form=forms.TaskForm(workers=workers),
         update_form=forms.UpdateForm(recipients=recipients),
+        handed_from=None if own else case.organization,
+        handover_form=forms.HandoverForm(partners=partners),
     )
     context.update(forms_given)
     return context
 
 
+def handed_context(membership: Membership, case: Case) -> dict[str, Any]:
+    """What the case's own organization sees of a case handed over: to whom and since when,
+    its state and the dates its state changed; not the other hotline's notes, tasks or
+    messages (decision 0033)."""
+    states = case.events.filter(
+        kind__in=(CaseEvent.Kind.STATE, CaseEvent.Kind.HANDED_OVER, CaseEvent.Kind.CLOSED)
+    )
+    lines = [line for line in states if line.at >= (case.handed_at or case.opened_at)]
+    for line in lines:
+        line.words = line_words(line, {})  # type: ignore[attr-defined]
+    return org_context(
+        membership,
+        case=case,
+        section="cases",
+        events=lines,
+        is_hotline=membership.has(HOTLINE),
+    )
+
+
 @never_cache
 @org_view(Role.MEMBER)
 def case_detail(request: HttpRequest, membership: Membership, org: str, case: str) -> HttpResponse:
-    found = read_case(membership, case)
+    found = get_case_for(membership, case, received=True)
+    if handovers.lapse(found):
+        found = get_case_for(membership, case, received=True)
+    audit_read(membership, found)
+    if not works_on(membership, found):
+        return render(request, "hotline/case_handed.html", handed_context(membership, found))
     return render(request, "hotline/case.html", case_context(membership, found))
 
 
@@ -336,7 +411,9 @@ def bound_form(
 def case_action(
     request: HttpRequest, membership: Membership, org: str, case: str, action: str
 ) -> HttpResponse:
-    found = get_case_for(membership, case)
+    found = get_case_for(membership, case, received=True)
+    if refuse_unless_working(request, membership, found):
+        return redirect("hotline:case", org=org, case=found.code)
     form_class, act, form_name = ACTIONS[action]
     form = bound_form(form_class, request, membership.organization, found)
     if form.is_valid():
@@ -347,7 +424,8 @@ def case_action(
         else:
             messages.success(request, said)
             return redirect("hotline:case", org=org, case=found.code)
-    found = read_case(membership, case)
+    found = get_case_for(membership, case, received=True)
+    audit_read(membership, found)
     context = case_context(membership, found, **{form_name: form, "open_form": form_name})
     return render(request, "hotline/case.html", context, status=400)
 
@@ -357,7 +435,9 @@ def case_action(
 def task_done(
     request: HttpRequest, membership: Membership, org: str, case: str, task: str
 ) -> HttpResponse:
-    found = get_case_for(membership, case)
+    found = get_case_for(membership, case, received=True)
+    if refuse_unless_working(request, membership, found):
+        return redirect("hotline:case", org=org, case=found.code)
     cases.complete_task(membership.person, get_task_for(membership, found, task))
     messages.success(request, _("Task done."))
     return redirect("hotline:case", org=org, case=found.code)
@@ -394,7 +474,9 @@ def facility_list(request: HttpRequest, membership: Membership, org: str) -> Htt
 @org_view(Role.HOTLINE)
 def case_close(request: HttpRequest, membership: Membership, org: str, case: str) -> HttpResponse:
     """Ask the hotline to confirm that the work on a case is done, then close it."""
-    found = get_case_for(membership, case)
+    found = get_case_for(membership, case, received=True)
+    if refuse_unless_working(request, membership, found):
+        return redirect("hotline:case", org=org, case=found.code)
     form = forms.CloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -403,6 +485,9 @@ def case_close(request: HttpRequest, membership: Membership, org: str, case: str
             form.add_error(None, error)
         else:
             messages.success(request, _("Case %(code)s is closed.") % {"code": found.code})
+            if found.organization_id != membership.organization_id:
+                # Closed here, it went back to its own organization with its close.
+                return redirect("hotline:cases", org=org)
             return redirect("hotline:case", org=org, case=found.code)
     context = org_context(
         membership,
@@ -417,7 +502,9 @@ def case_close(request: HttpRequest, membership: Membership, org: str, case: str
 @org_view(Role.HOTLINE)
 @require_POST
 def case_reopen(request: HttpRequest, membership: Membership, org: str, case: str) -> HttpResponse:
-    found = get_case_for(membership, case)
+    found = get_case_for(membership, case, received=True)
+    if refuse_unless_working(request, membership, found):
+        return redirect("hotline:case", org=org, case=found.code)
     try:
         cases.reopen_case(membership.person, found)
     except ValidationError as error:
@@ -438,3 +525,58 @@ def facility_remove(
     facilities.remove_facility(membership.person, found)
     messages.success(request, _("Facility removed from the list."))
     return redirect("hotline:facilities", org=org)
+
+
+@org_view(Role.HOTLINE)
+@require_POST
+def case_handover(
+    request: HttpRequest, membership: Membership, org: str, case: str
+) -> HttpResponse:
+    """Hand one of the organization's own cases over to a partner's hotline."""
+    found = get_case_for(membership, case)
+    partners = list(handovers.partners_for(membership.organization))
+    form = forms.HandoverForm(request.POST, partners=partners)
+    if form.is_valid():
+        try:
+            handovers.hand_over(membership.person, found, form.chosen_partner())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Case %(code)s is handed over to %(organization)s. Their hotline is told.")
+                % {"code": found.code, "organization": form.chosen_partner().name},
+            )
+            return redirect("hotline:case", org=org, case=found.code)
+    found = get_case_for(membership, case)
+    audit_read(membership, found)
+    if not works_on(membership, found):
+        return redirect("hotline:case", org=org, case=found.code)
+    context = case_context(membership, found, handover_form=form, open_form="handover_form")
+    return render(request, "hotline/case.html", context, status=400)
+
+
+@org_view(Role.HOTLINE)
+@require_POST
+def case_hand_back(
+    request: HttpRequest, membership: Membership, org: str, case: str
+) -> HttpResponse:
+    """End a handover: the hotline working the case hands it back, or the case's own
+    organization takes it back."""
+    found = get_case_for(membership, case, received=True)
+    own = found.organization_id == membership.organization_id
+    reason = handovers.Reason.TAKEN_BACK if own else handovers.Reason.RETURNED
+    try:
+        handovers.hand_back(membership.person, found, reason)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("hotline:case", org=org, case=found.code)
+    if own:
+        messages.success(request, _("Case %(code)s is yours to work again.") % {"code": found.code})
+        return redirect("hotline:case", org=org, case=found.code)
+    messages.success(
+        request,
+        _("Case %(code)s is back with %(organization)s.")
+        % {"code": found.code, "organization": found.organization.name},
+    )
+    return redirect("hotline:cases", org=org)

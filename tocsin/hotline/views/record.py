@@ -5,7 +5,7 @@ contacts. Each printing writes an audit entry.
 """
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
@@ -13,13 +13,17 @@ from tocsin.accounts.access import org_context, org_view
 from tocsin.accounts.models import Membership
 from tocsin.accounts.roles import Role
 
-from ..access import read_case
+from ..access import audit_read, get_case_for, works_on
 
 
 @never_cache
 @org_view(Role.MEMBER)
 def case_record(request: HttpRequest, membership: Membership, org: str, case: str) -> HttpResponse:
-    found = read_case(membership, case, action="hotline.case.exported")
+    found = get_case_for(membership, case, received=True)
+    if not works_on(membership, found):
+        # Handed over: the record holds the other hotline's notes (decision 0033).
+        return redirect("hotline:case", org=org, case=found.code)
+    audit_read(membership, found, action="hotline.case.exported")
     context = org_context(
         membership,
         case=found,

@@ -309,11 +309,9 @@ def broadcast_audience(incident: Incident, radius_m: int) -> dict:
         spec["points"] = [[float(incident.lat), float(incident.lng), radius_m]]
     if incident.site is not None:
         spec["sites"] = [incident.site.code]
-    spec["shared_organization_ids"] = [
-        agreement.partner_id
-        for agreement in sharing.given_by(incident.organization, sharing.Shares.ALERTS)
-        if agreement.covers(incident.lat, incident.lng)
-    ]
+    spec["shared_organization_ids"] = sharing.receivers_covering(
+        incident.organization, sharing.Shares.ALERTS, incident.lat, incident.lng, incident.site_id
+    )
     return spec
 
 

@@ -49,7 +49,10 @@ OVERDUE_GRACE = timedelta(minutes=1)
 
 
 def console_url(organization: Organization) -> str:
-    console = reverse("response:console", kwargs={"org": organization.slug})
+    """Return the link a page about the organization's new incidents carries. One message
+    goes to its own dispatchers and to those of the partners it shares dispatch with, so the
+    link names no console: it opens each reader's own (views.console.console_of)."""
+    console = reverse("response:console_of", kwargs={"org": organization.slug})
     return settings.TOCSIN_BASE_URL + console
 
 

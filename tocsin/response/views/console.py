@@ -9,13 +9,13 @@ change streams both pages listen to in `stream`.
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
-from tocsin.accounts.access import org_context, org_view
-from tocsin.accounts.models import Membership
+from tocsin.accounts.access import org_context, org_view, staff_view
+from tocsin.accounts.models import Membership, Person
 from tocsin.accounts.roles import Role
 
-from ..access import incidents_for
+from ..access import dispatching_membership, incidents_for
 from ..models import Incident
 from ..services import reads
 from ..services.queue import (
@@ -45,6 +45,15 @@ def console(request: HttpRequest, membership: Membership, org: str) -> HttpRespo
         "section": "console",
     }
     return render(request, "response/console.html", context)
+
+
+@staff_view
+def console_of(request: HttpRequest, person: Person, org: str) -> HttpResponse:
+    """The link in a new-incident page: the console of the organization through which the
+    signed-in dispatcher sees `org`'s incidents (their own, or a partner's that `org` shares
+    dispatch with), so each dispatcher paged lands on a console that opens for them."""
+    membership = dispatching_membership(person, org)
+    return redirect("response:console", org=membership.organization.slug)
 
 
 @org_view(DISPATCHER)
