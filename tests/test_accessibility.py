@@ -55,6 +55,10 @@ MEMBER_SCREENS = [
     Screen("ballot", "member"),
     Screen("event", "visitor"),
     Screen("member event", "member"),
+    Screen("rights", "visitor"),
+    Screen("role playbook", "visitor"),
+    Screen("site playbook", "visitor"),
+    Screen("site playbook sheet", "visitor"),
 ]
 # Each staff page as the demo account whose work it is.
 STAFF_SCREENS = [
@@ -80,6 +84,8 @@ STAFF_SCREENS = [
     Screen("imports", "admin"),
     Screen("audit log", "admin"),
     Screen("sharing", "admin"),
+    Screen("playbooks", "admin"),
+    Screen("site playbook note", "admin"),
     Screen("demo outbox", "admin"),
     Screen("exchange", "admin"),
     Screen("webhooks", "admin"),
@@ -195,6 +201,12 @@ def build_world(var_dir) -> tuple[dict[str, str], dict[str, str]]:
         ),
         "event": reverse("campaigns:event_public", kwargs={"event": event.code}),
         "member event": reverse("campaigns:my_event", kwargs={"event": event.code}),
+        "rights": reverse("playbooks:rights"),
+        "role playbook": reverse("playbooks:role_front-desk"),
+        "site playbook": reverse("playbooks:site", kwargs={"site": site}),
+        "site playbook sheet": reverse("playbooks:site_print", kwargs={"site": site}),
+        "playbooks": reverse("playbooks:playbooks", kwargs={"org": org}),
+        "site playbook note": reverse("playbooks:site_note", kwargs={"org": org, "site": site}),
         "staff home": reverse("staff:home"),
         "sharing": reverse("sharing:agreements", kwargs={"org": world.MRLF}),
         "console": reverse("response:console", kwargs={"org": org}),

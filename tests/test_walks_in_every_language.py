@@ -13,9 +13,9 @@ Somali, on a phone (issue "Step 8 — Field-correct", its "Done when").
   email, follow its link, sign, and are told in it that the pledge is on.
 
 No English sentence of the member catalogs may reach them, in a message or on a page a
-message links to. A link that leaves Tocsin may only be the operator's know-your-rights
-page, which this machine cannot open (no test reaches the internet). The words a dispatcher
-types into an all-clear still reach every reader as typed: the last test marks that gap.
+message links to, the know-your-rights pages included: they are Tocsin's own (decision 0031),
+so no link leaves it. The words a dispatcher types into an all-clear still reach every
+reader as typed: the last test marks that gap.
 """
 
 import html
@@ -25,7 +25,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings as django_settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -227,10 +226,8 @@ def follow_every_link(phone, live_server, message: str, language: str) -> list[s
     in `language`. Return the links followed."""
     followed = []
     for link in links_in(message):
-        if not link.startswith(live_server.url + "/"):
-            # The one link that may leave Tocsin; it cannot be opened without the internet.
-            assert link == django_settings.TOCSIN_KNOW_YOUR_RIGHTS_URL, link
-            continue
+        # No link leaves Tocsin: even the rights pages are its own (decision 0031).
+        assert link.startswith(live_server.url + "/"), link
         answer = phone.goto(link)
         assert answer is not None and answer.status == 200, (link, answer and answer.status)
         assert phone.evaluate("document.documentElement.lang") == language, link

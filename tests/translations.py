@@ -15,6 +15,7 @@ MEMBER_APPS = (
     "delivery",
     "hotline",
     "joining",
+    "playbooks",
     "pledges",
     "response",
     "votes",

@@ -407,9 +407,6 @@ TOCSIN_DELIVERY_HOLD_SECONDS = env_int("TOCSIN_DELIVERY_HOLD_SECONDS", 600)
 TOCSIN_ALERT_LINK_HOURS = env_int("TOCSIN_ALERT_LINK_HOURS", 72)
 # Hours before an event starts that its check-in opens (the QR and the member's button).
 TOCSIN_CHECK_IN_OPENS_HOURS = env_int("TOCSIN_CHECK_IN_OPENS_HOURS", 2)
-TOCSIN_KNOW_YOUR_RIGHTS_URL = env_str(
-    "TOCSIN_KNOW_YOUR_RIGHTS_URL", "https://www.ilrc.org/red-cards-tarjetas-rojas"
-)
 TOCSIN_DEFAULT_COUNTRY_CODE = env_str("TOCSIN_DEFAULT_COUNTRY_CODE", "1")
 
 # The demo. `tocsin demo` sets TOCSIN_DEMO=1 in the processes it starts, which shows what its

@@ -91,6 +91,7 @@ def test_it_shows_counts_places_states_turnout_and_pledges_of_those_who_share(cl
     verified_client(client, shown.organizer)
     html, data = read_all(client, shown)
     assert 'id="coalition-map"' in html and "coalition-map.js" in html
+    assert 'aria-current="page">Coalition view</a>' in html  # in the coalition's menu
     assert "Hennepin County Medical Center" in html  # SEIU's verified incident
     assert "near 44.986, -93.276" in html  # ATU's, without a site, to some 100 m
     assert html.count("Metro Transit garage") == 0
@@ -169,6 +170,8 @@ def test_an_agreement_with_an_area_shares_only_the_incidents_inside_it(client, m
 def test_only_a_coalition_has_the_view_and_outsiders_get_404(client, shown):
     seiu = shown.union("seiu-local-26")
     verified_client(client, seiu.organizer)
+    pledges = client.get(reverse("pledges:pledges", kwargs={"org": seiu.organization.slug}))
+    assert "Coalition view" not in pledges.content.decode()  # not in a union's menu
     for name in ("coalition:coalition", "coalition:coalition_data"):
         assert client.get(reverse(name, kwargs={"org": seiu.organization.slug})).status_code == 404
         assert client.get(reverse(name, kwargs={"org": shown.coalition.slug})).status_code == 404

@@ -202,6 +202,7 @@ MENU_LINKS = {
     "Dispatch console": Role.DISPATCHER,
     "Hotline cases": Role.HOTLINE,
     "Structure": Role.ORGANIZER,
+    "Playbooks": Role.ORGANIZER,
     "Alerts": Role.DISPATCHER,
     "Members": Role.ADMIN,
     "Sharing": Role.ADMIN,
@@ -247,6 +248,8 @@ SCREENS_WITH_THE_MENU = {
     "sharing:offer",
     "exchange:exchange",
     "exchange:webhooks",
+    "playbooks:playbooks",
+    "playbooks:site_note",
 }
 MENU = 'class="org-nav org-bar"'
 

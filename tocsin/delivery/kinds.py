@@ -63,6 +63,9 @@ class AlertKind:
     # recipient's language with the context, it returns words for the templates (a verified
     # alert's `what`, said from the codes of what was seen); None: the context as written.
     words: "Callable[[dict], dict[str, str]] | None" = None
+    # Whether its rights link opens the page of the incident's site (what to do there: a
+    # verified alert) instead of the general rights page (rights.py, decision 0031).
+    site_rights: bool = False
 
     def open_link(self, request: "HttpRequest", delivery: "Delivery") -> "HttpResponse":
         """Return the page the alert's link opens for the delivery's recipient."""

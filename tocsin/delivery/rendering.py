@@ -19,6 +19,7 @@ from tocsin.core.text import one_period
 
 from .kinds import find, kind_of
 from .models import Alert
+from .rights import rights_url
 
 LINK = "\x00LINK\x00"
 LINK_SALT = "tocsin.delivery.alert-link"
@@ -66,7 +67,7 @@ def render(alert: Alert, language: str) -> Rendered:
         "kind": alert.kind,
         "ask_text": ASKS.get(alert.context.get("ask", "none"), ""),
         "note": note_for(alert.context, language),
-        "rights_url": settings.TOCSIN_KNOW_YOUR_RIGHTS_URL,
+        "rights_url": rights_url(alert, language),
         "link": LINK,
         "organization": alert.organization.name,
     }

@@ -31,6 +31,7 @@ from .models import Alert, Delivery
 from .rendering import LINK, delivery_for_token, unsubscriber_for_token
 from .rendering import render as render_alert
 from .retries import describe
+from .rights import rights_url
 from .services import create_alert, send_alert, stop_following
 from .status import alert_failures, alert_status
 
@@ -174,7 +175,7 @@ def message_page(
                 "text": rendered.text.replace(LINK, "").strip(),
                 "subject": rendered.subject,
                 "token": link_token_of(request),
-                "rights_url": settings.TOCSIN_KNOW_YOUR_RIGHTS_URL,
+                "rights_url": rights_url(delivery.alert, language),
             },
         )
 

@@ -57,6 +57,7 @@ VERIFIED = rapid_response_kind(
     subscriptions=AlertKinds.RAIDS,
     answerers=movers,
     to_notice_channels=True,
+    site_rights=True,
 )
 NEW_INCIDENT = rapid_response_kind("new_incident", _("new incident, to dispatchers"), 90)
 VERIFY_REQUEST = rapid_response_kind("verify_request", _("verify request"), 90, answerers=everyone)
