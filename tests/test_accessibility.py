@@ -77,6 +77,8 @@ STAFF_SCREENS = [
     Screen("staff event", "organizer"),
     Screen("pledges", "organizer"),
     Screen("staff pledge", "organizer"),
+    Screen("coalition view", "admin"),
+    Screen("coalition pledge", "admin"),
     Screen("votes", "organizer"),
     Screen("staff vote", "organizer"),
     Screen("imports", "admin"),
@@ -113,7 +115,7 @@ def build_world(var_dir) -> tuple[dict[str, str], dict[str, str]]:
     from tocsin.hotline.models import Case, EmergencyPlan
     from tocsin.hotline.services import cases, handovers
     from tocsin.pledges import progress
-    from tocsin.pledges.models import Pledge
+    from tocsin.pledges.models import CoalitionPledge, Pledge
     from tocsin.response.services.broadcast import incident_alert
     from tocsin.response.services.incidents import claim_incident
     from tocsin.response.services.reports import ReportInput, submit_report
@@ -235,6 +237,11 @@ def build_world(var_dir) -> tuple[dict[str, str], dict[str, str]]:
         "staff event": reverse("campaigns:event", kwargs={"org": nnu.slug, "event": event.code}),
         "pledges": reverse("pledges:pledges", kwargs={"org": atu.slug}),
         "staff pledge": reverse("pledges:pledge", kwargs={"org": atu.slug, "pledge": pledge.code}),
+        "coalition view": reverse("coalition:coalition", kwargs={"org": world.MRLF}),
+        "coalition pledge": reverse(
+            "pledges:coalition_pledge",
+            kwargs={"org": world.MRLF, "coalition_pledge": CoalitionPledge.objects.get().code},
+        ),
         "votes": reverse("votes:votes", kwargs={"org": atu.slug}),
         "staff vote": reverse("votes:vote", kwargs={"org": atu.slug, "vote": vote.code}),
         "imports": reverse("imports:members_import", kwargs={"org": org}),

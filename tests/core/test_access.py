@@ -20,7 +20,7 @@ from tocsin.delivery.models import Alert, NoticeChannel
 from tocsin.exchange.models import Webhook
 from tocsin.hotline.models import Case, CaseTask, Facility
 from tocsin.joining.links import member_link_token
-from tocsin.pledges.models import Pledge
+from tocsin.pledges.models import CoalitionPledge, Pledge
 from tocsin.response.models import Incident, Photo, Report
 from tocsin.structure.models import StructureTest, UnitOrganizer
 
@@ -53,6 +53,9 @@ def objects(org, site, member):
         threshold_value=60,
         deadline=case.opened_at,
     )
+    coalition_pledge = CoalitionPledge.objects.create(
+        organization=org, action="We stay out on January 23", deadline=case.opened_at
+    )
     webhook = Webhook.objects.create(
         organization=org, name="Union CRM", url="https://crm.example.org/hook", secret="s"
     )
@@ -75,6 +78,7 @@ def objects(org, site, member):
         "structure_test": structure_test.code,
         "case": case.code,
         "pledge": pledge.code,
+        "coalition_pledge": coalition_pledge.code,
         "task": task.code,
         "facility": facility.code,
         "incident": str(incident.public_id),
@@ -145,6 +149,7 @@ def test_an_anonymous_visitor_is_refused(client, objects, name, arguments):
             "report",
             "case",
             "pledge",
+            "coalition_pledge",
             "campaign",
             "event",
             "agreement",
@@ -230,6 +235,7 @@ SCREENS_WITH_THE_MENU = {
     "structure:member",
     "pledges:pledges",
     "pledges:pledge",
+    "pledges:coalition_pledge",
     "votes:votes",
     "votes:vote",
     "delivery:alerts",

@@ -50,6 +50,7 @@ PUBLIC_ARGUMENTS = {
     "task",
     "facility",
     "pledge",
+    "coalition_pledge",
     "event",
     "campaign",
     "vote",

@@ -245,3 +245,18 @@ def test_it_holds_the_week_of_action_of_the_brief(db, demo_world):
 )
 def test_the_demos_january_is_always_ahead(today, year):
     assert world.action_year(today) == year
+
+
+def test_it_holds_the_january_23_coalition_pledge_across_four_unions(db, demo_world):
+    from tocsin.pledges.models import CoalitionPledge
+    from tocsin.pledges.services.coalition import union_states
+
+    found = CoalitionPledge.objects.get(organization__slug=world.MRLF)
+    assert found.action == "We stay out on January 23" and found.state == "open"
+    states = {union.name: union.state for union in union_states(found)}
+    assert states == {
+        "ATU Local 1005 (Metro Transit)": "collecting",
+        "CWA Local 7250": "invited",
+        "SEIU Local 26": "collecting",
+        "UNITE HERE Local 17": "met",
+    }

@@ -12,7 +12,6 @@ the threshold does tell the worlds apart.
 
 import json
 import logging
-import re
 
 import pytest
 from django.db import transaction
@@ -21,42 +20,11 @@ from django.urls import reverse
 
 from tests.conftest import member_client, verified_client
 from tests.factories import token_for
-from tests.routes import GUARDED
-from tocsin.api.main import api
+from tests.pledges.reading import api_reads, normalized, staff_screens
 from tocsin.audit.models import AuditEntry
 from tocsin.delivery.models import Alert, Delivery
 from tocsin.pledges.services import pledges as pledge_services
 from tocsin.pledges.services import signing
-
-VOLATILE = [
-    (re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"'), "CSRF"),
-    (re.compile(r'nonce="[^"]+"'), "NONCE"),
-    (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?"), "TIME"),
-    (re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b"), "TIME"),
-]
-
-
-def normalized(text: str) -> str:
-    for pattern, replacement in VOLATILE:
-        text = pattern.sub(replacement, text)
-    return text
-
-
-def staff_screens(objects):
-    """Every GET screen with only the arguments we have objects for."""
-    for name, arguments in (param.values for param in GUARDED):
-        if set(arguments) <= set(objects) and not name.startswith(("joining:", "hotline:plan")):
-            yield reverse(name, kwargs={arg: objects[arg] for arg in arguments})
-
-
-def api_reads(objects):
-    for path, methods in api.get_openapi_schema()["paths"].items():
-        if "get" not in methods:
-            continue
-        arguments = re.findall(r"{(\w+)}", path)
-        if not set(arguments) <= set(objects):
-            continue
-        yield re.sub(r"{(\w+)}", lambda m: objects[m.group(1)], path)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from tocsin.accounts.models import Organization, Person, Site, Unit
 from tocsin.pledges import progress
-from tocsin.pledges.models import Pledge
+from tocsin.pledges.models import CoalitionPledge, Part, Pledge
 from tocsin.pledges.services import checks as pledge_checks
 from tocsin.pledges.services import pledges as pledge_services
 from tocsin.pledges.services import signing
@@ -60,3 +60,68 @@ def load(
     asked = Person.objects.filter(pk__in=progress.roll_people(pledge)).order_by("pk")
     for person in asked[:ALREADY_SIGNED]:
         pledge = signing.sign(person, pledge)
+    load_january_23(organizations, units, pledge)
+
+
+# January 23, four unions, one day: the coalition's pledge and where each union stands.
+# (union, unit, threshold kind, value, signatures already made; None: not accepted yet).
+COALITION_DETAILS = (
+    "Four unions, one day. Each union's members sign under their own union, and it goes "
+    "live for all four at once, only when every union has met its own threshold."
+)
+JANUARY_23_UNIONS = [
+    (world.SEIU_26, "HCMC security officers", "percent", 50, 6),
+    (world.UNITE_HERE_17, "HCMC food service workers", "count", 12, 12),
+    (world.CWA_7250, "Minnesota telecom technicians", "percent", 60, None),
+]
+
+
+def load_january_23(
+    organizations: dict[str, Organization],
+    units: dict[tuple[str, str], Unit],
+    atu_pledge: Pledge,
+) -> None:
+    """The Minneapolis Regional Labor Federation's January 23 pledge across SEIU Local 26,
+    UNITE HERE Local 17, ATU Local 1005 and CWA Local 7250 (decision 0029). ATU's part is
+    the ATU pledge above; SEIU is on its way, UNITE HERE has met its threshold and waits,
+    and CWA has not accepted yet (its organizer accepts in the demo). As with the ATU
+    pledge, the unions' rolls are taken at load and nobody is sent anything."""
+    coalition = organizations[world.MRLF]
+    found = CoalitionPledge.objects.create(
+        organization=coalition, action=ACTION, details=COALITION_DETAILS, deadline=deadline()
+    )
+    Part.objects.create(
+        coalition_pledge=found,
+        organization=atu_pledge.organization,
+        threshold_kind=atu_pledge.threshold_kind,
+        threshold_value=atu_pledge.threshold_value,
+        pledge=atu_pledge,
+    )
+    for slug, unit_name, kind, value, signed in JANUARY_23_UNIONS:
+        part = Part.objects.create(
+            coalition_pledge=found,
+            organization=organizations[slug],
+            threshold_kind=kind,
+            threshold_value=value,
+        )
+        if signed is None:
+            continue
+        pledge = pledge_services.create_pledge(
+            None,
+            organizations[slug],
+            pledge_checks.PledgeInput(
+                action=ACTION,
+                details=COALITION_DETAILS,
+                scope=Pledge.Scope.UNIT,
+                units=[units[(slug, unit_name)]],
+                threshold_kind=kind,
+                threshold_value=value,
+                deadline=deadline(),
+            ),
+        )
+        pledge = pledge_services.take_roll(pledge)
+        part.pledge = pledge
+        part.save(update_fields=["pledge"])
+        asked = Person.objects.filter(pk__in=progress.roll_people(pledge)).order_by("pk")
+        for person in asked[:signed]:
+            pledge = signing.sign(person, pledge)

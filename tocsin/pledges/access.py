@@ -10,7 +10,7 @@ from tocsin.accounts.models import Membership, Person
 from tocsin.accounts.roles import Role
 
 from . import progress
-from .models import Pledge
+from .models import CoalitionPledge, Part, Pledge
 
 ORGANIZERS = Role.ORGANIZER | Role.ADMIN
 
@@ -58,3 +58,37 @@ def get_pledge_for_reader(person: Person, code: str) -> Pledge:
     if progress.asked_entry(pledge, person) is None:
         raise Http404
     return pledge
+
+
+def coalition_pledges_of(membership: Membership) -> QuerySet[CoalitionPledge]:
+    """The coalition pledges the membership's organization made (as a coalition)."""
+    if not membership.has(ORGANIZERS):
+        raise Http404
+    return CoalitionPledge.objects.filter(organization=membership.organization)
+
+
+def parts_of(membership: Membership) -> QuerySet[Part]:
+    """The coalition pledges the membership's organization is asked to take part in."""
+    if not membership.has(ORGANIZERS):
+        raise Http404
+    return Part.objects.filter(organization=membership.organization).select_related(
+        "coalition_pledge__organization", "pledge"
+    )
+
+
+def get_coalition_pledge_for(
+    membership: Membership, code: str
+) -> tuple[CoalitionPledge, Part | None]:
+    """Return a coalition pledge to an organizer of the coalition that made it (with no
+    part), or of a union it names (with that union's part); 404 to everyone else."""
+    if not membership.has(ORGANIZERS):
+        raise Http404
+    found = CoalitionPledge.objects.select_related("organization").filter(code=str(code)).first()
+    if found is None:
+        raise Http404
+    if found.organization_id == membership.organization_id:
+        return found, None
+    part = found.parts.filter(organization_id=membership.organization_id).first()
+    if part is None:
+        raise Http404
+    return found, part

@@ -175,3 +175,83 @@ class Signature(models.Model):
 
     def __str__(self) -> str:
         return f"signature on pledge {self.pledge_id}"
+
+
+class CoalitionPledge(models.Model):
+    """A pledge a coalition proposes to several unions at once (decision 0029): each union
+    that takes part asks its own members in a pledge of its own (a Part's `pledge`), sealed
+    and counted as any pledge is, against its own threshold; all of them go live together
+    only when the last one meets it. The coalition holds no member, signature or count."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("waiting for every union to meet its threshold")
+        ACTIVE = "active", _("on: every union met its threshold")
+        EXPIRED = "expired", _("did not go live by the deadline")
+
+    code = models.CharField(max_length=12, unique=True, default=short_code, editable=False)
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="coalition_pledges"
+    )
+    action = models.CharField(_("what we pledge to do"), max_length=200)
+    details = models.TextField(_("details"), max_length=2000, blank=True)
+    deadline = models.DateTimeField(_("deadline"))
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    activated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    ended_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.action
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
+
+
+class Part(models.Model):
+    """One union named in a coalition pledge, with its own threshold. Its `pledge` is the
+    union's own pledge, made when an organizer of the union accepts (choosing whom in the
+    union it asks) and sent at once; until then the union has not agreed to take part."""
+
+    coalition_pledge = models.ForeignKey(
+        CoalitionPledge, on_delete=models.CASCADE, related_name="parts"
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="coalition_parts"
+    )
+    threshold_kind = models.CharField(max_length=10, choices=Pledge.ThresholdKind.choices)
+    threshold_value = models.PositiveIntegerField(
+        _("threshold"), validators=[MinValueValidator(1), MaxValueValidator(100_000)]
+    )
+    pledge = models.OneToOneField(
+        Pledge, null=True, blank=True, on_delete=models.SET_NULL, related_name="coalition_part"
+    )
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["organization__name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["coalition_pledge", "organization"], name="one_part_per_union"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(threshold_kind="percent") | models.Q(threshold_value__lte=100),
+                name="part_percent_at_most_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} in {self.coalition_pledge}"
+
+    @property
+    def accepted(self) -> bool:
+        return self.pledge_id is not None

@@ -25,7 +25,7 @@ from tocsin.core.confirm import confirmed
 
 from .. import progress
 from ..access import get_pledge_for_member, pledges_asking
-from ..models import Pledge
+from ..models import Part, Pledge
 from ..services import signing
 
 
@@ -52,6 +52,13 @@ def sign_or_withdraw(request: HttpRequest, person: Person, pledge: Pledge) -> st
     return None
 
 
+def coalition_of(pledge: Pledge) -> str:
+    """The name of the coalition whose pledge this union's pledge is part of, or ""."""
+    part = Part.objects.filter(pledge=pledge).select_related("coalition_pledge__organization")
+    found = part.first()
+    return found.coalition_pledge.organization.name if found else ""
+
+
 def pledge_page(
     request: HttpRequest, person: Person, pledge: Pledge, error: str | None, *, via_link: bool
 ) -> HttpResponse:
@@ -71,6 +78,7 @@ def pledge_page(
         "error": error,
         "here": "pledges",
         "via_link": via_link,
+        "coalition": coalition_of(pledge),
     }
     return render(request, "pledges/member_pledge.html", context, status=400 if error else 200)
 

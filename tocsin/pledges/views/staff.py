@@ -19,9 +19,16 @@ from tocsin.accounts.models import Membership
 from tocsin.core.confirm import confirmed
 
 from .. import floors, progress
-from ..access import ORGANIZERS, get_pledge_for_organizer, pledges_of
+from ..access import (
+    ORGANIZERS,
+    coalition_pledges_of,
+    get_pledge_for_organizer,
+    parts_of,
+    pledges_of,
+)
 from ..forms import PledgeForm
-from ..services import outcome
+from ..models import Part
+from ..services import coalition, outcome
 from ..services import pledges as pledge_services
 
 
@@ -30,7 +37,15 @@ from ..services import pledges as pledge_services
 def pledge_list(request: HttpRequest, membership: Membership, org: str) -> HttpResponse:
     found = pledges_of(membership).prefetch_related("units").select_related("site")
     rows = [(pledge, progress.overall_bucket(pledge)) for pledge in found[:100]]
-    context = org_context(membership, rows=rows, labels=progress.BUCKET_LABELS, section="pledges")
+    context = org_context(
+        membership,
+        rows=rows,
+        labels=progress.BUCKET_LABELS,
+        coalition_pledges=coalition_pledges_of(membership)[:100],
+        parts=[(part, coalition.union_state(part)) for part in parts_of(membership)[:100]],
+        makes_coalition_pledges=coalition.unions_of(membership.organization).exists(),
+        section="pledges",
+    )
     return render(request, "pledges/staff_list.html", context)
 
 
@@ -72,6 +87,9 @@ def render_pledge(
         change_labels=progress.CHANGE_LABELS,
         floors={"signatures": floors.min_signatures(), "group": floors.min_group()},
         send_errors=errors or [],
+        coalition_part=Part.objects.filter(pledge=found)
+        .select_related("coalition_pledge__organization")
+        .first(),
         section="pledges",
     )
     return render(request, "pledges/staff_pledge.html", context, status=status)
