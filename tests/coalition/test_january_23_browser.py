@@ -1,13 +1,14 @@
 """January 23, in real browsers on phone-sized pages: the Minneapolis Regional Labor
-Federation proposes one pledge to its four unions, each with its own threshold; each
+Federation offers alert sharing to its four unions in one step and each union's admin
+accepts it; then the federation proposes one pledge to them, each with its own threshold; each
 union's organizer accepts it for their unit; members sign under their own union. Three
 unions meet their thresholds and nothing happens; the moment the last union's last
 signature it needs comes in, from the link in a member's email, it is live for all four,
 and every signer of every union hears it once, counted at the local email and Signal
 servers.
 
-The world comes from tests/coalition/world.py (the agreement screens' January 23 test
-builds on the same helpers)."""
+The world comes from tests/coalition/world.py; the sharing screens are those of
+tests/sharing/test_sharing_browser.py."""
 
 import re
 
@@ -15,6 +16,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import YEAR, sign_in_browser, wait_until
+from tocsin.accounts.models import Membership
+from tocsin.accounts.roles import Role
 from tocsin.pledges.models import CoalitionPledge, Pledge
 from tocsin.pledges.services import signing
 
@@ -37,10 +40,42 @@ def test_january_23_goes_live_for_four_unions_when_the_last_one_meets_its_thresh
 ):
     settings.TOCSIN_BASE_URL = live_server.url
     world = january_23.minneapolis()
+    coalition = world.coalition
+    # Each union's organizer is also its admin: the one who answers sharing offers.
+    Membership.objects.filter(person__in=[union.organizer for union in world.unions]).update(
+        roles=Role.ORGANIZER | Role.ADMIN
+    )
+
+    # The federation offers alert sharing to its four unions in one step.
+    sign_in_browser(phone, live_server, world.organizer)
+    phone.goto(f"{live_server.url}/staff/o/{coalition.slug}/sharing/")
+    phone.get_by_role("link", name="Offer to all our member organizations").click()
+    for union in world.unions:
+        expect(phone.get_by_label(union.organization.name)).to_be_checked()
+    phone.get_by_label("verified alerts").check()
+    phone.get_by_role("button", name="Send the offer").click()
+    expect(phone.get_by_text("Offered to 4 member organizations.")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # Each union's admin accepts it on their phone.
+    for union in world.unions:
+        page = phone_in("en")
+        sign_in_browser(page, live_server, union.organizer)
+        page.goto(f"{live_server.url}/staff/o/{union.organization.slug}/sharing/")
+        page.get_by_role("button", name=f"Accept {coalition.name}\u2019s offer").click()
+        expect(page.get_by_text("Accepted. Sharing is in force from its start.")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.context.close()
+    # The federation's view now lists the four unions as sharing their alerts with it.
+    phone.goto(f"{live_server.url}/staff/o/{coalition.slug}/coalition/")
+    sharers = phone.get_by_test_id("coalition-sharers")
+    for union in world.unions:
+        expect(
+            sharers.get_by_role("cell", name=union.organization.name, exact=True)
+        ).to_be_visible()
 
     # The federation's organizer proposes the pledge to the four unions, on a phone.
-    sign_in_browser(phone, live_server, world.organizer)
-    phone.goto(f"{live_server.url}/staff/o/{world.coalition.slug}/pledges/")
+    phone.goto(f"{live_server.url}/staff/o/{coalition.slug}/pledges/")
     phone.get_by_role("link", name="New coalition pledge").click()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.get_by_label("What we pledge to do").fill(january_23.ACTION)
