@@ -14,7 +14,44 @@ from .services.checks import MAX_ACTION, MAX_DETAILS, PledgeInput
 from .services.coalition import Acceptance, CoalitionPledgeInput, PartInput, part_field
 
 
-class PledgeForm(NamedErrorsForm):
+class AskedForm(NamedErrorsForm):
+    """Whom in one organization a pledge asks (everyone, units or a site) and the smallest
+    group whose progress is shown: the part of an organization's own pledge and of its
+    acceptance of a coalition pledge."""
+
+    scope = forms.ChoiceField(label=_("Who is asked"), choices=Pledge.Scope.choices)
+    units = forms.MultipleChoiceField(
+        label=_("Units"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    site = forms.ChoiceField(label=_("Site"), required=False)
+    min_group_size = forms.IntegerField(
+        label=_("Smallest group whose progress is shown"), max_value=1000
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["min_group_size"].initial = floors.min_group()
+        self.units_by_code = {unit.code: unit for unit in organization.units.order_by("name")}
+        self.sites_by_code = {site.code: site for site in organization.sites.order_by("name")}
+        cast(forms.MultipleChoiceField, self.fields["units"]).choices = [
+            (c, u.name) for c, u in self.units_by_code.items()
+        ]
+        cast(forms.ChoiceField, self.fields["site"]).choices = [("", _("Choose…"))] + [
+            (code, site.name) for code, site in self.sites_by_code.items()
+        ]
+
+    def asked(self) -> dict:
+        """The scope, units, site and smallest group, as PledgeInput and Acceptance take them."""
+        data = self.cleaned_data
+        return {
+            "scope": data["scope"],
+            "units": [self.units_by_code[code] for code in data["units"]],
+            "site": self.sites_by_code.get(data["site"]),
+            "min_group_size": data["min_group_size"],
+        }
+
+
+class PledgeForm(AskedForm):
     action = forms.CharField(
         label=_("What we pledge to do"),
         help_text=_('For example: "We stay out on January 23".'),
@@ -26,22 +63,26 @@ class PledgeForm(NamedErrorsForm):
         max_length=MAX_DETAILS,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    scope = forms.ChoiceField(label=_("Who is asked"), choices=Pledge.Scope.choices)
-    units = forms.MultipleChoiceField(
-        label=_("Units"), required=False, widget=forms.CheckboxSelectMultiple
-    )
-    site = forms.ChoiceField(label=_("Site"), required=False)
     threshold_kind = forms.ChoiceField(
         label=_("The threshold is"), choices=Pledge.ThresholdKind.choices
     )
     threshold_value = forms.IntegerField(label=_("Threshold"), min_value=1, max_value=100_000)
     deadline = forms.DateTimeField(label=_("Deadline"), widget=DateTimeInput())
-    min_group_size = forms.IntegerField(
-        label=_("Smallest group whose progress is shown"), max_value=1000
-    )
+
+    field_order = [
+        "action",
+        "details",
+        "scope",
+        "units",
+        "site",
+        "threshold_kind",
+        "threshold_value",
+        "deadline",
+        "min_group_size",
+    ]
 
     def __init__(self, *args, organization, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, organization=organization, **kwargs)
         # The floors, said where they apply; services.clean_pledge enforces them.
         names = {"signatures": floors.min_signatures(), "group": floors.min_group()}
         self.fields["threshold_value"].help_text = (
@@ -59,28 +100,16 @@ class PledgeForm(NamedErrorsForm):
             )
             % names
         )
-        self.fields["min_group_size"].initial = floors.min_group()
-        self.units_by_code = {unit.code: unit for unit in organization.units.order_by("name")}
-        self.sites_by_code = {site.code: site for site in organization.sites.order_by("name")}
-        cast(forms.MultipleChoiceField, self.fields["units"]).choices = [
-            (c, u.name) for c, u in self.units_by_code.items()
-        ]
-        cast(forms.ChoiceField, self.fields["site"]).choices = [("", _("Choose…"))] + [
-            (code, site.name) for code, site in self.sites_by_code.items()
-        ]
 
     def pledge_input(self) -> PledgeInput:
         data = self.cleaned_data
         return PledgeInput(
             action=data["action"],
             details=data["details"],
-            scope=data["scope"],
-            units=[self.units_by_code[code] for code in data["units"]],
-            site=self.sites_by_code.get(data["site"]),
+            **self.asked(),
             threshold_kind=data["threshold_kind"],
             threshold_value=data["threshold_value"],
             deadline=data["deadline"],
-            min_group_size=data["min_group_size"],
         )
 
 
@@ -148,35 +177,8 @@ class CoalitionPledgeForm(NamedErrorsForm):
         )
 
 
-class AcceptForm(NamedErrorsForm):
+class AcceptForm(AskedForm):
     """Whom in the union a coalition pledge asks, chosen by the union's organizer."""
 
-    scope = forms.ChoiceField(label=_("Who is asked"), choices=Pledge.Scope.choices)
-    units = forms.MultipleChoiceField(
-        label=_("Units"), required=False, widget=forms.CheckboxSelectMultiple
-    )
-    site = forms.ChoiceField(label=_("Site"), required=False)
-    min_group_size = forms.IntegerField(
-        label=_("Smallest group whose progress is shown"), max_value=1000
-    )
-
-    def __init__(self, *args, organization, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["min_group_size"].initial = floors.min_group()
-        self.units_by_code = {unit.code: unit for unit in organization.units.order_by("name")}
-        self.sites_by_code = {site.code: site for site in organization.sites.order_by("name")}
-        cast(forms.MultipleChoiceField, self.fields["units"]).choices = [
-            (c, u.name) for c, u in self.units_by_code.items()
-        ]
-        cast(forms.ChoiceField, self.fields["site"]).choices = [("", _("Choose…"))] + [
-            (code, site.name) for code, site in self.sites_by_code.items()
-        ]
-
     def acceptance(self) -> Acceptance:
-        data = self.cleaned_data
-        return Acceptance(
-            scope=data["scope"],
-            units=[self.units_by_code[code] for code in data["units"]],
-            site=self.sites_by_code.get(data["site"]),
-            min_group_size=data["min_group_size"],
-        )
+        return Acceptance(**self.asked())
