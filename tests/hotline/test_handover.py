@@ -269,3 +269,17 @@ def test_an_agreement_ended_without_a_save_is_caught_by_the_minute_job(
     [notice] = [m for m in smtp_server.messages if m["to"] == ["hotline@mna.test"]]
     assert f"Case {case.code} is back with your hotline." in notice["body"]
     assert "Back with its organization" in page(ours, org, case)
+
+
+def test_a_both_ways_agreement_the_partner_offered_lets_a_case_be_handed_over_to_it(
+    org, nysna, case, ours, theirs, sent
+):
+    # NYSNA offered to share hotline cases both ways, and the MNA accepted: MNA's hotline may
+    # hand its cases to NYSNA as if it had made the agreement itself.
+    share(nysna, org, "hotline", direction="both_ways")
+
+    assert nysna.name in page(ours, org, case)  # offered in the handover's choices
+    assert hand_over(ours, org, case, nysna, sent).status_code == 302
+
+    assert theirs.get(case_url(nysna, case)).status_code == 200
+    assert "Handed over to New York State Nurses Association" in page(ours, org, case)

@@ -56,6 +56,17 @@ def received_by(organization: Organization | int, what: Shares | str) -> QuerySe
     )
 
 
+def between(
+    giver: Organization | int, receiver: Organization | int, what: Shares | str
+) -> QuerySet[SharingAgreement]:
+    """Return the agreements in force by which `giver` shares `what` with `receiver`: those
+    it made with it, and the both-ways ones either of them made."""
+    return in_force(what).filter(
+        Q(organization=giver, partner=receiver)
+        | Q(organization=receiver, partner=giver, direction=BOTH_WAYS)
+    )
+
+
 def _others(agreements: QuerySet[SharingAgreement], organization: Organization | int) -> list[int]:
     pk = _pk(organization)
     ids = {

@@ -17,7 +17,7 @@ from django.http import Http404
 
 from tocsin.accounts.models import Membership, Organization
 from tocsin.accounts.roles import Role
-from tocsin.accounts.sharing import Shares, given_by, received_by
+from tocsin.accounts.sharing import Shares, between, given_by, received_by
 from tocsin.audit.services import record
 
 from .models import Case, CaseTask
@@ -44,8 +44,8 @@ def handover_in_force(case: Case) -> bool:
     if case.handed_to_id is None or case.handover_agreement is None:
         return False
     return (
-        given_by(case.organization_id, Shares.HOTLINE)
-        .filter(partner=case.handed_to_id, pk=case.handover_agreement)
+        between(case.organization_id, case.handed_to_id, Shares.HOTLINE)
+        .filter(pk=case.handover_agreement)
         .exists()
     )
 

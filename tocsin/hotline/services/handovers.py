@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tocsin.accounts.models import Organization, Person
-from tocsin.accounts.sharing import Shares, given_by
+from tocsin.accounts.sharing import Shares, between, receivers_from
 from tocsin.audit.services import record
 
 from ..access import handover_in_force
@@ -34,7 +34,7 @@ class Reason:
 
 def partners_for(organization: Organization):
     """Return the organizations this one may hand cases over to now."""
-    ids = given_by(organization, Shares.HOTLINE).values("partner_id")
+    ids = receivers_from(organization, Shares.HOTLINE)
     return Organization.objects.filter(pk__in=ids).exclude(pk=organization.pk).order_by("name")
 
 
@@ -52,8 +52,7 @@ def hand_over(actor: Person, case: Case, partner: Organization | None) -> Case:
     agreement = None
     if partner is not None and partner.pk != case.organization_id:
         agreement = (
-            given_by(case.organization_id, Shares.HOTLINE)
-            .filter(partner=partner)
+            between(case.organization_id, partner, Shares.HOTLINE)
             .values_list("pk", flat=True)
             .first()
         )
