@@ -175,6 +175,7 @@ def test_the_dispatchers_hear_of_a_new_incident_but_members_do_not(
     assert (
         "NEW REPORT" in message["subject"] and "Hennepin County Medical Center" in message["body"]
     )
-    assert f"/staff/o/{org.slug}/console/" in message["body"]
+    # The link sends whichever dispatcher opens it to the console they may see (decision 0028).
+    assert f"/staff/dispatch/{org.slug}/" in message["body"]
     assert "tactical vests" not in message["body"] and "0199" not in message["body"]
     assert first.incident.alerts.get().kind == "new_incident"

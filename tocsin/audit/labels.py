@@ -149,6 +149,43 @@ ACTION_LABELS = {
     "api.token.created": _("created an API token"),
     "api.token.revoked": _("revoked an API token"),
     "audit.log.exported": _("exported the audit log"),
+    # Sharing between organizations: every step is in both sides' logs (decision 0028).
+    "sharing.agreement.offered": _("offered a sharing agreement"),
+    "sharing.circle.offered": _("offered sharing to all its member organizations"),
+    "sharing.agreement.accepted": _("accepted a sharing agreement"),
+    "sharing.agreement.declined": _("declined a sharing agreement"),
+    "sharing.agreement.ended": _("ended a sharing agreement"),
+    "sharing.circle.ended": _("ended sharing with all its member organizations"),
+    "sharing.agreement.joined": _("began sharing with another member of a federation"),
+    # Hotline cases handed over to another organization's hotline (decision 0033).
+    "hotline.case.received": _("handed a case over to another organization's hotline"),
+    "hotline.case.given_back": _("gave a handed-over case back"),
+    # Coalition pledges: the coalition never sees a person (decision 0029).
+    "pledges.coalition.created": _("created a coalition pledge"),
+    "pledges.coalition.accepted": _("accepted to take part in a coalition pledge"),
+    "pledges.coalition.union_accepted": _("a union accepted to take part in a coalition pledge"),
+    "pledges.coalition.activated": _("every union met its threshold: a coalition pledge went live"),
+    "pledges.coalition.expired": _("a coalition pledge ended without every union's threshold"),
+    # The clause library (decision 0030): codes only, never the text.
+    "clauses.clause.created": _("added a clause"),
+    "clauses.clause.updated": _("changed a clause"),
+    "clauses.clause.adapted": _("adapted another organization's clause"),
+    # Playbooks and know-your-rights pages (decision 0031): never the note's words.
+    "playbooks.playbook.changed": _("changed the organization's playbook settings"),
+    "playbooks.site_note.changed": _("changed a site's playbook note"),
+    # Open exchange (decision 0032): every read of people through the OSDI API.
+    "exchange.osdi.people_read": _("read the members list through the OSDI API"),
+    "exchange.osdi.person_read": _("read a member through the OSDI API"),
+    "exchange.osdi.attendances_read": _("read event attendances through the OSDI API"),
+    "exchange.osdi.attendance_read": _("read one attendance through the OSDI API"),
+    "exchange.export.events": _("exported the events as CSV"),
+    "exchange.export.turnout": _("exported the turnout as CSV"),
+    "exchange.export.pledges": _("exported pledge outcomes as CSV"),
+    "exchange.webhook.added": _("added a webhook"),
+    "exchange.webhook.removed": _("removed a webhook"),
+    "exchange.webhook.tested": _("sent a test to a webhook"),
+    "exchange.member.withheld": _("kept a member out of exchanges with other tools"),
+    "exchange.member.released": _("let a member's details be exchanged with other tools again"),
 }
 
 
