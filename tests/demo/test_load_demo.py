@@ -260,3 +260,14 @@ def test_it_holds_the_january_23_coalition_pledge_across_four_unions(db, demo_wo
         "SEIU Local 26": "collecting",
         "UNITE HERE Local 17": "met",
     }
+
+
+def test_hennepins_rights_page_carries_the_nurses_note_and_hotline_in_spanish(db, demo_world):
+    from django.test import Client
+
+    hennepin = Site.objects.get(name=world.HCMC)
+    page = Client().get(f"/rights/s/{hennepin.code}/", {"lang": "es"}).content.decode()
+
+    assert "Envía a cualquier agente a la supervisora de turno en 5 Este" in page
+    assert "612" in page and "555" in page and "0142" in page  # MNA's hotline, however spaced
+    assert "At the front desk" not in page  # the role pages, in Spanish too

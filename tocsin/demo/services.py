@@ -35,7 +35,7 @@ from tocsin.delivery.vapid import application_server_key
 from tocsin.hotline.models import EmergencyPlan, Facility
 from tocsin.hotline.services.plans import save_plan
 
-from . import campaigns, channel_servers, clauses, pledges, structure, votes, world
+from . import campaigns, channel_servers, clauses, playbooks, pledges, structure, votes, world
 from .accounts import DEMO_ACCOUNTS
 from .people import DemoMember, generate_members
 from .sharing import load_sharing
@@ -346,7 +346,7 @@ def _load_collective_action(
     sites: dict[str, Site],
     units: dict[tuple[str, str], Unit],
 ) -> None:
-    """The ATU pledge, the week of action, a vote, a structure test and the clause library
-    (a module each)."""
-    for part in (pledges, campaigns, votes, structure, clauses):
+    """The ATU pledge, the week of action, a vote, a structure test, the clause library and
+    the playbooks' local notes (a module each)."""
+    for part in (pledges, campaigns, votes, structure, clauses, playbooks):
         part.load(organizations, sites, units)
