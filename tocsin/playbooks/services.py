@@ -35,7 +35,7 @@ def check_number(number: str) -> str:
 
 @transaction.atomic
 def save_playbook(
-    actor: Person, organization: Organization, *, hotline_number: str, more_url: str
+    actor: Person | None, organization: Organization, *, hotline_number: str, more_url: str
 ) -> LocalPlaybook:
     """Set the organization's hotline number and outside page, shown on its playbook pages."""
     number = check_number(hotline_number)
@@ -70,7 +70,7 @@ def check_notes(notes: dict[str, str]) -> dict[str, str]:
 
 @transaction.atomic
 def save_site_note(
-    actor: Person,
+    actor: Person | None,
     organization: Organization,
     site: Site,
     *,
