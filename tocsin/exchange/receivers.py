@@ -53,10 +53,9 @@ def announce_alert(alert_id: int, audience_size: int) -> None:
 
 @receiver(post_save, sender=Rsvp, dispatch_uid="exchange.turnout")
 def rsvp_saved(sender, instance: Rsvp, **kwargs):
-    organization_id = (
-        Event.objects.filter(pk=instance.event_id).values_list("organization_id", flat=True).first()
-    )
-    if organization_id is not None and followed(organization_id):
+    # One query on every RSVP and check-in: whether the event's organization has a webhook.
+    hosts = Event.objects.filter(pk=instance.event_id).values("organization_id")
+    if Webhook.objects.filter(organization_id__in=hosts).exists():
         transaction.on_commit(partial(announce_turnout, instance.event_id))
 
 
